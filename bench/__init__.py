@@ -1,0 +1,1 @@
+"""Benchmark harness for the mockserver package (run from the repository root)."""

@@ -1,0 +1,114 @@
+"""The command line: `mockserver serve | check | export`. It parses and forwards, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from mockserver.errors import ConfigError
+from mockserver.settings import ENV_PREFIX, Settings, env_defaults
+
+_HELP = {
+    "host": "address to listen on",
+    "port": "port to listen on (0 picks a free one)",
+    "seed": "seed of the generated users; the same seed gives the same bytes",
+    "users": "how many users to generate (ids 1..N, personas replace their ids)",
+    "fixtures": "directory with personas.yaml, groups.yaml, permissions.yaml, tokens.yaml",
+    "spec": "OpenAPI file to serve instead of the packaged one",
+    "token": "an extra accepted API key, owned by the staff persona (repeatable)",
+    "lenient": "answer exactly as the real service does, quirks included",
+    "page_size": "default page size",
+    "max_page_size": "largest page size",
+    "workers": "uvicorn worker processes",
+    "cache_dir": "where generated datasets are cached ('' for none)",
+    "validate_responses": "check every response against the spec (slower)",
+    "base_path": "serve under a prefix such as /api/v1",
+    "log_level": "uvicorn log level",
+}
+_DATA = ("seed", "users", "fixtures", "spec", "cache_dir")
+
+
+def _add(parser: argparse.ArgumentParser, names, defaults: dict) -> None:
+    for spec_field in fields(Settings):
+        if spec_field.name not in names:
+            continue
+        flag = "--" + spec_field.name.replace("_", "-")
+        env = ENV_PREFIX + spec_field.name.upper()
+        default = defaults.get(spec_field.name, getattr(Settings(), spec_field.name))
+        help_text = f"{_HELP[spec_field.name]} [env {env}]"
+        if spec_field.type == "bool":
+            parser.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=default, help=help_text
+            )
+        elif spec_field.type.startswith("tuple"):
+            parser.add_argument(
+                flag, action="append", default=list(default), help=help_text, metavar="KEY"
+            )
+        else:
+            kind = int if spec_field.type == "int" else str
+            parser.add_argument(flag, type=kind, default=default, help=help_text)
+
+
+def parser(environ=None) -> argparse.ArgumentParser:
+    defaults = env_defaults(environ)
+    root = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the mock API")
+    _add(serve, [f.name for f in fields(Settings)], defaults)
+    check = commands.add_parser("check", help="validate the spec and the fixtures")
+    _add(check, ("fixtures", "spec"), defaults)
+    export = commands.add_parser("export", help="write the dataset as a JSON array, by id")
+    _add(export, _DATA, defaults)
+    export.add_argument("-o", "--output", default="-", help="file to write ('-' for stdout)")
+    return root
+
+
+def main(argv=None) -> int:
+    try:
+        args = parser().parse_args(argv)
+        values = {f.name: getattr(args, f.name) for f in fields(Settings) if hasattr(args, f.name)}
+        if "token" in values:
+            values["token"] = tuple(values["token"])
+        settings = Settings(**values)
+        if args.command == "serve":
+            from mockserver.server import run
+
+            return run(settings)
+        if args.command == "check":
+            return _check(settings)
+        return _export(settings, args.output)
+    except ConfigError as error:
+        print(f"mockserver: error: {error}", file=sys.stderr)
+        return ConfigError.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _check(settings: Settings) -> int:
+    from mockserver import state
+
+    loaded = state.load(Settings(**{**vars(settings), "users": 0, "cache_dir": ""}))
+    print(
+        f"ok: {loaded.spec.path} and {len(loaded.fixtures.personas)} personas, "
+        f"{len(loaded.fixtures.groups)} groups, {len(loaded.fixtures.permissions)} "
+        f"permissions, {len(loaded.tokens)} tokens are valid"
+    )
+    return 0
+
+
+def _export(settings: Settings, output: str) -> int:
+    from mockserver import state
+
+    loaded = state.load(settings)
+    data = b"[" + b",".join(loaded.dataset.records(range(len(loaded.dataset)))) + b"]"
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        try:
+            Path(output).write_bytes(data)
+        except OSError as exc:
+            raise ConfigError(output, f"cannot be written: {exc.strerror}") from None
+    return 0

@@ -1,0 +1,37 @@
+"""Errors as data: each carries its HTTP status and DRF body, or its exit code."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    """An answer other than 200, with the body the real service gives.
+
+    >>> ApiError.detail(404, "Invalid page.").body
+    {'detail': 'Invalid page.'}
+    """
+
+    def __init__(self, status: int, body: dict, headers: dict[str, str] | None = None):
+        super().__init__(status, body)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+
+    @classmethod
+    def detail(cls, status: int, message: str, headers: dict[str, str] | None = None) -> ApiError:
+        return cls(status, {"detail": message}, headers)
+
+    @classmethod
+    def invalid(cls, problems: dict[str, list[str]]) -> ApiError:
+        """400 in DRF's validation shape: one key per parameter, a list of messages each."""
+        return cls(400, problems)
+
+
+class ConfigError(Exception):
+    """Bad spec, fixture or setting: stops startup with exit code 2 and names the place."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, message: str):
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.message = message

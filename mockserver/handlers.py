@@ -1,0 +1,52 @@
+"""The operations of the spec (its operationIds): unpack the query, ask the store, answer bytes."""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+
+from mockserver import query as engine
+from mockserver.errors import ApiError
+from mockserver.pagination import links, paginate
+from mockserver.params import Query
+from mockserver.store import Dataset
+
+NO_MATCH = "No User matches the given query."
+NOT_FOUND = "Not found."
+
+
+def list_users(dataset: Dataset, query: Query, url: str) -> bytes:
+    """GET /users/: filter, order, paginate; the envelope around records encoded once."""
+    rows = engine.select(dataset, query.filters)
+    rows = engine.order(dataset, rows, query.sort)
+    page = paginate(rows, query.page, query.limit)
+    next_url, previous = links(url, page)
+    return b"".join(
+        (
+            b'{"count":',
+            str(page.count).encode(),
+            b',"next":',
+            orjson.dumps(next_url),
+            b',"previous":',
+            orjson.dumps(previous),
+            b',"results":[',
+            b",".join(dataset.records(page.rows.tolist())),
+            b"]}",
+        )
+    )
+
+
+def get_user(dataset: Dataset, query: Query, user_id: str) -> bytes:
+    """GET /users/{id}/: the list filters apply first (400 before 404, as DRF's get_object)."""
+    try:
+        number = int(user_id) if user_id.isascii() else None  # Django: int(pk), else 404
+    except ValueError:
+        number = None
+    row = dataset.row_of(number) if number is not None else None
+    candidates = np.array([row] if row is not None else [], dtype=np.int64)
+    matched = engine.select(dataset, query.filters, candidates)
+    if number is None:
+        raise ApiError.detail(404, NOT_FOUND)
+    if not len(matched):
+        raise ApiError.detail(404, NO_MATCH)
+    return dataset.record(int(matched[0]))

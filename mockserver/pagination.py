@@ -1,0 +1,65 @@
+"""DRF's PageNumberPagination: which rows a page holds and its `next` / `previous` links."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+from mockserver.errors import ApiError
+
+INVALID_PAGE = "Invalid page."
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: np.ndarray
+    number: int
+    count: int
+    num_pages: int
+
+
+def paginate(rows: np.ndarray, page: str | None, limit: int) -> Page:
+    """Django's Paginator with allow_empty_first_page: page 1 of nothing is an empty page.
+
+    `page` is the raw text: empty means 1, `last` the last page; anything that is not a
+    page number in range is 404 "Invalid page.".
+    """
+    count = len(rows)
+    num_pages = max(1, math.ceil(count / limit))
+    if not page:
+        number = 1
+    elif page == "last":
+        number = num_pages
+    else:
+        try:
+            number = int(page)
+        except ValueError:
+            raise ApiError.detail(404, INVALID_PAGE) from None
+    if not 1 <= number <= num_pages:
+        raise ApiError.detail(404, INVALID_PAGE)
+    start = (number - 1) * limit
+    return Page(rows[start : start + limit], number, count, num_pages)
+
+
+def links(url: str, page: Page) -> tuple[str | None, str | None]:
+    """next and previous: the request URL with `page` replaced, parameters sorted by name,
+    and `page` removed when pointing at page 1 (DRF's replace/remove_query_param)."""
+    next_url = _with_page(url, page.number + 1) if page.number < page.num_pages else None
+    previous = None
+    if page.number > 1:
+        previous = _with_page(url, page.number - 1 if page.number > 2 else None)
+    return next_url, previous
+
+
+def _with_page(url: str, number: int | None) -> str:
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    params = parse_qs(query, keep_blank_values=True)
+    params.pop("page", None)
+    if number is not None:
+        params["page"] = [str(number)]
+    return urlunsplit(
+        (scheme, netloc, path, urlencode(sorted(params.items()), doseq=True), fragment)
+    )

@@ -1,0 +1,245 @@
+"""Query strings to a Query: django-filter's parsing, in strict or lenient mode.
+
+Lenient mode answers as the real service does, quirks included. Strict mode (the default)
+also tells a client when it steps outside the spec: unknown parameters, values the real
+service would silently ignore, and values the parameter's schema rejects all answer 400.
+Both report every bad parameter at once, one key each, with DRF's wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import orjson
+
+from mockserver.errors import ApiError
+from mockserver.spec import Operation, Param
+from mockserver.timefmt import parse_date, parse_datetime
+
+# django-filter / Django form messages.
+ENTER_NUMBER = "Enter a number."
+ENTER_WHOLE_NUMBER = "Enter a whole number."
+ENTER_DATETIME = "Enter a valid date/time."
+ENTER_DATE = "Enter a valid date."
+ENTER_JSON = "Enter a valid JSON."
+NULL_CHARACTERS = "Null characters are not allowed."
+# DRF serializer field messages, for what strict mode adds.
+VALID_BOOLEAN = "Must be a valid boolean."
+VALID_INTEGER = "A valid integer is required."
+UNKNOWN_PARAMETER = "Unknown query parameter; the spec does not declare it for this operation."
+
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_TRUE, _FALSE = ("true", "1"), ("false", "0")
+
+
+def invalid_choice(value) -> str:
+    return f"Select a valid choice. {value} is not one of the available choices."
+
+
+def invalid_pk(value) -> str:
+    return f"“{value}” is not a valid value."
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    lookup: str
+    value: object
+
+
+@dataclass
+class Query:
+    """What a request asks for: filters (AND), sort terms, and the raw page and limit."""
+
+    filters: list[Filter] = field(default_factory=list)
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
+    page: str | None = None
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class Rules:
+    strict: bool = True
+    page_size: int = 20
+    max_page_size: int = 100
+    sortable: tuple[str, ...] = ()
+
+
+class _Skip(Exception):
+    """The value means 'no filter' (lenient mode's silent ignores)."""
+
+
+def parse_query(
+    op: Operation, items: list[tuple[str, str]], rules: Rules, reserved: tuple[str, ...] = ()
+) -> Query:
+    """Parse a query string's pairs; raise ApiError(400) listing every bad parameter."""
+    values: dict[str, list[str]] = {}
+    for name, value in items:
+        values.setdefault(name, []).append(value)
+    problems: dict[str, list[str]] = {}
+    query = Query(limit=rules.page_size)
+    for name, param in op.query.items():
+        if name not in values:
+            continue
+        try:
+            _apply(query, param, values[name], rules)
+        except _Skip:
+            pass
+        except ValueError as exc:
+            problems[name] = [str(exc)]
+    if rules.strict:
+        for name in values:
+            if name not in op.query and not name.startswith(reserved or ("\0",)):
+                problems[name] = [UNKNOWN_PARAMETER]
+    if problems:
+        raise ApiError.invalid(problems)
+    return query
+
+
+def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
+    if param.control == "page":
+        query.page = _page(raw[-1].strip(), rules)
+    elif param.control == "limit":
+        query.limit = _limit(raw[-1].strip(), rules)
+    elif param.control == "sort":
+        query.sort = _sort(raw[-1], rules)
+    elif param.repeated:
+        query.filters.append(Filter(param.field, param.lookup, _ids(param, raw)))
+    else:
+        value = _value(param, raw[-1].strip(), rules)  # the last of repeated values wins
+        query.filters.append(Filter(param.field, param.lookup, value))
+
+
+def _value(param: Param, text: str, rules: Rules):
+    schema = param.schema
+    kind, fmt = schema.get("type"), schema.get("format")
+    if text == "":
+        # django-filter: an empty value is no filter. Strict mode agrees only where the
+        # schema accepts "" (plain text); elsewhere it reports the type's message.
+        plain_text = kind == "string" and fmt is None and "enum" not in schema
+        if not rules.strict or (plain_text and not param.json):
+            raise _Skip
+    if param.json:
+        return _json(text, rules)
+    if kind == "integer":
+        return _integer(text, rules)
+    if kind == "boolean":
+        return _boolean(text, rules)
+    if "\x00" in text:
+        raise ValueError(NULL_CHARACTERS)
+    if fmt == "date-time":
+        value = parse_datetime(text)
+        if value is None:
+            raise ValueError(ENTER_DATETIME)
+        return value
+    if fmt == "date":
+        value = parse_date(text)
+        if value is None:
+            raise ValueError(ENTER_DATE)
+        return value
+    if "enum" in schema and text not in schema["enum"]:
+        raise ValueError(invalid_choice(text))
+    return text
+
+
+def _integer(text: str, rules: Rules) -> int:
+    """NumberFilter reads a decimal and the lookup truncates it (`id=1.5` is id 1)."""
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(ENTER_NUMBER) from None
+    if not number.is_finite():
+        raise ValueError(ENTER_NUMBER)
+    if rules.strict:
+        raise ValueError(ENTER_WHOLE_NUMBER)
+    return int(number)
+
+
+def _boolean(text: str, rules: Rules) -> bool:
+    lowered = text.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    if rules.strict:
+        raise ValueError(
+            f"{VALID_BOOLEAN} Use true, false, 1 or 0; the real service "
+            "ignores this filter instead."
+        )
+    raise _Skip  # django-filter's BooleanFilter: anything else is no filter
+
+
+def _json(text: str, rules: Rules):
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        raise ValueError(ENTER_JSON) from None
+    if rules.strict and not isinstance(value, dict):
+        raise ValueError("Enter a JSON object.")
+    return value
+
+
+def _ids(param: Param, raw: list[str]) -> tuple[int, ...]:
+    """ModelMultipleChoiceFilter: every value an id that exists, reported at the first bad one."""
+    choices = (param.schema.get("items") or {}).get("enum") or ()
+    ids = []
+    for text in (value.strip() for value in raw):
+        if not _INTEGER.fullmatch(text):
+            raise ValueError(invalid_pk(text))
+        if int(text) not in choices:
+            raise ValueError(invalid_choice(int(text)))
+        ids.append(int(text))
+    return tuple(ids)
+
+
+def _page(text: str, rules: Rules) -> str:
+    """The page stays text: the real service's 404 comes after filter errors."""
+    if (
+        rules.strict
+        and text != "last"
+        and not (text.isascii() and text.isdigit() and int(text) >= 1)
+    ):
+        raise ValueError('Enter a page number from 1, or "last".')
+    return text
+
+
+def _limit(text: str, rules: Rules) -> int:
+    """DRF's `_positive_int(..., strict=True, cutoff=max_page_size)`: never an error, really."""
+    try:
+        number = int(text)
+    except ValueError:
+        if rules.strict:
+            raise ValueError(VALID_INTEGER) from None
+        return rules.page_size
+    if number <= 0:
+        if rules.strict:
+            raise ValueError("Ensure this value is greater than or equal to 1.")
+        return rules.page_size
+    if number > rules.max_page_size:
+        if rules.strict:
+            raise ValueError(f"Ensure this value is less than or equal to {rules.max_page_size}.")
+        return rules.max_page_size
+    return number
+
+
+def _sort(text: str, rules: Rules) -> list[tuple[str, bool]]:
+    terms, unknown = [], []
+    for term in text.split(","):
+        term = term.strip()
+        descending = term.startswith("-")
+        name = term[1:] if descending else term
+        if name in rules.sortable:
+            terms.append(("id" if name == "pk" else name, descending))
+        else:
+            unknown.append(term)
+    if rules.strict and unknown:
+        shown = ", ".join(f'"{t}"' for t in unknown)
+        raise ValueError(
+            f"Unknown sort field {shown}; the real service drops it. "
+            f"Sortable fields: {', '.join(rules.sortable)}."
+        )
+    return terms
