@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench clean
+.PHONY: run test lint unit bench bench-scale wrk chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,17 @@ test: $(STAMP) lint
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
-bench: $(STAMP)
+wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-	$(BIN)/python bench/run.py
+
+# Throughput against a bare-Starlette floor in the same run; ratios are the result.
+bench: $(STAMP) wrk
+	$(BIN)/python -m bench.run --json-out bench/results.json
+	$(BIN)/python -m bench.run --workers-scan 1,2
+
+# Startup, memory and latency from 1k to 1M users, with a plot (bench/scale.png).
+bench-scale: $(STAMP) wrk
+	$(BIN)/python -m bench.scale --json-out bench/scale.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist
