@@ -1,56 +1,62 @@
 """Deterministic users from the spec's `x-faker` rules: record i depends only on seed and i.
 
-Faker is asked once per seed for vocabularies (names, domains, addresses per locale); each
-record then draws from them with its own `random.Random` seeded by (seed, i). That keeps
-generation fast enough for a million users and makes `/users/7/` the same object in every
-process, whatever `--users` is.
+Every random draw is a hash of (seed, field, draw number, i), computed for a whole block of
+ids at once with numpy. So `/users/7/` is the same object in every process and whatever
+`--users` is, and a million users take seconds, not minutes. Faker is asked once per seed
+for vocabularies (names, domains, addresses per locale) that records draw from by index.
 
 The rules, one per property under `x-faker` (plus `null: p` on any of them):
 
     sequence: true              the record number i          (id)
     same_as: id                 a copy of another field      (pk)
     bool: 0.9                   true with that probability; `when: {field: value}` else false
-    choice: {a: 0.4, b: 0.6}    weighted; weights short of 1 leave room for `null`
+    choice: {a: 0.4, b: 0.6}    weighted
     locale: {tr_TR: tr-tr}      a value per record locale (`x-faker-locales` on the schema)
     faker: last_name            a Faker provider of the record's locale, or
            {by: gender, male: first_name_male, default: first_name}
     template: "05{digits:###}"  text with {field}, {hex:N}, {digits:##}, {faker:provider};
                                 `slug: true` folds field values to ascii lowercase
-    datetime: {start, end} | {after: [fields], days: N}
+    datetime: {start, end} | {after: [fields], days: N, end}
     date: {start, end}
     object: true                each property by its own rule; `empty: p` gives {}
     shape: {...}                a fixed structure whose strings are templates; `empty: p`
     subset: {p, max}            up to max distinct ids from the items' enum, with probability p
+
+Columns come out in the store's representation (mockserver.schema.column_kind): int64 for
+integers, date-times (microseconds) and dates (days) with NULL_INT for null; int8 1/0/-1
+for booleans; object arrays for text, lists and objects, with None for null.
 """
 
 from __future__ import annotations
 
-import random
+import functools
+import hashlib
 import re
 import string
 import unicodedata
-from bisect import bisect
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
 from faker import Faker
 
 from mockserver.errors import ConfigError
-from mockserver.timefmt import parse_date, parse_datetime, to_days, to_micros
+from mockserver.schema import NULL_INT, column_kind
+from mockserver.timefmt import parse_date, parse_datetime
 
 # Values each vocabulary holds; records draw from them by index.
 VOCABULARY_SIZE = 1000
 # A quarter of real date-times are whole seconds (`2023-04-18T07:40:10Z`).
 WHOLE_SECOND_SHARE = 0.25
 _DAY_MICROS = 86_400 * 1_000_000
-
-Rule = Callable[[random.Random, dict, str, int], Any]
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _TURKISH = str.maketrans({"ı": "i", "İ": "i"})
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
+@functools.lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     """>>> slug("Ayşe Nur Yılmaz")
     'aysenuryilmaz'
@@ -59,106 +65,172 @@ def slug(text: str) -> str:
     return "".join(ch for ch in folded.lower() if ch in string.ascii_lowercase + string.digits)
 
 
+@dataclass
+class Block:
+    """The ids being generated together, and the columns made so far."""
+
+    ids: np.ndarray  # uint64
+    locale: np.ndarray  # index into Generator.locales, per row
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+Rule = Callable[[Block], np.ndarray]
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: a well-spread 64-bit hash of each element."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
 class Generator:
-    """Builds record i of a dataset from the User schema's rules and a seed."""
+    """Builds the users of given ids from the User schema's rules and a seed."""
 
     def __init__(self, user_schema: dict, seed: int, source: str = "openapi/users.yaml"):
         self.seed = seed
         self.source = source
+        self.fields = list(user_schema["properties"])
+        self.kinds = {name: column_kind(prop) for name, prop in user_schema["properties"].items()}
         locales = user_schema.get("x-faker-locales") or {"en_US": 1.0}
-        self._locales = list(locales)
-        self._locale_cum = list(accumulate(locales.values()))
-        self._vocab: dict[tuple[str, str], list[str]] = {}
+        self.locales = list(locales)
+        self._locale_cum = np.array(list(accumulate(locales.values())), dtype=float)
+        self._vocab: dict[str, np.ndarray] = {}  # provider -> [locale, index] object array
         self._fakers: dict[str, Faker] = {}
         self.rules: dict[str, Rule] = {}
         deps: dict[str, set[str]] = {}
         for name, prop in user_schema["properties"].items():
-            rule_spec = prop.get("x-faker")
-            if rule_spec is None:
+            if prop.get("x-faker") is None:
                 raise self._error(name, "has no x-faker rule")
-            self.rules[name], deps[name] = self._compile(name, prop, rule_spec)
+            self.rules[name], deps[name] = self._compile(name, prop, prop["x-faker"])
         self.order = _dependency_order(deps, self._error)
-        self.fields = list(user_schema["properties"])
+
+    # -- generating ------------------------------------------------------------------------
+
+    def columns(self, ids: Sequence[int], given: dict[int, dict] | None = None) -> dict:
+        """One column per field for these ids. `given` fixes fields of some ids (personas);
+        the fields that depend on them are drawn after, so an email follows a given name."""
+        block = Block(ids=np.asarray(ids, dtype=np.int64).astype(np.uint64), locale=None)
+        total = self._locale_cum[-1]
+        block.locale = np.searchsorted(
+            self._locale_cum, self._uniform(block, "locale") * total, side="right"
+        ).clip(max=len(self.locales) - 1)
+        fixed = [(row, given[int(i)]) for row, i in enumerate(ids) if given and int(i) in given]
+        for name in self.order:
+            column = self.rules[name](block)
+            overrides = [(row, values[name]) for row, values in fixed if name in values]
+            if overrides:
+                column = column.copy()  # a rule may hand back another field's array
+                for row, value in overrides:
+                    column[row] = _stored(self.kinds[name], value)
+            block.values[name] = column
+        return {name: block.values[name] for name in self.fields}
 
     def record(self, i: int, given: dict | None = None) -> dict:
-        """Record i with typed values: date-times in microseconds, dates in days.
+        """User i as Python values: date-times in microseconds, dates in days, None for null."""
+        cols = self.columns([i], {i: given} if given else None)
+        return {name: _python(self.kinds[name], cols[name][0]) for name in self.fields}
 
-        `given` fixes some fields (a persona's); the others are still drawn, after them, so
-        an email follows a given name and a last login follows a given join date.
-        """
-        rng = random.Random((self.seed << 48) + i)
-        locale = self._locales[bisect(self._locale_cum, rng.random() * self._locale_cum[-1])]
-        values: dict[str, Any] = {}
-        for name in self.order:
-            drawn = self.rules[name](rng, values, locale, i)
-            values[name] = given[name] if given and name in given else drawn
-        return {name: values[name] for name in self.fields}
+    def _key(self, path: str) -> np.uint64:
+        digest = hashlib.blake2b(f"{self.seed}/{path}".encode(), digest_size=8).digest()
+        return np.uint64(int.from_bytes(digest, "little"))
+
+    def _bits(self, block: Block, path: str) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return _mix(block.ids * _GOLDEN + self._key(path))
+
+    def _uniform(self, block: Block, path: str) -> np.ndarray:
+        """Floats in [0, 1), one per row, from 53 of the hash's bits."""
+        return (self._bits(block, path) >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
     # -- compiling rules -------------------------------------------------------------------
 
-    def _error(self, field: str, message: str) -> ConfigError:
-        return ConfigError(self.source, f"components/schemas/User/{field}/x-faker {message}")
+    def _error(self, name: str, message: str) -> ConfigError:
+        return ConfigError(self.source, f"components/schemas/User/{name}/x-faker {message}")
 
     def _compile(self, name: str, prop: dict, spec: Any) -> tuple[Rule, set[str]]:
         if not isinstance(spec, dict):
             raise self._error(name, "must be a mapping")
-        null_share = float(spec.get("null", 0))
         kinds = [k for k in spec if k in _KINDS]
         if len(kinds) != 1:
             raise self._error(name, f"needs exactly one of {', '.join(_KINDS)}")
-        rule, deps = getattr(self, f"_rule_{kinds[0]}")(name, prop, spec[kinds[0]], spec)
-        if null_share:
-            inner = rule
+        try:
+            rule, deps = getattr(self, f"_rule_{kinds[0]}")(name, prop, spec[kinds[0]], spec)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise self._error(name, f"is malformed: {exc}") from None
+        # YAML reads an unquoted `null:` key as None.
+        null_share = float(spec.get("null", spec.get(None)) or 0)
+        if not null_share:
+            return rule, deps
+        kind = column_kind(prop)
+        empty = -1 if kind == "bool" else NULL_INT if kind in _NUMERIC else None
 
-            def rule(rng, rec, loc, i, inner=inner):
-                return None if rng.random() < null_share else inner(rng, rec, loc, i)
+        def nullable(block: Block) -> np.ndarray:
+            column = rule(block)
+            missing = self._uniform(block, f"{name}/null") < null_share
+            if column.dtype == object:
+                column = column.copy()
+                column[missing] = None
+                return column
+            return np.where(missing, column.dtype.type(empty), column)
 
-        return rule, deps
+        return nullable, deps
 
     def _rule_sequence(self, name, prop, arg, spec):
-        return (lambda rng, rec, loc, i: i), set()
+        return (lambda block: block.ids.astype(np.int64)), set()
 
     def _rule_same_as(self, name, prop, arg, spec):
-        return (lambda rng, rec, loc, i: rec[arg]), {arg}
+        return (lambda block: block.values[arg]), {arg}
 
     def _rule_bool(self, name, prop, arg, spec):
         share = float(arg)
-        when = spec.get("when") or {}
+        when = dict(spec.get("when") or {})
 
-        def rule(rng, rec, loc, i):
-            draw = rng.random() < share
-            return draw and all(rec[k] == v for k, v in when.items())
+        def rule(block):
+            drawn = self._uniform(block, name) < share
+            for other, value in when.items():
+                drawn &= block.values[other] == _stored(self.kinds[other], value)
+            return drawn.astype(np.int8)
 
         return rule, set(when)
 
     def _rule_choice(self, name, prop, arg, spec):
-        values = list(arg)
+        values = _object_array(list(arg))
         weights = list(arg.values()) if isinstance(arg, dict) else [1.0] * len(values)
-        cum = list(accumulate(weights))
-        total = cum[-1]
+        cum = np.array(list(accumulate(weights)), dtype=float)
 
-        def rule(rng, rec, loc, i):
-            return values[min(bisect(cum, rng.random() * total), len(values) - 1)]
+        def rule(block):
+            picked = np.searchsorted(cum, self._uniform(block, name) * cum[-1], side="right")
+            return values[picked.clip(max=len(values) - 1)]
 
         return rule, set()
 
     def _rule_locale(self, name, prop, arg, spec):
-        missing = [loc for loc in self._locales if loc not in arg]
+        missing = [loc for loc in self.locales if loc not in arg]
         if missing:
             raise self._error(name, f"has no value for locale {missing[0]}")
-        return (lambda rng, rec, loc, i: arg[loc]), set()
+        values = _object_array([arg[loc] for loc in self.locales])
+        return (lambda block: values[block.locale]), set()
 
     def _rule_faker(self, name, prop, arg, spec):
         if isinstance(arg, str):
             self._check_provider(name, arg)
-            return (lambda rng, rec, loc, i: self._draw(rng, loc, arg)), set()
-        by, default = arg.get("by"), arg.get("default")
+            return (lambda block: self._draw(block, name, arg)), set()
+        by, default = arg["by"], arg.get("default")
         choices = {k: v for k, v in arg.items() if k not in ("by", "default")}
         for provider in [*choices.values(), default]:
             self._check_provider(name, provider)
 
-        def rule(rng, rec, loc, i):
-            return self._draw(rng, loc, choices.get(rec[by], default))
+        def rule(block):
+            column = self._draw(block, name, default)
+            for value, provider in choices.items():
+                chosen = block.values[by] == value
+                column = np.where(chosen, self._draw(block, name, provider), column)
+            return column
 
         return rule, {by}
 
@@ -169,64 +241,100 @@ class Generator:
         if "after" in arg:
             after, span = list(arg["after"]), int(arg.get("days", 30)) * _DAY_MICROS
 
-            def base(rec):
-                return max(rec[f] for f in after if rec[f] is not None)
+            def base(block):
+                # NULL_INT is the smallest int64, so a null never wins the maximum.
+                return functools.reduce(np.maximum, [block.values[f] for f in after])
 
             deps = set(after)
         else:
             start, end = (self._instant(name, arg[k]) for k in ("start", "end"))
             span, deps = end - start, set()
 
-            def base(rec):
-                return start
+            def base(block):
+                return np.int64(start)
 
-        def rule(rng, rec, loc, i):
-            moment = base(rec) + rng.randrange(span)
-            if rng.random() < WHOLE_SECOND_SHARE:
-                moment -= moment % 1_000_000
-            return moment
+        # `end` caps an `after` date-time, so that no record logs in in the future.
+        cap = self._instant(name, arg["end"]) if "after" in arg and "end" in arg else None
+
+        def rule(block):
+            moment = base(block) + (self._uniform(block, name) * span).astype(np.int64)
+            whole = self._uniform(block, f"{name}/whole") < WHOLE_SECOND_SHARE
+            moment = np.where(whole, moment - moment % 1_000_000, moment)
+            floor = base(block)
+            if cap is not None:
+                moment = np.minimum(moment, np.maximum(cap, floor))
+            return np.maximum(moment, floor)  # rounding never goes before the base
 
         return rule, deps
 
     def _rule_date(self, name, prop, arg, spec):
         start, end = (self._day(name, arg[k]) for k in ("start", "end"))
-        return (lambda rng, rec, loc, i: start + rng.randrange(end - start + 1)), set()
+
+        def rule(block):
+            return start + (self._uniform(block, name) * (end - start + 1)).astype(np.int64)
+
+        return rule, set()
 
     def _rule_object(self, name, prop, arg, spec):
         parts = {
             key: self._compile(f"{name}/{key}", sub, sub.get("x-faker"))
             for key, sub in prop.get("properties", {}).items()
         }
+        kinds = {key: column_kind(sub) for key, sub in prop.get("properties", {}).items()}
         empty = float(spec.get("empty", 0))
 
-        def rule(rng, rec, loc, i):
-            if rng.random() < empty:
-                return {}
-            return {key: part(rng, rec, loc, i) for key, (part, _) in parts.items()}
+        def rule(block):
+            columns = [
+                [_python(kinds[key], v) for v in part(block).tolist()]
+                for key, (part, _) in parts.items()
+            ]
+            keys = list(parts)
+            made = [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+            if empty:
+                for row in np.flatnonzero(self._uniform(block, f"{name}/empty") < empty):
+                    made[row] = {}
+            return _object_array(made)
 
         return rule, set().union(*(d for _, d in parts.values()))
 
     def _rule_shape(self, name, prop, arg, spec):
         empty = float(spec.get("empty", 0))
         deps: set[str] = set()
+        strings: list[str] = []
 
-        def build(node):
+        def collect(node):
             if isinstance(node, dict):
-                pairs = [(build(k), build(v)) for k, v in node.items()]
-                return lambda *a: {k(*a): v(*a) for k, v in pairs}
+                for key, value in node.items():
+                    collect(key)
+                    collect(value)
+            elif isinstance(node, list):
+                for item in node:
+                    collect(item)
+            elif isinstance(node, str):
+                strings.append(node)
+
+        collect(arg)
+        templates = [self._template(f"{name}/{n}", text, False) for n, text in enumerate(strings)]
+        for _, used in templates:
+            deps.update(used)
+
+        def fill(node, texts):
+            if isinstance(node, dict):
+                return {fill(k, texts): fill(v, texts) for k, v in node.items()}
             if isinstance(node, list):
-                items = [build(v) for v in node]
-                return lambda *a: [item(*a) for item in items]
+                return [fill(item, texts) for item in node]
             if isinstance(node, str):
-                fill, used = self._template(name, node, False)
-                deps.update(used)
-                return fill
-            return lambda *a: node
+                return next(texts)
+            return node
 
-        make = build(arg)
-
-        def rule(rng, rec, loc, i):
-            return {} if empty and rng.random() < empty else make(rng, rec, loc, i)
+        def rule(block):
+            filled = [rule_(block) for rule_, _ in templates]
+            rows = zip(*filled, strict=True) if filled else ([()] * len(block))
+            made = [fill(arg, iter(texts)) for texts in rows]
+            if empty:
+                for row in np.flatnonzero(self._uniform(block, f"{name}/empty") < empty):
+                    made[row] = {}
+            return _object_array(made)
 
         return rule, deps
 
@@ -236,50 +344,70 @@ class Generator:
             raise self._error(name, "subset needs items with an enum of ids")
         share, most = float(arg.get("p", 0.1)), int(arg.get("max", 1))
 
-        def rule(rng, rec, loc, i):
-            if rng.random() >= share:
-                return []
-            return sorted(rng.sample(ids, rng.randint(1, min(most, len(ids)))))
+        def rule(block):
+            chosen = self._uniform(block, name) < share
+            sizes = 1 + (self._uniform(block, f"{name}/size") * min(most, len(ids))).astype(int)
+            # A random order of the ids per row: sort each row's hash draws.
+            draws = np.stack([self._bits(block, f"{name}/{i}") for i in ids], axis=1)
+            ranks = np.argsort(draws, axis=1)
+            made = [[] for _ in range(len(block))]
+            for row in np.flatnonzero(chosen):
+                made[row] = sorted(ids[j] for j in ranks[row, : sizes[row]])
+            return _object_array(made)
 
         return rule, set()
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- templates and vocabularies --------------------------------------------------------
 
     def _template(self, name: str, text: str, slugged: bool) -> tuple[Rule, set[str]]:
         """Compile `{field}`, `{hex:N}`, `{digits:###}` and `{faker:provider}` placeholders."""
-        pieces: list[Callable] = []
+        getters: list[Callable[[Block], list]] = []
         deps: set[str] = set()
-        pos = 0
-        for match in _PLACEHOLDER.finditer(text):
-            literal = text[pos : match.start()]
-            pieces.append(lambda rng, rec, loc, lit=literal: lit)
-            pieces.append(self._placeholder(name, match.group(1), slugged, deps))
-            pos = match.end()
-        tail = text[pos:]
-        pieces.append(lambda rng, rec, loc: tail)
 
-        def rule(rng, rec, loc, i=0):
-            return "".join(piece(rng, rec, loc) for piece in pieces)
+        def hole(match: re.Match) -> str:
+            path = f"{name}/{len(getters)}"
+            getters.append(self._placeholder(name, path, match.group(1), slugged, deps))
+            return "{}"
+
+        # Literal braces cannot occur: every {...} is a placeholder.
+        pattern = _PLACEHOLDER.sub(hole, text)
+
+        def rule(block):
+            parts = [get(block) for get in getters]
+            if not parts:
+                return _object_array([pattern] * len(block))
+            return _object_array([pattern.format(*row) for row in zip(*parts, strict=True)])
 
         return rule, deps
 
-    def _placeholder(self, name: str, token: str, slugged: bool, deps: set[str]) -> Callable:
+    def _placeholder(self, name, path, token, slugged, deps) -> Callable[[Block], list]:
         kind, _, arg = token.partition(":")
-        if kind == "hex" and arg.isdigit():
-            bits = int(arg) * 4
-            return lambda rng, rec, loc: f"{rng.getrandbits(bits):0{int(arg)}x}"
-        if kind == "digits" and arg and set(arg) == {"#"}:
+        if kind == "hex" and arg.isdigit() and 0 < int(arg) <= 32:
+            width = int(arg)
+
+            def hex_digits(block):
+                high = self._bits(block, f"{path}/hi").tolist()
+                low = self._bits(block, f"{path}/lo").tolist()
+                return [f"{(h << 64 | lo):032x}"[-width:] for h, lo in zip(high, low, strict=True)]
+
+            return hex_digits
+        if kind == "digits" and arg and set(arg) == {"#"} and len(arg) <= 18:
             width = len(arg)
-            return lambda rng, rec, loc: f"{rng.randrange(10**width):0{width}d}"
+
+            def digits(block):
+                numbers = (self._uniform(block, path) * 10**width).astype(np.int64).tolist()
+                return [f"{n:0{width}d}" for n in numbers]
+
+            return digits
         if kind == "faker" and arg:
             self._check_provider(name, arg)
-            return lambda rng, rec, loc: self._draw(rng, loc, arg)
+            return lambda block: self._draw(block, path, arg).tolist()
         if arg or not kind.isidentifier():
             raise self._error(name, f"has an unknown placeholder {{{token}}}")
         deps.add(kind)
         if slugged:
-            return lambda rng, rec, loc: slug(str(rec[kind] or ""))
-        return lambda rng, rec, loc: str(rec[kind] if rec[kind] is not None else "")
+            return lambda block: [slug(str(v or "")) for v in block.values[kind].tolist()]
+        return lambda block: ["" if v is None else str(v) for v in block.values[kind].tolist()]
 
     def _faker(self, locale: str) -> Faker:
         if locale not in self._fakers:
@@ -287,22 +415,25 @@ class Generator:
         return self._fakers[locale]
 
     def _check_provider(self, name: str, provider: str | None) -> None:
-        if not provider or not callable(getattr(self._faker(self._locales[0]), provider, None)):
+        if not provider or not callable(getattr(self._faker(self.locales[0]), provider, None)):
             raise self._error(name, f"names no Faker provider {provider!r}")
 
-    def _draw(self, rng: random.Random, locale: str, provider: str) -> str:
-        vocab = self._vocab.get((locale, provider))
+    def _draw(self, block: Block, path: str, provider: str) -> np.ndarray:
+        """A vocabulary word per row, from the row's locale."""
+        vocab = self._vocab.get(provider)
         if vocab is None:
-            vocab = self._vocabulary(locale, provider)
-        return vocab[rng.randrange(len(vocab))]
+            vocab = self._vocab[provider] = self._vocabulary(provider)
+        index = (self._uniform(block, f"{path}/{provider}") * VOCABULARY_SIZE).astype(np.int64)
+        return vocab[block.locale, index]
 
-    def _vocabulary(self, locale: str, provider: str) -> list[str]:
-        fake = self._faker(locale)
-        fake.seed_instance(f"{self.seed}:{locale}:{provider}")
-        make = getattr(fake, provider)
-        vocab = [str(make()) for _ in range(VOCABULARY_SIZE)]
-        self._vocab[(locale, provider)] = vocab
-        return vocab
+    def _vocabulary(self, provider: str) -> np.ndarray:
+        words = np.empty((len(self.locales), VOCABULARY_SIZE), dtype=object)
+        for n, locale in enumerate(self.locales):
+            fake = self._faker(locale)
+            fake.seed_instance(f"{self.seed}:{locale}:{provider}")
+            make = getattr(fake, provider)
+            words[n, :] = [str(make()) for _ in range(VOCABULARY_SIZE)]
+        return words
 
     def _instant(self, name: str, text: str) -> int:
         value = parse_datetime(str(text))
@@ -331,6 +462,31 @@ _KINDS = (
     "shape",
     "subset",
 )
+_NUMERIC = ("int", "datetime", "date")
+
+
+def _object_array(items: list) -> np.ndarray:
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array
+
+
+def _stored(kind: str, value):
+    """A Python value in its column representation."""
+    if kind == "bool":
+        return -1 if value is None else int(bool(value))
+    if kind in _NUMERIC:
+        return NULL_INT if value is None else int(value)
+    return value
+
+
+def _python(kind: str, value):
+    """A column element as a Python value (the inverse of `_stored`)."""
+    if kind == "bool":
+        return None if value < 0 else bool(value)
+    if kind in _NUMERIC:
+        return None if value == NULL_INT else int(value)
+    return value
 
 
 def _dependency_order(deps: dict[str, set[str]], error) -> list[str]:
@@ -353,12 +509,3 @@ def _dependency_order(deps: dict[str, set[str]], error) -> list[str]:
     for name in deps:
         visit(name, ())
     return order
-
-
-def typed(value: Any) -> Any:
-    """Date and datetime objects in their integer form (used for hand-written values)."""
-    if isinstance(value, datetime):
-        return to_micros(value)
-    if isinstance(value, date):
-        return to_days(value)
-    return value

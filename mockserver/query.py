@@ -40,7 +40,7 @@ def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
         wanted = _bits(col, flt.value)
         return (values & np.uint64(wanted)) != 0
     if col.kind == "json":
-        return _contains(col, rows, flt.value)
+        return _contains(dataset, flt.field, rows, flt.value)
     if col.kind == "text":
         matches = values == flt.value.encode()
         return _not_null(col, rows, matches)
@@ -77,12 +77,16 @@ def _not_null(col: Column, rows, matches: np.ndarray) -> np.ndarray:
 
 
 def _bits(col: Column, ids) -> int:
-    return sum(1 << col.choices.index(i) for i in ids if i in col.choices)
+    return sum(1 << col.choices.index(i) for i in set(ids) if i in col.choices)
 
 
-def _contains(col: Column, rows, wanted) -> np.ndarray:
+def _contains(dataset: Dataset, name: str, rows, wanted) -> np.ndarray:
     """PostgreSQL's `@>` on jsonb: every key of `wanted` is in the value, recursively."""
-    decoded = col.cached("decoded", lambda: [orjson.loads(v) for v in col.values])
+    col = dataset.columns[name]
+    decoded = col.cached(
+        "decoded",
+        lambda: [orjson.loads(record)[name] for record in dataset.records(range(len(dataset)))],
+    )
     return np.fromiter((contains(decoded[r], wanted) for r in rows), dtype=bool, count=len(rows))
 
 

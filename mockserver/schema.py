@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 import jsonschema_rs
+import numpy as np
+
+# Null in an int64 column (ids, date-times, dates): the smallest int64, below every value.
+NULL_INT = int(np.iinfo(np.int64).min)
+
+
+def column_kind(prop: dict) -> str:
+    """How a field is stored: int, bool, datetime, date, text, ids (array) or json (object)."""
+    kind, fmt = prop.get("type"), prop.get("format")
+    if kind in ("integer", "boolean"):
+        return "int" if kind == "integer" else "bool"
+    if kind == "array":
+        return "ids"
+    if kind == "object":
+        return "json"
+    if fmt in ("date-time", "date"):
+        return "datetime" if fmt == "date-time" else "date"
+    return "text"
 
 
 def json_schema(node):

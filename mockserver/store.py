@@ -22,14 +22,13 @@ from mockserver import __version__
 from mockserver.datagen import Generator
 from mockserver.errors import ConfigError
 from mockserver.fixtures import Fixtures
-from mockserver.schema import Validator
+from mockserver.schema import NULL_INT, Validator
 from mockserver.spec import Spec
-from mockserver.timefmt import format_date, format_datetime
+from mockserver.timefmt import format_dates, format_datetimes
 
 # Below this many users one process builds faster than a pool starts.
 PARALLEL_THRESHOLD = 50_000
 CHUNK = 25_000
-NULL_INT = np.iinfo(np.int64).min
 
 
 @dataclass
@@ -53,24 +52,6 @@ class Column:
         return self._cache[key]
 
 
-def column_kind(prop: dict) -> str:
-    kind = prop.get("type")
-    fmt = prop.get("format")
-    if kind == "integer":
-        return "int"
-    if kind == "boolean":
-        return "bool"
-    if kind == "array":
-        return "ids"
-    if kind == "object":
-        return "json"
-    if fmt == "date-time":
-        return "datetime"
-    if fmt == "date":
-        return "date"
-    return "text"
-
-
 class Dataset:
     """Rows in ascending id order; row r is `record(r)` and `columns[f].values[r]`."""
 
@@ -79,6 +60,7 @@ class Dataset:
     ):
         self.ids = ids
         self.blob = blob
+        self._view = memoryview(blob)
         self.offsets = offsets
         self.columns = columns
 
@@ -86,11 +68,12 @@ class Dataset:
         return len(self.ids)
 
     def record(self, row: int) -> bytes:
-        return self.blob[self.offsets[row] : self.offsets[row + 1]]
+        return bytes(self._view[self.offsets[row] : self.offsets[row + 1]])
 
-    def records(self, rows: Iterable[int]) -> list[bytes]:
-        blob, offsets = self.blob, self.offsets
-        return [blob[offsets[r] : offsets[r + 1]] for r in rows]
+    def records(self, rows: Iterable[int]) -> list[memoryview]:
+        """Views of the encoded records, for `b",".join(...)` without copies."""
+        view, offsets = self._view, self.offsets
+        return [view[offsets[r] : offsets[r + 1]] for r in rows]
 
     def row_of(self, user_id: int) -> int | None:
         if not -(2**63) <= user_id < 2**63:
@@ -179,28 +162,30 @@ def build(
     plan = BuildPlan(spec.user_schema, seed, fixtures.personas, str(spec.path))
     ids = sorted(set(range(1, users + 1)) | set(fixtures.personas))
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
-    parts = []
-    done = 0
+    # Encoded records go straight into one buffer as chunks arrive, so a big build holds
+    # them once rather than once in pieces and again joined.
+    blob, parts = bytearray(), []
     if len(ids) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            for part in pool.map(_build_chunk, [plan] * len(chunks), chunks):
-                parts.append(part)
-                done += len(part[0])
-                if progress:
-                    progress(done, len(ids))
+            results = pool.map(_build_chunk, [plan] * len(chunks), chunks)
+            _collect(results, blob, parts, len(ids), progress)
     else:
-        for chunk in chunks:
-            parts.append(_build_chunk(plan, chunk))
-            done += len(chunk)
-            if progress:
-                progress(done, len(ids))
-    dataset = _assemble(spec, ids, parts)
+        _collect(map(_build_chunk, [plan] * len(chunks), chunks), blob, parts, len(ids), progress)
+    dataset = _assemble(ids, blob, parts)
     if cache_dir is not None:
         try:
             dataset.save(cache_dir / key)
         except OSError as exc:
             print(f"mockserver: dataset cache not written: {exc}", file=sys.stderr)
     return dataset
+
+
+def _collect(results, blob: bytearray, parts: list, total: int, progress) -> None:
+    for encoded, lengths, columns in results:
+        blob += encoded
+        parts.append((lengths, columns))
+        if progress:
+            progress(sum(len(p[0]) for p in parts), total)
 
 
 def cache_key(spec: Spec, fixtures: Fixtures, seed: int, users: int) -> str:
@@ -215,35 +200,60 @@ def cache_key(spec: Spec, fixtures: Fixtures, seed: int, users: int) -> str:
     return digest.hexdigest()[:24]
 
 
-def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[list[bytes], dict[str, list]]:
+def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, dict[str, Column]]:
+    """Generate, validate and encode these users; their columns in the store's form."""
     generator = _generator(plan)
     validator = Validator(plan.user_schema)
-    to_json = _json_converters(plan.user_schema)
-    encoded: list[bytes] = []
-    typed_columns: dict[str, list] = {name: [] for name in plan.user_schema["properties"]}
-    for user_id in ids:
-        persona = plan.personas.get(user_id)
-        record = generator.record(user_id, persona)
-        doc = {name: convert(record[name]) for name, convert in to_json.items()}
-        problems = validator.errors(doc)
-        if problems:
-            raise _record_error(plan, persona, user_id, problems[0])
+    generated = generator.columns(ids, plan.personas)
+    columns = {
+        name: _column(generator.kinds[name], plan.user_schema["properties"][name], values)
+        for name, values in generated.items()
+    }
+    names = list(generated)
+    as_json = [_json_values(columns[name], generated[name]) for name in names]
+    encoded = []
+    for row, values in enumerate(zip(*as_json, strict=True)):
+        doc = dict(zip(names, values, strict=True))
+        if not validator.is_valid(doc):
+            user_id = ids[row]
+            raise _record_error(plan, plan.personas.get(user_id), user_id, validator.errors(doc)[0])
         encoded.append(orjson.dumps(doc))
-        for name, values in typed_columns.items():
-            values.append(record[name])
-    return encoded, typed_columns
+    return b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)), columns
 
 
-_GENERATORS: dict[tuple[int, int], Generator] = {}
+def _json_values(col: Column, generated: np.ndarray) -> list:
+    """A column as the JSON values of its records."""
+    null = col.null if col.null is not None else np.zeros(len(col.values), dtype=bool)
+    if col.kind == "datetime":
+        return format_datetimes(col.values, null)
+    if col.kind == "date":
+        return format_dates(col.values, null)
+    if col.kind == "bool":
+        return _BOOLS[col.values.astype(np.int64) + 1].tolist()
+    if col.kind == "int":
+        values = col.values.tolist()
+        for row in np.flatnonzero(null).tolist():
+            values[row] = None
+        return values
+    return generated.tolist()
+
+
+_BOOLS = np.array([None, False, True], dtype=object)
+
+
+_GENERATOR: list = []  # [(schema, seed, generator)] of the last plan in this process
 
 
 def _generator(plan: BuildPlan) -> Generator:
-    """One generator per plan and process, so vocabularies are built once per worker."""
-    key = (id(plan.user_schema), plan.seed)
-    if key not in _GENERATORS:
-        _GENERATORS.clear()
-        _GENERATORS[key] = Generator(plan.user_schema, plan.seed, plan.source)
-    return _GENERATORS[key]
+    """One generator per plan and process, so vocabularies are built once per worker.
+
+    The schema is kept with it and compared by identity, so a reloaded spec never meets
+    a generator compiled from an earlier one."""
+    if not _GENERATOR or _GENERATOR[0][0] is not plan.user_schema or _GENERATOR[0][1] != plan.seed:
+        _GENERATOR[:] = [
+            (plan.user_schema, plan.seed, Generator(plan.user_schema, plan.seed, plan.source))
+        ]
+    return _GENERATOR[0][2]
 
 
 def _record_error(plan: BuildPlan, persona, user_id: int, problem) -> ConfigError:
@@ -258,57 +268,40 @@ def _record_error(plan: BuildPlan, persona, user_id: int, problem) -> ConfigErro
     )
 
 
-def _json_converters(user_schema: dict) -> dict[str, Callable]:
-    def nullable(fn):
-        return lambda v: None if v is None else fn(v)
-
-    converters = {}
-    for name, prop in user_schema["properties"].items():
-        kind = column_kind(prop)
-        if kind == "datetime":
-            converters[name] = nullable(format_datetime)
-        elif kind == "date":
-            converters[name] = nullable(format_date)
-        else:
-            converters[name] = _identity
-    return converters
-
-
-def _identity(value):
-    return value
-
-
-def _assemble(spec: Spec, ids: list[int], parts) -> Dataset:
-    encoded = [blob for part in parts for blob in part[0]]
-    lengths = np.fromiter((len(b) for b in encoded), dtype=np.int64, count=len(encoded))
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+def _assemble(ids: list[int], blob: bytearray, parts) -> Dataset:
+    lengths = np.concatenate([part[0] for part in parts]) if parts else np.zeros(0, np.int64)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     columns = {}
-    for name, prop in spec.user_fields.items():
-        values = [v for part in parts for v in part[1][name]]
-        columns[name] = _column(prop, values)
-    return Dataset(np.asarray(ids, dtype=np.int64), b"".join(encoded), offsets, columns)
+    for name, first in parts[0][1].items() if parts else ():
+        chunks = [part[1][name] for part in parts]
+        nulls = None
+        if any(c.null is not None for c in chunks):
+            nulls = np.concatenate(
+                [c.null if c.null is not None else np.zeros(len(c.values), bool) for c in chunks]
+            )
+        values = np.concatenate([c.values for c in chunks])
+        columns[name] = Column(first.kind, values, nulls, first.choices)
+    return Dataset(np.asarray(ids, dtype=np.int64), blob, offsets, columns)
 
 
-def _column(prop: dict, values: list) -> Column:
-    kind = column_kind(prop)
-    null = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-    has_null = bool(null.any())
+def _column(kind: str, prop: dict, values: np.ndarray) -> Column:
+    """The store's column from a generated one (see mockserver.datagen)."""
     if kind in ("int", "datetime", "date"):
-        array = np.array([NULL_INT if v is None else v for v in values], dtype=np.int64)
-        return Column(kind, array, null if has_null else None)
+        null = values == NULL_INT
+        return Column(kind, values.astype(np.int64), null if null.any() else None)
     if kind == "bool":
-        array = np.array([-1 if v is None else int(v) for v in values], dtype=np.int8)
-        return Column(kind, array)
+        return Column(kind, values.astype(np.int8))
     if kind == "ids":
         choices = tuple((prop.get("items") or {}).get("enum") or ())
         if len(choices) > 64:
-            raise ConfigError("openapi/users.yaml", f"{prop} lists more than 64 ids")
+            raise ConfigError("openapi/users.yaml", "an id list's enum has more than 64 ids")
         bit = {choice: 1 << n for n, choice in enumerate(choices)}
-        array = np.array([sum(bit[v] for v in vs) for vs in values], dtype=np.uint64)
-        return Column(kind, array, choices=choices)
+        masks = [sum(bit[v] for v in chosen) if chosen else 0 for chosen in values.tolist()]
+        return Column(kind, np.array(masks, dtype=np.uint64), choices=choices)
     if kind == "json":
-        array = np.array([orjson.dumps(v) for v in values], dtype=object)
-        return Column(kind, array.astype(bytes))
-    encoded = [b"" if v is None else str(v).encode() for v in values]
-    return Column(kind, np.array(encoded, dtype=bytes), null if has_null else None)
+        # Objects are read back from the encoded records when a filter needs them.
+        return Column(kind, np.zeros(len(values), dtype=np.int8))
+    null = np.fromiter((v is None for v in values.tolist()), dtype=bool, count=len(values))
+    encoded = [b"" if v is None else str(v).encode() for v in values.tolist()]
+    return Column(kind, np.array(encoded, dtype=bytes), null if null.any() else None)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_DATE = date(1970, 1, 1)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
 _MICROS = 1_000_000
 
 
@@ -19,15 +22,33 @@ def format_datetime(micros: int) -> str:
     """>>> format_datetime(1681803610000000)
     '2023-04-18T07:40:10Z'
     """
-    moment = EPOCH + timedelta(microseconds=micros)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
+    # isoformat() leaves out a zero microsecond part, as DRF's output does.
+    return (_EPOCH_NAIVE + timedelta(microseconds=micros)).isoformat() + "Z"
 
 
 def format_date(days: int) -> str:
     return (EPOCH_DATE + timedelta(days=days)).isoformat()
+
+
+def format_datetimes(micros: np.ndarray, null: np.ndarray) -> list[str | None]:
+    """`format_datetime` over a column at once; None where `null`."""
+    safe = np.where(null, 0, micros)
+    moments = safe.astype("datetime64[us]")
+    full = np.datetime_as_string(moments, unit="us")
+    whole = np.datetime_as_string(moments, unit="s")
+    text = np.char.add(np.where(safe % 1_000_000 == 0, whole, full), "Z").tolist()
+    return _with_nulls(text, null)
+
+
+def format_dates(days: np.ndarray, null: np.ndarray) -> list[str | None]:
+    text = np.datetime_as_string(np.where(null, 0, days).astype("datetime64[D]")).tolist()
+    return _with_nulls(text, null)
+
+
+def _with_nulls(values: list, null: np.ndarray) -> list:
+    for row in np.flatnonzero(null).tolist():
+        values[row] = None
+    return values
 
 
 def to_micros(moment: datetime) -> int:
