@@ -1,0 +1,66 @@
+"""Shared fixtures: the spec, the default fixtures, and a small dataset built once per session."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import pytest
+
+from mockserver import fixtures as fixtures_module
+from mockserver import resources, store
+from mockserver.params import Query, Rules, parse_query
+from mockserver.spec import Operation, Spec
+
+SEED = 42
+USERS = 300
+
+
+@pytest.fixture(scope="session")
+def spec() -> Spec:
+    return Spec.load(resources.spec_path())
+
+
+@pytest.fixture(scope="session")
+def fixtures(spec) -> fixtures_module.Fixtures:
+    return fixtures_module.load(resources.fixtures_dir(), spec)
+
+
+@pytest.fixture(scope="session")
+def dataset(spec, fixtures) -> store.Dataset:
+    return store.build(spec, fixtures, seed=SEED, users=USERS, cache_dir=None)
+
+
+@pytest.fixture(scope="session")
+def records(dataset) -> list[dict]:
+    """Every record as the API exports it, decoded with the standard library."""
+    return [json.loads(dataset.record(row)) for row in range(len(dataset))]
+
+
+@pytest.fixture(scope="session")
+def list_op(spec) -> Operation:
+    return spec.operation("list_users")
+
+
+@pytest.fixture(scope="session")
+def rules(spec):
+    """`rules(strict)`: the server's Rules for a mode, with the spec's sortable fields."""
+
+    def make(strict: bool) -> Rules:
+        return Rules(strict=strict, sortable=tuple(spec.sortable_fields))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def parse(list_op, rules):
+    """`parse("a=1&b=2", strict)` or `parse([("a", "1")], strict)`: parse_query on /users/.
+
+    A string is split as the app splits the query string (blank values kept).
+    """
+
+    def run(query: str | list[tuple[str, str]], strict: bool) -> Query:
+        items = parse_qsl(query, keep_blank_values=True) if isinstance(query, str) else query
+        return parse_query(list_op, items, rules(strict))
+
+    return run

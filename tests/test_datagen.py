@@ -1,0 +1,237 @@
+"""datagen and store.build: deterministic, realistic users whose shapes follow the spec."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mockserver import resources, store
+from mockserver.datagen import Generator
+
+PERSONA_IDS = {1, 2, 3, 4, 5}
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.fixture(scope="module")
+def generator(spec):
+    """A fresh seed-42 generator, independent of the one store.build used for `dataset`."""
+    return Generator(spec.user_schema, seed=42)
+
+
+@pytest.mark.parametrize("i", [1, 7, 299, 300, 12345, 10**6])
+def test_same_seed_and_i_give_the_same_record(generator, i):
+    first = generator.record(i)
+    assert generator.record(i) == first
+    assert first["id"] == i
+
+
+@pytest.mark.parametrize("i", [6, 7, 100, 300])
+def test_record_does_not_depend_on_its_block(generator, i):
+    """Record i drawn alone equals record i drawn among other ids, in any order."""
+    alone = generator.columns([i])
+    among = generator.columns([300, i, 1, 12345])
+    for name in alone:
+        assert repr(alone[name][0]) == repr(among[name][1]), name
+
+
+def test_different_seeds_give_different_records(spec, generator):
+    other = Generator(spec.user_schema, seed=43)
+    for i in (6, 7, 100, 300):
+        one, two = generator.record(i), other.record(i)
+        assert one != two
+        assert one["username"] != two["username"]
+
+
+@pytest.fixture(scope="module")
+def builds(spec, fixtures):
+    """The same seed built with 50 and with 80 users."""
+    return {n: store.build(spec, fixtures, seed=42, users=n, cache_dir=None) for n in (50, 80)}
+
+
+@pytest.mark.parametrize("user_id", [1, 4, 6, 25, 49, 50])
+def test_record_does_not_depend_on_the_number_of_users(builds, dataset, user_id):
+    small, large = builds[50], builds[80]
+    expected = small.record(small.row_of(user_id))
+    assert large.record(large.row_of(user_id)) == expected
+    assert dataset.record(dataset.row_of(user_id)) == expected  # the 300-user session build
+
+
+def test_all_shared_ids_agree(builds):
+    small, large = builds[50], builds[80]
+    assert small.ids.tolist() == list(range(1, 51))
+    assert large.ids.tolist() == list(range(1, 81))
+    assert [small.record(r) for r in range(50)] == [large.record(r) for r in range(50)]
+
+
+def test_generator_record_matches_the_dataset(generator, dataset, records):
+    """Another generator of the same seed (the store's) made the same users."""
+    for user_id in (6, 150, 300):
+        typed = generator.record(user_id)
+        exported = records[dataset.row_of(user_id)]
+        for name in ("username", "email", "phone", "first_name", "groups", "is_active"):
+            assert typed[name] == exported[name], (user_id, name)
+
+
+# -- value shapes, over every record of the session dataset ------------------------------------
+
+HEX32 = re.compile(r"[0-9a-f]{32}")
+PHONE = re.compile(r"05\d{9}")
+
+SHAPES = [
+    pytest.param(lambda r, spec: PHONE.fullmatch(r["phone"]) is not None, id="phone 05 + 9 digits"),
+    pytest.param(lambda r, spec: r["pk"] == r["id"], id="pk equals id"),
+    pytest.param(lambda r, spec: r["language_code"] in {"tr-tr", "en-us"}, id="language_code"),
+    pytest.param(lambda r, spec: r["gender"] in {"male", "female", None}, id="gender"),
+    pytest.param(lambda r, spec: r["user_type"] in {"guest", "registered"}, id="user_type"),
+    pytest.param(
+        lambda r, spec: set(r["groups"]) <= set(spec.schema("GroupId")["enum"]),
+        id="groups from GroupId",
+    ),
+    pytest.param(
+        lambda r, spec: set(r["user_permissions"]) <= set(spec.schema("PermissionId")["enum"]),
+        id="permissions from PermissionId",
+    ),
+    pytest.param(
+        lambda r, spec: (
+            r["groups"] == sorted(set(r["groups"]))
+            and r["user_permissions"] == sorted(set(r["user_permissions"]))
+        ),
+        id="ids sorted and distinct",
+    ),
+    pytest.param(
+        lambda r, spec: (
+            r["last_login"] is None or moment(r["date_joined"]) <= moment(r["last_login"])
+        ),
+        id="date_joined <= last_login",
+    ),
+    pytest.param(
+        lambda r, spec: moment(r["date_joined"]) <= moment(r["modified_date"]),
+        id="date_joined <= modified_date",
+    ),
+    pytest.param(
+        lambda r, spec: (
+            r["last_login"] is None or moment(r["last_login"]) <= moment(r["modified_date"])
+        ),
+        id="last_login <= modified_date",
+    ),
+    pytest.param(
+        lambda r, spec: all(
+            r[f] is None or re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", r[f])
+            for f in ("date_joined", "last_login", "modified_date")
+        ),
+        id="date-times UTC Z",
+    ),
+    pytest.param(
+        lambda r, spec: all(
+            r[f] is None or not r[f].endswith(".000000Z")
+            for f in ("date_joined", "last_login", "modified_date")
+        ),
+        id="zero microseconds dropped",
+    ),
+    pytest.param(
+        lambda r, spec: (
+            r["date_of_birth"] is None
+            or re.fullmatch(r"\d{4}-\d\d-\d\d", r["date_of_birth"]) is not None
+        ),
+        id="date_of_birth YYYY-MM-DD",
+    ),
+    pytest.param(
+        lambda r, spec: r["avatar"] is None or r["avatar"].startswith("https://"),
+        id="avatar null or absolute URL",
+    ),
+    pytest.param(lambda r, spec: "@" in r["email"], id="email has @"),
+    pytest.param(lambda r, spec: list(r) == sorted(r), id="fields alphabetical"),
+    pytest.param(
+        lambda r, spec: set(r) == set(spec.user_schema["properties"]), id="every User field"
+    ),
+    pytest.param(
+        lambda r, spec: not r["is_anonymized"] or not r["is_active"], id="anonymized are inactive"
+    ),
+    pytest.param(
+        lambda r, spec: not r["is_superuser"] or r["is_staff"] or r["id"] in PERSONA_IDS,
+        id="superusers are staff",
+    ),
+]
+
+
+@pytest.mark.parametrize("check", SHAPES)
+def test_shapes(spec, records, check):
+    wrong = [r["id"] for r in records if not check(r, spec)]
+    assert wrong == []
+
+
+def test_generated_usernames_are_32_hex(records):
+    wrong = [
+        r["id"]
+        for r in records
+        if r["id"] not in PERSONA_IDS and not HEX32.fullmatch(r["username"])
+    ]
+    assert wrong == []
+
+
+def test_ids_are_1_to_users(dataset, records):
+    assert [r["id"] for r in records] == list(range(1, 301))
+    assert dataset.ids.tolist() == list(range(1, 301))
+
+
+def test_personas_replace_generated_users(records):
+    """Every field a persona names is exported as written in fixtures/personas.yaml."""
+    personas = yaml.safe_load(Path(resources.fixtures_dir(), "personas.yaml").read_text())
+    for persona in personas:
+        exported = records[persona["id"] - 1]
+        for name, value in persona.items():
+            assert exported[name] == value, (persona["id"], name)
+
+
+# -- a realistic spread over 300 users ---------------------------------------------------------
+
+
+def share(records, predicate) -> float:
+    return sum(1 for r in records if predicate(r)) / len(records)
+
+
+SPREAD = [
+    pytest.param(lambda r: r["is_active"] is True, 0.7, 0.99, id="is_active mostly true"),
+    pytest.param(lambda r: r["call_allowed"] is None, 0.2, 0.5, id="call_allowed has nulls"),
+    pytest.param(lambda r: r["call_allowed"] is True, 0.1, 0.5, id="call_allowed true"),
+    pytest.param(lambda r: r["gender"] == "male", 0.3, 0.6, id="men"),
+    pytest.param(lambda r: r["gender"] == "female", 0.3, 0.6, id="women"),
+    pytest.param(lambda r: r["gender"] is None, 0.03, 0.2, id="gender null"),
+    pytest.param(lambda r: r["last_login"] is None, 0.04, 0.25, id="never logged in"),
+    pytest.param(lambda r: r["date_of_birth"] is None, 0.1, 0.4, id="no birthday"),
+    pytest.param(lambda r: r["avatar"] is None, 0.4, 0.8, id="no avatar"),
+    pytest.param(lambda r: r["language_code"] == "tr-tr", 0.5, 0.8, id="mostly tr-tr"),
+    pytest.param(lambda r: r["user_type"] == "guest", 0.1, 0.3, id="some guests"),
+    pytest.param(lambda r: bool(r["groups"]), 0.1, 0.3, id="some in groups"),
+    pytest.param(lambda r: r["is_staff"] is True, 0.005, 0.1, id="few staff"),
+    pytest.param(lambda r: r["email_allowed"] is True, 0.4, 0.7, id="email consent"),
+    pytest.param(lambda r: bool(r["attributes"]), 0.7, 0.95, id="attributes mostly set"),
+    pytest.param(lambda r: ".", 0.0, 1.0, id="sanity"),
+]
+
+
+@pytest.mark.parametrize(("predicate", "low", "high"), SPREAD)
+def test_realistic_spread(records, predicate, low, high):
+    assert low <= share(records, predicate) <= high
+
+
+def test_fractional_and_whole_second_datetimes(records):
+    """Real date-times carry microseconds most of the time, but not always."""
+    texts = [r["modified_date"] for r in records]
+    whole = sum(1 for t in texts if "." not in t)
+    assert 0 < whole < len(texts)
+
+
+def test_export_is_compact_utf8(dataset):
+    raw = dataset.record(dataset.row_of(4))
+    assert "Ayşe".encode() in raw
+    assert b": " not in raw and b", " not in raw.split(b'"display_name"')[0]
+    assert json.loads(raw)["id"] == 4
