@@ -81,7 +81,7 @@ def parse_query(
     problems: dict[str, list[str]] = {}
     query = Query(limit=rules.page_size)
     for name, param in op.query.items():
-        if name not in values:
+        if name not in values or param.control == "prefer":  # read by mockserver/prefer.py
             continue
         try:
             _apply(query, param, values[name], rules)
@@ -147,6 +147,8 @@ def _value(param: Param, text: str, rules: Rules):
 def _integer(text: str, rules: Rules) -> int:
     """NumberFilter reads a decimal and the lookup truncates it (`id=1.5` is id 1)."""
     if _INTEGER.fullmatch(text):
+        if len(text) > 40:  # beyond int64 either way; int() refuses past 4300 digits
+            return -(10**40) if text.startswith("-") else 10**40
         return int(text)
     try:
         number = Decimal(text)
@@ -184,16 +186,18 @@ def _json(text: str, rules: Rules):
 
 
 def _ids(param: Param, raw: list[str]) -> tuple[int, ...]:
-    """ModelMultipleChoiceFilter: every value an id that exists, reported at the first bad one."""
-    choices = (param.schema.get("items") or {}).get("enum") or ()
-    ids = []
-    for text in (value.strip() for value in raw):
-        if not _INTEGER.fullmatch(text):
+    """ModelMultipleChoiceField._check_values: first any value that is no id at all, then any
+    id that does not exist, each reported at its first occurrence. An id matches by its text
+    (`01` is not `1`), as Django compares `str(pk)`."""
+    choices = {str(c) for c in (param.schema.get("items") or {}).get("enum") or ()}
+    values = [value.strip() for value in raw]
+    for text in values:
+        if not _INTEGER.fullmatch(text) or len(text) > 40:
             raise ValueError(invalid_pk(text))
-        if int(text) not in choices:
-            raise ValueError(invalid_choice(int(text)))
-        ids.append(int(text))
-    return tuple(ids)
+    for text in values:
+        if text not in choices:
+            raise ValueError(invalid_choice(text))
+    return tuple(dict.fromkeys(int(text) for text in values))
 
 
 def _page(text: str, rules: Rules) -> str:

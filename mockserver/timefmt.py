@@ -117,8 +117,8 @@ def parse_date(text: str) -> int | None:
     True
     """
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return to_days(date.fromisoformat(text))
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text):  # strptime's %m and %d: 1 or 2 digits
+            return to_days(date.fromisoformat(_pad_date(text)))
         match = _US_DATE.match(text)
         if match:
             month, day, year = (int(g) for g in match.groups())

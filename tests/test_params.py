@@ -314,6 +314,7 @@ DATES = [
     pytest.param("1990-05-01", days(1990, 5, 1), id="YYYY-MM-DD"),
     pytest.param("05/01/1990", days(1990, 5, 1), id="MM/DD/YYYY is May 1"),
     pytest.param("5/1/1990", days(1990, 5, 1), id="M/D/YYYY"),
+    pytest.param("1990-5-1", days(1990, 5, 1), id="YYYY-M-D (strptime %m and %d)"),
     pytest.param("12/31/1999", days(1999, 12, 31), id="December 31"),
     pytest.param(" 1990-05-01 ", days(1990, 5, 1), id="spaces stripped"),
 ]
@@ -364,6 +365,12 @@ CHOICE_ERRORS = [
     pytest.param("groups=-1", {"groups": choice(-1)}, id="group -1"),
     pytest.param("groups=1&groups=99", {"groups": choice(99)}, id="one good one unknown"),
     pytest.param("groups=1&groups=", {"groups": ["“” is not a valid value."]}, id="one empty"),
+    pytest.param(
+        "groups=99&groups=abc",
+        {"groups": ["“abc” is not a valid value."]},
+        id="a malformed id is reported before an unknown one (Django's _check_values)",
+    ),
+    pytest.param("groups=01", {"groups": choice("01")}, id="01 is not the text of id 1"),
     pytest.param("user_permissions=1", {"user_permissions": choice(1)}, id="unknown permission"),
     pytest.param(
         "user_permissions=abc",
