@@ -71,9 +71,7 @@ class _Skip(Exception):
     """The value means 'no filter' (lenient mode's silent ignores)."""
 
 
-def parse_query(
-    op: Operation, items: list[tuple[str, str]], rules: Rules, reserved: tuple[str, ...] = ()
-) -> Query:
+def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Query:
     """Parse a query string's pairs; raise ApiError(400) listing every bad parameter."""
     values: dict[str, list[str]] = {}
     for name, value in items:
@@ -91,7 +89,7 @@ def parse_query(
             problems[name] = [str(exc)]
     if rules.strict:
         for name in values:
-            if name not in op.query and not name.startswith(reserved or ("\0",)):
+            if name not in op.query:
                 problems[name] = [UNKNOWN_PARAMETER]
     if problems:
         raise ApiError.invalid(problems)
@@ -158,6 +156,8 @@ def _integer(text: str, rules: Rules) -> int:
         raise ValueError(ENTER_NUMBER)
     if rules.strict:
         raise ValueError(ENTER_WHOLE_NUMBER)
+    if number.adjusted() > 40:  # `1e999999999`: int() would build a billion digits
+        return -(10**40) if number < 0 else 10**40
     return int(number)
 
 

@@ -449,6 +449,7 @@ UNKNOWN = [
     pytest.param("IS_ACTIVE=true", ok(), id="names are case-sensitive"),
     pytest.param("id__in=1,2", ok(), id="undeclared lookup"),
     pytest.param("gender=male&foo=", ok(("gender", "exact", "male")), id="unknown blank"),
+    pytest.param("%00x=1", ok(), id="a name starting with a null byte"),
 ]
 
 
@@ -456,8 +457,10 @@ UNKNOWN = [
 @pytest.mark.parametrize(("query", "if_lenient"), UNKNOWN)
 def test_unknown_parameters(parse, strict, query, if_lenient):
     if strict:
-        unknown = {name: [UNKNOWN_PARAMETER] for name in ("foo", "ordering", "IS_ACTIVE", "id__in")}
-        expected = bad({k: v for k, v in unknown.items() if f"{k}=" in query})
+        names = ("foo", "ordering", "IS_ACTIVE", "id__in", "\x00x")
+        unknown = {name: [UNKNOWN_PARAMETER] for name in names}
+        decoded = query.replace("%00", "\x00")
+        expected = bad({k: v for k, v in unknown.items() if f"{k}=" in decoded})
     else:
         expected = if_lenient
     assert outcome(parse, query, strict) == expected
