@@ -1,0 +1,72 @@
+"""CORS for browsers: loopback origins by default, `--cors-origin` to name them exactly.
+
+It sits first in the middleware list, so every answer passes through it: a preflight is
+answered here, before authentication (a browser never sends credentials on a preflight,
+https://fetch.spec.whatwg.org/#cors-preflight-fetch), and the 401, 400, 404, 405 and 406
+answers carry the headers too, so a page can read their JSON `detail`.
+
+Starlette's CORSMiddleware does the work; this module only chooses its options and makes
+the preflight list the headers a frontend sends (Authorization, Content-Type, Prefer) even
+when the browser asks for others as well.
+"""
+
+from __future__ import annotations
+
+from starlette.middleware.cors import ALL_METHODS, CORSMiddleware
+from starlette.responses import Response
+
+# Any port of localhost (and its subdomains, RFC 6761), 127.0.0.0/8 and [::1].
+LOOPBACK = r"https?://(([a-z0-9-]+\.)*localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?"
+
+# What a page may send: the token, a body type, Prism-style `Prefer`, and the usual extras.
+ALLOW_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Prefer",
+    "Accept",
+    "Accept-Language",
+    "Content-Language",
+    "X-Requested-With",
+)
+
+# What a page's script may read besides the CORS-safelisted response headers.
+EXPOSE_HEADERS = (
+    "WWW-Authenticate",  # 401: which scheme to use (Token)
+    "Allow",
+    "Location",  # 301 to the path with its trailing slash
+    "Link",
+    "Content-Length",
+    "Preference-Applied",  # Prefer: code=..., example=..., delay=...
+    "Retry-After",
+)
+
+# Every method, so a POST from a page reaches the API and reads its 405 instead of a
+# preflight failure.
+ALLOW_METHODS = ALL_METHODS
+
+
+class CorsMiddleware(CORSMiddleware):
+    """`CorsMiddleware(app, origins=())`: loopback when `origins` is empty, else exactly them."""
+
+    def __init__(self, app, origins: tuple[str, ...] = ()):
+        super().__init__(
+            app,
+            allow_origins=tuple(origin.lower() for origin in origins),
+            allow_origin_regex=None if origins else LOOPBACK,
+            allow_methods=ALLOW_METHODS,
+            allow_headers=["*"],
+            expose_headers=EXPOSE_HEADERS,
+            allow_private_network=True,
+        )
+
+    def preflight_response(self, request_headers) -> Response:
+        response = super().preflight_response(request_headers)
+        asked = request_headers.get("access-control-request-headers", "")
+        names = [*ALLOW_HEADERS]
+        known = {name.lower() for name in names}
+        for name in (part.strip() for part in asked.split(",")):
+            if name and name.lower() not in known:
+                names.append(name)
+                known.add(name.lower())
+        response.headers["Access-Control-Allow-Headers"] = ", ".join(names)
+        return response
