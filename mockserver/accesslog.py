@@ -1,0 +1,143 @@
+"""One access-log line per request: method, path and query, status, time, and a 400's reason.
+
+    GET /users/?limit=2 200 3.1ms
+    GET /users/?id=abc 400 1.2ms  id: Enter a number.
+
+Lines go to the `mockserver.access` logger; `configure(stream)` (done by `mockserver
+serve`) prints them, coloured only when the stream is a terminal. Without it, as in the
+tests, nothing is printed. Request headers are never read here, so the `Authorization`
+value cannot reach the log; what the client sent is printed with control characters
+escaped, so a request cannot write terminal escape sequences.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+
+import orjson
+
+LOGGER = logging.getLogger("mockserver.access")
+REASON_LENGTH = 160
+_BODY_LIMIT = 4096  # bytes of a 400 body read for its reason
+_RESET = "\x1b[0m"
+_STATUS_COLOURS = {"2": "\x1b[32m", "3": "\x1b[36m", "4": "\x1b[33m", "5": "\x1b[31m"}
+_BOLD, _DIM = "\x1b[1m", "\x1b[2m"
+
+
+class AccessLogMiddleware:
+    """Times each HTTP request and logs its line once the answer is sent (or has failed)."""
+
+    def __init__(self, app, logger: logging.Logger = LOGGER, clock=time.perf_counter):
+        self.app = app
+        self.logger = logger
+        self.clock = clock
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = self.clock()
+        seen = {"status": 500, "body": b""}
+
+        async def logged_send(message):
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+            elif message["type"] == "http.response.body" and seen["status"] == 400:
+                seen["body"] = (seen["body"] + message.get("body", b""))[:_BODY_LIMIT]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, logged_send)
+        finally:
+            if self.logger.isEnabledFor(logging.INFO):
+                status = seen["status"]
+                self.logger.info(
+                    "%s %s %d %.1fms%s",
+                    scope["method"],
+                    target(scope),
+                    status,
+                    (self.clock() - started) * 1000,
+                    f"  {reason(seen['body'])}" if status == 400 else "",
+                    extra={"status": status},
+                )
+
+
+def target(scope) -> str:
+    """The path and query as the client sent them (percent-encoding kept), escaped."""
+    path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    query = scope.get("query_string") or b""
+    text = (path + (b"?" + query if query else b"")).decode("latin-1")
+    return _printable(text)
+
+
+def reason(body: bytes) -> str:
+    """A 400 body's messages on one line, truncated: `id: Enter a number.; page: ...`."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        text = body.decode("utf-8", "replace")
+    else:
+        if isinstance(data, dict):
+            parts = []
+            for key, value in data.items():
+                messages = value if isinstance(value, list) else [value]
+                said = " ".join(str(m) for m in messages)
+                parts.append(said if key == "detail" else f"{key}: {said}")
+            text = "; ".join(parts)
+        else:
+            text = str(data)
+    text = _printable(text)
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+class AccessFormatter(logging.Formatter):
+    """The plain line, or with the method bold, the status coloured and the time dimmed."""
+
+    def __init__(self, colour: bool):
+        super().__init__()
+        self.colour = colour
+
+    def format(self, record: logging.LogRecord) -> str:
+        if not self.colour or not isinstance(record.args, tuple) or len(record.args) != 5:
+            return record.getMessage()
+        method, path, status, ms, why = record.args
+        paint = _STATUS_COLOURS.get(str(status)[0], "")
+        return (
+            f"{_BOLD}{method}{_RESET} {path} {paint}{status}{_RESET} "
+            f"{_DIM}{ms:.1f}ms{_RESET}{paint}{why}{_RESET if why else ''}"
+        )
+
+
+def wants_colour(stream) -> bool:
+    """A terminal, unless NO_COLOR is set (https://no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def configure(stream, level: str = "info") -> logging.Handler:
+    """Print the access log on `stream` (stderr for `serve`) from `level` on."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(AccessFormatter(colour=wants_colour(stream)))
+    for old in list(LOGGER.handlers):
+        LOGGER.removeHandler(old)
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(_LEVELS.get(level.lower(), logging.INFO))
+    LOGGER.propagate = False
+    return handler
+
+
+# uvicorn's --log-level names; its `trace` is below DEBUG.
+_LEVELS = {
+    "critical": logging.CRITICAL,
+    "error": logging.ERROR,
+    "warning": logging.WARNING,
+    "info": logging.INFO,
+    "debug": logging.DEBUG,
+    "trace": logging.DEBUG,
+}
