@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench bench-scale wrk chromium clean
+.PHONY: run test lint unit bench bench-micro bench-scale wrk chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) lint
+test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
@@ -38,6 +38,10 @@ wrk:
 bench: $(STAMP) wrk
 	$(BIN)/python -m bench.run --json-out bench/results.json
 	$(BIN)/python -m bench.run --workers-scan 1,2
+
+# pytest-benchmark timings of the query engine and serialization (not part of `make test`).
+bench-micro: $(STAMP)
+	$(BIN)/python -m pytest bench/test_micro.py --benchmark-only -p no:cacheprovider
 
 # Startup, memory and latency from 1k to 1M users, with a plot (bench/scale.png).
 bench-scale: $(STAMP) wrk

@@ -27,9 +27,14 @@ from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 
 from mockserver import handlers
+from mockserver.accesslog import AccessLogMiddleware
 from mockserver.auth import authenticate
+from mockserver.cors import CorsMiddleware
+from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
+from mockserver.faults import FaultMiddleware
 from mockserver.params import parse_query
+from mockserver.prefer import PreferMiddleware
 from mockserver.state import State
 
 ALLOW = "GET, HEAD, OPTIONS"
@@ -44,8 +49,9 @@ class ApiMiddleware:
     def __init__(self, app, state: State, delegate_reads: bool = False):
         self.app = app
         self.state = state
-        # In front of Connexion's routing (validated mode), GET and HEAD go on to be routed,
-        # answered by the next ApiMiddleware and checked against the spec on their way out.
+        # In front of Connexion's routing (validated mode), GET goes on to be routed, answered
+        # by the next ApiMiddleware and checked against the spec on its way out. HEAD is
+        # answered here: its empty body is not the documented JSON.
         self.delegate_reads = delegate_reads
         self._allow = [(b"allow", ALLOW.encode())]
         self._operations = {
@@ -67,7 +73,10 @@ class ApiMiddleware:
                 await self.app(scope, receive, send)
             return
         route, path_params = found
-        if self.delegate_reads and scope["method"] in ("GET", "HEAD"):
+        # Connexion's int path convertor fails on ids past Python's 4300-digit limit; such
+        # ids cannot exist, so they are answered here.
+        plausible = all(len(value) <= 64 for value in path_params.values())
+        if self.delegate_reads and scope["method"] == "GET" and plausible:
             await self.app(scope, receive, send)
             return
         try:
@@ -167,6 +176,12 @@ def _negotiate(accept: bytes | None) -> None:
     raise ApiError.detail(406, NOT_ACCEPTABLE)
 
 
+def _admit(state: State, headers: dict[bytes, bytes]) -> None:
+    """What comes before any answer the client can choose (Prefer): 406, then 401."""
+    _negotiate(headers.get(b"accept"))
+    authenticate(headers.get(b"authorization"), state.tokens, state.is_active)
+
+
 def _metadata(route) -> bytes:
     """DRF's SimpleMetadata answer to an authenticated OPTIONS."""
     detail = "{" in route.pattern.pattern or "?P<" in route.pattern.pattern
@@ -209,15 +224,29 @@ def _valid_host(host: str) -> bool:
 def create_app(state: State) -> connexion.AsyncApp:
     """The served app. With `validate_responses`, Connexion routes and checks each answer."""
     api = functools.partial(ApiMiddleware, state=state)
+    # First, so that preflights skip authentication and every answer carries CORS headers.
+    cors = functools.partial(CorsMiddleware, origins=state.settings.cors_origin)
+    docs = functools.partial(SpecDocsMiddleware, state=state)
+    # Server-wide latency and faults, then the request's own Prefer: both answer with the
+    # spec's examples, inside response validation when it is on.
+    faults = functools.partial(FaultMiddleware, state=state, headers={"Allow": ALLOW})
+    admit = functools.partial(_admit, state)
+    prefer = functools.partial(PreferMiddleware, state=state, admit=admit, headers={"Allow": ALLOW})
+    logs = [AccessLogMiddleware] if state.settings.access_log else []  # outermost: every request
     if state.settings.validate_responses:
         front = functools.partial(ApiMiddleware, state=state, delegate_reads=True)
         middlewares = [
+            *logs,
+            cors,
             ServerErrorMiddleware,
             ExceptionMiddleware,
+            docs,
             SwaggerUIMiddleware,
             front,
             RoutingMiddleware,
             ResponseValidationMiddleware,
+            faults,
+            prefer,
             api,
             NotFoundMiddleware,
             LifespanMiddleware,
@@ -225,8 +254,13 @@ def create_app(state: State) -> connexion.AsyncApp:
         ]
     else:
         middlewares = [
+            *logs,
+            cors,
             ServerErrorMiddleware,
+            faults,
+            prefer,
             api,
+            docs,
             SwaggerUIMiddleware,
             NotFoundMiddleware,
             LifespanMiddleware,
@@ -235,7 +269,12 @@ def create_app(state: State) -> connexion.AsyncApp:
     app = connexion.AsyncApp(
         __name__,
         middlewares=middlewares,
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui"),
+        swagger_ui_options=SwaggerUIOptions(
+            swagger_ui=True,
+            swagger_ui_path="/ui",
+            # The key typed into "Authorize" (`Token <key>`) survives a page reload.
+            swagger_ui_config={"persistAuthorization": True},
+        ),
     )
     app.add_api(
         dict(state.spec.raw),

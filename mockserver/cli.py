@@ -26,6 +26,14 @@ _HELP = {
     "validate_responses": "check every response against the spec (slower)",
     "base_path": "serve under a prefix such as /api/v1",
     "log_level": "uvicorn log level",
+    "watch": "reload the spec and fixtures when they change (a bad edit keeps the last good)",
+    "cors_origin": "allow this browser origin, e.g. http://localhost:3000 (repeatable; "
+    "default: any localhost, 127.0.0.1 or [::1] origin; '*' for any)",
+    "latency": "wait before each API answer, in ms: 200, or a uniform range like 100-400 "
+    "(seeded by --seed)",
+    "error_rate": "answer this share of API requests (0 to 1, like 0.05) with the documented "
+    "503 (seeded by --seed)",
+    "access_log": "print one line per request on stderr (method, path, status, time)",
 }
 _DATA = ("seed", "users", "fixtures", "spec", "cache_dir")
 
@@ -43,11 +51,12 @@ def _add(parser: argparse.ArgumentParser, names, defaults: dict) -> None:
                 flag, action=argparse.BooleanOptionalAction, default=default, help=help_text
             )
         elif spec_field.type.startswith("tuple"):
+            metavar = spec_field.name.rpartition("_")[2].upper()  # TOKEN, ORIGIN
             parser.add_argument(
-                flag, action="append", default=list(default), help=help_text, metavar="KEY"
+                flag, action="append", default=list(default), help=help_text, metavar=metavar
             )
         else:
-            kind = int if spec_field.type == "int" else str
+            kind = {"int": int, "float": float}.get(spec_field.type, str)
             parser.add_argument(flag, type=kind, default=default, help=help_text)
 
 
@@ -69,8 +78,9 @@ def main(argv=None) -> int:
     try:
         args = parser().parse_args(argv)
         values = {f.name: getattr(args, f.name) for f in fields(Settings) if hasattr(args, f.name)}
-        if "token" in values:
-            values["token"] = tuple(values["token"])
+        for spec_field in fields(Settings):
+            if spec_field.type.startswith("tuple") and spec_field.name in values:
+                values[spec_field.name] = tuple(values[spec_field.name])
         settings = Settings(**values)
         if args.command == "serve":
             from mockserver.server import run

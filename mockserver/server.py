@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import shlex
 import sys
@@ -9,8 +10,10 @@ import time
 
 import uvicorn
 
+from mockserver import accesslog
 from mockserver import state as state_module
 from mockserver.app import create_app
+from mockserver.reload import ReloadingApp
 from mockserver.settings import Settings
 
 SETTINGS_ENV = "MOCKSERVER_SETTINGS_JSON"
@@ -87,10 +90,12 @@ class _Server(uvicorn.Server):
 def run(settings: Settings) -> int:
     """Build the dataset (exits 2 on bad config before listening), then serve until stopped."""
     state = state_module.load(settings, progress=progress_printer())
+    if settings.access_log:
+        accesslog.configure(sys.stderr, settings.log_level)
     log_config = {"version": 1, "disable_existing_loggers": False}
     if settings.workers == 1:
         config = uvicorn.Config(
-            create_app(state),
+            serving_app(state),
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,
@@ -119,11 +124,44 @@ def run(settings: Settings) -> int:
     print(banner(state, host, port), f"\n  workers:    {settings.workers}", flush=True)
     from uvicorn.supervisors import Multiprocess
 
-    Multiprocess(config, target=_Server(config, None).run, sockets=[sock]).run()
+    # uvicorn.run() cannot report the port it bound (for --port 0), so the supervisor is
+    # started as uvicorn.run() does it; its signature lost `target` in uvicorn 0.36.
+    if "target" in inspect.signature(Multiprocess).parameters:
+        Multiprocess(config, target=_Server(config, None).run, sockets=[sock]).run()
+    else:
+        Multiprocess(config, sockets=[sock]).run()
     return 0
 
 
 def worker_app():
     """The app factory each worker process calls."""
     settings = Settings.from_json(os.environ[SETTINGS_ENV])
-    return create_app(state_module.load(settings))
+    if settings.access_log:
+        accesslog.configure(sys.stderr, settings.log_level)
+    return WorkerHeaderMiddleware(serving_app(state_module.load(settings)))
+
+
+class WorkerHeaderMiddleware:
+    """With several workers, every answer names its process (`X-Mockserver-Worker: <pid>`),
+    so a client or a test can tell which worker served it."""
+
+    def __init__(self, app):
+        self.app = app
+        self.header = (b"x-mockserver-worker", str(os.getpid()).encode())
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def tagged(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), self.header]}
+            await send(message)
+
+        await self.app(scope, receive, tagged)
+
+
+def serving_app(state):
+    """The app uvicorn runs; with `--watch`, one that swaps in each good new version."""
+    return ReloadingApp(state) if state.settings.watch else create_app(state)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from mockserver.errors import ConfigError
 
 ENV_PREFIX = "MOCKSERVER_"
+_ORIGIN = re.compile(r"https?://[^/?#\s]+")
+_LATENCY = re.compile(r"(?:([0-9]{1,6})(?:-([0-9]{1,6}))?)?", re.ASCII)  # "", "200", "100-400"
 
 
 def default_cache_dir() -> str:
@@ -34,6 +37,11 @@ class Settings:
     validate_responses: bool = False  # run Connexion's response validation on every answer
     base_path: str = ""
     log_level: str = "info"
+    watch: bool = False  # reload the spec and the fixtures when they change on disk
+    cors_origin: tuple[str, ...] = ()  # empty: any loopback origin (localhost, 127.0.0.1, [::1])
+    latency: str = ""  # "200" or "100-400": ms to wait before each API answer, uniform
+    error_rate: float = 0.0  # the share of API requests answered with a documented 503
+    access_log: bool = True  # one line per request on stderr (`serve` prints it)
 
     def __post_init__(self):
         problems = []
@@ -52,9 +60,29 @@ class Settings:
         for key in self.token:
             if not key or any(ch.isspace() for ch in key):
                 problems.append(("token", f"{key!r} must be one word"))
+        for origin in self.cors_origin:
+            # What a browser sends in `Origin`: no path, not even a trailing slash.
+            if origin not in ("*", "null") and not _ORIGIN.fullmatch(origin):
+                problems.append(
+                    ("cors_origin", f"{origin!r} must be an origin like http://localhost:3000")
+                )
+        low, high = self.latency_range
+        if _LATENCY.fullmatch(self.latency) is None or low > high:
+            problems.append(("latency", "must be milliseconds like 200, or a range like 100-400"))
+        if not 0.0 <= self.error_rate <= 1.0:
+            problems.append(("error_rate", "must be from 0 to 1, like 0.05"))
         if problems:
             name, message = problems[0]
             raise ConfigError(f"setting {name}", message)
+
+    @property
+    def latency_range(self) -> tuple[int, int]:
+        """`latency` as (low, high) ms: "200" is (200, 200), "100-400" is (100, 400)."""
+        match = _LATENCY.fullmatch(self.latency)
+        if match is None or not self.latency:
+            return (0, 0)
+        low = int(match[1])
+        return (low, int(match[2]) if match[2] else low)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -62,7 +90,9 @@ class Settings:
     @classmethod
     def from_json(cls, text: str) -> Settings:
         data = json.loads(text)
-        data["token"] = tuple(data.get("token", ()))
+        for spec_field in fields(cls):
+            if spec_field.type.startswith("tuple") and spec_field.name in data:
+                data[spec_field.name] = tuple(data[spec_field.name])
         return cls(**data)
 
 
@@ -78,6 +108,8 @@ def env_defaults(environ: dict[str, str] | None = None) -> dict:
         try:
             if kind == "int":
                 values[spec_field.name] = int(raw)
+            elif kind == "float":
+                values[spec_field.name] = float(raw)
             elif kind == "bool":
                 values[spec_field.name] = _flag(raw)
             elif kind.startswith("tuple"):

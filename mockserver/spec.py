@@ -12,8 +12,9 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from mockserver.errors import ConfigError
 from mockserver.yamlio import load_yaml
 
-# Query parameters that drive pagination and ordering rather than filter a field.
-CONTROL_PARAMS = ("page", "limit", "sort")
+# Query parameters that drive pagination and ordering rather than filter a field; `prefer`
+# marks the mock's per-request controls (`__code`, ...), which mockserver/prefer.py reads.
+CONTROL_PARAMS = ("page", "limit", "sort", "prefer")
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,9 @@ class Spec:
         spec_filter = param.get("x-filter") or {}
         control = param.get("x-query")
         if not spec_filter and control not in CONTROL_PARAMS:
+            controls = ", ".join(CONTROL_PARAMS)
             raise ConfigError(
-                str(self.path), f"parameter {name!r} needs x-filter or x-query (page, limit, sort)"
+                str(self.path), f"parameter {name!r} needs x-filter or x-query ({controls})"
             )
         return Param(
             name=name,
