@@ -2,7 +2,7 @@
 
 Order, as Django and DRF apply it: a missing trailing slash redirects (CommonMiddleware);
 then content negotiation (406), authentication (401), the method (405), the query (400),
-and the handler (200 or 404). Errors become responses in `_send_error` only.
+and the handler (200 or 404). Errors become responses in `ApiMiddleware.__call__` only.
 
 Connexion serves Swagger UI and, with `validate_responses`, checks every answer against
 the spec. On the hot path the pipeline answers before Connexion's routing: measured here,
@@ -54,8 +54,9 @@ class ApiMiddleware:
         # answered here: its empty body is not the documented JSON.
         self.delegate_reads = delegate_reads
         self._allow = [(b"allow", ALLOW.encode())]
-        self._operations = {
-            op.operation_id.rsplit(".", 1)[-1]: getattr(handlers, op.operation_id.rsplit(".")[-1])
+        # The spec's operationIds name the handlers, as Connexion resolves them.
+        self._handlers = {
+            op.operation_id: getattr(handlers, op.operation_id.rsplit(".", 1)[-1])
             for route in state.routes
             for op in route.operations.values()
         }
@@ -93,9 +94,8 @@ class ApiMiddleware:
         return None
 
     def _answer(self, scope, route, path_params):
-        headers = dict(scope["headers"]) if len(scope["headers"]) < 64 else _headers(scope)
-        _negotiate(headers.get(b"accept"))
-        authenticate(headers.get(b"authorization"), self.state.tokens, self.state.is_active)
+        headers = dict(scope["headers"])  # a repeated header: the last, as in Django's META
+        _admit(self.state, headers)
         method = scope["method"]
         if method == "OPTIONS":
             return 200, _metadata(route), {}
@@ -108,10 +108,9 @@ class ApiMiddleware:
             errors="replace",
         )
         query = parse_query(op, items, self.state.rules)
-        handler = self._operations[op.operation_id.rsplit(".", 1)[-1]]
-        if handler is handlers.list_users:
-            return 200, handler(self.state.dataset, query, _request_url(scope, headers)), {}
-        return 200, handler(self.state.dataset, query, *path_params.values()), {}
+        handler = self._handlers[op.operation_id]
+        url = _request_url(scope, headers)
+        return 200, handler(self.state.dataset, query, url, *path_params.values()), {}
 
     async def _send(self, send, scope, status, body, headers):
         raw = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode()), *self._allow]
@@ -123,7 +122,7 @@ class ApiMiddleware:
 
     async def _redirect(self, scope, send):
         """Django's APPEND_SLASH: 301 to the path with its slash, query kept."""
-        location = quote(scope.get("root_path", "") + scope["path"] + "/", safe="/%:@!$&'()*+,;=")
+        location = _escape_path(scope.get("root_path", "") + scope["path"] + "/")
         if scope["query_string"]:
             location += "?" + scope["query_string"].decode("latin-1")
         await send(
@@ -158,11 +157,6 @@ class NotFoundMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-def _headers(scope) -> dict[bytes, bytes]:
-    """Request headers by lower-case name; for repeated ones, the last (as Django's META)."""
-    return {name: value for name, value in scope["headers"]}
 
 
 def _negotiate(accept: bytes | None) -> None:
@@ -205,9 +199,14 @@ def _request_url(scope, headers) -> str:
     if not _valid_host(host):
         server = scope.get("server") or ("127.0.0.1", 80)
         host = f"{server[0]}:{server[1]}"
-    path = quote(scope.get("root_path", "") + scope["path"], safe="/%:@!$&'()*+,;=")
+    path = _escape_path(scope.get("root_path", "") + scope["path"])
     query = scope["query_string"].decode("latin-1")
     return f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+
+
+def _escape_path(path: str) -> str:
+    """Django's escape_uri_path; undecodable bytes of the request go back as they came."""
+    return quote(path, safe="/%:@!$&'()*+,;=", errors="surrogateescape")
 
 
 def _valid_host(host: str) -> bool:

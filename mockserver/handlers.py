@@ -36,17 +36,18 @@ def list_users(dataset: Dataset, query: Query, url: str) -> bytes:
     )
 
 
-def get_user(dataset: Dataset, query: Query, user_id: str) -> bytes:
-    """GET /users/{id}/: the list filters apply first (400 before 404, as DRF's get_object)."""
+def get_user(dataset: Dataset, query: Query, url: str, user_id: str) -> bytes:
+    """GET /users/{id}/. The query was parsed first, so a bad filter is 400 before any 404
+    (DRF's get_object filters the queryset, then looks the id up in it). `url` is unused."""
     try:
         number = int(user_id) if user_id.isascii() else None  # Django: int(pk), else 404
     except ValueError:
         number = None
-    row = dataset.row_of(number) if number is not None else None
-    candidates = np.array([row] if row is not None else [], dtype=np.int64)
-    matched = engine.select(dataset, query.filters, candidates)
     if number is None:
         raise ApiError.detail(404, NOT_FOUND)
+    row = dataset.row_of(number)
+    candidates = np.array([] if row is None else [row], dtype=np.int64)
+    matched = engine.select(dataset, query.filters, candidates)
     if not len(matched):
         raise ApiError.detail(404, NO_MATCH)
     return dataset.record(int(matched[0]))
