@@ -13,6 +13,7 @@ endpoint, and records are already validated once when the dataset is built.
 from __future__ import annotations
 
 import functools
+import re
 from urllib.parse import parse_qsl, quote
 
 import connexion
@@ -209,12 +210,13 @@ def _escape_path(path: str) -> str:
     return quote(path, safe="/%:@!$&'()*+,;=", errors="surrogateescape")
 
 
+# django.http.request.host_validation_re, less the IPv6 form (it falls back like any other).
+_HOST = re.compile(r"[a-z0-9.-]+(:[0-9]+)?", re.ASCII | re.IGNORECASE)
+
+
 def _valid_host(host: str) -> bool:
     """Django's host validation; an invalid Host falls back to the server's address."""
-    name, _, port = host.rpartition(":") if host.count(":") == 1 else (host, "", "")
-    if port and not port.isdigit():
-        return False
-    return bool(name) and all(ch.isascii() and (ch.isalnum() or ch in ".-") for ch in name)
+    return _HOST.fullmatch(host) is not None
 
 
 # -- assembling the ASGI app ----------------------------------------------------------------

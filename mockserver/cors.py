@@ -43,6 +43,7 @@ EXPOSE_HEADERS = (
 # Every method, so a POST from a page reaches the API and reads its 405 instead of a
 # preflight failure.
 ALLOW_METHODS = ALL_METHODS
+_VARY = (b"vary", b"Origin")
 
 
 class CorsMiddleware(CORSMiddleware):
@@ -58,6 +59,20 @@ class CorsMiddleware(CORSMiddleware):
             expose_headers=EXPOSE_HEADERS,
             allow_private_network=True,
         )
+
+    async def __call__(self, scope, receive, send):
+        # Most requests (curl, CI, server-side code) send no Origin: they only need the
+        # `Vary: Origin` Starlette adds, without its per-request header parsing.
+        if scope["type"] == "http" and not any(name == b"origin" for name, _ in scope["headers"]):
+
+            async def send_with_vary(message):
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", []), _VARY]}
+                await send(message)
+
+            await self.app(scope, receive, send_with_vary)
+            return
+        await super().__call__(scope, receive, send)
 
     def preflight_response(self, request_headers) -> Response:
         response = super().preflight_response(request_headers)

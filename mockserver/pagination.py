@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -54,6 +55,7 @@ def links(url: str, page: Page) -> tuple[str | None, str | None]:
     return next_url, previous
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of text; clients repeat their queries
 def _with_page(url: str, number: int | None) -> str:
     scheme, netloc, path, query, fragment = urlsplit(url)
     params = parse_qs(query, keep_blank_values=True)

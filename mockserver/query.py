@@ -20,7 +20,11 @@ _INT64 = (-(2**63), 2**63 - 1)
 def select(dataset: Dataset, filters: list[Filter], rows: np.ndarray | None = None) -> np.ndarray:
     """The rows (ascending) that pass every filter; `rows` narrows the candidates."""
     if rows is None:
-        rows = np.arange(len(dataset), dtype=np.int64)
+        if not filters:
+            return np.arange(len(dataset), dtype=np.int64)
+        # The first filter reads whole columns (views, no copies); the rest only its rows.
+        rows = np.flatnonzero(_mask(dataset, filters[0], _ALL))
+        filters = filters[1:]
     for flt in filters:
         if not len(rows):
             break
@@ -28,10 +32,13 @@ def select(dataset: Dataset, filters: list[Filter], rows: np.ndarray | None = No
     return rows
 
 
+_ALL = slice(None)
+
+
 def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
     if flt.lookup == "hashed" or flt.field not in dataset.columns:
         # The real service compares with password hashes; the mock stores none.
-        return np.zeros(len(rows), dtype=bool)
+        return np.zeros(len(dataset.ids[rows]), dtype=bool)
     col = dataset.columns[flt.field]
     values = col.values[rows]
     if col.kind == "bool":
@@ -40,7 +47,7 @@ def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
         wanted = _bits(col, flt.value)
         return (values & np.uint64(wanted)) != 0
     if col.kind == "json":
-        return _contains(dataset, flt.field, rows, flt.value)
+        return _contains(dataset, flt.field, np.arange(len(dataset))[rows], flt.value)
     if col.kind == "text":
         matches = values == flt.value.encode()
         return _not_null(col, rows, matches)
@@ -51,7 +58,7 @@ def _compare(col: Column, rows, values, lookup: str, value: int) -> np.ndarray:
     low, high = _INT64
     if not low < value < high:  # beyond any stored value: decide without numpy overflow
         above = value > 0
-        everything = np.ones(len(rows), dtype=bool)
+        everything = np.ones(len(values), dtype=bool)
         result = {
             "exact": ~everything,
             "gt": ~everything if above else everything,
