@@ -125,8 +125,6 @@ def _value(param: Param, text: str, rules: Rules):
         return _integer(text, rules)
     if kind == "boolean":
         return _boolean(text, rules)
-    if "\x00" in text:
-        raise ValueError(NULL_CHARACTERS)
     if fmt == "date-time":
         value = parse_datetime(text)
         if value is None:
@@ -139,6 +137,8 @@ def _value(param: Param, text: str, rules: Rules):
         return value
     if "enum" in schema and text not in schema["enum"]:
         raise ValueError(invalid_choice(text))
+    if "\x00" in text:  # Django's CharField (ProhibitNullCharactersValidator)
+        raise ValueError(NULL_CHARACTERS)
     return text
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from mockserver.errors import ApiError
-from mockserver.params import UNKNOWN_PARAMETER
+from mockserver.params import NULL_CHARACTERS, UNKNOWN_PARAMETER
 
 STRICT, LENIENT = True, False
 MODES = pytest.mark.parametrize("strict", [STRICT, LENIENT], ids=["strict", "lenient"])
@@ -643,3 +643,22 @@ def test_every_declared_parameter_is_understood(parse, list_op, strict):
             else "x"
         )
         parse([(name, value)], strict)
+
+
+NULL_BYTES = [
+    pytest.param("username=a%00b", {"username": [NULL_CHARACTERS]}, id="text: CharField's rule"),
+    pytest.param(
+        "date_joined=2025-01-01%00", {"date_joined": ["Enter a valid date/time."]}, id="date-time"
+    ),
+    pytest.param(
+        "gender=male%00",
+        {"gender": ["Select a valid choice. male\x00 is not one of the available choices."]},
+        id="choice",
+    ),
+]
+
+
+@MODES
+@pytest.mark.parametrize(("query", "problems"), NULL_BYTES)
+def test_null_bytes_get_the_message_of_the_field_type(parse, strict, query, problems):
+    assert outcome(parse, query, strict) == bad(problems)
