@@ -21,7 +21,7 @@ def select(dataset: Dataset, filters: list[Filter], rows: np.ndarray | None = No
     """The rows (ascending) that pass every filter; `rows` narrows the candidates."""
     if rows is None:
         if not filters:
-            return np.arange(len(dataset), dtype=np.int64)
+            return dataset.all_rows
         # The first filter reads whole columns (views, no copies); the rest only its rows.
         rows = np.flatnonzero(_mask(dataset, filters[0], _ALL))
         filters = filters[1:]

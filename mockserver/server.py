@@ -91,7 +91,7 @@ def run(settings: Settings) -> int:
     """Build the dataset (exits 2 on bad config before listening), then serve until stopped."""
     state = state_module.load(settings, progress=progress_printer())
     if settings.access_log:
-        accesslog.configure(sys.stderr, settings.log_level)
+        accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
     log_config = {"version": 1, "disable_existing_loggers": False}
     if settings.workers == 1:
         config = uvicorn.Config(
@@ -137,7 +137,7 @@ def worker_app():
     """The app factory each worker process calls."""
     settings = Settings.from_json(os.environ[SETTINGS_ENV])
     if settings.access_log:
-        accesslog.configure(sys.stderr, settings.log_level)
+        accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
     return WorkerHeaderMiddleware(serving_app(state_module.load(settings)))
 
 

@@ -270,3 +270,25 @@ def test_serve_prints_the_access_log_on_stderr_without_the_token():
         _, err = process.communicate(timeout=20)
     assert re.search(r"^GET /users/\?limit=1 200 \d+\.\dms$", err, re.MULTILINE), err
     assert CUSTOMER_KEY not in err and "\x1b" not in err
+
+
+def test_batched_lines_are_written_within_the_delay_and_in_order():
+    """`serve` batches lines when stderr is no terminal; none is lost or reordered."""
+    import asyncio
+    import io
+    import logging as logging_module
+
+    stream = io.StringIO()
+    handler = accesslog.BatchingHandler(stream, delay=0.01, batch=3)
+    handler.setFormatter(logging_module.Formatter("%(message)s"))
+
+    async def emit_all():
+        for n in range(5):
+            handler.emit(logging_module.LogRecord("x", 20, "", 0, f"line {n}", None, None))
+        written_at_once = stream.getvalue()
+        await asyncio.sleep(0.05)  # past the delay: the scheduled flush has run
+        return written_at_once
+
+    written_at_once = asyncio.run(emit_all())
+    assert written_at_once == "line 0\nline 1\nline 2\n"  # a full batch goes out at once
+    assert stream.getvalue() == "".join(f"line {n}\n" for n in range(5))
