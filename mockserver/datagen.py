@@ -328,12 +328,16 @@ class Generator:
             return node
 
         def rule(block):
-            filled = [rule_(block) for rule_, _ in templates]
-            rows = zip(*filled, strict=True) if filled else ([()] * len(block))
-            made = [fill(arg, iter(texts)) for texts in rows]
+            if not templates:  # a constant: one shared object (records are only encoded)
+                return _object_array([arg] * len(block))
+            hollow = np.zeros(len(block), dtype=bool)
             if empty:
-                for row in np.flatnonzero(self._uniform(block, f"{name}/empty") < empty):
-                    made[row] = {}
+                hollow = self._uniform(block, f"{name}/empty") < empty
+            filled = [rule_(block) for rule_, _ in templates]
+            made = [
+                {} if skip else fill(arg, iter(texts))
+                for skip, texts in zip(hollow.tolist(), zip(*filled, strict=True), strict=True)
+            ]
             return _object_array(made)
 
         return rule, deps

@@ -66,6 +66,8 @@ def load(settings: Settings, progress: Callable[[int, int], None] | None = None)
         settings.users,
         cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
         progress=progress,
+        # One process may serve while the cache is written; several workers load from it.
+        background_save=settings.workers == 1,
     )
     state = State(
         settings=settings,

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -99,8 +101,8 @@ class Dataset:
     # -- cache ------------------------------------------------------------------------------
 
     def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        tmp = directory.with_name(directory.name + f".tmp{os.getpid()}")
+        """Write the dataset to `directory`, which appears whole or not at all."""
+        tmp = directory.with_name(f"{directory.name}.tmp{os.getpid()}.{threading.get_ident()}")
         tmp.mkdir(parents=True, exist_ok=True)
         (tmp / "records.bin").write_bytes(self.blob)
         arrays = {"ids": self.ids, "offsets": self.offsets}
@@ -113,9 +115,10 @@ class Dataset:
         for key, array in arrays.items():
             np.save(tmp / f"{key}.npy", array, allow_pickle=False)
         (tmp / "columns.json").write_bytes(orjson.dumps(meta))
-        for item in tmp.iterdir():
-            item.replace(directory / item.name)
-        tmp.rmdir()
+        try:
+            tmp.rename(directory)
+        except OSError:  # another process saved the same dataset first
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path) -> Dataset:
@@ -157,6 +160,7 @@ def build(
     users: int,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    background_save: bool = False,
 ) -> Dataset:
     """Ids 1..users, with each persona replacing the user of its id (or added beyond)."""
     key = cache_key(spec, fixtures, seed, users)
@@ -181,11 +185,20 @@ def build(
         _collect(map(_build_chunk, [plan] * len(chunks), chunks), blob, parts, len(ids), progress)
     dataset = _assemble(ids, blob, parts)
     if cache_dir is not None:
-        try:
-            dataset.save(cache_dir / key)
-        except OSError as exc:
-            print(f"mockserver: dataset cache not written: {exc}", file=sys.stderr)
+        if background_save:
+            # A million users take seconds to write; the server need not wait for that.
+            threading.Thread(target=_save, args=(dataset, cache_dir / key), daemon=True).start()
+        else:
+            _save(dataset, cache_dir / key)
     return dataset
+
+
+def _save(dataset: Dataset, directory: Path) -> None:
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        dataset.save(directory)
+    except OSError as exc:
+        print(f"mockserver: dataset cache not written: {exc}", file=sys.stderr)
 
 
 def _collect(results, blob: bytearray, parts: list, total: int, progress) -> None:
@@ -255,12 +268,13 @@ _GENERATOR: list = []  # [(schema, seed, generator)] of the last plan in this pr
 def _generator(plan: BuildPlan) -> Generator:
     """One generator per plan and process, so vocabularies are built once per worker.
 
-    The schema is kept with it and compared by identity, so a reloaded spec never meets
-    a generator compiled from an earlier one."""
-    if not _GENERATOR or _GENERATOR[0][0] is not plan.user_schema or _GENERATOR[0][1] != plan.seed:
-        _GENERATOR[:] = [
-            (plan.user_schema, plan.seed, Generator(plan.user_schema, plan.seed, plan.source))
-        ]
+    Plans reach pool workers pickled, a new schema object each time, so the schema is
+    compared by value: a reloaded spec never meets a generator compiled from an earlier
+    one, and a worker's later chunks reuse its vocabularies."""
+    cached = _GENERATOR[0] if _GENERATOR else None
+    if cached is None or cached[1] != plan.seed or cached[0] != plan.user_schema:
+        generator = Generator(plan.user_schema, plan.seed, plan.source)
+        _GENERATOR[:] = [(plan.user_schema, plan.seed, generator)]
     return _GENERATOR[0][2]
 
 
