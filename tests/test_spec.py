@@ -1,0 +1,146 @@
+"""openapi/users.yaml against the published documentation and against itself."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+from mockserver import fixtures as fixtures_module
+from mockserver import resources
+from mockserver.schema import Validator
+from mockserver.spec import Spec
+
+# Every query parameter of `GET /users/` in users-api-docs.txt, in its order.
+DOCUMENTED_PARAMETERS = [
+    "attributes", "attributes_kwargs", "call_allowed", "date_joined", "date_of_birth",
+    "email", "email_allowed", "first_name", "gender", "groups", "id", "id__gt", "id__gte",
+    "id__lt", "id__lte", "is_active", "is_anonymized", "is_staff", "is_superuser",
+    "language_code", "last_login", "last_name", "limit", "localized_attributes",
+    "localized_attributes_kwargs", "modified_date", "modified_date__gt", "modified_date__gte",
+    "modified_date__lt", "modified_date__lte", "page", "password", "phone", "sms_allowed",
+    "sort", "user_permissions", "user_type", "username",
+]  # fmt: skip
+
+# Every field of the user in users-api-docs.txt (alphabetical, as the real payload).
+DOCUMENTED_FIELDS = [
+    "attributes", "attributes_kwargs", "avatar", "call_allowed", "date_joined",
+    "date_of_birth", "email", "email_allowed", "first_name", "gender", "groups", "id",
+    "is_active", "is_anonymized", "is_staff", "is_superuser", "language_code", "last_login",
+    "last_name", "localized_attributes", "localized_attributes_kwargs", "modified_date",
+    "phone", "pk", "sms_allowed", "user_permissions", "user_type", "username",
+]  # fmt: skip
+
+# REAL_API.md "Records": the real types.
+REAL_TYPES = {
+    "attributes": "object", "attributes_kwargs": "object", "avatar": "string",
+    "call_allowed": "boolean", "date_joined": "string", "date_of_birth": "string",
+    "email": "string", "email_allowed": "boolean", "first_name": "string", "gender": "string",
+    "groups": "array", "id": "integer", "is_active": "boolean", "is_anonymized": "boolean",
+    "is_staff": "boolean", "is_superuser": "boolean", "language_code": "string",
+    "last_login": "string", "last_name": "string", "localized_attributes": "object",
+    "localized_attributes_kwargs": "object", "modified_date": "string", "phone": "string",
+    "pk": "integer", "sms_allowed": "boolean", "user_permissions": "array",
+    "user_type": "string", "username": "string",
+}  # fmt: skip
+NULLABLE = {"avatar", "call_allowed", "date_of_birth", "gender", "last_login"}
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return Spec.load(resources.spec_path())
+
+
+def test_the_spec_is_valid_openapi(spec):
+    validate(copy.deepcopy(spec.raw))
+    assert spec.raw["openapi"].startswith("3.0")
+
+
+def test_every_documented_parameter_is_declared(spec):
+    declared = list(spec.operation("list_users").query)
+    assert [p for p in declared if not p.startswith("__")] == DOCUMENTED_PARAMETERS
+
+
+def test_detail_takes_the_filters_but_not_page_and_limit(spec):
+    detail = set(spec.operation("get_user").query)
+    assert detail >= set(DOCUMENTED_PARAMETERS) - {"page", "limit"}
+    assert not detail & {"page", "limit"}
+
+
+def test_every_documented_field_has_its_real_type(spec):
+    fields = spec.user_fields
+    assert list(fields) == DOCUMENTED_FIELDS
+    assert {name: prop["type"] for name, prop in fields.items()} == REAL_TYPES
+    assert {name for name, prop in fields.items() if prop.get("nullable")} == NULLABLE
+    assert "password" not in fields
+    assert spec.user_schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize(
+    ("field", "max_length"), [("email", 254), ("first_name", 150), ("last_name", 150)]
+)
+def test_documented_max_lengths(spec, field, max_length):
+    assert spec.user_fields[field]["maxLength"] == max_length
+
+
+def test_choices_are_enums(spec):
+    assert spec.user_fields["gender"]["enum"] == ["male", "female", None]
+    assert spec.user_fields["user_type"]["enum"] == ["guest", "registered"]
+
+
+def test_every_field_says_how_it_is_faked(spec):
+    missing = [name for name, prop in spec.user_fields.items() if "x-faker" not in prop]
+    assert missing == []
+
+
+def test_the_sort_pattern_accepts_exactly_the_sortable_fields(spec):
+    pattern = re.compile(spec.operation("list_users").query["sort"].schema["pattern"])
+    for name in spec.sortable_fields:
+        assert pattern.match(name) and pattern.match(f"-{name}"), name
+        assert pattern.match(f"{name}, -id")
+    for name in set(spec.user_fields) - set(spec.sortable_fields) | {"password", "nickname"}:
+        assert not pattern.match(name), name
+
+
+def test_the_token_scheme_is_required_on_both_operations(spec):
+    scheme = spec.raw["components"]["securitySchemes"]["TokenAuth"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+    for path in spec.raw["paths"].values():
+        assert path["get"]["security"] == [{"TokenAuth": []}]
+
+
+def test_documented_errors_have_drf_bodies(spec):
+    for op in spec.operations:
+        codes = set(op.responses)
+        assert {"200", "400", "401", "404"} <= codes
+        unauthorized = op.responses["401"]
+        assert unauthorized["headers"]["WWW-Authenticate"]["required"] is True
+
+
+def _examples(spec):
+    for op in spec.operations:
+        for code, response in op.responses.items():
+            content = response.get("content", {}).get("application/json", {})
+            for name, example in content.get("examples", {}).items():
+                yield op.operation_id, code, name, content["schema"], example["value"]
+
+
+def test_every_example_conforms_to_its_schema(spec):
+    checked = 0
+    for operation, code, name, schema, value in _examples(spec):
+        assert Validator(schema).errors(value) == [], (operation, code, name)
+        checked += 1
+    assert checked >= 10
+
+
+def test_both_operations_have_named_200_examples(spec):
+    for op in spec.operations:
+        assert len(op.responses["200"]["content"]["application/json"]["examples"]) >= 2
+
+
+def test_group_and_permission_ids_match_the_fixtures(spec):
+    fixtures = fixtures_module.load(resources.fixtures_dir(), spec)
+    assert sorted(g["id"] for g in fixtures.groups) == spec.schema("GroupId")["enum"]
+    assert sorted(p["id"] for p in fixtures.permissions) == spec.schema("PermissionId")["enum"]
