@@ -92,32 +92,22 @@ def run(settings: Settings) -> int:
     state = state_module.load(settings, progress=progress_printer())
     if settings.access_log:
         accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
-    log_config = {"version": 1, "disable_existing_loggers": False}
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,  # mockserver's own access log replaces uvicorn's
+        "log_config": {"version": 1, "disable_existing_loggers": False},
+        "lifespan": "on",
+    }
     if settings.workers == 1:
-        config = uvicorn.Config(
-            serving_app(state),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            access_log=False,
-            log_config=log_config,
-            lifespan="on",
-        )
-        _Server(config, state).run()
+        _Server(uvicorn.Config(serving_app(state), **common), state).run()
         return 0
     # Several workers: each process loads the same dataset (from the cache the build above
     # wrote, or by generating the same bytes again) and serves the same answers.
     os.environ[SETTINGS_ENV] = settings.to_json()
     config = uvicorn.Config(
-        "mockserver.server:worker_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        access_log=False,
-        log_config=log_config,
-        lifespan="on",
+        "mockserver.server:worker_app", factory=True, workers=settings.workers, **common
     )
     sock = config.bind_socket()
     host, port = sock.getsockname()[:2]
