@@ -25,6 +25,7 @@ _BODY_LIMIT = 4096  # bytes of a 400 body read for its reason
 _RESET = "\x1b[0m"
 _STATUS_COLOURS = {"2": "\x1b[32m", "3": "\x1b[36m", "4": "\x1b[33m", "5": "\x1b[31m"}
 _BOLD, _DIM = "\x1b[1m", "\x1b[2m"
+_LINE = "%s %s %d %.1fms%s"
 
 
 class AccessLogMiddleware:
@@ -54,15 +55,20 @@ class AccessLogMiddleware:
         finally:
             if self.logger.isEnabledFor(logging.INFO):
                 status = seen["status"]
-                self.logger.info(
-                    "%s %s %d %.1fms%s",
+                args = (
                     scope["method"],
                     target(scope),
                     status,
                     (self.clock() - started) * 1000,
                     f"  {reason(seen['body'])}" if status == 400 else "",
-                    extra={"status": status},
                 )
+                # makeRecord + handle is logger.info without its stack walk for the caller's
+                # file and line, which an access line does not print.
+                record = self.logger.makeRecord(
+                    self.logger.name, logging.INFO, __file__, 0, _LINE, args, None,
+                    extra={"status": status},
+                )  # fmt: skip
+                self.logger.handle(record)
 
 
 def target(scope) -> str:
