@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver import fixtures as fixtures_module
@@ -30,10 +30,17 @@ class State:
     tokens: dict[str, int]
     rules: Rules
     routes: tuple[Route, ...]
+    _active: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
 
     def is_active(self, user_id: int) -> bool:
-        row = self.dataset.row_of(user_id)
-        return row is not None and bool(self.dataset.value("is_active", row))
+        """Whether a token's owner may authenticate; records never change, so it is kept."""
+        known = self._active.get(user_id)
+        if known is None:
+            row = self.dataset.row_of(user_id)
+            known = self._active[user_id] = row is not None and bool(
+                self.dataset.value("is_active", row)
+            )
+        return known
 
     def staff_user(self) -> int:
         """The persona `--token` keys belong to: the first active staff superuser."""

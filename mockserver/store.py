@@ -88,6 +88,9 @@ class Dataset:
     def row_of(self, user_id: int) -> int | None:
         if not -(2**63) <= user_id < 2**63:
             return None
+        # Ids are 1..N with personas possibly beyond: id i is usually row i-1.
+        if 0 < user_id <= len(self.ids) and self.ids[user_id - 1] == user_id:
+            return user_id - 1
         row = int(np.searchsorted(self.ids, user_id))
         return row if row < len(self.ids) and self.ids[row] == user_id else None
 
