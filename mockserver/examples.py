@@ -101,3 +101,10 @@ def _headers(response: dict):
         value = next((c for c in candidates if c is not None), None)
         if value is not None:
             yield name, value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+async def send(send, answer: Answer, *, head: bool, extra=()) -> None:
+    """Send `answer` over ASGI, with its length and `extra` headers; no body for a HEAD."""
+    headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else answer.body})

@@ -74,7 +74,8 @@ class FaultMiddleware:
         if not self.plan.active or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        op = self._operation(scope["path"]) if scope["method"] in ("GET", "HEAD") else None
+        reads = scope["method"] in ("GET", "HEAD")
+        op = self.state.read_operation(scope["path"]) if reads else None
         if op is None:
             await self.app(scope, receive, send)
             return
@@ -86,17 +87,4 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         answer = examples.answer(op, codes[int(draw.pick * len(codes))])
-        headers = [
-            *answer.headers,
-            (b"content-length", str(len(answer.body)).encode()),
-            *self._extra,
-        ]
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-        body = b"" if scope["method"] == "HEAD" else answer.body
-        await send({"type": "http.response.body", "body": body})
-
-    def _operation(self, path: str) -> Operation | None:
-        for route in self.state.routes:
-            if route.pattern.match(path):
-                return route.operations.get("GET")
-        return None
+        await examples.send(send, answer, head=scope["method"] == "HEAD", extra=self._extra)

@@ -170,7 +170,8 @@ class PreferMiddleware:
         if not prefer and b"__" not in query and b"%5f" not in query.lower():
             await self.app(scope, receive, send)
             return
-        op = self._operation(scope["path"])
+        head = scope["method"] == "HEAD"
+        op = self.state.read_operation(scope["path"])
         items = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
         wanted = requested(op, prefer, items) if op is not None else {}
         if not wanted:
@@ -186,14 +187,15 @@ class PreferMiddleware:
         except ApiError as error:
             body = orjson.dumps(error.body)
             headers = [(b"content-type", b"application/json")]
-            await self._send(send, scope, examples.Answer(error.status, body, tuple(headers)))
+            error_answer = examples.Answer(error.status, body, tuple(headers))
+            await examples.send(send, error_answer, head=head, extra=self._extra)
             return
         if choice.delay_ms:
             await sleep(choice.delay_ms / 1000)
         applied = (b"preference-applied", choice.applied.encode("latin-1", "replace"))
         if choice.forced:
             answer = examples.answer(op, choice.code, choice.example)
-            await self._send(send, scope, answer, applied)
+            await examples.send(send, answer, head=head, extra=[*self._extra, applied])
             return
 
         async def send_applied(message):
@@ -202,20 +204,3 @@ class PreferMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_applied)
-
-    def _operation(self, path: str) -> Operation | None:
-        for route in self.state.routes:
-            if route.pattern.match(path):
-                return route.operations.get("GET")
-        return None
-
-    async def _send(self, send, scope, answer: examples.Answer, *more) -> None:
-        headers = [
-            *answer.headers,
-            (b"content-length", str(len(answer.body)).encode()),
-            *self._extra,
-            *more,
-        ]
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-        body = b"" if scope["method"] == "HEAD" else answer.body
-        await send({"type": "http.response.body", "body": body})

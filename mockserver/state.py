@@ -42,6 +42,13 @@ class State:
             )
         return known
 
+    def read_operation(self, path: str) -> Operation | None:
+        """The GET operation whose path template matches `path`, if any."""
+        for route in self.routes:
+            if route.pattern.match(path):
+                return route.operations.get("GET")
+        return None
+
     def staff_user(self) -> int:
         """The persona `--token` keys belong to: the first active staff superuser."""
         for user_id, persona in sorted(self.fixtures.personas.items()):
