@@ -13,6 +13,8 @@ from __future__ import annotations
 import orjson
 from starlette.exceptions import HTTPException
 
+from mockserver import examples
+from mockserver.examples import Answer
 from mockserver.state import State
 
 YAML_TYPE = b"application/yaml"
@@ -50,10 +52,10 @@ class SpecDocsMiddleware:
     async def _serve(self, scope, send, media_type: bytes, body: bytes):
         method = scope["method"]
         if method not in ("GET", "HEAD"):
-            error = orjson.dumps({"detail": f'Method "{method}" not allowed.'})
-            await _send(send, 405, JSON_TYPE, error, [(b"allow", b"GET, HEAD")])
+            await _not_allowed(send, method)
             return
-        await _send(send, 200, media_type, b"" if method == "HEAD" else body, [], len(body))
+        answer = Answer(200, body, ((b"content-type", media_type),))
+        await examples.send(send, answer, head=method == "HEAD")
 
     async def _ui(self, scope, receive, send):
         """Connexion's static files raise HTTPException for a missing file; answer it in DRF's
@@ -71,15 +73,17 @@ class SpecDocsMiddleware:
             if started:
                 raise
             if exc.status_code == 405:
-                body = orjson.dumps({"detail": f'Method "{scope["method"]}" not allowed.'})
-                await _send(send, 405, JSON_TYPE, body, [(b"allow", b"GET, HEAD")])
+                await _not_allowed(send, scope["method"])
             else:
                 body = orjson.dumps({"detail": "Not found."})
-                await _send(send, 404, JSON_TYPE, body, [])
+                await examples.send(send, Answer(404, body, _JSON), head=False)
 
 
-async def _send(send, status, media_type, body, headers, length=None):
-    size = len(body) if length is None else length
-    raw = [(b"content-type", media_type), (b"content-length", str(size).encode()), *headers]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
+_JSON = ((b"content-type", JSON_TYPE),)
+
+
+async def _not_allowed(send, method: str) -> None:
+    body = orjson.dumps({"detail": f'Method "{method}" not allowed.'})
+    await examples.send(
+        send, Answer(405, body, _JSON), head=False, extra=[(b"allow", b"GET, HEAD")]
+    )
