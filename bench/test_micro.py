@@ -36,7 +36,7 @@ def rules(spec):
 
 def _query(spec, rules, text):
     items = [tuple(pair.split("=", 1)) for pair in text.split("&")]
-    return parse_query(spec.operation("list_users"), items, rules)
+    return parse_query(spec.operation("users_list"), items, rules)
 
 
 @pytest.mark.parametrize(
@@ -50,13 +50,13 @@ def _query(spec, rules, text):
 )
 def test_list_page(benchmark, spec, rules, dataset, text):
     parsed = _query(spec, rules, text)
-    body = benchmark(handlers.list_users, dataset, parsed, "http://127.0.0.1/users/?" + text)
+    body = benchmark(handlers.list_records, dataset, parsed, "http://127.0.0.1/users/?" + text)
     assert body.startswith(b'{"count":')
 
 
 def test_detail(benchmark, spec, rules, dataset):
     parsed = _query(spec, rules, "limit=1")
-    body = benchmark(handlers.get_user, dataset, parsed, "http://127.0.0.1/users/76543/", "76543")
+    body = benchmark(handlers.retrieve_record, dataset, parsed, "http://127.0.0.1/users/76543/", "76543")
     assert b'"id":76543' in body
 
 

@@ -1,8 +1,9 @@
 """The HTTP layer: DRF's request pipeline as an ASGI middleware, mounted in Connexion.
 
 Order, as Django and DRF apply it: a missing trailing slash redirects (CommonMiddleware);
-then content negotiation (406), authentication (401), the method (405), the query (400),
-and the handler (200 or 404). Errors become responses in `ApiMiddleware.__call__` only.
+then content negotiation (a `?format=` or `.json` other than json is 404 in lenient mode,
+a non-JSON `Accept` is 406), authentication (401), the method (405), the query (400), and
+the handler (200 or 404). Errors become responses in `ApiMiddleware.__call__` only.
 
 Connexion serves Swagger UI and, with `validate_responses`, checks every answer against
 the spec. On the hot path the pipeline answers before Connexion's routing: measured here,
@@ -26,6 +27,7 @@ from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
+from connexion.resolver import Resolver
 
 from mockserver import handlers
 from mockserver.accesslog import AccessLogMiddleware
@@ -36,7 +38,7 @@ from mockserver.errors import ApiError
 from mockserver.faults import FaultMiddleware
 from mockserver.params import parse_query
 from mockserver.prefer import PreferMiddleware
-from mockserver.state import State
+from mockserver.state import Match, State
 
 ALLOW = "GET, HEAD, OPTIONS"
 NOT_ACCEPTABLE = "Could not satisfy the request Accept header."
@@ -55,9 +57,9 @@ class ApiMiddleware:
         # answered here: its empty body is not the documented JSON.
         self.delegate_reads = delegate_reads
         self._allow = [(b"allow", ALLOW.encode())]
-        # The spec's operationIds name the handlers, as Connexion resolves them.
+        # Each operation is answered by what it is (a list or a detail), not by its name.
         self._handlers = {
-            op.operation_id: getattr(handlers, op.operation_id.rsplit(".", 1)[-1])
+            op.operation_id: handlers.for_operation(op)
             for route in state.routes
             for op in route.operations.values()
         }
@@ -67,36 +69,30 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        found = self._route(path)
+        found = self.state.route(path)
         if found is None:
-            if not path.endswith("/") and self._route(path + "/") is not None:
+            if not path.endswith("/") and self.state.route(path + "/") is not None:
                 await self._redirect(scope, send)
             else:
                 await self.app(scope, receive, send)
             return
-        route, path_params = found
         # Connexion's int path convertor fails on ids past Python's 4300-digit limit; such
-        # ids cannot exist, so they are answered here.
-        plausible = all(len(value) <= 64 for value in path_params.values())
-        if self.delegate_reads and scope["method"] == "GET" and plausible:
+        # ids cannot exist, so they are answered here. Connexion routes no format suffix.
+        plausible = all(len(value) <= 64 for value in found.params.values())
+        delegate = self.delegate_reads and plausible and found.suffix is None
+        if delegate and scope["method"] == "GET":
             await self.app(scope, receive, send)
             return
         try:
-            status, body, headers = self._answer(scope, route, path_params)
+            status, body, headers = self._answer(scope, found)
         except ApiError as error:
             status, body, headers = error.status, orjson.dumps(error.body), error.headers
         await self._send(send, scope, status, body, headers)
 
-    def _route(self, path: str):
-        for route in self.state.routes:
-            match = route.pattern.match(path)
-            if match:
-                return route, match.groupdict()
-        return None
-
-    def _answer(self, scope, route, path_params):
+    def _answer(self, scope, found):
+        route, path_params = found.route, found.params
         headers = dict(scope["headers"])  # a repeated header: the last, as in Django's META
-        _admit(self.state, headers)
+        _admit(self.state, scope, headers, found)
         method = scope["method"]
         if method == "OPTIONS":
             return 200, _metadata(route), {}
@@ -171,8 +167,32 @@ def _negotiate(accept: bytes | None) -> None:
     raise ApiError.detail(406, NOT_ACCEPTABLE)
 
 
-def _admit(state: State, headers: dict[bytes, bytes]) -> None:
-    """What comes before any answer the client can choose (Prefer): 406, then 401."""
+def _format_override(scope, suffix: str | None) -> None:
+    """DRF's URL format override: a `.json` suffix, else the last `?format=` (QueryDict.get).
+
+    Only a JSON renderer exists, so any other non-empty format is Http404, raised by
+    `DefaultContentNegotiation.filter_renderers` before the Accept header and the token are
+    looked at (REAL_API.md, "Response format"). `format=json` changes nothing.
+    """
+    if suffix is None:
+        query = scope["query_string"]
+        if b"format" not in query:
+            return
+        values = [v for k, v in parse_qsl(query.decode("utf-8", "replace"), True) if k == "format"]
+        suffix = values[-1] if values else None
+    if suffix and suffix != "json":
+        raise ApiError.detail(404, handlers.NOT_FOUND)
+
+
+def _admit(state: State, scope, headers: dict[bytes, bytes], found: Match | None = None) -> None:
+    """What comes before any answer the client can choose (Prefer): the format, 406, 401.
+
+    Strict mode has no format override: the contract documents neither `format` nor the
+    suffixes, so `?format=` is an unknown parameter (400) and a suffix an unknown path.
+    """
+    if not state.rules.strict:
+        found = found or state.route(scope["path"])
+        _format_override(scope, found.suffix if found else None)
     _negotiate(headers.get(b"accept"))
     authenticate(headers.get(b"authorization"), state.tokens, state.is_active)
 
@@ -231,7 +251,7 @@ def create_app(state: State) -> connexion.AsyncApp:
     # Server-wide latency and faults, then the request's own Prefer: both answer with the
     # spec's examples, inside response validation when it is on.
     faults = functools.partial(FaultMiddleware, state=state, headers={"Allow": ALLOW})
-    admit = functools.partial(_admit, state)
+    admit = functools.partial(_admit, state)  # admit(scope, headers)
     prefer = functools.partial(PreferMiddleware, state=state, admit=admit, headers={"Allow": ALLOW})
     logs = [AccessLogMiddleware] if state.settings.access_log else []  # outermost: every request
     if state.settings.validate_responses:
@@ -282,5 +302,13 @@ def create_app(state: State) -> connexion.AsyncApp:
         base_path=state.settings.base_path or None,
         validate_responses=state.settings.validate_responses,
         strict_validation=False,
+        # Connexion wants a function per operationId; ApiMiddleware answers every request
+        # before Connexion's own handler would run, so the contract names no Python code.
+        resolver=Resolver(function_resolver=lambda operation_id: _answered_by_middleware),
     )
     return app
+
+
+def _answered_by_middleware(*args, **kwargs):
+    """Never called: ApiMiddleware answers each operation before Connexion's handler."""
+    raise RuntimeError("ApiMiddleware answers every operation")

@@ -1,7 +1,8 @@
-"""The spec's documented responses as ready answers: a status, an example body, its headers.
+"""Documented responses as ready answers: a status, an example body, its headers.
 
 Prefer (`code=`, `example=`) and the injected faults answer with these, so what they send
-is what the spec shows: the named examples of the operation's responses.
+is what the spec shows: the named examples of the operation's responses, the contract's
+and the mock's own 503 (`Operation.answers`).
 
 >>> answer(op, "404", "no_match").body
 b'{"detail":"No User matches the given query."}'
@@ -29,7 +30,7 @@ class Answer:
 
 def codes(op: Operation) -> list[str]:
     """The statuses the operation documents (`default` and `4XX` ranges name none)."""
-    return sorted(code for code in op.responses if code.isdigit() and len(code) == 3)
+    return sorted(code for code in op.answers if code.isdigit() and len(code) == 3)
 
 
 def success_code(op: Operation) -> str | None:
@@ -39,7 +40,7 @@ def success_code(op: Operation) -> str | None:
 
 def names(op: Operation, code: str) -> list[str]:
     """The response's named examples, in the spec's order."""
-    media = _media(op.responses[code])
+    media = _media(op.answers[code])
     if media is None:
         return []
     return [name for name, ex in (media[1].get("examples") or {}).items() if "value" in ex]
@@ -50,7 +51,7 @@ def answer(op: Operation, code: str, example: str | None = None) -> Answer:
 
     Raises KeyError for an unknown code or example name, NoExample when there is none.
     """
-    response = op.responses[code]
+    response = op.answers[code]
     headers = [
         (name.lower().encode("latin-1"), value.encode("latin-1"))
         for name, value in _headers(response)

@@ -50,7 +50,7 @@ class Plan:
 
 
 def fault_codes(op: Operation) -> list[str]:
-    """The documented 5xx responses (the spec's 503); without any, every documented error."""
+    """The 5xx answers (the mock's 503); without any, every documented error."""
     documented = examples.codes(op)
     server = [code for code in documented if code.startswith("5")]
     return server or [code for code in documented if code[0] in "45"]

@@ -1,7 +1,8 @@
 """Hand-written data in `fixtures/`: personas, groups, permissions and API tokens.
 
-Every file is validated against its schema in the spec before the server starts; a problem
-stops startup with the file, the record and the field (ConfigError, exit code 2).
+Every file is validated before the server starts: personas against the contract's User,
+the others against the mock's own schemas (mockserver/mock.yaml). A problem stops startup
+with the file, the record and the field (ConfigError, exit code 2).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from mockserver.spec import Spec
 from mockserver.timefmt import parse_date, parse_datetime
 from mockserver.yamlio import load_yaml
 
+# Each file and its schema: the contract's User for personas, the mock's own for the rest.
 FILES = {"groups": "Group", "permissions": "Permission", "personas": "User", "tokens": "Token"}
 
 
@@ -37,10 +39,11 @@ def load(directory: Path, spec: Spec) -> Fixtures:
             raise ConfigError(str(path), "is missing")
         texts[name] = path.read_bytes()
         records[name] = _records(path, load_yaml(path, texts[name]))
-        schema = spec.schema(schema_name)
         if name == "personas":
             # A persona names only the fields that matter; the rest is generated.
-            schema = {**schema, "required": ["id"]}
+            schema = {**spec.schema(schema_name), "required": ["id"]}
+        else:
+            schema = spec.mock.schema(schema_name)
         validator = Validator(schema)
         for index, record in enumerate(records[name], start=1):
             for where, message in validator.errors(record)[:1]:
@@ -80,6 +83,10 @@ def _check_ids(path: Path, records: list[dict], id_schema: dict) -> None:
     """The ids in the file must be exactly the ids the spec's enum allows."""
     found = [r["id"] for r in records]
     declared = list(id_schema.get("enum", []))
+    for index, record in enumerate(records, start=1):
+        if record["id"] not in declared:
+            message = f"{record['id']} is not one of the spec's ids {sorted(declared)}"
+            raise _error(path, index, record, "id", message)
     if sorted(found) != sorted(declared) or len(set(found)) != len(found):
         raise ConfigError(
             str(path),

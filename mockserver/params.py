@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 import orjson
 
 from mockserver.errors import ApiError
-from mockserver.spec import Operation, Param
+from mockserver.spec import PREFER, Operation, Param
 from mockserver.timefmt import parse_date, parse_datetime
 
 # django-filter / Django form messages.
@@ -29,6 +29,11 @@ NULL_CHARACTERS = "Null characters are not allowed."
 VALID_BOOLEAN = "Must be a valid boolean."
 VALID_INTEGER = "A valid integer is required."
 UNKNOWN_PARAMETER = "Unknown query parameter; the spec does not declare it for this operation."
+NO_PATTERN_MATCH = "This value does not match the required pattern."
+JSON_OUTSIDE_PATTERN = (
+    "Enter a JSON object whose values are strings without escapes, numbers, booleans, null "
+    "or such objects, as the contract's pattern says; the real service reads any JSON."
+)
 
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _TRUE, _FALSE = ("true", "1"), ("false", "0")
@@ -78,8 +83,10 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
         values.setdefault(name, []).append(value)
     problems: dict[str, list[str]] = {}
     query = Query(limit=rules.page_size)
-    for name, param in op.query.items():
-        if name not in values or param.control == "prefer":  # read by mockserver/prefer.py
+    # Lenient mode reads what the real service reads: on a detail, the list's filters too.
+    declared = op.query if rules.strict else op.lenient_query
+    for name, param in declared.items():
+        if name not in values or param.control == PREFER:  # read by mockserver/prefer.py
             continue
         try:
             _apply(query, param, values[name], rules)
@@ -120,7 +127,7 @@ def _value(param: Param, text: str, rules: Rules):
         if not rules.strict or (plain_text and not param.json):
             raise _Skip
     if param.json:
-        return _json(text, rules)
+        return _json(param, text, rules)
     if kind == "integer":
         return _integer(text, rules)
     if kind == "boolean":
@@ -139,6 +146,8 @@ def _value(param: Param, text: str, rules: Rules):
         raise ValueError(invalid_choice(text))
     if "\x00" in text:  # Django's CharField (ProhibitNullCharactersValidator)
         raise ValueError(NULL_CHARACTERS)
+    if rules.strict:
+        _match_pattern(param, text)
     return text
 
 
@@ -175,14 +184,26 @@ def _boolean(text: str, rules: Rules) -> bool:
     raise _Skip  # django-filter's BooleanFilter: anything else is no filter
 
 
-def _json(text: str, rules: Rules):
+def _json(param: Param, text: str, rules: Rules):
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:
         raise ValueError(ENTER_JSON) from None
-    if rules.strict and not isinstance(value, dict):
-        raise ValueError("Enter a JSON object.")
+    if rules.strict:
+        if not isinstance(value, dict):
+            raise ValueError("Enter a JSON object.")
+        _match_pattern(param, text, JSON_OUTSIDE_PATTERN)
     return value
+
+
+def _match_pattern(param: Param, text: str, message: str = NO_PATTERN_MATCH) -> None:
+    """Strict mode: a string outside the schema's `pattern` is outside the contract.
+
+    JSON Schema patterns are not anchored (`re.search`); DRF's RegexField says this message.
+    """
+    pattern = param.schema.get("pattern")
+    if pattern is not None and re.search(pattern, text) is None:
+        raise ValueError(message)
 
 
 def _ids(param: Param, raw: list[str]) -> tuple[int, ...]:

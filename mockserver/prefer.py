@@ -20,7 +20,7 @@ import orjson
 
 from mockserver import examples
 from mockserver.errors import ApiError
-from mockserver.spec import Operation
+from mockserver.spec import PREFER, Operation
 
 PREFERENCES = ("code", "example", "delay")
 MAX_DELAY_MS = 60_000
@@ -71,11 +71,11 @@ def requested(
 ) -> dict[str, tuple[str, str | None]]:
     """Each preference asked for, with where it came from (`Prefer` or `__code`) and its value.
 
-    The query parameters are the spec's `x-query: prefer` ones, `__<preference>`; one of
-    them wins over the header, and its last value over earlier ones.
+    The query parameters are the mock's own (mockserver/mock.yaml), `__<preference>`; one
+    of them wins over the header, and its last value over earlier ones.
     """
     wanted = {name: (HEADER, raw) for name, raw in parse_header(header_values).items()}
-    controls = {n: n.lstrip("_") for n, p in op.query.items() if p.control == "prefer"}
+    controls = {n: p.preference for n, p in op.query.items() if p.control == PREFER}
     for name, raw in items:
         if name in controls and controls[name] in PREFERENCES:
             wanted[controls[name]] = (name, raw)
@@ -145,7 +145,8 @@ def choose(op: Operation, wanted: dict[str, tuple[str, str | None]]) -> Choice:
 class PreferMiddleware:
     """Answers GET and HEAD requests that carry preferences; passes every other one on.
 
-    `admit(headers)` raises the ApiError (406, 401) that must come before any choice;
+    `admit(scope, headers)` raises the ApiError (404 format, 406, 401) that must come before
+    any choice;
     `headers` go on every answer sent here (the API's `Allow`).
     """
 
@@ -153,7 +154,7 @@ class PreferMiddleware:
         self,
         app,
         state,
-        admit: Callable[[dict[bytes, bytes]], object],
+        admit: Callable[[dict, dict[bytes, bytes]], object],
         headers: dict[str, str] | None = None,
     ):
         self.app = app
@@ -178,7 +179,7 @@ class PreferMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            self.admit({name: value for name, value in scope["headers"]})
+            self.admit(scope, {name: value for name, value in scope["headers"]})
         except ApiError:
             await self.app(scope, receive, send)  # the pipeline answers 406 or 401 itself
             return

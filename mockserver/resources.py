@@ -22,3 +22,8 @@ def spec_path() -> Path:
 
 def fixtures_dir() -> Path:
     return _first_existing(_REPO / "fixtures", _PACKAGE / "data" / "fixtures")
+
+
+def mock_path() -> Path:
+    """The mock's own document (controls, extra responses, fixture schemas), in the package."""
+    return _PACKAGE / "mock.yaml"

@@ -19,6 +19,17 @@ from mockserver.spec import Operation, Spec
 class Route:
     pattern: re.Pattern
     operations: dict[str, Operation]  # by method
+    # DRF's format suffix route (`/users.json`, `/users/3.json`), in lenient mode only.
+    suffix: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    """A path matched to its route: the path parameters and the format suffix, if any."""
+
+    route: Route
+    params: dict[str, str]
+    suffix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,12 +53,23 @@ class State:
             )
         return known
 
+    def route(self, path: str) -> Match | None:
+        """The route of `path`: its template first, then its format suffix form."""
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found:
+                return Match(route, found.groupdict())
+        for route in self.routes:
+            found = route.suffix.match(path) if route.suffix else None
+            if found:
+                params = found.groupdict()
+                return Match(route, params, params.pop("format"))
+        return None
+
     def read_operation(self, path: str) -> Operation | None:
         """The GET operation whose path template matches `path`, if any."""
-        for route in self.routes:
-            if route.pattern.match(path):
-                return route.operations.get("GET")
-        return None
+        found = self.route(path)
+        return found.route.operations.get("GET") if found else None
 
     def staff_user(self) -> int:
         """The persona `--token` keys belong to: the first active staff superuser."""
@@ -95,7 +117,7 @@ def load(settings: Settings, progress: Callable[[int, int], None] | None = None)
             max_page_size=settings.max_page_size,
             sortable=tuple(spec.sortable_fields),
         ),
-        routes=compile_routes(spec, settings.base_path),
+        routes=compile_routes(spec, settings.base_path, suffixes=settings.lenient),
     )
     staff = state.staff_user()
     for key in settings.token:
@@ -103,14 +125,30 @@ def load(settings: Settings, progress: Callable[[int, int], None] | None = None)
     return state
 
 
-def compile_routes(spec: Spec, base_path: str) -> tuple[Route, ...]:
-    """Path templates as regular expressions: `/users/{id}/` matches `/users/7/`."""
+def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[Route, ...]:
+    """Path templates as regular expressions: `/users/{id}/` matches `/users/7/`.
+
+    With `suffixes` (lenient mode: the real service's routes), a path parameter is DRF's
+    `lookup_value_regex`, `[^/.]+`, and each route also gets the format suffix form that a
+    DefaultRouter's `format_suffix_patterns` adds: `/users.json` and `/users/7.json`, with
+    an optional trailing slash and a format `[a-z0-9]+`. So `/users/1.5/` is user 1 in
+    format "5", which DRF answers 404 before authentication.
+    """
     grouped: dict[str, dict[str, Operation]] = {}
     for op in spec.operations:
         grouped.setdefault(op.path, {})[op.method] = op
     routes = []
     for path, operations in grouped.items():
-        regex = re.escape(base_path + path)
-        regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", regex)
-        routes.append(Route(re.compile(regex + r"\Z"), operations))
+        lookup = "[^/.]+" if suffixes else "[^/]+"
+        regex = re.compile(_template(base_path + path, lookup) + r"\Z")
+        suffix = None
+        if suffixes:
+            bare = _template(base_path + path.rstrip("/"), lookup)
+            suffix = re.compile(bare + r"\.(?P<format>[a-z0-9]+)/?\Z")
+        routes.append(Route(regex, operations, suffix))
     return tuple(routes)
+
+
+def _template(path: str, value: str) -> str:
+    """A path template as a regex: each `{name}` a named group of `value`."""
+    return re.sub(r"\\\{(\w+)\\\}", rf"(?P<\1>{value})", re.escape(path))

@@ -39,7 +39,7 @@ def records(dataset) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def list_op(spec) -> Operation:
-    return spec.operation("list_users")
+    return spec.operation("users_list")
 
 
 @pytest.fixture(scope="session")

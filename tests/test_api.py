@@ -346,8 +346,6 @@ def test_strict_and_lenient(client, lenient, query, strict_body, lenient_status)
         ("/users/1e9/", 404, NOT_FOUND),
         ("/users/%00/", 404, NOT_FOUND),
         ("/users/7.0/", 404, NOT_FOUND),
-        ("/users/3/?id=4", 404, NO_MATCH),
-        ("/users/3/?id=abc", 400, {"id": ["Enter a number."]}),
         ("/nope/", 404, NOT_FOUND),
     ],
     ids=[
@@ -359,8 +357,6 @@ def test_strict_and_lenient(client, lenient, query, strict_body, lenient_status)
         "exponent",
         "null byte",
         "decimal",
-        "filter excludes",
-        "bad filter",
         "unknown path",
     ],
 )
@@ -369,6 +365,42 @@ def test_detail_errors(client, path, status, body):
     assert response.status_code == status
     assert response.json() == body
     assert response.headers["content-type"] == "application/json"
+
+
+UNDECLARED = ["Unknown query parameter; the spec does not declare it for this operation."]
+
+
+@pytest.mark.parametrize(
+    ("path", "strict", "relaxed"),
+    [
+        ("/users/3/?id=4", (400, {"id": UNDECLARED}), (404, NO_MATCH)),
+        ("/users/3/?id=abc", (400, {"id": UNDECLARED}), (400, {"id": ["Enter a number."]})),
+        ("/users/4/?id=4&is_active=true", (400, {"id": UNDECLARED, "is_active": UNDECLARED}), None),
+        (
+            "/users/3/?page=abc&limit=0&sort=nope",
+            (400, dict.fromkeys(["page", "limit", "sort"], UNDECLARED)),
+            None,
+        ),
+        (
+            "/users/4/?email=ayse.yilmaz@example.com&groups=",
+            (400, {"email": UNDECLARED, "groups": UNDECLARED}),
+            (400, {"groups": ["“” is not a valid value."]}),
+        ),
+    ],
+    ids=["filter excludes", "bad filter", "filters match", "list controls", "several"],
+)
+def test_detail_query_is_outside_the_contract(client, lenient, path, strict, relaxed):
+    """The contract's detail takes only the path id: strict names every query parameter;
+    lenient filters as the real service does (REAL_API.md, "Detail"), and ignores the
+    list's page, limit and sort. `None`: the user itself, 200."""
+    response = get(client, path)
+    assert (response.status_code, response.json()) == strict
+    response = get(lenient, path)
+    if relaxed is None:
+        assert response.status_code == 200
+        assert response.json()["id"] == int(path.split("/")[2])
+    else:
+        assert (response.status_code, response.json()) == relaxed
 
 
 @pytest.mark.parametrize("path", ["/users/7/", "/users/00007/", "/users/7/?id=7&is_active="])
@@ -674,3 +706,72 @@ def test_lenient_huge_exponent_answers_instead_of_hanging():
     status, body = result.stdout.split(" ", 1)
     assert status == "200"
     assert json.loads(body) == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+# -- DRF's format override and suffixes (REAL_API.md, "Response format") ----------------------
+
+NOBODY = {}  # no Authorization header: the format is checked before the token
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status", "body"),
+    [
+        ("/users/?format=xml", AUTH, 404, NOT_FOUND),
+        ("/users/?format=xml", NOBODY, 404, NOT_FOUND),
+        ("/users/?format=api", AUTH, 404, NOT_FOUND),
+        ("/users/?format=JSON", AUTH, 404, NOT_FOUND),
+        ("/users/?format=xml&format=json", AUTH, 200, None),
+        ("/users/?format=json&format=xml", AUTH, 404, NOT_FOUND),
+        ("/users/?format=", AUTH, 200, None),
+        ("/users/?format=json", NOBODY, 401, NOT_PROVIDED),
+        (
+            "/users/?format=json",
+            {**AUTH, "Accept": "text/html"},
+            406,
+            {"detail": "Could not satisfy the request Accept header."},
+        ),
+        ("/users/3/?format=json", AUTH, 200, None),
+        ("/users/3/?format=xml", NOBODY, 404, NOT_FOUND),
+        ("/users.json", AUTH, 200, None),
+        ("/users.json/", AUTH, 200, None),
+        ("/users.xml", NOBODY, 404, NOT_FOUND),
+        ("/users/3.json", AUTH, 200, None),
+        ("/users/3.json/", AUTH, 200, None),
+        ("/users/3.xml", NOBODY, 404, NOT_FOUND),
+        ("/users/1.5/", NOBODY, 404, NOT_FOUND),
+        ("/users/abc.json", AUTH, 404, NOT_FOUND),
+        ("/users/999999.json", AUTH, 404, NO_MATCH),
+    ],
+)
+def test_lenient_format_override(lenient, path, headers, status, body):
+    response = lenient.get(path, headers=headers)
+    assert response.status_code == status, response.text
+    if body is not None:
+        assert response.json() == body
+    elif "/3" in path:
+        assert response.json() == get(lenient, "/users/3/").json()
+    else:
+        assert response.json()["results"] == get(lenient, "/users/").json()["results"]
+
+
+def test_lenient_links_keep_the_format_and_the_suffix(lenient):
+    body = get(lenient, "/users/?format=json&limit=2").json()
+    assert body["next"] == "http://testserver/users/?format=json&limit=2&page=2"
+    body = get(lenient, "/users.json?limit=2&page=2").json()
+    assert body["next"] == "http://testserver/users.json?limit=2&page=3"
+    assert body["previous"] == "http://testserver/users.json?limit=2"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body"),
+    [
+        ("/users/?format=json", 400, {"format": UNDECLARED}),
+        ("/users/3/?format=json", 400, {"format": UNDECLARED}),
+        ("/users.json", 404, NOT_FOUND),
+        ("/users/3.json/", 404, NOT_FOUND),
+    ],
+)
+def test_strict_has_no_format_override(client, path, status, body):
+    """The contract documents neither `format` nor the suffixes (README, strict mode)."""
+    response = get(client, path)
+    assert (response.status_code, response.json()) == (status, body)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from mockserver.errors import ApiError
-from mockserver.handlers import list_users
+from mockserver.handlers import list_records
 from mockserver.pagination import Page, links, paginate
 
 PAGES = [
@@ -184,7 +184,7 @@ def test_links(url, number, num_pages, next_url, previous):
 def test_list_users_real_api_example(parse, dataset, records, strict):
     """The REAL_API example end to end through parse_query, the engine and the handler."""
     url = "http://host/users/?limit=3&page=2&email_allowed=false"
-    body = json.loads(list_users(dataset, parse(urlsplit(url).query, strict), url))
+    body = json.loads(list_records(dataset, parse(urlsplit(url).query, strict), url))
     matching = [r for r in records if r["email_allowed"] is False]
     assert list(body) == ["count", "next", "previous", "results"]
     assert body["count"] == len(matching)
@@ -196,10 +196,10 @@ def test_list_users_real_api_example(parse, dataset, records, strict):
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
 def test_list_users_nothing_matches(parse, dataset, strict):
     url = "http://host/users/?username=nobody"
-    body = json.loads(list_users(dataset, parse(urlsplit(url).query, strict), url))
+    body = json.loads(list_records(dataset, parse(urlsplit(url).query, strict), url))
     assert body == {"count": 0, "next": None, "previous": None, "results": []}
     with pytest.raises(ApiError) as caught:
-        list_users(dataset, parse("username=nobody&page=2", strict), url + "&page=2")
+        list_records(dataset, parse("username=nobody&page=2", strict), url + "&page=2")
     assert (caught.value.status, caught.value.body) == (404, {"detail": "Invalid page."})
 
 
@@ -220,7 +220,7 @@ def test_list_users_lenient_pages(parse, dataset, records, query, status):
     url = f"http://host/users/?{query}&limit=100"
     parsed = parse(parse_qsl(urlsplit(url).query, keep_blank_values=True), False)
     try:
-        body = json.loads(list_users(dataset, parsed, url))
+        body = json.loads(list_records(dataset, parsed, url))
     except ApiError as exc:
         assert (exc.status, exc.body) == (status, {"detail": "Invalid page."})
         return

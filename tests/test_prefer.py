@@ -7,7 +7,7 @@ import pytest
 from helpers_api import AUTH, CUSTOMER_KEY, INACTIVE_KEY, make_client, make_state
 
 from mockserver import prefer
-from mockserver.spec import CONTROL_PARAMS
+from mockserver.spec import PREFER
 
 DOCUMENTED = "documented: 200, 400, 401, 404, 406, 503."
 LIST_EXAMPLES = "examples: first_page, empty. Add code= to pick another response's examples."
@@ -123,11 +123,11 @@ def test_forced_200_is_the_spec_example(client, spec, path, header, ref):
 def test_every_documented_response_and_example_can_be_forced(spec):
     """Each (operation, code, example) the spec lists passes Connexion's response validation."""
     client = make_client(make_state(users=5, validate_responses=True))
-    paths = {"list_users": "/users/", "get_user": "/users/1/"}
+    paths = {"users_list": "/users/", "users_retrieve": "/users/1/"}
     asked = 0
     for op in spec.operations:
-        path = paths[op.operation_id.rsplit(".", 1)[-1]]
-        for code, response in op.responses.items():
+        path = paths[op.operation_id]
+        for code, response in op.answers.items():
             for name in response["content"]["application/json"]["examples"]:
                 got = client.get(path, headers={**AUTH, "Prefer": f"code={code}, example={name}"})
                 assert got.status_code == int(code), (path, code, name, got.text)
@@ -222,13 +222,18 @@ def test_query_controls_work_in_lenient_mode():
     assert (response.status_code, response.json()) == (404, INVALID_PAGE)
 
 
-@pytest.mark.parametrize("operation", ["list_users", "get_user"])
-def test_spec_declares_the_controls_on_both_operations(spec, operation):
+@pytest.mark.parametrize("operation", ["users_list", "users_retrieve"])
+def test_the_mock_adds_its_controls_to_both_operations(spec, operation):
+    """The controls and the 503 come from mockserver/mock.yaml, not from the contract."""
     op = spec.operation(operation)
-    controls = {name: param.control for name, param in op.query.items() if name.startswith("__")}
-    assert controls == {"__code": "prefer", "__example": "prefer", "__delay": "prefer"}
-    assert "prefer" in CONTROL_PARAMS
-    assert "503" in op.responses
+    controls = {
+        name: param.preference for name, param in op.query.items() if param.control == PREFER
+    }
+    assert controls == {"__code": "code", "__example": "example", "__delay": "delay"}
+    assert "503" in op.answers and "503" not in op.responses
+    contract = spec.raw["paths"][op.path]["get"]
+    assert not [p for p in contract["parameters"] if "$ref" not in p and p["name"].startswith("__")]
+    assert "503" not in contract["responses"]
 
 
 # -- bad preferences: 400 listing what is allowed ----------------------------------------------
@@ -419,7 +424,7 @@ def test_parse_header(values, parsed):
 
 
 def test_choice_errors_use_drf_validation_shape(spec):
-    op = spec.operation("get_user")
+    op = spec.operation("users_retrieve")
     with pytest.raises(Exception) as caught:
         prefer.choose(op, {"code": ("Prefer", "418")})
     assert orjson.loads(orjson.dumps(caught.value.body)) == {
