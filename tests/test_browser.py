@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
-import signal
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers_api import ROOT, STAFF_KEY, cli_env
+from helpers_api import STAFF_KEY
+from helpers_server import MockServer
 from playwright.sync_api import Browser, Page, sync_playwright
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -36,7 +33,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 USERS = 200
-BANNER_TIMEOUT = 30  # seconds
 UI_TIMEOUT = 15_000  # milliseconds, for Playwright waits
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 
@@ -77,54 +73,6 @@ run().then((result) => {
 });
 </script>
 """
-
-
-class MockServer:
-    """`python -m mockserver serve ARGS` on a free port; its output is drained all along."""
-
-    def __init__(self, *args: str):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--cache-dir", "", *args],
-            cwd=ROOT,
-            env=cli_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self.lines: list[str] = []
-        self._listening = threading.Event()
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def wait(self) -> MockServer:
-        """Until the banner is printed; the URL it gives is `origin` and `base`."""
-        self._listening.wait(BANNER_TIMEOUT)
-        found = re.search(r" on (http://[\w.\-]+:\d+)(\S*)/users/", self.output)
-        if not found:
-            self.stop()
-            raise AssertionError(f"no URL in the banner within {BANNER_TIMEOUT}s: {self.output}")
-        self.origin, self.base = found.group(1), found.group(1) + found.group(2)
-        return self
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-    def _drain(self):
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-            if "Swagger UI:" in line:
-                self._listening.set()
-        self._listening.set()
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process.stdout.close()
 
 
 @pytest.fixture(scope="module")
