@@ -290,12 +290,9 @@ def create_app(state: State) -> connexion.AsyncApp:
     app = connexion.AsyncApp(
         __name__,
         middlewares=middlewares,
-        swagger_ui_options=SwaggerUIOptions(
-            swagger_ui=True,
-            swagger_ui_path="/ui",
-            # The key typed into "Authorize" (`Token <key>`) survives a page reload.
-            swagger_ui_config={"persistAuthorization": True},
-        ),
+        # Connexion serves Swagger UI's scripts and styles; the page itself and the document
+        # it shows are mockserver/ui.py's (served by SpecDocsMiddleware).
+        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui"),
     )
     app.add_api(
         dict(state.spec.raw),

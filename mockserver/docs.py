@@ -4,8 +4,9 @@
 and all), `application/yaml` (RFC 9512). `GET {base}/openapi.json` is the same document as
 JSON, with `servers` set to where this server answers (`[{"url": "/api/v1"}]` under
 `--base-path /api/v1`, `[{"url": "/"}]` without), so Swagger UI's "Try it out" calls this
-server. Neither needs a token. Swagger UI itself is Connexion's, at `{base}/ui/`; a
-missing file under it is 404 `{"detail": "Not found."}` like any other unknown path.
+server. Neither needs a token. Swagger UI's scripts are Connexion's, under `{base}/ui/`;
+its page and the document it shows are mockserver/ui.py's. A missing file under it is 404
+`{"detail": "Not found."}` like any other unknown path.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import orjson
 from starlette.exceptions import HTTPException
 
-from mockserver import examples
+from mockserver import examples, ui
 from mockserver.examples import Answer
 from mockserver.state import State
 
 YAML_TYPE = b"application/yaml"
 JSON_TYPE = b"application/json"
+HTML_TYPE = b"text/html; charset=utf-8"
 
 
 class SpecDocsMiddleware:
@@ -30,6 +32,10 @@ class SpecDocsMiddleware:
         self.yaml_path = base + "/openapi.yaml"
         self.json_path = base + "/openapi.json"
         self.ui_prefix = base + "/ui/"
+        self.ui_pages = (self.ui_prefix, self.ui_prefix + "index.html")
+        self.ui_document_path = self.ui_prefix + ui.DOCUMENT
+        self.ui_page = ui.page(state)
+        self.ui_document = ui.document(state.spec, base)
         self.text = state.spec.text
         document = {**state.spec.raw, "servers": [{"url": base or "/"}]}
         # YAML keys such as `200:` load as int; dates load as datetime.date.
@@ -44,6 +50,10 @@ class SpecDocsMiddleware:
             await self._serve(scope, send, YAML_TYPE, self.text)
         elif path == self.json_path:
             await self._serve(scope, send, JSON_TYPE, self.json)
+        elif path in self.ui_pages:
+            await self._serve(scope, send, HTML_TYPE, self.ui_page)
+        elif path == self.ui_document_path:
+            await self._serve(scope, send, JSON_TYPE, self.ui_document)
         elif path.startswith(self.ui_prefix):
             await self._ui(scope, receive, send)
         else:

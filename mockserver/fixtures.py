@@ -7,7 +7,7 @@ with the file, the record and the field (ConfigError, exit code 2).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.errors import ConfigError
@@ -29,6 +29,7 @@ class Fixtures:
     personas: dict[int, dict]
     tokens: dict[str, int]  # key -> persona id
     digest_parts: tuple[bytes, ...]  # the files' bytes, for the dataset cache key
+    token_notes: dict[str, str] = field(default_factory=dict)  # key -> its `note`, if any
 
 
 def load(directory: Path, spec: Spec) -> Fixtures:
@@ -59,6 +60,7 @@ def load(directory: Path, spec: Spec) -> Fixtures:
         personas=personas,
         tokens=tokens,
         digest_parts=tuple(texts[name] for name in FILES),
+        token_notes={r["key"]: r["note"] for r in records["tokens"] if r.get("note")},
     )
 
 

@@ -214,10 +214,6 @@ def try_it_out(page: Page, path: str, values: dict[tuple[str, str], str]) -> dic
     )
     operation.locator(".opblock-summary").click()
     operation.locator(".try-out__btn").click()
-    # The `Prefer` header's example would be prefilled; this call wants the plain answer.
-    prefer = operation.locator('tr[data-param-name="Prefer"] input')
-    if prefer.count():
-        prefer.fill("")
     for (where, name), value in values.items():
         row = f'tr[data-param-name="{name}"][data-param-in="{where}"]'
         operation.locator(f"{row} input").fill(value)
@@ -271,3 +267,23 @@ def test_swagger_ui_without_authorizing_shows_the_401(mock, page):
     shown = try_it_out(page, "/users/{id}/", {("path", "id"): "1"})
     assert shown["status"] == "401"
     assert shown["body"] == NOT_PROVIDED
+
+
+def test_swagger_ui_shows_the_keys_and_prefills_nothing(mock, page, tmp_path):
+    """As it comes: a key from the page header authorizes with one click, and "Try it out"
+    sends only what was typed (no `{}` in the JSON filters, no mock control)."""
+    open_ui(page, f"{mock.base}/ui/")
+    header = page.locator("#mock-keys").inner_text()
+    assert f"Token {STAFF_KEY}" in header
+    assert "the staff superuser" in header
+    page.click(f'#mock-keys button[data-key="{STAFF_KEY}"]')
+    shown = try_it_out(page, "/users/", {("query", "limit"): "3"})
+    page.screenshot(path=tmp_path / "swagger-ui-keys.png", full_page=True)
+    assert shown["status"] == "200"
+    assert shown["url"] == f"{mock.base}/users/?limit=3"
+    assert f"Authorization: Token {STAFF_KEY}" in shown["curl"]
+    assert "Prefer" not in shown["curl"]
+    assert shown["body"]["next"] == f"{mock.base}/users/?limit=3&page=2"
+    operation = page.locator(".opblock-get.is-open")
+    for name in ("attributes", "attributes_kwargs", "localized_attributes", "__code"):
+        assert operation.locator(f'tr[data-param-name="{name}"] input').input_value() == ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
+import yaml
 from helpers_api import make_client, make_state
 
 
@@ -68,14 +70,73 @@ def test_spec_and_ui_need_no_token(client, path, headers):
     assert client.get(path, headers=headers).status_code == 200
 
 
-def test_ui_page_loads_the_json_spec_and_keeps_the_authorization(client):
+def test_ui_page_loads_the_mocks_document_and_keeps_the_authorization(client):
     page = client.get("/ui/")
     assert page.status_code == 200
     assert page.headers["content-type"] == "text/html; charset=utf-8"
-    assert 'url: "/openapi.json"' in page.text
-    assert 'configUrl: "swagger-ui-config.json"' in page.text
-    config = client.get("/ui/swagger-ui-config.json")
-    assert config.json() == {"persistAuthorization": True}
+    assert '"url":"openapi.json"' in page.text
+    assert '"persistAuthorization":true' in page.text
+    assert client.get("/ui/index.html").content == page.content
+
+
+def test_ui_page_shows_every_key_with_its_note_and_the_contract_none(state, client):
+    """Where a person authorizing looks: above the operations, each key with its note."""
+    page = client.get("/ui/").text
+    notes = state.fixtures.token_notes
+    assert set(state.fixtures.tokens) == set(notes)
+    for key, note in notes.items():
+        assert f"<code>Token {key}</code> {html.escape(note)}</li>" in page
+        assert f'data-key="{key}"' in page
+    contract = client.get("/openapi.yaml").text + client.get("/openapi.json").text
+    assert not [key for key in state.tokens if key in contract]
+    assert 'ui.preauthorizeApiKey("TokenAuth", "Token " + button.dataset.key)' in page
+
+
+def test_a_token_flag_key_is_shown_too():
+    state = make_state(users=5, token=("f" * 40,))
+    page = make_client(state).get("/ui/").text
+    assert f"<code>Token {'f' * 40}</code> added with --token, owned by user 1</li>" in page
+
+
+def test_ui_document_is_the_contract_plus_the_mocks_controls(state, client):
+    shown = client.get("/ui/openapi.json")
+    assert shown.headers["content-type"] == "application/json"
+    document = shown.json()
+    contract = client.get("/openapi.json").json()
+    assert document["servers"] == contract["servers"] == [{"url": "/"}]
+    assert document["components"] == contract["components"]
+    for path, item in contract["paths"].items():
+        added = document["paths"][path]["get"]
+        names = [p.get("name") for p in added["parameters"]]
+        assert names == [p.get("name") for p in item["get"]["parameters"]] + [
+            "Prefer",
+            "__code",
+            "__example",
+            "__delay",
+        ]
+        assert set(added["responses"]) == set(item["get"]["responses"]) | {"503"}
+        controls = [p for p in added["parameters"] if p.get("name") in ("Prefer", "__code")]
+        assert all(p["description"].startswith("Mock control") for p in controls)
+
+
+@pytest.mark.parametrize("path", ["/openapi.yaml", "/openapi.json"], ids=["yaml", "json"])
+def test_the_served_contract_has_no_mock_control(client, path):
+    """What clients generate from holds only the real API: no `__` parameter, no Prefer,
+    no 503, no operationId that names Python code."""
+    text = client.get(path).text
+    document = json.loads(text) if path.endswith("json") else yaml.safe_load(text)
+    operations = [op for item in document["paths"].values() for op in item.values()]
+    declared = [p for op in operations for p in op.get("parameters", []) if "name" in p]
+    declared += list(document["components"].get("parameters", {}).values())
+    names = [p["name"] for p in declared]
+    assert len(names) == 39  # the list's 38 documented filters and the detail's path id
+    assert not [name for name in names if name.startswith("__")]
+    assert not [p for p in declared if p["in"] == "header"]
+    assert "Prefer" not in text
+    assert not [op for op in operations if "503" in {str(c) for c in op["responses"]}]
+    assert [op["operationId"] for op in operations] == ["users_list", "users_retrieve"]
+    assert "__code" not in text and "__example" not in text and "__delay" not in text
+    assert "mockserver.handlers" not in text
 
 
 def test_ui_without_slash_redirects(client):

@@ -1,0 +1,134 @@
+"""Swagger UI as the mock serves it: a page that shows the working keys, and its document.
+
+The page is Swagger UI's own (Connexion serves its scripts and styles under `{base}/ui/`)
+with a header above it that lists the fixtures' keys: a person authorizing finds a key
+where they look, and a click on one authorizes with it. The contract files never carry a
+key. The page loads `{base}/ui/openapi.json`: the contract plus the mock's own controls
+(`Prefer`, `__code`, `__example`, `__delay` and the 503 of mockserver/mock.yaml), each
+described as a mock control, so that "Try it out" can use them. `/openapi.json` stays the
+contract alone.
+
+>>> escape_json('</script><b>')
+'\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e'
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+
+import orjson
+
+DOCUMENT = "openapi.json"  # under {base}/ui/
+
+
+def document(spec, base_path: str) -> bytes:
+    """The contract with the mock's controls on every GET operation, for Swagger UI."""
+    raw = copy.deepcopy(spec.raw)
+    raw["servers"] = [{"url": base_path or "/"}]
+    mock = spec.mock
+    for item in raw.get("paths", {}).values():
+        operation = item.get("get")
+        if not isinstance(operation, dict):
+            continue
+        operation["parameters"] = [*operation.get("parameters", []), *mock.parameters]
+        operation["responses"] = {**operation.get("responses", {}), **mock.responses}
+    # YAML keys such as `200:` load as int; x- keys are the mock's and stay out of the way.
+    return orjson.dumps(raw, option=orjson.OPT_NON_STR_KEYS)
+
+
+def keys(state) -> list[tuple[str, str]]:
+    """(key, what it is) for every accepted key: the fixtures' first, then `--token` ones."""
+    notes = state.fixtures.token_notes
+    shown = []
+    for key, user in state.tokens.items():
+        if key in state.fixtures.tokens:
+            note = notes.get(key) or f"user {user}"
+        else:
+            note = f"added with --token, owned by user {user}"
+        shown.append((key, note))
+    return shown
+
+
+def escape_json(text: str) -> str:
+    """JSON text safe inside a <script> element: no `<` or `>` to close it early."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def page(state) -> bytes:
+    """The Swagger UI page with the keys above it."""
+    rows = "\n".join(
+        f'<li><button type="button" data-key="{html.escape(key)}">Use</button> '
+        f"<code>Token {html.escape(key)}</code> {html.escape(note)}</li>"
+        for key, note in keys(state)
+    )
+    config = escape_json(
+        orjson.dumps(
+            {
+                "url": DOCUMENT,
+                "dom_id": "#swagger-ui",
+                "deepLinking": True,
+                # The key typed into "Authorize" (`Token <key>`) survives a page reload.
+                "persistAuthorization": True,
+                "validatorUrl": None,
+            }
+        ).decode()
+    )
+    schemes = state.spec.raw.get("components", {}).get("securitySchemes", {})
+    scheme = next((n for n, s in schemes.items() if s.get("type") == "apiKey"), "")
+    text = _PAGE.replace("{rows}", rows).replace("{config}", config)
+    return text.replace("{scheme}", escape_json(orjson.dumps(scheme).decode())).encode()
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<title>Users API (mockserver)</title>
+<link rel="stylesheet" type="text/css" href="./swagger-ui.css">
+<link rel="icon" type="image/png" href="./favicon-32x32.png" sizes="32x32">
+<style>
+  html { box-sizing: border-box; overflow-y: scroll; }
+  *, *:before, *:after { box-sizing: inherit; }
+  body { margin: 0; background: #fafafa; }
+  #mock-keys { max-width: 1460px; margin: 0 auto; padding: 12px 20px 0;
+    font-family: sans-serif; font-size: 14px; color: #3b4151; }
+  #mock-keys ul { margin: 6px 0; padding-left: 18px; }
+  #mock-keys li { margin: 3px 0; }
+  #mock-keys code { font-size: 13px; }
+  #mock-keys button { cursor: pointer; margin-right: 6px; }
+</style>
+</head>
+<body>
+<section id="mock-keys">
+  <strong>Keys this mock accepts.</strong> Click <em>Use</em> to authorize with one, or
+  paste <code>Token &lt;key&gt;</code> into <em>Authorize</em>:
+  <ul>
+{rows}
+  </ul>
+  Parameters and answers marked "Mock control" are the mock's own; the contract,
+  <a href="../openapi.yaml">openapi.yaml</a> and <a href="../openapi.json">openapi.json</a>,
+  has none of them.
+</section>
+<div id="swagger-ui"></div>
+<script src="./swagger-ui-bundle.js" charset="UTF-8"></script>
+<script src="./swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+<script>
+window.onload = function () {
+  const config = {config};
+  const ui = SwaggerUIBundle({
+    ...config,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    plugins: [SwaggerUIBundle.plugins.DownloadUrl],
+    layout: "StandaloneLayout",
+  });
+  for (const button of document.querySelectorAll("#mock-keys button[data-key]")) {
+    button.addEventListener("click", () =>
+      ui.preauthorizeApiKey({scheme}, "Token " + button.dataset.key));
+  }
+  window.ui = ui;
+};
+</script>
+</body>
+</html>
+"""
