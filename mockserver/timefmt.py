@@ -2,13 +2,13 @@
 
 Records keep date-times as UTC microseconds so they sort and compare as integers. Out, they
 read as DRF renders them: `2023-04-18T07:40:10Z`, microseconds only when non-zero. In, they
-accept what django-filter accepts (see `parse_datetime`).
+accept what django-filter accepts on Django 5.2 (see `parse_datetime`).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
 
@@ -19,7 +19,9 @@ _MICROS = 1_000_000
 
 
 def format_datetime(micros: int) -> str:
-    """>>> format_datetime(1681803610000000)
+    """DRF's text for `micros`.
+
+    >>> format_datetime(1681803610000000)
     '2023-04-18T07:40:10Z'
     """
     # isoformat() leaves out a zero microsecond part, as DRF's output does.
@@ -62,44 +64,59 @@ def to_days(day: date) -> int:
     return (day - EPOCH_DATE).days
 
 
-# Django's DateTimeField accepts ISO 8601 with `T` or a space, optional seconds and
-# fractions, `Z` or an offset, or a date alone (midnight).
+# Django 5.2's `parse_datetime` (django/utils/dateparse.py), which django-filter's
+# IsoDateTimeFilter reaches through DateTimeField.to_python (django/forms/fields.py) on the
+# stripped text: Python's own `datetime.fromisoformat` first (so whatever the running Python
+# reads: `20250110T000000`, `2025-01-10T10`, `2025-W02-5T10:00`, a date alone as midnight),
+# and only if that raises ValueError, Django's `datetime_re`. The pattern is compiled without
+# re.ASCII, so `\d` is any Unicode digit (int() reads them all), `\s` any Unicode space, and
+# `$` also matches before a final newline. A ValueError while building the value (month 13,
+# hour 24, an offset of 24 hours or more) is Django's "Enter a valid date/time."; nothing in
+# either path raises OverflowError for a string. An aware value keeps its offset, so year 1
+# or 9999 with an offset is accepted and lands just outside those years in UTC.
 _DATETIME = re.compile(
-    r"(?P<date>\d{4}-\d{1,2}-\d{1,2})"
-    r"(?:[T ](?P<time>\d{1,2}:\d{1,2}(?::\d{1,2}(?:[.,]\d{1,6}\d*)?)?)"
-    r"\s*(?P<zone>Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+    r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"
+    r"[T ](?P<hour>\d{1,2}):(?P<minute>\d{1,2})"
+    r"(?::(?P<second>\d{1,2})(?:[.,](?P<microsecond>\d{1,6})\d{0,6})?)?"
+    r"\s*(?P<tzinfo>Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 
 
 def parse_datetime(text: str) -> int | None:
-    """Microseconds for an accepted ISO form, None for anything else.
+    """Microseconds for a date-time Django accepts, None for one it rejects.
 
     >>> parse_datetime("2025-01-10") == parse_datetime("2025-01-10T00:00:00Z")
     True
+    >>> parse_datetime("2025-01-10T13+03") == parse_datetime("2025-01-10 10:00:00.000Z")
+    True
+    >>> parse_datetime("2025-01-10T10:00+24:00") is None
+    True
     """
-    match = _DATETIME.match(text)
-    if not match:
-        return None
     try:
-        day = date.fromisoformat(_pad_date(match["date"]))
-        if match["time"] is None:
-            return to_micros(datetime(day.year, day.month, day.day, tzinfo=UTC))
-        hms, _, fraction = match["time"].replace(",", ".").partition(".")
-        parts = [int(p) for p in hms.split(":")] + [0]
-        hour, minute, second = parts[0], parts[1], parts[2]
-        micro = int((fraction + "000000")[:6]) if fraction else 0
-        moment = datetime(day.year, day.month, day.day, hour, minute, second, micro)
-        zone = match["zone"]
-        if zone and zone != "Z":
-            sign = -1 if zone[0] == "-" else 1
-            digits = zone[1:].replace(":", "")
-            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-            if offset >= timedelta(hours=24):
-                return None
-            moment = moment.replace(tzinfo=UTC) - sign * offset
-        return to_micros(moment)
-    except (ValueError, OverflowError):
+        moment = _parse_datetime(text)
+    except ValueError:
         return None
+    return None if moment is None else to_micros(moment)
+
+
+def _parse_datetime(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        match = _DATETIME.match(text)
+        if not match:
+            return None
+    parts = match.groupdict()
+    zone_text = parts.pop("tzinfo")
+    if parts["microsecond"]:
+        parts["microsecond"] = parts["microsecond"].ljust(6, "0")
+    zone = None
+    if zone_text == "Z":
+        zone = UTC
+    elif zone_text is not None:
+        minutes = 60 * int(zone_text[1:3]) + (int(zone_text[-2:]) if len(zone_text) > 3 else 0)
+        zone = timezone(timedelta(minutes=-minutes if zone_text[0] == "-" else minutes))
+    return datetime(**{k: int(v) for k, v in parts.items() if v is not None}, tzinfo=zone)
 
 
 def _pad_date(text: str) -> str:
