@@ -34,25 +34,6 @@ class Outcome:
     stop_reason: StopReason | None = None
 
 
-def without_mock_controls(document: dict) -> dict:
-    """The served spec minus the mock's own controls (`x-query: prefer`: `Prefer`, `__code`...).
-
-    Their valid values depend on one another (an example belongs to one status code), which
-    a schema per parameter cannot say, so Schemathesis's positive data would be refused by
-    design; tests/test_prefer.py covers them. Everything the real API has stays.
-    """
-    controls = {
-        f"#/components/parameters/{name}"
-        for name, param in document["components"]["parameters"].items()
-        if param.get("x-query") == "prefer"
-    }
-    for item in document["paths"].values():
-        for op in item.values():
-            if isinstance(op, dict) and "parameters" in op:
-                op["parameters"] = [p for p in op["parameters"] if p.get("$ref") not in controls]
-    return document
-
-
 def run(lenient: bool, excluded: tuple[str, ...]) -> Outcome:
     state = make_state(users=200, validate_responses=True, lenient=lenient, access_log=False)
     app = create_app(state)
@@ -67,9 +48,10 @@ def run(lenient: bool, excluded: tuple[str, ...]) -> Outcome:
             "generation": {"max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none"},
         }
     )
-    # What `schemathesis.openapi.from_asgi("/openapi.json", app)` does, with one edit between.
+    # What `schemathesis.openapi.from_asgi("/openapi.json", app)` does. The served contract
+    # has none of the mock's own controls (tests/test_prefer.py covers those).
     served = make_client(state).get("/openapi.json").json()
-    schema = schemathesis.openapi.from_dict(without_mock_controls(served), config=config)
+    schema = schemathesis.openapi.from_dict(served, config=config)
     schema.app = app  # requests go to the ASGI app in process, no network
     outcome = Outcome()
     for event in from_schema(schema).execute():

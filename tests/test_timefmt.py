@@ -259,12 +259,11 @@ class IsoDateTimeField(forms.DateTimeField):
         return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-@pytest.mark.parametrize("text", AGAINST_DJANGO)
+# An empty value is no filter at all (the callers skip it), not an invalid one.
+@pytest.mark.parametrize("text", [p for p in AGAINST_DJANGO if p.values[0].strip()])
 def test_parse_datetime_matches_the_filter_field(text):
     """The whole form path: the field strips the text, and naive values are UTC."""
     text = text.strip()  # as the callers do
-    if text == "":
-        pytest.skip("an empty value is no filter at all, not an invalid one")
     try:
         moment = IsoDateTimeField().to_python(text)
     except ValidationError:
