@@ -58,7 +58,9 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 @functools.lru_cache(maxsize=65536)
 def slug(text: str) -> str:
-    """>>> slug("Ayşe Nur Yılmaz")
+    """An ASCII slug of a name, for emails.
+
+    >>> slug("Ayşe Nur Yılmaz")
     'aysenuryilmaz'
     """
     folded = unicodedata.normalize("NFKD", text.translate(_TURKISH))

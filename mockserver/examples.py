@@ -4,8 +4,12 @@ Prefer (`code=`, `example=`) and the injected faults answer with these, so what 
 is what the spec shows: the named examples of the operation's responses, the contract's
 and the mock's own 503 (`Operation.answers`).
 
+>>> from mockserver import resources, spec
+>>> op = spec.Spec.load(resources.spec_path()).operation("users_retrieve")
 >>> answer(op, "404", "no_match").body
 b'{"detail":"No User matches the given query."}'
+>>> codes(op)  # the contract's, and the mock's own 503
+['200', '400', '401', '404', '406', '503']
 """
 
 from __future__ import annotations

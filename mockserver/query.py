@@ -98,7 +98,9 @@ def _contains(dataset: Dataset, name: str, rows, wanted) -> np.ndarray:
 
 
 def contains(value, wanted) -> bool:
-    """>>> contains({"a": 1, "b": {"c": 2, "d": 3}}, {"b": {"c": 2}})
+    """JSON containment, as PostgreSQL's `@>`: every key of `wanted`, with a contained value.
+
+    >>> contains({"a": 1, "b": {"c": 2, "d": 3}}, {"b": {"c": 2}})
     True
     """
     if isinstance(wanted, dict):
