@@ -40,6 +40,13 @@ def test_wheel_carries_the_spec_byte_for_byte(wheel):
 
 
 @pytest.mark.slow
+def test_wheel_carries_the_mocks_own_document(wheel):
+    """mockserver/mock.yaml: the controls, the 503 and the fixture schemas."""
+    source = ROOT / "mockserver" / "mock.yaml"
+    assert wheel.read("mockserver/mock.yaml") == source.read_bytes()
+
+
+@pytest.mark.slow
 def test_wheel_carries_every_fixture_byte_for_byte(wheel):
     sources = sorted((ROOT / "fixtures").glob("*.yaml"))
     assert {p.name for p in sources} >= {
