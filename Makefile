@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_TOOLS := tests/tools/node_modules/.package-lock.json
 
-.PHONY: run test lint unit bench bench-micro bench-scale wrk chromium clean
+.PHONY: run test lint unit bench bench-micro bench-scale wrk chromium node-tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +26,21 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) lint chromium
+# The Node tools of tests/test_contract_tools.py (openapi-typescript, openapi-fetch,
+# TypeScript, Spectral) at the versions of tests/tools/package-lock.json, installed in the
+# repository so that the tests download nothing. The target is npm's own record of the tree
+# it installed (node_modules/.package-lock.json), touched after the install: `npm ci` runs
+# again only when the lock file is newer than that install, or when there is none. npm
+# comes from Debian's packages when the machine has none.
+node-tools: $(NODE_TOOLS)
+
+$(NODE_TOOLS): tests/tools/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) lint chromium node-tools
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
