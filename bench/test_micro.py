@@ -56,7 +56,9 @@ def test_list_page(benchmark, spec, rules, dataset, text):
 
 def test_detail(benchmark, spec, rules, dataset):
     parsed = _query(spec, rules, "limit=1")
-    body = benchmark(handlers.retrieve_record, dataset, parsed, "http://127.0.0.1/users/76543/", "76543")
+    body = benchmark(
+        handlers.retrieve_record, dataset, parsed, "http://127.0.0.1/users/76543/", "76543"
+    )
     assert b'"id":76543' in body
 
 
