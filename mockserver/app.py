@@ -57,6 +57,7 @@ class ApiMiddleware:
         # answered here: its empty body is not the documented JSON.
         self.delegate_reads = delegate_reads
         self._allow = [(b"allow", ALLOW.encode())]
+        self._route = state.route
         # Each operation is answered by what it is (a list or a detail), not by its name.
         self._handlers = {
             op.operation_id: handlers.for_operation(op)
@@ -69,18 +70,21 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        found = self.state.route(path)
+        found = self._route(path)
         if found is None:
-            if not path.endswith("/") and self.state.route(path + "/") is not None:
+            if not path.endswith("/") and self._route(path + "/") is not None:
                 await self._redirect(scope, send)
             else:
                 await self.app(scope, receive, send)
             return
         # Connexion's int path convertor fails on ids past Python's 4300-digit limit; such
         # ids cannot exist, so they are answered here. Connexion routes no format suffix.
-        plausible = all(len(value) <= 64 for value in found.params.values())
-        delegate = self.delegate_reads and plausible and found.suffix is None
-        if delegate and scope["method"] == "GET":
+        if (
+            self.delegate_reads
+            and scope["method"] == "GET"
+            and found.suffix is None
+            and all(len(value) <= 64 for value in found.params.values())
+        ):
             await self.app(scope, receive, send)
             return
         try:

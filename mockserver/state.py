@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from mockserver import fixtures as fixtures_module
 from mockserver import resources, store
@@ -23,9 +24,11 @@ class Route:
     suffix: re.Pattern | None = None
 
 
-@dataclass(frozen=True)
-class Match:
-    """A path matched to its route: the path parameters and the format suffix, if any."""
+class Match(NamedTuple):
+    """A path matched to its route: the path parameters and the format suffix, if any.
+
+    A tuple, not a frozen dataclass: one is made per request, and this is cheaper to build.
+    """
 
     route: Route
     params: dict[str, str]
