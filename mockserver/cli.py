@@ -34,6 +34,15 @@ _HELP = {
     "error_rate": "answer this share of API requests (0 to 1, like 0.05) with the documented "
     "503 (seeded by --seed)",
     "access_log": "print one line per request on stderr (method, path, status, time)",
+    "cache_max": "size cap of the dataset cache, like 500MB or 2GB ('0' for none); the least "
+    "recently used datasets are removed first",
+    "graceful_timeout": "seconds SIGTERM or Ctrl-C wait for requests in flight",
+    "max_url": "longest request target in bytes (longer: 414)",
+    "max_header_bytes": "most bytes of request headers (more: 431)",
+    "max_headers": "most request header lines (more: 431)",
+    "header_timeout": "seconds a client has to send a request's headers",
+    "keepalive_timeout": "seconds an idle kept-alive connection stays open",
+    "max_concurrency": "most requests in flight (more: 503 with Retry-After)",
 }
 _DATA = ("seed", "users", "fixtures", "spec", "cache_dir")
 

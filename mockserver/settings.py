@@ -12,6 +12,8 @@ from mockserver.errors import ConfigError
 
 ENV_PREFIX = "MOCKSERVER_"
 _ORIGIN = re.compile(r"https?://[^/?#\s]+")
+_SIZE = re.compile(r"([0-9]{1,12}(?:\.[0-9]{1,3})?) ?([KMGT]?B)?", re.ASCII)
+_UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 _LATENCY = re.compile(r"(?:([0-9]{1,6})(?:-([0-9]{1,6}))?)?", re.ASCII)  # "", "200", "100-400"
 
 
@@ -42,6 +44,15 @@ class Settings:
     latency: str = ""  # "200" or "100-400": ms to wait before each API answer, uniform
     error_rate: float = 0.0  # the share of API requests answered with a documented 503
     access_log: bool = True  # one line per request on stderr (`serve` prints it)
+    cache_max: str = "2GB"  # the dataset cache's size cap; least recently used entries go
+    graceful_timeout: float = 10.0  # seconds SIGTERM or Ctrl-C wait for requests in flight
+    # Limits at the edge, against clients that hold or flood connections.
+    max_url: int = 8192  # bytes of a request target; longer is 414
+    max_header_bytes: int = 65536  # bytes of all request headers together; more is 431
+    max_headers: int = 100  # request header lines; more is 431
+    header_timeout: float = 10.0  # seconds to send a request's head; slower is dropped
+    keepalive_timeout: float = 5.0  # seconds an idle kept-alive connection stays open
+    max_concurrency: int = 1000  # requests in flight; more are 503 with Retry-After
 
     def __post_init__(self):
         problems = []
@@ -71,6 +82,14 @@ class Settings:
             problems.append(("latency", "must be milliseconds like 200, or a range like 100-400"))
         if not 0.0 <= self.error_rate <= 1.0:
             problems.append(("error_rate", "must be from 0 to 1, like 0.05"))
+        if self.cache_max_bytes is None:
+            problems.append(("cache_max", "must be a size like 500MB or 2GB (0 for no cap)"))
+        for name in ("graceful_timeout", "header_timeout", "keepalive_timeout"):
+            if not 0 < getattr(self, name) <= 3600:
+                problems.append((name, "must be seconds, more than 0 and at most 3600"))
+        for name in ("max_url", "max_header_bytes", "max_headers", "max_concurrency"):
+            if getattr(self, name) < 1:
+                problems.append((name, "must be 1 or more"))
         if problems:
             name, message = problems[0]
             raise ConfigError(f"setting {name}", message)
@@ -83,6 +102,18 @@ class Settings:
             return (0, 0)
         low = int(match[1])
         return (low, int(match[2]) if match[2] else low)
+
+    @property
+    def cache_max_bytes(self) -> int | None:
+        """`cache_max` in bytes: "2GB" is 2 * 1024**3, "0" no cap; None when unreadable.
+
+        >>> Settings(cache_max="500MB").cache_max_bytes
+        524288000
+        """
+        match = _SIZE.fullmatch(self.cache_max.strip().upper())
+        if match is None:
+            return None
+        return int(float(match[1]) * _UNITS[match[2] or "B"])
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
