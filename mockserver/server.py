@@ -10,7 +10,7 @@ import time
 
 import uvicorn
 
-from mockserver import accesslog
+from mockserver import accesslog, limits
 from mockserver import state as state_module
 from mockserver.app import create_app
 from mockserver.reload import ReloadingApp
@@ -99,9 +99,10 @@ def run(settings: Settings) -> int:
         "access_log": False,  # mockserver's own access log replaces uvicorn's
         "log_config": {"version": 1, "disable_existing_loggers": False},
         "lifespan": "on",
+        **limits.uvicorn_options(settings),
     }
     if settings.workers == 1:
-        _Server(uvicorn.Config(serving_app(state), **common), state).run()
+        _Server(_limited(uvicorn.Config(serving_app(state), **common), settings), state).run()
         return 0
     # Several workers: each process loads the same dataset (from the cache the build above
     # wrote, or by generating the same bytes again) and serves the same answers.
@@ -109,6 +110,7 @@ def run(settings: Settings) -> int:
     config = uvicorn.Config(
         "mockserver.server:worker_app", factory=True, workers=settings.workers, **common
     )
+    _limited(config, settings)
     sock = config.bind_socket()
     host, port = sock.getsockname()[:2]
     print(banner(state, host, port), f"\n  workers:    {settings.workers}", flush=True)
@@ -121,6 +123,13 @@ def run(settings: Settings) -> int:
     else:
         Multiprocess(config, sockets=[sock]).run()
     return 0
+
+
+def _limited(config: uvicorn.Config, settings: Settings) -> uvicorn.Config:
+    """The connection limits, where mockserver.limits.LimitedProtocol reads them (uvicorn
+    passes its Config to each protocol, and pickles it to each worker)."""
+    config.limits = limits.Limits.from_settings(settings)
+    return config
 
 
 def worker_app():
