@@ -1,4 +1,10 @@
-"""Errors as data: each carries its HTTP status and DRF body, or its exit code."""
+"""Errors as data: each carries its HTTP status and DRF body, or its exit code.
+
+Every error here pickles whole (type, message and fields), because the dataset is built in
+worker processes and a worker's error must reach the CLI or the reloader as it was raised.
+An exception is unpickled as `type(error)(*error.args)` with its `__dict__` set after, so
+`args` must be exactly the constructor's arguments.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ class ApiError(Exception):
     """
 
     def __init__(self, status: int, body: dict, headers: dict[str, str] | None = None):
-        super().__init__(status, body)
+        super().__init__(status, body, headers)
         self.status = status
         self.body = body
         self.headers = headers or {}
@@ -32,6 +38,9 @@ class ConfigError(Exception):
     exit_code = 2
 
     def __init__(self, source: str, message: str):
-        super().__init__(f"{source}: {message}")
+        super().__init__(source, message)
         self.source = source
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
