@@ -82,7 +82,9 @@ class LimitedProtocol(HttpToolsProtocol):
         self._header_bytes = 0
         self._line = b""  # the start of the header line being received, to name it
         self._lines_ended = False  # a CRLF seen in this head: the request line is complete
+        self._tail = b""  # the head's last bytes, to find its end across two chunks
         self._refused = False
+        self._crossed: _Refused | None = None  # the limit a parser callback found
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -96,38 +98,55 @@ class LimitedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
+        over = False
         if self._in_head:  # count the head before parsing it: the parser copies as it grows
             if self._head_timer is None:  # the first bytes of a kept-alive connection's next
                 self._head_timer = self.loop.call_later(
                     self.limits.header_timeout, self._head_timeout
                 )
-            self._head_bytes += len(data)
-            self._track_line(data)
-            budget = self.limits.max_url + self.limits.max_header_bytes + 1024
-            if self._head_bytes > budget:
-                self._refuse(self._over_budget())
-                return
-        try:
-            super().data_received(data)
-        except _Refused as refused:
-            self._refuse(refused)
+            # Only the head counts: a body may follow in the same chunk.
+            joined = self._tail + data
+            end = joined.find(b"\r\n\r\n")
+            head = data if end < 0 else data[: max(0, end + 4 - len(self._tail))]
+            self._tail = joined[-3:]
+            room = self.limits.max_url + self.limits.max_header_bytes + 1024 - self._head_bytes
+            if len(head) > room:
+                # Past the budget: the parser sees only what fits, so that its callbacks can
+                # still name what is too long; the rest is never read.
+                over, head = True, head[: max(room, 0)]
+                data = head
+            self._head_bytes += len(head)
+            self._track_line(head)
+        super().data_received(data)
+        if over and not self._refused:
+            self._refuse(self._over_budget())
+
+    def send_400_response(self, msg: str) -> None:
+        """httptools turns an exception of a callback into a parse error, which uvicorn
+        answers 400 in plain text: a limit a callback found is answered instead."""
+        if self._crossed is not None:
+            self._refuse(self._crossed)
+        else:
+            super().send_400_response(msg)
 
     def on_url(self, url: bytes) -> None:
         super().on_url(url)
         if len(self.url) > self.limits.max_url:
-            raise _Refused(414, _too_long(len(self.url), self.limits.max_url))
+            self._cross(_Refused(414, _too_long(len(self.url), self.limits.max_url)))
 
     def on_header(self, name: bytes, value: bytes) -> None:
         super().on_header(name, value)
         self._header_bytes += len(name) + len(value) + 4  # ": " and CRLF
         if len(self.headers) > self.limits.max_headers:
-            raise _Refused(
-                431,
-                f"Request header fields too large: {len(self.headers)} headers, the limit "
-                f"is {self.limits.max_headers} (at {_shown(name)}).",
+            self._cross(
+                _Refused(
+                    431,
+                    f"Request header fields too large: more than {self.limits.max_headers} "
+                    f"headers (at {_shown(name)}).",
+                )
             )
         if self._header_bytes > self.limits.max_header_bytes:
-            raise _Refused(431, self._too_large(name))
+            self._cross(_Refused(431, self._too_large(name)))
 
     def on_headers_complete(self) -> None:
         self._cancel_head_timer()
@@ -140,8 +159,14 @@ class LimitedProtocol(HttpToolsProtocol):
         self._head_bytes = self._header_bytes = 0
         self._line = b""
         self._lines_ended = False
+        self._tail = b""
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _cross(self, refused: _Refused) -> None:
+        """Stop the parser (a callback's exception does) and remember why."""
+        self._crossed = refused
+        raise refused
 
     def _track_line(self, data: bytes) -> None:
         """Keep the start of the current header line, so that a 431 can name its header."""
@@ -203,7 +228,7 @@ def _too_long(length: int, limit: int) -> str:
 
 def _shown(name: bytes) -> str:
     """A header name for a message: decoded leniently, cut short."""
-    text = name.decode("latin-1").strip()
+    text = name.decode("latin-1").strip().lower()  # as ASGI and Django's META name it
     return repr(text[:64] + ("…" if len(text) > 64 else ""))
 
 
