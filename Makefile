@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_TOOLS := tests/tools/node_modules/.package-lock.json
 
-.PHONY: run test lint unit bench bench-micro bench-scale wrk chromium node-tools clean
+.PHONY: run test lint unit bench bench-micro bench-scale soak wrk chromium node-tools clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,7 @@ $(NODE_TOOLS): tests/tools/package-lock.json
 	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(STAMP) lint chromium node-tools
+test: $(STAMP) lint chromium node-tools wrk
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)
@@ -57,6 +57,12 @@ bench: $(STAMP) wrk
 # pytest-benchmark timings of the query engine and serialization (not part of `make test`).
 bench-micro: $(STAMP)
 	$(BIN)/python -m pytest bench/test_micro.py --benchmark-only -p no:cacheprovider
+
+# A seeded mixed load at saturation: errors, p99 and RSS over time (a 20 s one runs in
+# `make test`). `make soak SOAK_MINUTES=10` for longer.
+SOAK_MINUTES ?= 3
+soak: $(STAMP) wrk
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 # Startup, memory and latency from 1k to 1M users, with a plot (bench/scale.png).
 bench-scale: $(STAMP) wrk
