@@ -36,7 +36,6 @@ from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
 from mockserver.faults import FaultMiddleware
-from mockserver.limits import ConcurrencyLimit
 from mockserver.params import parse_query
 from mockserver.prefer import PreferMiddleware
 from mockserver.state import Match, State
@@ -259,8 +258,6 @@ def create_app(state: State) -> connexion.AsyncApp:
     admit = functools.partial(_admit, state)  # admit(scope, headers)
     prefer = functools.partial(PreferMiddleware, state=state, admit=admit, headers={"Allow": ALLOW})
     logs = [AccessLogMiddleware] if state.settings.access_log else []  # outermost: every request
-    # Then the bound on requests in flight: a 503 beyond it is logged, and costs nothing more.
-    logs.append(functools.partial(ConcurrencyLimit, limit=state.settings.max_concurrency))
     if state.settings.validate_responses:
         front = functools.partial(ApiMiddleware, state=state, delegate_reads=True)
         middlewares = [

@@ -4,18 +4,22 @@ uvicorn's httptools protocol has no limit on a request's head: one 100 MB header
 (and copied as it grows) for seconds while other clients wait, a client that sends one
 header byte a second holds its connection for ever, and so does one that connects and
 sends nothing. `LimitedProtocol` is that protocol with bounds, each answered in DRF's JSON
-shape and with `Connection: close`, as soon as it is crossed:
+shape with `Connection: close` as soon as it is crossed:
 
 - a request target longer than `max_url` bytes: 414 (RFC 9110, 15.5.15);
 - request headers over `max_header_bytes` in all or `max_headers` lines: 431, naming the
   header that crossed the limit (RFC 6585, section 5);
-- a request head not complete within `header_timeout` seconds of its first byte: 408
-  (RFC 9110, 15.5.9); a connection that sends nothing at all within that time is closed;
+- a request head not complete within `header_timeout` seconds: 408 (RFC 9110, 15.5.9); a
+  connection that sends nothing at all within that time is closed;
+- more than `max_concurrency` requests in flight: 503 with `Retry-After` (RFC 9110,
+  10.2.3), counted as uvicorn counts its request tasks, idle connections left out;
 - an idle kept-alive connection is closed after `keepalive_timeout` (uvicorn's own timer).
 
-A body sent with a GET is never read by the app: uvicorn buffers at most 64 KiB of it and
-then stops reading, so it costs no memory. `ConcurrencyLimit` answers requests beyond
-`max_concurrency` in flight with 503 and `Retry-After`.
+A body sent with a GET is never read by the app: uvicorn buffers at most 64 KiB of it,
+then reads and drops the rest, so it costs no memory.
+
+The common path costs a few comparisons per request: the parser is never handed more than
+`max_url + max_header_bytes` bytes of a head, so the exact checks wait for the head's end.
 """
 
 from __future__ import annotations
@@ -26,11 +30,13 @@ from dataclasses import dataclass
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-RETRY_AFTER = "1"  # seconds: requests in flight on a mock finish in milliseconds
+RETRY_AFTER = b"1"  # seconds: a mock's requests in flight finish in milliseconds
+_SLACK = 1024  # bytes of a head beyond the two limits: the request line's method and version
 _REASONS = {
     408: b"Request Timeout",
     414: b"URI Too Long",
     431: b"Request Header Fields Too Large",
+    503: b"Service Unavailable",
 }
 
 
@@ -42,6 +48,7 @@ class Limits:
     max_header_bytes: int = 65536
     max_headers: int = 100
     header_timeout: float = 10.0
+    max_concurrency: int = 1000
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
@@ -50,16 +57,8 @@ class Limits:
             settings.max_header_bytes,
             settings.max_headers,
             settings.header_timeout,
+            settings.max_concurrency,
         )
-
-
-class _Refused(Exception):
-    """Raised from a parser callback: the request crossed a limit."""
-
-    def __init__(self, status: int, detail: str):
-        super().__init__(status, detail)
-        self.status = status
-        self.detail = detail
 
 
 def uvicorn_options(settings) -> dict:
@@ -70,21 +69,33 @@ def uvicorn_options(settings) -> dict:
     }
 
 
+class _Refused(Exception):
+    """A crossed limit: the status and the `detail` to answer."""
+
+    def __init__(self, status: int, detail: str, headers: tuple = ()):
+        super().__init__(status, detail, headers)
+        self.status = status
+        self.detail = detail
+        self.headers = headers
+
+
 class LimitedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with bounds on the request head and the time to send it."""
 
     def __init__(self, config, *args, **kwargs):
         super().__init__(config, *args, **kwargs)
         self.limits: Limits = getattr(config, "limits", None) or Limits()
+        self._budget = self.limits.max_url + self.limits.max_header_bytes + _SLACK
         self._head_timer: asyncio.TimerHandle | None = None
         self._in_head = True  # the next bytes belong to a request's head
-        self._head_bytes = 0  # of the request head being received
-        self._header_bytes = 0
-        self._line = b""  # the start of the header line being received, to name it
-        self._lines_ended = False  # a CRLF seen in this head: the request line is complete
-        self._tail = b""  # the head's last bytes, to find its end across two chunks
+        self._head_bytes = 0  # received of this head (a body in the same chunk included)
+        self._line = b""  # the start of the last line begun, to name a header
+        self._tail = b""  # the last bytes received, to find the head's end across chunks
+        self._lines_ended = False  # the request line is complete
         self._refused = False
-        self._crossed: _Refused | None = None  # the limit a parser callback found
+        self._crossed: _Refused | None = None  # found in a parser callback
+
+    # -- the connection ---------------------------------------------------------------------
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
@@ -98,91 +109,93 @@ class LimitedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
-        over = False
-        if self._in_head:  # count the head before parsing it: the parser copies as it grows
-            if self._head_timer is None:  # the first bytes of a kept-alive connection's next
-                self._head_timer = self.loop.call_later(
-                    self.limits.header_timeout, self._head_timeout
-                )
-            # Only the head counts: a body may follow in the same chunk.
-            joined = self._tail + data
-            end = joined.find(b"\r\n\r\n")
-            head = data if end < 0 else data[: max(0, end + 4 - len(self._tail))]
-            self._tail = joined[-3:]
-            room = self.limits.max_url + self.limits.max_header_bytes + 1024 - self._head_bytes
-            if len(head) > room:
-                # Past the budget: the parser sees only what fits, so that its callbacks can
-                # still name what is too long; the rest is never read.
-                over, head = True, head[: max(room, 0)]
-                data = head
-            self._head_bytes += len(head)
-            self._track_line(head)
+        if not self._in_head:
+            super().data_received(data)
+            return
+        if self._head_timer is None:  # a kept-alive connection's next request begins
+            self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
+        over = self._head_bytes + len(data) > self._budget
+        if over:
+            data, over = self._fit(data)
+        self._head_bytes += len(data)
+        tail, self._tail = self._tail, data[-3:]
+        end = data.rfind(b"\r\n")
+        if end >= 0 or (tail.endswith(b"\r") and data.startswith(b"\n")):
+            self._lines_ended = True
+            self._line = data[end + 2 : end + 130]
+        elif not self._lines_ended or len(self._line) < 128:
+            self._line = (self._line + data[:128])[:128]
         super().data_received(data)
         if over and not self._refused:
+            # Only what fits was parsed: the rest of this head is never read.
             self._refuse(self._over_budget())
 
     def send_400_response(self, msg: str) -> None:
-        """httptools turns an exception of a callback into a parse error, which uvicorn
-        answers 400 in plain text: a limit a callback found is answered instead."""
+        """httptools turns a callback's exception into a parse error, which uvicorn answers
+        400 in plain text; a limit found in a callback is answered instead."""
         if self._crossed is not None:
             self._refuse(self._crossed)
         else:
             super().send_400_response(msg)
 
-    def on_url(self, url: bytes) -> None:
-        super().on_url(url)
-        if len(self.url) > self.limits.max_url:
-            self._cross(_Refused(414, _too_long(len(self.url), self.limits.max_url)))
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        super().on_header(name, value)
-        self._header_bytes += len(name) + len(value) + 4  # ": " and CRLF
-        if len(self.headers) > self.limits.max_headers:
-            self._cross(
-                _Refused(
-                    431,
-                    f"Request header fields too large: more than {self.limits.max_headers} "
-                    f"headers (at {_shown(name)}).",
-                )
-            )
-        if self._header_bytes > self.limits.max_header_bytes:
-            self._cross(_Refused(431, self._too_large(name)))
+    # -- parser callbacks -------------------------------------------------------------------
 
     def on_headers_complete(self) -> None:
         self._cancel_head_timer()
         self._in_head = False
+        limits = self.limits
+        if len(self.url) > limits.max_url:
+            self._cross(414, _too_long(len(self.url), limits.max_url))
+        if len(self.headers) > limits.max_headers:
+            name = self.headers[limits.max_headers][0]
+            self._cross(431, f"Request header fields too large: more than {limits.max_headers} "
+                        f"headers (at {_shown(name)}).")  # fmt: skip
+        if self._head_bytes - len(self.url) > limits.max_header_bytes:  # maybe: count exactly
+            self._check_header_bytes()
+        if len(self.tasks) >= limits.max_concurrency:
+            self._cross(
+                503,
+                "Too many requests in flight; retry shortly.",
+                ((b"retry-after", RETRY_AFTER),),
+            )
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
         self._in_head = True  # what comes next is another request
-        self._head_bytes = self._header_bytes = 0
+        self._head_bytes = 0
         self._line = b""
-        self._lines_ended = False
         self._tail = b""
+        self._lines_ended = False
 
-    # -- helpers --------------------------------------------------------------------------
+    # -- helpers ----------------------------------------------------------------------------
 
-    def _cross(self, refused: _Refused) -> None:
+    def _fit(self, data: bytes) -> tuple[bytes, bool]:
+        """What of `data` the parser may see, and whether the head is over its budget: all
+        of it if the head ends within the budget (a body may follow it in the same chunk),
+        else only what fits."""
+        room = max(self._budget - self._head_bytes, 0)
+        end = (self._tail + data).find(b"\r\n\r\n")
+        if end >= 0 and end + 4 - len(self._tail) <= room:
+            return data, False
+        return data[:room], True
+
+    def _check_header_bytes(self) -> None:
+        total = 0
+        for name, value in self.headers:
+            total += len(name) + len(value) + 4  # ": " and CRLF
+            if total > self.limits.max_header_bytes:
+                self._cross(431, self._too_large(name))
+
+    def _cross(self, status: int, detail: str, headers: tuple = ()) -> None:
         """Stop the parser (a callback's exception does) and remember why."""
-        self._crossed = refused
-        raise refused
-
-    def _track_line(self, data: bytes) -> None:
-        """Keep the start of the current header line, so that a 431 can name its header."""
-        end = data.rfind(b"\r\n")
-        if end >= 0:
-            self._lines_ended = True
-            self._line = data[end + 2 : end + 130]
-        elif len(self._line) < 128:
-            self._line += data[: 128 - len(self._line)]
+        self._crossed = _Refused(status, detail, headers)
+        raise self._crossed
 
     def _over_budget(self) -> _Refused:
-        if not self._lines_ended:
-            # Nothing but the request line so far: the target is what is too long.
+        if not self._lines_ended:  # still in the request line: the target is too long
             return _Refused(414, _too_long(self._head_bytes, self.limits.max_url))
-        name = self._line.split(b":", 1)[0]
-        return _Refused(431, self._too_large(name))
+        return _Refused(431, self._too_large(self._line.split(b":", 1)[0]))
 
     def _too_large(self, name: bytes) -> str:
         return (
@@ -210,15 +223,16 @@ class LimitedProtocol(HttpToolsProtocol):
         self._refused = True
         self._cancel_head_timer()
         body = orjson.dumps({"detail": refused.detail})
-        head = [
+        lines = [
             b"HTTP/1.1 %d %s\r\n" % (refused.status, _REASONS[refused.status]),
             *(name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers),
+            *(name + b": " + value + b"\r\n" for name, value in refused.headers),
             b"content-type: application/json\r\n",
             b"content-length: %d\r\n" % len(body),
             b"connection: close\r\n\r\n",
         ]
         self.logger.info("refused a request: %d %s", refused.status, refused.detail)
-        self.transport.write(b"".join(head) + body)
+        self.transport.write(b"".join(lines) + body)
         self.transport.close()
 
 
@@ -227,39 +241,6 @@ def _too_long(length: int, limit: int) -> str:
 
 
 def _shown(name: bytes) -> str:
-    """A header name for a message: decoded leniently, cut short."""
-    text = name.decode("latin-1").strip().lower()  # as ASGI and Django's META name it
+    """A header name for a message, as ASGI and Django's META name it, cut short."""
+    text = name.decode("latin-1").strip().lower()
     return repr(text[:64] + ("…" if len(text) > 64 else ""))
-
-
-class ConcurrencyLimit:
-    """At most `limit` requests in flight; more get 503 with `Retry-After` at once.
-
-    uvicorn's own `limit_concurrency` counts open connections too (idle keep-alive ones
-    included) and answers in plain text; this counts only requests being answered.
-    """
-
-    def __init__(self, app, limit: int):
-        self.app = app
-        self.limit = limit
-        self.active = 0
-        self._body = orjson.dumps({"detail": "Too many requests in flight; retry shortly."})
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        if self.active >= self.limit:
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(self._body)).encode()),
-                (b"retry-after", RETRY_AFTER.encode()),
-            ]
-            await send({"type": "http.response.start", "status": 503, "headers": headers})
-            await send({"type": "http.response.body", "body": self._body})
-            return
-        self.active += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.active -= 1

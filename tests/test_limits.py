@@ -99,6 +99,25 @@ CROSSINGS = [
         id="request target of 70 KB: 414",
     ),
     pytest.param(
+        [request(b"/users/?q=" + b"a" * 3_000, AUTH)],
+        414,
+        "Request-URI too long: more than 2048 bytes (3010 received)",
+        id="request target of 3 KB, within the head's budget: 414",
+    ),
+    pytest.param(
+        [
+            request(
+                b"/users/",
+                AUTH,
+                b"X-One: " + b"1" * 5_000 + b"\r\n",
+                b"X-Two: " + b"2" * 5_000 + b"\r\n",
+            )
+        ],
+        431,
+        "'x-two' takes the headers past 8192 bytes",
+        id="two headers of 5 KB: 431 naming the second",
+    ),
+    pytest.param(
         [request(b"/users/", AUTH, b"X-Big: " + b"b" * 20_000 + b"\r\n")],
         431,
         "'x-big' takes the headers past 8192 bytes",
@@ -212,7 +231,8 @@ def test_requests_beyond_the_concurrency_limit_get_503_with_retry_after(server):
     status, headers, body = parse(raw)
     print(f"\n503: {seconds * 1000:.1f} ms, {body}")
     assert status == 503
-    assert headers["retry-after"] == limits.RETRY_AFTER
+    assert headers["retry-after"] == limits.RETRY_AFTER.decode()
+    assert headers["connection"] == "close"
     assert body == {"detail": "Too many requests in flight; retry shortly."}
     assert seconds < 1.0
     assert [parse(r)[0] for r in results] == [200] * MAX_CONCURRENCY
@@ -221,7 +241,7 @@ def test_requests_beyond_the_concurrency_limit_get_503_with_retry_after(server):
 def test_every_limit_has_a_default_and_a_flag():
     defaults = Settings()
     assert limits.Limits.from_settings(defaults) == limits.Limits()
-    assert (defaults.keepalive_timeout, defaults.max_concurrency) == (5.0, 1000)
+    assert (defaults.keepalive_timeout, limits.Limits().max_concurrency) == (5.0, 1000)
     options = limits.uvicorn_options(defaults)
     assert options["http"] == "mockserver.limits:LimitedProtocol"
     assert options["timeout_keep_alive"] == 5.0
