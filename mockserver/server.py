@@ -1,18 +1,26 @@
-"""Running the app under uvicorn: the startup banner, workers, clean stops on SIGINT/SIGTERM."""
+"""Running the app under uvicorn: the socket, the startup banner, workers, clean stops."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import errno
 import inspect
+import logging
 import os
 import shlex
+import signal
+import socket
 import sys
 import time
 
 import uvicorn
+from uvicorn.server import HANDLED_SIGNALS
 
 from mockserver import accesslog, limits
 from mockserver import state as state_module
 from mockserver.app import create_app
+from mockserver.errors import ConfigError
 from mockserver.reload import ReloadingApp
 from mockserver.settings import Settings
 
@@ -48,7 +56,7 @@ def progress_printer(stream=sys.stderr):
 
 
 def banner(state, host: str, port: int) -> str:
-    base = f"http://{host}:{port}{state.settings.base_path}"
+    base = f"http://{_address(host, port)}{state.settings.base_path}"
     token = state.banner_token()
     mode = "lenient" if state.settings.lenient else "strict"
     lines = [
@@ -67,12 +75,95 @@ def banner(state, host: str, port: int) -> str:
     return "\n".join(lines)
 
 
+def _address(host: str, port: int) -> str:
+    """`127.0.0.1:8000`, `[::1]:8000` (RFC 3986 brackets an IPv6 address in a URL)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def listen(host: str, port: int, backlog: int = 2048) -> list[socket.socket]:
+    """Listening sockets on every address `host` names, bound here rather than by uvicorn.
+
+    uvicorn reports a port it cannot bind with a bare `[Errno 98]` log line (none at all
+    under `--log-level critical`) and exit code 3; here it is a ConfigError naming the
+    setting, which the CLI turns into one `mockserver: error:` line and exit code 2.
+    Listening at once makes the port ours before the dataset is built: a second server on
+    it fails now, and a client that connects early waits in the backlog until served.
+
+    >>> sockets = listen("127.0.0.1", 0)
+    >>> [sock.getsockname()[0] for sock in sockets]
+    ['127.0.0.1']
+    >>> for sock in sockets:
+    ...     sock.close()
+    """
+    try:
+        found = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        raise ConfigError(
+            "setting host", f"{host} is not an address or a known host name ({exc.strerror})"
+        ) from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys(found):
+            if sockets:  # --port 0: the port the first address got, on every other one
+                address = (address[0], sockets[0].getsockname()[1], *address[2:])
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            # As uvicorn and asyncio do: restart at once on a port with connections in
+            # TIME_WAIT; and let "::" leave "0.0.0.0" to its own socket.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+                sock.listen(backlog)
+            except OSError as exc:
+                where = _address(address[0], address[1])
+                if exc.errno == errno.EADDRINUSE:
+                    raise ConfigError("setting port", f"{where} is already in use") from None
+                name = "port" if exc.errno == errno.EACCES else "host"
+                raise ConfigError(
+                    f"setting {name}", f"cannot listen on {where}: {exc.strerror}"
+                ) from None
+            sock.set_inheritable(True)  # --workers N: each worker process accepts on it
+    except BaseException:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
 class _Server(uvicorn.Server):
-    """uvicorn's server, printing the banner once it listens."""
+    """uvicorn's server, printing the banner once it listens, and stopping with exit 0."""
 
     def __init__(self, config, state):
         super().__init__(config)
         self._state = state
+
+    @contextlib.contextmanager
+    def capture_signals(self):
+        """uvicorn's own re-raises each caught signal after its graceful shutdown, so that
+        a drained SIGTERM still ends the process as killed by SIGTERM (exit 143) and a
+        drained Ctrl-C as a KeyboardInterrupt (exit 130). A drained stop is a clean one
+        here: `run` returns 0, or 130 when a second Ctrl-C cut it short (`force_exit`)."""
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+    async def shutdown(self, sockets=None):
+        await super().shutdown(sockets=sockets)
+        if self.force_exit:
+            # After a second Ctrl-C uvicorn skips the app's shutdown, so asyncio.run cancels
+            # the lifespan task on its way out, and Starlette reports that as a failed
+            # shutdown with a whole traceback. The requests in flight are cut here instead,
+            # and the app's shutdown still runs (it only stops the --watch task).
+            for task in self.server_state.tasks:
+                task.cancel()
+            await self.lifespan.shutdown()
 
     async def startup(self, sockets=None):
         await super().startup(sockets=sockets)
@@ -87,8 +178,38 @@ class _Server(uvicorn.Server):
         return self.config.host, self.config.port
 
 
+class _QuietCancel(logging.Filter):
+    """Drops uvicorn's "Exception in ASGI application" (or "in 'lifespan' protocol") with
+    the stack of a CancelledError: uvicorn cancels the requests still running when
+    `--graceful-timeout` ends (and logs "Cancel N running task(s)" first), and asyncio.run
+    cancels what is left after a second Ctrl-C. A trace ending in asyncio.sleep says
+    nothing a user can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+
+
+# On import, so that the worker processes, which import this module for `worker_app`,
+# have it too.
+logging.getLogger("uvicorn.error").addFilter(_QuietCancel())
+
+
 def run(settings: Settings) -> int:
-    """Build the dataset (exits 2 on bad config before listening), then serve until stopped."""
+    """Bind the port, build the dataset, serve until stopped.
+
+    Returns 0 after a stop that let the requests in flight finish (SIGTERM or Ctrl-C, each
+    bounded by `--graceful-timeout`), 130 after a second Ctrl-C cut them short. A busy port
+    or a bad setting, spec or fixture raises ConfigError before anything is served.
+    """
+    sockets = listen(settings.host, settings.port)
+    try:
+        return _serve(settings, sockets)
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
     state = state_module.load(settings, progress=progress_printer())
     if settings.access_log:
         accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
@@ -101,9 +222,12 @@ def run(settings: Settings) -> int:
         "lifespan": "on",
         **limits.uvicorn_options(settings),
     }
+    # uvicorn waits for the requests in flight without a bound unless given one.
+    common["timeout_graceful_shutdown"] = settings.graceful_timeout
     if settings.workers == 1:
-        _Server(_limited(uvicorn.Config(serving_app(state), **common), settings), state).run()
-        return 0
+        server = _Server(_limited(uvicorn.Config(serving_app(state), **common), settings), state)
+        server.run(sockets=sockets)
+        return 130 if server.force_exit else 0
     # Several workers: each process loads the same dataset (from the cache the build above
     # wrote, or by generating the same bytes again) and serves the same answers.
     os.environ[SETTINGS_ENV] = settings.to_json()
@@ -111,17 +235,16 @@ def run(settings: Settings) -> int:
         "mockserver.server:worker_app", factory=True, workers=settings.workers, **common
     )
     _limited(config, settings)
-    sock = config.bind_socket()
-    host, port = sock.getsockname()[:2]
+    host, port = sockets[0].getsockname()[:2]
     print(banner(state, host, port), f"\n  workers:    {settings.workers}", flush=True)
     from uvicorn.supervisors import Multiprocess
 
     # uvicorn.run() cannot report the port it bound (for --port 0), so the supervisor is
     # started as uvicorn.run() does it; its signature lost `target` in uvicorn 0.36.
     if "target" in inspect.signature(Multiprocess).parameters:
-        Multiprocess(config, target=_Server(config, None).run, sockets=[sock]).run()
+        Multiprocess(config, target=_Server(config, None).run, sockets=sockets).run()
     else:
-        Multiprocess(config, sockets=[sock]).run()
+        Multiprocess(config, sockets=sockets).run()
     return 0
 
 

@@ -90,6 +90,10 @@ class Settings:
         for name in ("max_url", "max_header_bytes", "max_headers", "max_concurrency"):
             if getattr(self, name) < 1:
                 problems.append((name, "must be 1 or more"))
+        # uvicorn's LOG_LEVELS, which it looks a name up in with a bare KeyError.
+        levels = ("critical", "error", "warning", "info", "debug", "trace")
+        if self.log_level.lower() not in levels:
+            problems.append(("log_level", f"{self.log_level!r} is not one of {', '.join(levels)}"))
         if problems:
             name, message = problems[0]
             raise ConfigError(f"setting {name}", message)

@@ -6,6 +6,7 @@ import json
 import re
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -81,7 +82,7 @@ def test_serve_prints_a_working_banner_and_stops_on_sigterm():
             process.kill()
             process.communicate()
             pytest.fail(f"the server did not stop within {STOP_TIMEOUT}s of SIGTERM")
-    assert process.returncode in (0, -signal.SIGTERM)
+    assert process.returncode == 0, stderr
     assert "Traceback" not in stderr, stderr
 
 
@@ -145,4 +146,48 @@ def test_bad_settings_exit_2_naming_the_setting(args, env, names):
     assert names in stderr
     assert stderr.startswith("mockserver: error: ")
     assert "Traceback" not in stderr
+    assert result.stdout == b""
+
+
+@pytest.fixture
+def busy_port():
+    """A port another program listens on (127.0.0.1, bound and listening until the test ends)."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("--port", "{port}"), "setting port: 127.0.0.1:{port} is already in use"),
+        (
+            ("--port", "{port}", "--log-level", "critical"),
+            "setting port: 127.0.0.1:{port} is already in use",
+        ),
+        (
+            ("--port", "{port}", "--workers", "2"),
+            "setting port: 127.0.0.1:{port} is already in use",
+        ),
+        (("--host", "999.1.1.1"), "setting host: 999.1.1.1 "),
+        (("--host", "nosuchhost.invalid", "--log-level", "critical"), "setting host: nosuchhost"),
+        (("--log-level", "loud"), "setting log_level: 'loud' "),
+    ],
+    ids=[
+        "busy port",
+        "busy port, log level critical",
+        "busy port, two workers",
+        "bad address",
+        "unknown host name",
+        "bad log level",
+    ],
+)
+def test_serve_exits_2_with_one_error_line_before_any_banner(busy_port, args, line):
+    args = [arg.format(port=busy_port) for arg in args]
+    result = run_cli("serve", "--cache-dir", "", "--users", "50", *args, timeout=30)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert stderr.count("\n") == 1 and stderr.endswith("\n"), stderr
+    assert stderr.startswith("mockserver: error: " + line.format(port=busy_port)), stderr
     assert result.stdout == b""
