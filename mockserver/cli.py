@@ -7,9 +7,28 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from mockserver import __version__
 from mockserver.errors import ConfigError
 from mockserver.settings import ENV_PREFIX, Settings, env_defaults
 
+_ABOUT = """\
+mockserver serves a mock of a Django REST Framework API from its OpenAPI spec
+(the Users API unless you give another): the same filters, pages, tokens and
+error bodies as the real service, over deterministic generated data.
+
+Start it with `mockserver serve`, then open the URL it prints or paste its curl
+line."""
+_SERVE = """\
+Serve the mock API, on http://127.0.0.1:8000 unless --host and --port say
+otherwise. The banner gives the URL, a working token and a curl line. SIGTERM
+or Ctrl-C stops it once the requests in flight are answered (at most
+--graceful-timeout seconds); a second Ctrl-C stops it at once."""
+_SERVE_EXITS = """\
+exit codes:
+  0    stopped by SIGTERM or Ctrl-C
+  2    a bad setting, spec or fixture, or a port or host it cannot listen on:
+       one line "mockserver: error: ..." on stderr, before anything is served
+  130  a second Ctrl-C cut the requests in flight short"""
 _HELP = {
     "host": "address to listen on",
     "port": "port to listen on (0 picks a free one)",
@@ -25,7 +44,7 @@ _HELP = {
     "cache_dir": "where generated datasets are cached ('' for none)",
     "validate_responses": "check every response against the spec (slower)",
     "base_path": "serve under a prefix such as /api/v1",
-    "log_level": "uvicorn log level",
+    "log_level": "uvicorn's log level: critical, error, warning, info, debug or trace",
     "watch": "reload the spec and fixtures when they change (a bad edit keeps the last good)",
     "cors_origin": "allow this browser origin, e.g. http://localhost:3000 (repeatable; "
     "default: any localhost, 127.0.0.1 or [::1] origin; '*' for any)",
@@ -45,6 +64,18 @@ _HELP = {
     "max_concurrency": "most requests in flight (more: 503 with Retry-After)",
 }
 _DATA = ("seed", "users", "fixtures", "spec", "cache_dir")
+_EMPTY = {"fixtures": "the packaged ones", "spec": "the packaged one"}  # else "none"
+
+
+def _shown(name: str, value) -> str:
+    """A default as `--help` prints it: 8000, off, none, the packaged ones."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if value in ("", (), []):
+        return _EMPTY.get(name, "none")
+    if isinstance(value, (tuple, list)):
+        return " ".join(value)
+    return str(value).replace("%", "%%")  # argparse %-formats help texts
 
 
 def _add(parser: argparse.ArgumentParser, names, defaults: dict) -> None:
@@ -54,7 +85,10 @@ def _add(parser: argparse.ArgumentParser, names, defaults: dict) -> None:
         flag = "--" + spec_field.name.replace("_", "-")
         env = ENV_PREFIX + spec_field.name.upper()
         default = defaults.get(spec_field.name, getattr(Settings(), spec_field.name))
-        help_text = f"{_HELP[spec_field.name]} [env {env}]"
+        help_text = _HELP[spec_field.name]
+        if "default:" not in help_text:  # some say it in words
+            help_text += f" (default: {_shown(spec_field.name, default)})"
+        help_text += f" [env {env}]"
         if spec_field.type == "bool":
             parser.add_argument(
                 flag, action=argparse.BooleanOptionalAction, default=default, help=help_text
@@ -71,15 +105,42 @@ def _add(parser: argparse.ArgumentParser, names, defaults: dict) -> None:
 
 def parser(environ=None) -> argparse.ArgumentParser:
     defaults = env_defaults(environ)
-    root = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    # Raw descriptions: the paragraphs and the table of exit codes keep their lines; each
+    # flag's help is still wrapped to the terminal.
+    raw = argparse.RawDescriptionHelpFormatter
+    root = argparse.ArgumentParser(
+        prog="mockserver",
+        description=_ABOUT,
+        epilog="`mockserver COMMAND --help` lists a command's flags and their defaults.",
+        formatter_class=raw,
+    )
+    root.add_argument("--version", action="version", version=f"mockserver {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the mock API")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the mock API",
+        description=_SERVE,
+        epilog=_SERVE_EXITS,
+        formatter_class=raw,
+    )
     _add(serve, [f.name for f in fields(Settings)], defaults)
-    check = commands.add_parser("check", help="validate the spec and the fixtures")
+    check = commands.add_parser(
+        "check",
+        help="validate the spec and the fixtures",
+        description="Validate the spec and the fixtures: exit 0, or 2 with a report naming "
+        "the file, the record and the field.",
+    )
     _add(check, ("fixtures", "spec"), defaults)
-    export = commands.add_parser("export", help="write the dataset as a JSON array, by id")
+    export = commands.add_parser(
+        "export",
+        help="write the dataset as a JSON array, by id",
+        description="Write exactly the records `serve` would serve, as a JSON array sorted "
+        "by id (for frontend unit tests and snapshots).",
+    )
     _add(export, _DATA, defaults)
-    export.add_argument("-o", "--output", default="-", help="file to write ('-' for stdout)")
+    export.add_argument(
+        "-o", "--output", default="-", help="file to write (default: -, which is stdout)"
+    )
     return root
 
 

@@ -15,6 +15,8 @@ import httpx
 import pytest
 from helpers_api import ROOT, STAFF_KEY, cli_env, run_cli
 
+from mockserver import __version__
+
 BANNER_TIMEOUT = 30  # seconds to wait for the banner
 STOP_TIMEOUT = 10  # seconds a SIGTERM may take
 SERVE_ARGS = ("serve", "--port", "0", "--cache-dir", "", "--users", "50")
@@ -191,3 +193,42 @@ def test_serve_exits_2_with_one_error_line_before_any_banner(busy_port, args, li
     assert stderr.count("\n") == 1 and stderr.endswith("\n"), stderr
     assert stderr.startswith("mockserver: error: " + line.format(port=busy_port)), stderr
     assert result.stdout == b""
+
+
+def test_version_prints_the_package_version():
+    result = run_cli("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == f"mockserver {__version__}\n"
+
+
+def _help(*args: str) -> str:
+    result = run_cli(*args, "--help")
+    assert result.returncode == 0, result.stderr
+    return " ".join(result.stdout.decode().split())  # argparse wraps lines where it likes
+
+
+def test_help_says_what_mockserver_is_and_how_to_start():
+    text = _help()
+    assert "mockserver serve" in text
+    assert "Django REST Framework" in text
+    assert "--version" in text
+    assert "parses and forwards" not in text  # the module's docstring is for maintainers
+
+
+def test_serve_help_shows_every_default():
+    text = _help("serve")
+    options = text.split("options:", 1)[1]  # past the usage line, which names every flag too
+    for flag, default in [
+        ("--port", "8000"),
+        ("--users", "1000"),
+        ("--page-size", "20"),
+        ("--max-page-size", "100"),
+        ("--seed", "42"),
+        ("--host", "127.0.0.1"),
+        ("--log-level", "info"),
+        ("--graceful-timeout", "10.0"),
+    ]:
+        after = options.split(flag + " ", 1)[1]
+        assert f"(default: {default})" in after.split(" --", 1)[0], (flag, after[:200])
+    assert "exit codes: 0 stopped by SIGTERM or Ctrl-C 2 " in text
+    assert " 130 a second Ctrl-C" in text
