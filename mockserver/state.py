@@ -107,6 +107,7 @@ def load(settings: Settings, progress: Callable[[int, int], None] | None = None)
         progress=progress,
         # One process may serve while the cache is written; several workers load from it.
         background_save=settings.workers == 1,
+        personas_source=str(fixtures_dir / "personas.yaml"),
     )
     state = State(
         settings=settings,

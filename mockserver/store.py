@@ -7,10 +7,12 @@ columns, so a million users need no scan of Python dicts.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -22,6 +24,7 @@ import numpy as np
 import orjson
 
 from mockserver import __version__
+from mockserver import fixtures as fixtures_module
 from mockserver.datagen import Generator
 from mockserver.errors import ConfigError
 from mockserver.fixtures import Fixtures
@@ -152,8 +155,9 @@ class BuildPlan:
 
     user_schema: dict
     seed: int
-    personas: dict[int, dict]
-    source: str
+    personas: dict[int, dict]  # in the file's order: the n-th is record n of personas.yaml
+    source: str  # the spec's path, for errors
+    personas_source: str = "personas.yaml"  # the personas' path, for errors
 
 
 def build(
@@ -164,6 +168,7 @@ def build(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     background_save: bool = False,
+    personas_source: str = "personas.yaml",
 ) -> Dataset:
     """Ids 1..users, with each persona replacing the user of its id (or added beyond)."""
     key = cache_key(spec, fixtures, seed, users)
@@ -174,16 +179,24 @@ def build(
                 return Dataset.load(cached)
             except (OSError, ValueError, KeyError):
                 pass  # a damaged cache is rebuilt below
-    plan = BuildPlan(spec.user_schema, seed, fixtures.personas, str(spec.path))
+    plan = BuildPlan(spec.user_schema, seed, fixtures.personas, str(spec.path), personas_source)
     ids = sorted(set(range(1, users + 1)) | set(fixtures.personas))
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
     # Encoded records go straight into one buffer as chunks arrive, so a big build holds
     # them once rather than once in pieces and again joined.
     blob, parts = bytearray(), []
     if len(ids) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=os.cpu_count(), initializer=_start_worker, initargs=(os.getpid(),)
+        )
+        try:
             results = pool.map(_build_chunk, [plan] * len(chunks), chunks)
             _collect(results, blob, parts, len(ids), progress)
+        except BaseException:
+            _kill_workers(pool)  # a build given up (a bad record, Ctrl-C) is not finished
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     else:
         _collect(map(_build_chunk, [plan] * len(chunks), chunks), blob, parts, len(ids), progress)
     dataset = _assemble(ids, blob, parts)
@@ -202,6 +215,44 @@ def _save(dataset: Dataset, directory: Path) -> None:
         dataset.save(directory)
     except OSError as exc:
         print(f"mockserver: dataset cache not written: {exc}", file=sys.stderr)
+
+
+# prctl(2)'s option that sends the calling process a signal when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _start_worker(parent: int) -> None:
+    """A pool worker's start: it ignores SIGINT and SIGTERM, and dies with its parent.
+
+    Workers are forked, so they would inherit the server's signal handlers: a SIGTERM would
+    only tell the worker's copy of the server to stop, and the worker would stay. Ctrl-C and
+    a SIGTERM to the process group are the server's to act on; the server ends its workers
+    itself (`build` always shuts its pool down, and kills the workers of a build it gives
+    up). What is left is a server that dies without cleaning up (`kill -9`, a crash): on
+    Linux the kernel then sends each worker SIGKILL, so none outlives it.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no libc or no prctl to be found: nothing to arm
+        return
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL the pool's workers: their chunks are of a build that is given up.
+
+    Besides not waiting for those chunks, this keeps a broken pool (a worker killed by the
+    OOM killer) from hanging: the standard library ends the other workers with SIGTERM, which
+    they ignore, and then waits for them. `_processes` is private, and the only handle on
+    the workers the pool has.
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
 
 
 def _collect(results, blob: bytearray, parts: list, total: int, progress) -> None:
@@ -228,21 +279,26 @@ def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, di
     """Generate, validate and encode these users; their columns in the store's form."""
     generator = _generator(plan)
     validator = Validator(plan.user_schema)
-    generated = generator.columns(ids, plan.personas)
+    columns, docs = _generate(generator, plan.user_schema, ids, plan.personas)
+    encoded = []
+    for user_id, doc in zip(ids, docs, strict=True):
+        if not validator.is_valid(doc):
+            raise _record_error(plan, generator, validator, user_id, validator.errors(doc)[0])
+        encoded.append(orjson.dumps(doc))
+    return b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)), columns
+
+
+def _generate(generator: Generator, user_schema: dict, ids: list[int], given: dict | None):
+    """The store's columns of these users, and their records as JSON documents (lazily)."""
+    generated = generator.columns(ids, given)
     columns = {
-        name: _column(generator.kinds[name], plan.user_schema["properties"][name], values)
+        name: _column(generator.kinds[name], user_schema["properties"][name], values)
         for name, values in generated.items()
     }
     names = list(generated)
     as_json = [_json_values(columns[name], generated[name]) for name in names]
-    encoded = []
-    for row, values in enumerate(zip(*as_json, strict=True)):
-        doc = dict(zip(names, values, strict=True))
-        if not validator.is_valid(doc):
-            user_id = ids[row]
-            raise _record_error(plan, plan.personas.get(user_id), user_id, validator.errors(doc)[0])
-        encoded.append(orjson.dumps(doc))
-    return b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)), columns
+    docs = (dict(zip(names, values, strict=True)) for values in zip(*as_json, strict=True))
+    return columns, docs
 
 
 def _json_values(col: Column, generated: np.ndarray) -> list:
@@ -281,11 +337,31 @@ def _generator(plan: BuildPlan) -> Generator:
     return _GENERATOR[0][2]
 
 
-def _record_error(plan: BuildPlan, persona, user_id: int, problem) -> ConfigError:
+def _record_error(
+    plan: BuildPlan, generator: Generator, validator: Validator, user_id: int, problem
+) -> ConfigError:
+    """The error of an invalid record, blaming the persona or the spec's rule that made it so.
+
+    A persona is to blame when the user generated without it is valid: then what it gives
+    made the record invalid, directly or through a rule that reads it (an email made from
+    the names it gives, a date after the one it gives). Otherwise the spec's `x-faker` makes
+    invalid users by itself, and the error names the rule and the generated user's problem.
+    """
+    persona = plan.personas.get(user_id)
+    if persona is not None:
+        _, plain = _generate(generator, plan.user_schema, [user_id], None)
+        plain_problems = validator.errors(next(plain))
+        if not plain_problems:
+            where, message = problem
+            # Personas keep the file's order, so its position is the record number.
+            record = list(plan.personas).index(user_id) + 1
+            # The fixtures' own format, so a persona's error reads the same wherever found.
+            return fixtures_module._error(
+                Path(plan.personas_source), record, persona, where, message
+            )
+        problem = plain_problems[0]
     where, message = problem
     field_name = where.split("/")[0] or "record"
-    if persona is not None and field_name in persona:
-        return ConfigError("personas.yaml", f"persona id {user_id}, field {where!r}: {message}")
     return ConfigError(
         plan.source,
         f"components/schemas/User/{field_name}/x-faker made user {user_id} "

@@ -1,0 +1,173 @@
+"""Building the dataset: an invalid record blames its cause, in one process and in the pool.
+
+The pool is used from `store.PARALLEL_THRESHOLD` users on; these tests lower the threshold
+and the chunk size, so that a pool builds 20 users in chunks of 5 as it builds a million.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pytest
+
+from mockserver import fixtures as fixtures_module
+from mockserver import resources, store
+from mockserver.errors import ConfigError
+from mockserver.spec import Spec
+
+USERS = 20
+_TEST_PROCESS = os.getpid()  # forked workers inherit the value, and have another pid
+_BUILD_CHUNK = store._build_chunk
+_PR_GET_PDEATHSIG = 2  # prctl(2): read the signal armed for the parent's death
+
+
+def _chunk_in_a_worker(plan, ids):
+    """`_build_chunk`, asserting that a pool worker runs it, started as `build` starts them."""
+    assert os.getpid() != _TEST_PROCESS, "a chunk was built in the test's own process"
+    assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN, "the worker would take Ctrl-C"
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN, "the worker would take SIGTERM"
+    if sys.platform.startswith("linux"):
+        armed = ctypes.c_int()
+        ctypes.CDLL(None).prctl(_PR_GET_PDEATHSIG, ctypes.byref(armed))
+        assert armed.value == signal.SIGKILL, "the worker would outlive its parent"
+    return _BUILD_CHUNK(plan, ids)
+
+
+def _chunk_or_stuck(plan, ids):
+    """The first chunk as usual; any other never ends, like a big chunk still being built."""
+    if ids[0] != 1:
+        time.sleep(3600)
+    return _BUILD_CHUNK(plan, ids)
+
+
+def _chunk_or_lost(plan, ids):
+    """The first chunk's worker is killed (as the OOM killer would); any other never ends."""
+    if ids[0] == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(3600)
+
+
+@pytest.fixture(params=["one process", "pool"])
+def mode(request, monkeypatch) -> str:
+    """Build in one process, or in a pool of two workers whatever the machine has."""
+    if request.param == "pool":
+        monkeypatch.setattr(store, "PARALLEL_THRESHOLD", 1)
+        monkeypatch.setattr(store, "CHUNK", 5)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(store, "_build_chunk", _chunk_in_a_worker)
+    return request.param
+
+
+def _load(tmp_path: Path, spec_edit: tuple[str, str] | None = None, personas: str = ""):
+    """The spec (with one text replaced) and the shipped fixtures with `personas` appended."""
+    directory = tmp_path / "fixtures"
+    shutil.copytree(resources.fixtures_dir(), directory)
+    with (directory / "personas.yaml").open("a", encoding="utf-8") as file:
+        file.write(personas)
+    text = resources.spec_path().read_text(encoding="utf-8")
+    if spec_edit:
+        assert text.count(spec_edit[0]) == 1
+        text = text.replace(*spec_edit)
+    (tmp_path / "users.yaml").write_text(text, encoding="utf-8")
+    spec = Spec.load(tmp_path / "users.yaml")
+    return spec, fixtures_module.load(directory, spec), str(directory / "personas.yaml")
+
+
+def _build(tmp_path: Path, **load):
+    spec, fixtures, personas = _load(tmp_path, **load)
+    return store.build(spec, fixtures, seed=42, users=USERS, personas_source=personas)
+
+
+NAMELESS_6 = '- id: 6\n  first_name: ""\n  last_name: ""\n'
+EMAIL = '"{first_name}.{last_name}{digits:##}@{faker:free_email_domain}"'
+BLAME = [
+    pytest.param(
+        {"personas": NAMELESS_6},
+        "{tmp}/fixtures/personas.yaml: record 6 (id 6), field 'email': "
+        '".06@gmail.com" is not a "email"',
+        id="persona's empty names make its email invalid -> the persona",
+    ),
+    pytest.param(
+        {"personas": NAMELESS_6.replace("id: 6", "id: 900")},
+        "{tmp}/fixtures/personas.yaml: record 6 (id 900), field 'email': "
+        '".40@yahoo.com" is not a "email"',
+        id="persona beyond --users -> its record number and its id",
+    ),
+    pytest.param(
+        {"spec_edit": ('"05{digits:#########}"', '"5{digits:#########}"')},
+        "{tmp}/users.yaml: components/schemas/User/phone/x-faker made user 1 invalid at "
+        '\'phone\': "5049740452" does not match "^05[0-9]{{9}}$"',
+        id="rule breaks every user -> the spec, also for a persona's id",
+    ),
+    pytest.param(
+        {"spec_edit": (EMAIL, '"{first_name}.{last_name}{digits:##}"'), "personas": NAMELESS_6},
+        "{tmp}/users.yaml: components/schemas/User/email/x-faker made user 6 invalid at "
+        '\'email\': "jessica.wood06" is not a "email"',
+        id="rule breaks the user the persona replaces too -> the spec, not the persona",
+    ),
+]
+
+
+@pytest.mark.parametrize(("load", "message"), BLAME)
+def test_an_invalid_record_blames_its_cause_alike_in_one_process_and_the_pool(
+    tmp_path, mode, load, message
+):
+    with pytest.raises(ConfigError) as caught:
+        _build(tmp_path, **load)
+    assert str(caught.value) == message.format(tmp=tmp_path)
+
+
+def test_the_pool_builds_what_one_process_builds(tmp_path, monkeypatch):
+    alone = _build(tmp_path / "alone")
+    monkeypatch.setattr(store, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(store, "CHUNK", 5)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(store, "_build_chunk", _chunk_in_a_worker)
+    pooled = _build(tmp_path / "pooled")
+    assert (pooled.blob, pooled.ids.tolist()) == (alone.blob, alone.ids.tolist())
+    assert multiprocessing.active_children() == []
+
+
+GIVEN_UP = [
+    pytest.param(
+        _chunk_or_stuck, NAMELESS_6, ConfigError, id="a bad persona while a chunk is built"
+    ),
+    pytest.param(_chunk_or_lost, "", BrokenProcessPool, id="a worker killed, another busy"),
+]
+
+
+@pytest.mark.parametrize(("chunk", "personas", "raised"), GIVEN_UP)
+def test_a_failed_pool_build_ends_its_workers_at_once(
+    tmp_path, monkeypatch, chunk, personas, raised
+):
+    monkeypatch.setattr(store, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(store, "CHUNK", 10)  # persona 6 in the first chunk, 11-20 stuck
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(store, "_build_chunk", chunk)
+    outcome: list[BaseException] = []
+
+    def run():
+        try:
+            _build(tmp_path, personas=personas)
+        except BaseException as error:
+            outcome.append(error)
+
+    builder = threading.Thread(target=run, daemon=True)
+    builder.start()
+    # Not a timing check: the other chunk never ends, so a build waiting for it never ends.
+    builder.join(60)
+    if builder.is_alive():
+        for worker in multiprocessing.active_children():
+            worker.kill()
+        pytest.fail("the build still waited for its workers after 60 s")
+    assert [type(error) for error in outcome] == [raised]
+    assert multiprocessing.active_children() == []
