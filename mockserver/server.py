@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import inspect
 import logging
 import os
@@ -256,11 +257,19 @@ def _limited(config: uvicorn.Config, settings: Settings) -> uvicorn.Config:
 
 
 def worker_app():
-    """The app factory each worker process calls."""
+    """The app factory each worker process calls.
+
+    Workers only read the dataset cache: the parent wrote the entry before starting them, and
+    N processes writing, removing or evicting entries at once would only race. Under
+    `--watch` each worker loads an edit by itself, so its reloads read only too.
+    """
     settings = Settings.from_json(os.environ[SETTINGS_ENV])
     if settings.access_log:
         accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
-    return WorkerHeaderMiddleware(serving_app(state_module.load(settings)))
+    load = functools.partial(state_module.load, cache_read_only=True)
+    state = load(settings)
+    app = ReloadingApp(state, load=load) if settings.watch else serving_app(state)
+    return WorkerHeaderMiddleware(app)
 
 
 class WorkerHeaderMiddleware:

@@ -94,7 +94,13 @@ class State:
         return next((k for k, u in self.tokens.items() if self.is_active(u)), None)
 
 
-def load(settings: Settings, progress: Callable[[int, int], None] | None = None) -> State:
+def load(
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    cache_read_only: bool = False,
+) -> State:
+    """Everything a server needs; `cache_read_only` for the processes of `--workers N`,
+    whose parent has already written the dataset cache."""
     spec = Spec.load(Path(settings.spec) if settings.spec else resources.spec_path())
     fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)
@@ -107,6 +113,8 @@ def load(settings: Settings, progress: Callable[[int, int], None] | None = None)
         progress=progress,
         # One process may serve while the cache is written; several workers load from it.
         background_save=settings.workers == 1,
+        cache_max=settings.cache_max_bytes or 0,
+        read_only=cache_read_only,
         personas_source=str(fixtures_dir / "personas.yaml"),
     )
     state = State(

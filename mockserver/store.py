@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import hashlib
 import os
-import shutil
 import signal
 import sys
 import threading
@@ -23,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from mockserver import __version__
+from mockserver import cache
 from mockserver import fixtures as fixtures_module
 from mockserver.datagen import Generator
 from mockserver.errors import ConfigError
@@ -104,46 +102,34 @@ class Dataset:
             return None if col.values[row] < 0 else bool(col.values[row])
         return col.values[row]
 
-    # -- cache ------------------------------------------------------------------------------
+    # -- the cache's files (see mockserver.cache) ------------------------------------------
 
-    def save(self, directory: Path) -> None:
-        """Write the dataset to `directory`, which appears whole or not at all."""
-        tmp = directory.with_name(f"{directory.name}.tmp{os.getpid()}.{threading.get_ident()}")
-        tmp.mkdir(parents=True, exist_ok=True)
-        (tmp / "records.bin").write_bytes(self.blob)
-        arrays = {"ids": self.ids, "offsets": self.offsets}
+    def files(self) -> dict[str, bytes | bytearray | np.ndarray]:
+        """The dataset as the files of a cache entry: the records and one array a column."""
+        files = {"records.bin": self.blob, "ids.npy": self.ids, "offsets.npy": self.offsets}
         meta = {}
         for name, col in self.columns.items():
-            arrays[f"v.{name}"] = col.values
+            files[f"v.{name}.npy"] = col.values
             if col.null is not None:
-                arrays[f"n.{name}"] = col.null
+                files[f"n.{name}.npy"] = col.null
             meta[name] = {"kind": col.kind, "choices": list(col.choices)}
-        for key, array in arrays.items():
-            np.save(tmp / f"{key}.npy", array, allow_pickle=False)
-        (tmp / "columns.json").write_bytes(orjson.dumps(meta))
-        try:
-            tmp.rename(directory)
-        except OSError:  # another process saved the same dataset first
-            shutil.rmtree(tmp, ignore_errors=True)
+        files["columns.json"] = orjson.dumps(meta)
+        return files
 
     @classmethod
-    def load(cls, directory: Path) -> Dataset:
-        meta = orjson.loads((directory / "columns.json").read_bytes())
-
-        def array(key):
-            return np.load(directory / f"{key}.npy", allow_pickle=False)
-
-        columns = {}
-        for name, info in meta.items():
-            null_path = directory / f"n.{name}.npy"
-            columns[name] = Column(
+    def from_files(cls, files: dict) -> Dataset:
+        """The dataset `files()` gave (raises KeyError or ValueError on anything else)."""
+        meta = orjson.loads(files["columns.json"])
+        columns = {
+            name: Column(
                 kind=info["kind"],
-                values=array(f"v.{name}"),
-                null=np.load(null_path) if null_path.exists() else None,
+                values=files[f"v.{name}.npy"],
+                null=files.get(f"n.{name}.npy"),
                 choices=tuple(info["choices"]),
             )
-        blob = (directory / "records.bin").read_bytes()
-        return cls(array("ids"), blob, array("offsets"), columns)
+            for name, info in meta.items()
+        }
+        return cls(files["ids.npy"], files["records.bin"], files["offsets.npy"], columns)
 
 
 # -- building -------------------------------------------------------------------------------
@@ -168,17 +154,21 @@ def build(
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     background_save: bool = False,
+    cache_max: int = 0,
+    read_only: bool = False,
     personas_source: str = "personas.yaml",
 ) -> Dataset:
-    """Ids 1..users, with each persona replacing the user of its id (or added beyond)."""
-    key = cache_key(spec, fixtures, seed, users)
-    if cache_dir is not None:
-        cached = cache_dir / key
-        if (cached / "columns.json").exists():
-            try:
-                return Dataset.load(cached)
-            except (OSError, ValueError, KeyError):
-                pass  # a damaged cache is rebuilt below
+    """Ids 1..users, with each persona replacing the user of its id (or added beyond).
+
+    With `cache_dir`, the dataset is loaded from its checked cache entry if one is there, or
+    built and written to it (`cache_max` bytes at most; 0: no cap). `read_only` loads only.
+    """
+    key = cache.key(spec, fixtures, seed, users)
+    entries = cache.Cache(cache_dir, cache_max, read_only) if cache_dir is not None else None
+    if entries is not None:
+        loaded = entries.load(key, Dataset.from_files)  # None when absent or damaged
+        if loaded is not None:
+            return loaded
     plan = BuildPlan(spec.user_schema, seed, fixtures.personas, str(spec.path), personas_source)
     ids = sorted(set(range(1, users + 1)) | set(fixtures.personas))
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
@@ -200,21 +190,14 @@ def build(
     else:
         _collect(map(_build_chunk, [plan] * len(chunks), chunks), blob, parts, len(ids), progress)
     dataset = _assemble(ids, blob, parts)
-    if cache_dir is not None:
+    if entries is not None and not read_only:
         if background_save:
             # A million users take seconds to write; the server need not wait for that.
-            threading.Thread(target=_save, args=(dataset, cache_dir / key), daemon=True).start()
+            save = threading.Thread(target=entries.save, args=(key, dataset.files()), daemon=True)
+            save.start()
         else:
-            _save(dataset, cache_dir / key)
+            entries.save(key, dataset.files())
     return dataset
-
-
-def _save(dataset: Dataset, directory: Path) -> None:
-    try:
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        dataset.save(directory)
-    except OSError as exc:
-        print(f"mockserver: dataset cache not written: {exc}", file=sys.stderr)
 
 
 # prctl(2)'s option that sends the calling process a signal when its parent dies.
@@ -261,18 +244,6 @@ def _collect(results, blob: bytearray, parts: list, total: int, progress) -> Non
         parts.append((lengths, columns))
         if progress:
             progress(sum(len(p[0]) for p in parts), total)
-
-
-def cache_key(spec: Spec, fixtures: Fixtures, seed: int, users: int) -> str:
-    digest = hashlib.sha256()
-    for part in (
-        __version__.encode(),
-        spec.text,
-        *fixtures.digest_parts,
-        f"{seed}:{users}".encode(),
-    ):
-        digest.update(hashlib.sha256(part).digest())
-    return digest.hexdigest()[:24]
 
 
 def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, dict[str, Column]]:

@@ -16,9 +16,11 @@ BANNER_TIMEOUT = 30  # seconds
 class MockServer:
     """`python -m mockserver serve ARGS` on a free port; its output is drained all along."""
 
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, cache_dir: str = ""):
+        """`cache_dir`: the dataset cache to use; none by default."""
+        serve = [sys.executable, "-m", "mockserver", "serve", "--port", "0"]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--cache-dir", "", *args],
+            [*serve, "--cache-dir", cache_dir, *args],
             cwd=ROOT,
             env=cli_env(),
             stdout=subprocess.PIPE,
