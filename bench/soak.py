@@ -7,8 +7,8 @@ filters, missing tokens), so every status the API gives is exercised; a window r
 requests, errors, p99 latency and the server's resident memory at its end.
 
 It fails (exit 1) when any request errors (a socket error, or any status outside those the
-mix expects, such as a 5xx) or when RSS at the end is more than 10% above RSS after the
-first window (the warm-up).
+mix expects, such as a 5xx), when RSS at the end is more than 10% above RSS after the
+first window (the warm-up), or when the server does not exit 0 on SIGTERM.
 
     python -m bench.soak --minutes 3          # what `make soak` runs
 """
@@ -196,6 +196,8 @@ def report(rows: list[dict], exit_code, args) -> int:
         failed.append(f"RSS grew {growth:.1%} after warm-up (limit {MAX_RSS_GROWTH:.0%})")
     if not total:
         failed.append("no request was answered")
+    if exit_code != 0:  # SIGTERM drains and exits 0 (README, "The command line")
+        failed.append(f"the server exited with {exit_code} on SIGTERM")
     for reason in failed:
         print(f"soak: FAILED: {reason}", file=sys.stderr)
     return 1 if failed else 0

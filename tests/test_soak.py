@@ -41,6 +41,12 @@ def test_report_verdicts(rows, verdict, capsys):
     assert "soak: " in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(("code", "verdict"), [(0, 0), (-15, 1), (1, 1)], ids=str)
+def test_the_server_must_stop_cleanly(code, verdict, capsys):
+    assert soak.report([window(), window()], code, ARGS) == verdict
+    assert "soak: " in capsys.readouterr().out
+
+
 def test_the_mix_is_seeded_and_asks_for_every_status_the_api_gives():
     requests = soak.mix(42)
     assert requests == soak.mix(42)
