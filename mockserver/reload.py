@@ -6,7 +6,9 @@ old one. When they changed and then held still for one more look (an editor may 
 writing), a complete new State is loaded in a thread, and a new app is built from it. Only
 when both succeed is the new app swapped in, in one assignment on the event loop; a request
 runs to its end on the app it arrived at. A failed load is printed with the file, the record
-and the field (the ConfigError message), and the last good version keeps being served.
+and the field (the ConfigError message), and the last good version keeps being served. Any
+other failure, such as a pool worker lost while building (BrokenProcessPool), is printed in
+one line too, and the watcher goes on looking: the next edit is loaded as usual.
 
 Swapping the whole app, not only the State, also refreshes what Connexion built from the
 spec: routing, response validation, Swagger UI and the served spec.
@@ -111,7 +113,10 @@ class ReloadingApp:
     async def _watch(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            await self.check_once()
+            try:
+                await self.check_once()
+            except Exception as error:  # a watcher that stopped would never load an edit again
+                self._say(f"watching the files failed this time: {_one_line(error)}")
 
     async def check_once(self) -> bool:
         """One look at the files; True when a new version was swapped in.
@@ -134,10 +139,7 @@ class ReloadingApp:
             self._say(f"reload failed, still serving the last good version: {error}")
             return False
         except Exception as error:
-            self._say(
-                f"reload failed, still serving the last good version: "
-                f"{type(error).__name__}: {error}"
-            )
+            self._say(f"reload failed, still serving the last good version: {_one_line(error)}")
             return False
         self.state, self.app = state, app
         self._say(f"reloaded after a change to {changed}: serving {len(state.dataset):,} users")
@@ -150,6 +152,11 @@ class ReloadingApp:
     def _say(self, message: str) -> None:
         stream = self._log or sys.stderr
         print(f"mockserver: {message}", file=stream, flush=True)
+
+
+def _one_line(error: Exception) -> str:
+    """`Type: message` on one line, for an error no one planned a message for."""
+    return " ".join(f"{type(error).__name__}: {error}".split())
 
 
 def _in_thread(work: Callable):

@@ -11,7 +11,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import httpx
@@ -19,6 +21,7 @@ import pytest
 from helpers_api import AUTH, ROOT, make_state, raw_get
 
 from mockserver import resources
+from mockserver import state as state_module
 from mockserver.reload import ReloadingApp
 
 USERS = 20
@@ -148,6 +151,70 @@ def test_an_unexpected_error_while_loading_keeps_the_last_good_version(fixtures_
     assert _user_5(reloader)[0] == 200
 
 
+UNEXPECTED = [
+    pytest.param(
+        BrokenProcessPool("A process in the process pool was terminated abruptly."),
+        "BrokenProcessPool: A process in the process pool was terminated abruptly.",
+        id="a pool worker lost",
+    ),
+    pytest.param(
+        RuntimeError("disk\n  on fire\n"), "RuntimeError: disk on fire", id="a message of lines"
+    ),
+]
+
+
+@pytest.mark.parametrize(("error", "line"), UNEXPECTED)
+def test_an_unexpected_reload_error_is_one_line_and_the_next_edit_is_loaded(
+    fixtures_copy, error, line
+):
+    loads = []
+
+    def load_failing_once(settings):
+        loads.append(settings)
+        if len(loads) == 1:
+            raise error
+        return state_module.load(settings)
+
+    reloader, log = _reloader(fixtures_copy, load=load_failing_once)
+    _edit(fixtures_copy / "groups.yaml", lambda text: text + "\n")
+    assert _looks(reloader, 2) == [False, False]
+    assert (
+        log.getvalue()
+        == f"mockserver: reload failed, still serving the last good version: {line}\n"
+    )
+    _edit(fixtures_copy / "personas.yaml", _rename)
+    assert _looks(reloader, 2) == [False, True]
+    assert _user_5(reloader)[1]["first_name"] == "Janet"
+
+
+def test_the_watcher_goes_on_after_a_look_that_fails(fixtures_copy):
+    reloader, log = _reloader(fixtures_copy, interval=0)
+    looks = []
+
+    async def check_once():
+        looks.append(None)
+        if len(looks) == 1:
+            raise RuntimeError("stat on fire")
+        return False
+
+    reloader.check_once = check_once
+
+    async def watch() -> bool:
+        """Whether the watcher is still looking after its first look failed."""
+        reloader.start()
+        while len(looks) < 3 and not reloader._task.done():
+            await asyncio.sleep(0)
+        alive = not reloader._task.done()
+        await reloader.stop()
+        return alive
+
+    assert asyncio.run(watch())
+    assert (
+        log.getvalue()
+        == "mockserver: watching the files failed this time: RuntimeError: stat on fire\n"
+    )
+
+
 def test_a_spec_edit_refreshes_the_served_spec(fixtures_copy):
     reloader, log = _reloader(fixtures_copy)
     spec = _spec_copy(fixtures_copy)
@@ -227,3 +294,106 @@ def test_a_watching_server_serves_an_edit_and_keeps_it_through_a_bad_one(
     )
     assert "still serving the last good version" in stderr.read_text()
     assert first_name() == "Janet"
+
+
+# -- a real server building in a pool ---------------------------------------------------------
+
+POOL_USERS = 60_000  # from store.PARALLEL_THRESHOLD (50,000) on, the build runs in a pool
+
+
+def _children(pid: int) -> set[int]:
+    """The live processes whose parent is `pid`, from /proc (zombies count as gone)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended while we looked
+            continue
+        # `pid (command) state ppid ...`: the command may hold spaces and parentheses.
+        state, ppid = text.rpartition(")")[2].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pids: set[int]) -> dict[int, str]:
+    """Those of `pids` still running (not zombies), with their command lines."""
+    alive = {}
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if state != "Z":
+            alive[pid] = command.decode(errors="replace")
+    return alive
+
+
+@pytest.mark.slow
+def test_a_pool_reload_that_fails_keeps_serving_loads_the_fix_and_leaves_no_worker(
+    fixtures_copy, tmp_path, request
+):
+    stdout, stderr = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    spec = _spec_copy(fixtures_copy)
+    options = f"--port 0 --users {POOL_USERS} --watch --fixtures {fixtures_copy} --spec {spec}"
+    command = [sys.executable, "-m", "mockserver", "serve", "--cache-dir", "", *options.split()]
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err)
+    # Every process the server starts, seen while it runs: the pool's workers among them.
+    children: set[int] = set()
+    watching = threading.Event()
+
+    def watch_children():
+        while not watching.is_set():
+            children.update(_children(server.pid))
+            time.sleep(0.05)
+
+    threading.Thread(target=watch_children, daemon=True).start()
+
+    def clean_up():
+        watching.set()
+        _stop(server)
+        for pid in _alive(children):  # a worker the test found left behind
+            os.kill(pid, signal.SIGKILL)
+
+    request.addfinalizer(clean_up)
+
+    def url():
+        match = re.search(r"on (http://\S+/users/)", stdout.read_text())
+        return match and match.group(1)
+
+    users = _wait_for(url, "startup banner", server, stderr, timeout=60)
+
+    def first_name():
+        response = httpx.get(users + "6/", headers=AUTH, timeout=5)
+        assert response.status_code == 200  # also while a reload is under way
+        return response.json()["first_name"]
+
+    generated = first_name()
+    assert children, "the server built its users without a pool"
+    personas = fixtures_copy / "personas.yaml"
+    good = personas.read_text(encoding="utf-8")
+    failed = "reload failed, still serving the last good version: "
+    error = f"{personas}: record 6 (id 6), field 'email': "
+    personas.write_text(good + '- id: 6\n  first_name: ""\n  last_name: ""\n', encoding="utf-8")
+    _wait_for(lambda: failed + error in stderr.read_text(), "the reload's error", server, stderr)
+    assert first_name() == generated
+
+    personas.write_text(good + "- id: 6\n  first_name: Ada\n  last_name: Lovelace\n", "utf-8")
+    _wait_for(lambda: first_name() == "Ada", "the fixed persona", server, stderr, timeout=60)
+    log = stderr.read_text()
+    assert log.count("reload failed") == log.count(error) == 1, log
+    assert "Traceback" not in log
+
+    watching.set()
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the server did not exit within 30 s of SIGTERM; stderr: {stderr.read_text()}")
+    deadline = time.monotonic() + 10
+    while _alive(children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _alive(children) == {}, "processes of the server outlived it"
