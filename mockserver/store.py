@@ -192,9 +192,10 @@ def build(
     dataset = _assemble(ids, blob, parts)
     if entries is not None and not read_only:
         if background_save:
-            # A million users take seconds to write; the server need not wait for that.
-            save = threading.Thread(target=entries.save, args=(key, dataset.files()), daemon=True)
-            save.start()
+            # A million users take seconds to write; the server need not wait for that. Not a
+            # daemon: a process that ends meanwhile (an export, a stop) finishes the entry
+            # rather than leaving half of it.
+            threading.Thread(target=entries.save, args=(key, dataset.files())).start()
         else:
             entries.save(key, dataset.files())
     return dataset

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
+from helpers_api import run_cli
 from helpers_server import MockServer
 
 from mockserver import cache, server, store
@@ -229,6 +230,20 @@ def test_worker_processes_load_the_cache_read_only(tmp_path, monkeypatch):
     monkeypatch.setenv(server.SETTINGS_ENV, settings.to_json())
     server.worker_app()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_process_that_ends_while_writing_in_the_background_finishes_the_entry(
+    tmp_path, spec, fixtures, dataset
+):
+    """`export` builds as `serve` does, the write in the background, and exits at once: the
+    write ends first, leaving a whole entry and no temp dir."""
+    for run in range(3):  # the exit used to win the race most times, not every time
+        directory = tmp_path / str(run)
+        result = run_cli("export", "--users", str(USERS), "--cache-dir", str(directory))
+        assert result.returncode == 0, result.stderr
+        entry = _entry(spec, fixtures, directory)
+        assert [p.name for p in directory.iterdir()] == [entry.name]
+        _assert_valid(entry, dataset)
 
 
 def test_two_writers_of_one_entry_leave_one_valid_entry(tmp_path, spec, fixtures, dataset):
