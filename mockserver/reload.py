@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mockserver import fixtures as fixtures_module
-from mockserver import resources
+from mockserver import resources, store
 from mockserver import state as state_module
 from mockserver.app import create_app
 from mockserver.errors import ConfigError
@@ -109,6 +109,7 @@ class ReloadingApp:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        store.stop_builds()  # a reload under way is not waited for: its app is never served
 
     async def _watch(self) -> None:
         while True:

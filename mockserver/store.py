@@ -179,6 +179,7 @@ def build(
         pool = ProcessPoolExecutor(
             max_workers=os.cpu_count(), initializer=_start_worker, initargs=(os.getpid(),)
         )
+        _BUILDING.add(pool)
         try:
             results = pool.map(_build_chunk, [plan] * len(chunks), chunks)
             _collect(results, blob, parts, len(ids), progress)
@@ -186,6 +187,7 @@ def build(
             _kill_workers(pool)  # a build given up (a bad record, Ctrl-C) is not finished
             raise
         finally:
+            _BUILDING.discard(pool)
             pool.shutdown(wait=True, cancel_futures=True)
     else:
         _collect(map(_build_chunk, [plan] * len(chunks), chunks), blob, parts, len(ids), progress)
@@ -225,6 +227,19 @@ def _start_worker(parent: int) -> None:
         return
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
+
+
+_BUILDING: set[ProcessPoolExecutor] = set()  # the pools of the builds under way
+
+
+def stop_builds() -> None:
+    """Give up the pool builds under way: each raises BrokenProcessPool at once.
+
+    For a server that stops during a reload: it would otherwise wait at exit for a dataset
+    it will never serve (the standard library joins a pool's work when Python exits).
+    """
+    for pool in list(_BUILDING):
+        _kill_workers(pool)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from helpers_api import AUTH, ROOT, make_state, raw_get
 
-from mockserver import resources
+from mockserver import resources, store
 from mockserver import state as state_module
 from mockserver.reload import ReloadingApp
 
@@ -213,6 +213,19 @@ def test_the_watcher_goes_on_after_a_look_that_fails(fixtures_copy):
         log.getvalue()
         == "mockserver: watching the files failed this time: RuntimeError: stat on fire\n"
     )
+
+
+def test_stopping_gives_up_the_build_of_a_reload_under_way(fixtures_copy, monkeypatch):
+    stopped = []
+    monkeypatch.setattr(store, "stop_builds", lambda: stopped.append(True))
+    reloader, _ = _reloader(fixtures_copy)
+
+    async def serve_and_stop():
+        reloader.start()
+        await reloader.stop()
+
+    asyncio.run(serve_and_stop())
+    assert stopped == [True]
 
 
 def test_a_spec_edit_refreshes_the_served_spec(fixtures_copy):

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -28,6 +29,7 @@ USERS = 20
 _TEST_PROCESS = os.getpid()  # forked workers inherit the value, and have another pid
 _BUILD_CHUNK = store._build_chunk
 _PR_GET_PDEATHSIG = 2  # prctl(2): read the signal armed for the parent's death
+_STARTED = Path()  # where `_chunk_stuck` says a worker began; each test sets its own
 
 
 def _chunk_in_a_worker(plan, ids):
@@ -49,6 +51,12 @@ def _chunk_or_stuck(plan, ids):
     return _BUILD_CHUNK(plan, ids)
 
 
+def _chunk_stuck(plan, ids):
+    """A chunk that never ends, once its worker has said so with a file in `_STARTED`."""
+    (_STARTED / str(os.getpid())).touch()
+    time.sleep(3600)
+
+
 def _chunk_or_lost(plan, ids):
     """The first chunk's worker is killed (as the OOM killer would); any other never ends."""
     if ids[0] == 1:
@@ -56,14 +64,29 @@ def _chunk_or_lost(plan, ids):
     time.sleep(3600)
 
 
+@pytest.fixture(autouse=True)
+def _no_worker_left():
+    """Kill the workers a failed test left stuck: Python waits for a pool's work at exit."""
+    yield
+    for worker in multiprocessing.active_children():
+        worker.kill()
+        worker.join()
+
+
+def _pool(monkeypatch, chunk=_chunk_in_a_worker, size: int = 5) -> None:
+    """Build any number of users in a pool of two workers, whatever the machine has, in
+    chunks of `size` users, each built by `chunk` (`_build_chunk` or a stand-in)."""
+    monkeypatch.setattr(store, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(store, "CHUNK", size)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(store, "_build_chunk", chunk)
+
+
 @pytest.fixture(params=["one process", "pool"])
 def mode(request, monkeypatch) -> str:
-    """Build in one process, or in a pool of two workers whatever the machine has."""
+    """Build in one process, or in a pool."""
     if request.param == "pool":
-        monkeypatch.setattr(store, "PARALLEL_THRESHOLD", 1)
-        monkeypatch.setattr(store, "CHUNK", 5)
-        monkeypatch.setattr(os, "cpu_count", lambda: 2)
-        monkeypatch.setattr(store, "_build_chunk", _chunk_in_a_worker)
+        _pool(monkeypatch)
     return request.param
 
 
@@ -128,10 +151,7 @@ def test_an_invalid_record_blames_its_cause_alike_in_one_process_and_the_pool(
 
 def test_the_pool_builds_what_one_process_builds(tmp_path, monkeypatch):
     alone = _build(tmp_path / "alone")
-    monkeypatch.setattr(store, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(store, "CHUNK", 5)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(store, "_build_chunk", _chunk_in_a_worker)
+    _pool(monkeypatch)
     pooled = _build(tmp_path / "pooled")
     assert (pooled.blob, pooled.ids.tolist()) == (alone.blob, alone.ids.tolist())
     assert multiprocessing.active_children() == []
@@ -145,29 +165,51 @@ GIVEN_UP = [
 ]
 
 
-@pytest.mark.parametrize(("chunk", "personas", "raised"), GIVEN_UP)
-def test_a_failed_pool_build_ends_its_workers_at_once(
-    tmp_path, monkeypatch, chunk, personas, raised
-):
-    monkeypatch.setattr(store, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(store, "CHUNK", 10)  # persona 6 in the first chunk, 11-20 stuck
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.setattr(store, "_build_chunk", chunk)
-    outcome: list[BaseException] = []
+def _build_in_thread(tmp_path: Path, personas: str = "") -> Callable[[], list]:
+    """Start a build in a thread; the function returned waits for it and gives what it raised.
+
+    The wait is bounded but is no timing check: a build that waits for a chunk that never
+    ends never ends either.
+    """
+    raised: list[BaseException] = []
 
     def run():
         try:
             _build(tmp_path, personas=personas)
         except BaseException as error:
-            outcome.append(error)
+            raised.append(error)
 
     builder = threading.Thread(target=run, daemon=True)
     builder.start()
-    # Not a timing check: the other chunk never ends, so a build waiting for it never ends.
-    builder.join(60)
-    if builder.is_alive():
-        for worker in multiprocessing.active_children():
-            worker.kill()
-        pytest.fail("the build still waited for its workers after 60 s")
-    assert [type(error) for error in outcome] == [raised]
+
+    def outcome() -> list:
+        builder.join(60)
+        if builder.is_alive():
+            pytest.fail("the build still waited for its workers after 60 s")
+        return [type(error) for error in raised]
+
+    return outcome
+
+
+@pytest.mark.parametrize(("chunk", "personas", "raised"), GIVEN_UP)
+def test_a_failed_pool_build_ends_its_workers_at_once(
+    tmp_path, monkeypatch, chunk, personas, raised
+):
+    _pool(monkeypatch, chunk, size=10)  # persona 6 in the first chunk, 11-20 stuck
+    assert _build_in_thread(tmp_path, personas)() == [raised]
+    assert multiprocessing.active_children() == []
+
+
+def test_stop_builds_gives_up_a_pool_build_under_way(tmp_path, monkeypatch):
+    _pool(monkeypatch, _chunk_stuck)
+    started = tmp_path / "started"
+    started.mkdir()
+    monkeypatch.setattr(sys.modules[__name__], "_STARTED", started)
+    outcome = _build_in_thread(tmp_path)
+    deadline = time.monotonic() + 60
+    while len(list(started.iterdir())) < 2:  # both workers busy with a chunk
+        assert time.monotonic() < deadline, "the pool's workers did not start within 60 s"
+        time.sleep(0.05)
+    store.stop_builds()
+    assert outcome() == [BrokenProcessPool]
     assert multiprocessing.active_children() == []
