@@ -87,10 +87,9 @@ class LimitedProtocol(HttpToolsProtocol):
         self.limits: Limits = getattr(config, "limits", None) or Limits()
         self._budget = self.limits.max_url + self.limits.max_header_bytes + _SLACK
         self._head_timer: asyncio.TimerHandle | None = None
-        self._in_head = True  # the next bytes belong to a request's head
         self._head_bytes = 0  # received of this head (a body in the same chunk included)
         self._line = b""  # the start of the last line begun, to name a header
-        self._tail = b""  # the last bytes received, to find the head's end across chunks
+        self._last = b""  # the last chunk of this head, to find its end across chunks
         self._lines_ended = False  # the request line is complete
         self._refused = False
         self._crossed: _Refused | None = None  # found in a parser callback
@@ -109,26 +108,29 @@ class LimitedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
-        if not self._in_head:
+        cycle = self.cycle
+        if cycle is not None and cycle.more_body:  # a body (uvicorn's cycle says so)
             super().data_received(data)
             return
-        if self._head_timer is None:  # a kept-alive connection's next request begins
-            self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
         over = self._head_bytes + len(data) > self._budget
         if over:
             data, over = self._fit(data)
         self._head_bytes += len(data)
-        tail, self._tail = self._tail, data[-3:]
         end = data.rfind(b"\r\n")
-        if end >= 0 or (tail.endswith(b"\r") and data.startswith(b"\n")):
+        if end >= 0:
             self._lines_ended = True
             self._line = data[end + 2 : end + 130]
-        elif not self._lines_ended or len(self._line) < 128:
-            self._line = (self._line + data[:128])[:128]
+        elif len(self._line) < 128:
+            self._line = (self._line + data)[:128]
+        self._last = data
         super().data_received(data)
         if over and not self._refused:
             # Only what fits was parsed: the rest of this head is never read.
             self._refuse(self._over_budget())
+        elif self._head_bytes and self._head_timer is None:
+            # A head that goes on in a later chunk has `header_timeout` to end; one that
+            # ends in the chunk it began in (nearly all) never needs a timer.
+            self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
 
     def send_400_response(self, msg: str) -> None:
         """httptools turns a callback's exception into a parse error, which uvicorn answers
@@ -141,8 +143,12 @@ class LimitedProtocol(HttpToolsProtocol):
     # -- parser callbacks -------------------------------------------------------------------
 
     def on_headers_complete(self) -> None:
-        self._cancel_head_timer()
-        self._in_head = False
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+        head_bytes, self._head_bytes = self._head_bytes, 0  # the next head starts afresh
+        self._line = self._last = b""
+        self._lines_ended = False
         limits = self.limits
         if len(self.url) > limits.max_url:
             self._cross(414, _too_long(len(self.url), limits.max_url))
@@ -150,7 +156,7 @@ class LimitedProtocol(HttpToolsProtocol):
             name = self.headers[limits.max_headers][0]
             self._cross(431, f"Request header fields too large: more than {limits.max_headers} "
                         f"headers (at {_shown(name)}).")  # fmt: skip
-        if self._head_bytes - len(self.url) > limits.max_header_bytes:  # maybe: count exactly
+        if head_bytes - len(self.url) > limits.max_header_bytes:  # maybe: count exactly
             self._check_header_bytes()
         if len(self.tasks) >= limits.max_concurrency:
             self._cross(
@@ -160,14 +166,6 @@ class LimitedProtocol(HttpToolsProtocol):
             )
         super().on_headers_complete()
 
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self._in_head = True  # what comes next is another request
-        self._head_bytes = 0
-        self._line = b""
-        self._tail = b""
-        self._lines_ended = False
-
     # -- helpers ----------------------------------------------------------------------------
 
     def _fit(self, data: bytes) -> tuple[bytes, bool]:
@@ -175,8 +173,9 @@ class LimitedProtocol(HttpToolsProtocol):
         of it if the head ends within the budget (a body may follow it in the same chunk),
         else only what fits."""
         room = max(self._budget - self._head_bytes, 0)
-        end = (self._tail + data).find(b"\r\n\r\n")
-        if end >= 0 and end + 4 - len(self._tail) <= room:
+        tail = self._last[-3:]
+        end = (tail + data).find(b"\r\n\r\n")
+        if end >= 0 and end + 4 - len(tail) <= room:
             return data, False
         return data[:room], True
 
