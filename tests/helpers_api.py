@@ -106,3 +106,21 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
         timeout=timeout,
         check=False,
     )
+
+
+def assert_same_dataset(a, b) -> None:
+    """Two datasets byte for byte: the records, the ids, the offsets and every column."""
+    import numpy as np
+
+    assert bytes(a.blob) == bytes(b.blob)
+    assert np.array_equal(a.ids, b.ids)
+    assert np.array_equal(a.offsets, b.offsets)
+    assert a.columns.keys() == b.columns.keys()
+    for name, column in a.columns.items():
+        other = b.columns[name]
+        assert (column.kind, column.choices) == (other.kind, other.choices), name
+        assert column.values.dtype == other.values.dtype, name
+        assert np.array_equal(column.values, other.values), name
+        assert (column.null is None) == (other.null is None), name
+        if column.null is not None:
+            assert np.array_equal(column.null, other.null), name

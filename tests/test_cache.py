@@ -12,9 +12,8 @@ import threading
 from pathlib import Path
 
 import httpx
-import numpy as np
 import pytest
-from helpers_api import run_cli
+from helpers_api import assert_same_dataset, run_cli
 from helpers_server import MockServer
 
 from mockserver import cache, server, store
@@ -52,22 +51,6 @@ CASES = [(f, how) for f in FILES for how in DAMAGE] + [
 ]
 
 
-def _same(a: store.Dataset, b: store.Dataset) -> None:
-    """Byte for byte: the records, the ids, the offsets and every column."""
-    assert bytes(a.blob) == bytes(b.blob)
-    assert np.array_equal(a.ids, b.ids)
-    assert np.array_equal(a.offsets, b.offsets)
-    assert a.columns.keys() == b.columns.keys()
-    for name, column in a.columns.items():
-        other = b.columns[name]
-        assert (column.kind, column.choices) == (other.kind, other.choices), name
-        assert column.values.dtype == other.values.dtype, name
-        assert np.array_equal(column.values, other.values), name
-        assert (column.null is None) == (other.null is None), name
-        if column.null is not None:
-            assert np.array_equal(column.null, other.null), name
-
-
 def _build(spec, fixtures, directory: Path, users: int = USERS, **options) -> store.Dataset:
     return store.build(spec, fixtures, SEED, users, cache_dir=directory, **options)
 
@@ -77,7 +60,7 @@ def _entry(spec, fixtures, directory: Path, users: int = USERS) -> Path:
 
 
 def _assert_valid(entry: Path, fresh: store.Dataset) -> None:
-    _same(store.Dataset.from_files(cache.read_entry(entry)), fresh)
+    assert_same_dataset(store.Dataset.from_files(cache.read_entry(entry)), fresh)
 
 
 def _no_generation(*args, **kwargs):
@@ -85,12 +68,12 @@ def _no_generation(*args, **kwargs):
 
 
 def test_an_entry_gives_the_bytes_of_a_fresh_build(tmp_path, spec, fixtures, dataset, monkeypatch):
-    _same(_build(spec, fixtures, tmp_path), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path), dataset)
     entry = _entry(spec, fixtures, tmp_path)
     manifest = json.loads((entry / cache.MANIFEST).read_bytes())
     assert set(manifest["files"]) == {p.name for p in entry.iterdir()} - {cache.MANIFEST}
     monkeypatch.setattr(store, "_build_chunk", _no_generation)
-    _same(_build(spec, fixtures, tmp_path), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path), dataset)
 
 
 @pytest.mark.parametrize(("name", "how"), CASES, ids=[f"{f} {how}" for f, how in CASES])
@@ -102,7 +85,7 @@ def test_a_damaged_entry_is_reported_rebuilt_and_replaced(
     DAMAGE[how](entry / name)
     capsys.readouterr()
 
-    _same(_build(spec, fixtures, tmp_path), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path), dataset)
 
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1, lines
@@ -128,7 +111,7 @@ def test_files_of_many_blocks_are_checked_block_by_block(
     data = bytearray(records.read_bytes())
     data[-1] ^= 0x01  # the last byte of the last block
     records.write_bytes(bytes(data))
-    _same(_build(spec, fixtures, tmp_path), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path), dataset)
     assert "records.bin is damaged (checksum mismatch); rebuilding" in capsys.readouterr().err
     _assert_valid(entry, dataset)
 
@@ -172,7 +155,7 @@ def test_temp_dirs_of_dead_writers_are_removed_and_live_ones_kept(
         (temp / "records.bin").write_bytes(b"x" * 1000)
     unrelated = tmp_path / "notes.tmp1.1"  # not the cache's: never touched
     unrelated.mkdir()
-    _same(_build(spec, fixtures, tmp_path), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path), dataset)
     assert not dead.exists()
     assert live.exists()
     assert unrelated.exists()
@@ -208,7 +191,7 @@ def test_the_cap_removes_least_recently_used_entries(tmp_path, spec, fixtures, c
 
 def test_a_read_only_cache_never_writes_removes_nor_evicts(tmp_path, spec, fixtures, dataset):
     read_only = {"read_only": True, "cache_max": 1}
-    _same(_build(spec, fixtures, tmp_path, **read_only), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path, **read_only), dataset)
     assert list(tmp_path.iterdir()) == []  # nothing written
 
     _build(spec, fixtures, tmp_path, 301)
@@ -216,11 +199,11 @@ def test_a_read_only_cache_never_writes_removes_nor_evicts(tmp_path, spec, fixtu
     entry, other = _entry(spec, fixtures, tmp_path), _entry(spec, fixtures, tmp_path, 301)
     stale = tmp_path / f"{entry.name}.tmp{_dead_pid()}.1"
     stale.mkdir()
-    _same(_build(spec, fixtures, tmp_path, **read_only), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path, **read_only), dataset)
     assert other.exists() and stale.exists()  # nothing evicted, nothing cleaned
 
     _truncate(entry / "records.bin")
-    _same(_build(spec, fixtures, tmp_path, **read_only), dataset)
+    assert_same_dataset(_build(spec, fixtures, tmp_path, **read_only), dataset)
     assert (entry / "records.bin").stat().st_size < len(dataset.blob)  # left for its writer
 
 

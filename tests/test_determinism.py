@@ -7,9 +7,8 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
 import pytest
-from helpers_api import ROOT, cli_env
+from helpers_api import ROOT, assert_same_dataset, cli_env
 
 from mockserver import cache, resources, store
 from mockserver import fixtures as fixtures_module
@@ -84,20 +83,6 @@ def shipped(users_spec) -> fixtures_module.Fixtures:
     return fixtures_module.load(resources.fixtures_dir(), users_spec)
 
 
-def _same_dataset(a: store.Dataset, b: store.Dataset) -> None:
-    assert a.blob == b.blob
-    assert np.array_equal(a.ids, b.ids)
-    assert np.array_equal(a.offsets, b.offsets)
-    assert a.columns.keys() == b.columns.keys()
-    for name, column in a.columns.items():
-        other = b.columns[name]
-        assert (column.kind, column.choices) == (other.kind, other.choices), name
-        assert np.array_equal(column.values, other.values), name
-        assert (column.null is None) == (other.null is None), name
-        if column.null is not None:
-            assert np.array_equal(column.null, other.null), name
-
-
 def test_cache_gives_the_bytes_of_a_fresh_build(tmp_path, users_spec, shipped, monkeypatch):
     fresh = store.build(users_spec, shipped, seed=7, users=120, cache_dir=None)
     first = store.build(users_spec, shipped, seed=7, users=120, cache_dir=tmp_path)
@@ -109,8 +94,8 @@ def test_cache_gives_the_bytes_of_a_fresh_build(tmp_path, users_spec, shipped, m
 
     monkeypatch.setattr(store, "_build_chunk", no_generation)
     cached = store.build(users_spec, shipped, seed=7, users=120, cache_dir=tmp_path)
-    _same_dataset(fresh, first)
-    _same_dataset(fresh, cached)
+    assert_same_dataset(fresh, first)
+    assert_same_dataset(fresh, cached)
     assert [cached.record(r) for r in range(len(cached))] == [
         fresh.record(r) for r in range(len(fresh))
     ]
