@@ -1,7 +1,7 @@
 """The HTTP API end to end through the app's test client, with Connexion's response validation
 on, so every answer below was also checked against openapi/users.yaml.
 
-Expected statuses, bodies and headers are those of /work/shared/reference/REAL_API.md, and the
+Expected statuses, bodies and headers are those of ../shared/reference/REAL_API.md, and the
 strict-mode additions of the architecture brief.
 """
 

@@ -1,6 +1,6 @@
 """parse_query: django-filter's parsing of the query string, in strict and lenient mode.
 
-Lenient mode must answer exactly as /work/shared/reference/REAL_API.md describes; strict
+Lenient mode must answer exactly as ../shared/reference/REAL_API.md describes; strict
 mode adds 400s where the real service silently ignores a value (see ARCH: "Modes").
 """
 
