@@ -221,10 +221,10 @@ def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
         "access_log": False,  # mockserver's own access log replaces uvicorn's
         "log_config": {"version": 1, "disable_existing_loggers": False},
         "lifespan": "on",
+        # uvicorn waits for the requests in flight without a bound unless given one.
+        "timeout_graceful_shutdown": settings.graceful_timeout,
         **limits.uvicorn_options(settings),
     }
-    # uvicorn waits for the requests in flight without a bound unless given one.
-    common["timeout_graceful_shutdown"] = settings.graceful_timeout
     if settings.workers == 1:
         server = _Server(_limited(uvicorn.Config(serving_app(state), **common), settings), state)
         server.run(sockets=sockets)
