@@ -38,6 +38,7 @@ from mockserver.errors import ApiError
 from mockserver.faults import FaultMiddleware
 from mockserver.params import parse_query
 from mockserver.prefer import PreferMiddleware
+from mockserver.resource import OBJECT
 from mockserver.state import Match, State
 
 ALLOW = "GET, HEAD, OPTIONS"
@@ -58,11 +59,13 @@ class ApiMiddleware:
         self.delegate_reads = delegate_reads
         self._allow = [(b"allow", ALLOW.encode())]
         self._route = state.route
-        # Each operation is answered by what it is (a list or a detail), not by its name.
+        # Each GET operation is answered by what its resource is (a list, a detail, a
+        # singleton), not by its name. The mock is read-only: other methods are 405.
         self._handlers = {
-            op.operation_id: handlers.for_operation(op)
+            op.operation_id: (handlers.for_operation(op, served.resource), served)
             for route in state.routes
             for op in route.operations.values()
+            if op.method == "GET" and (served := state.served.get(op.resource)) is not None
         }
 
     async def __call__(self, scope, receive, send):
@@ -98,20 +101,21 @@ class ApiMiddleware:
         headers = dict(scope["headers"])  # a repeated header: the last, as in Django's META
         _admit(self.state, scope, headers, found)
         method = scope["method"]
+        read = route.operations.get("GET")
         if method == "OPTIONS":
-            return 200, _metadata(route), {}
-        op = route.operations.get("GET" if method == "HEAD" else method)
-        if op is None:
+            return 200, _metadata(self.state, read), {}
+        answers = self._handlers.get(read.operation_id) if read is not None else None
+        if method not in ("GET", "HEAD") or answers is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
+        handler, served = answers
         items = parse_qsl(
             scope["query_string"].decode("utf-8", "replace"),
             keep_blank_values=True,
             errors="replace",
         )
-        query = parse_query(op, items, self.state.rules)
-        handler = self._handlers[op.operation_id]
+        query = parse_query(read, items, served.rules)
         url = _request_url(scope, headers)
-        return 200, handler(self.state.dataset, query, url, *path_params.values()), {}
+        return 200, handler(served, query, url, *path_params.values()), {}
 
     async def _send(self, send, scope, status, body, headers):
         raw = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode()), *self._allow]
@@ -122,7 +126,8 @@ class ApiMiddleware:
         )
 
     async def _redirect(self, scope, send):
-        """Django's APPEND_SLASH: 301 to the path with its slash, query kept."""
+        """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body
+        typed as Django's HttpResponsePermanentRedirect types it."""
         location = _escape_path(scope.get("root_path", "") + scope["path"] + "/")
         if scope["query_string"]:
             location += "?" + scope["query_string"].decode("latin-1")
@@ -131,6 +136,7 @@ class ApiMiddleware:
                 "type": "http.response.start",
                 "status": 301,
                 "headers": [
+                    (b"content-type", b"text/html; charset=utf-8"),
                     (b"location", location.encode("latin-1", "replace")),
                     (b"content-length", b"0"),
                 ],
@@ -194,19 +200,32 @@ def _admit(state: State, scope, headers: dict[bytes, bytes], found: Match | None
     Strict mode has no format override: the contract documents neither `format` nor the
     suffixes, so `?format=` is an unknown parameter (400) and a suffix an unknown path.
     """
+    found = found or state.route(scope["path"])
     if not state.rules.strict:
-        found = found or state.route(scope["path"])
         _format_override(scope, found.suffix if found else None)
     _negotiate(headers.get(b"accept"))
-    authenticate(headers.get(b"authorization"), state.tokens, state.is_active)
+    op = found.route.operations.get("GET") if found else None
+    if op is None or op.secured:
+        authenticate(
+            headers.get(b"authorization"),
+            state.tokens,
+            state.is_active,
+            challenge=op is None or op.token_scheme,
+        )
 
 
-def _metadata(route) -> bytes:
-    """DRF's SimpleMetadata answer to an authenticated OPTIONS."""
-    detail = "{" in route.pattern.pattern or "?P<" in route.pattern.pattern
+def _metadata(state: State, op) -> bytes:
+    """DRF's SimpleMetadata answer to an authenticated OPTIONS: the view's name, as
+    APIView.get_view_name gives it (`ProductViewSet` -> "Product List" or "Product
+    Instance"; a `SiteSettingsView` -> "Site Settings")."""
+    served = state.served.get(op.resource) if op is not None else None
+    model = served.resource.model if served is not None else ""
+    name = re.sub(r"((?<=[a-z])[A-Z]|(?<!\A)[A-Z](?=[a-z]))", r" \1", model).strip()
+    if served is not None and served.resource.shape != OBJECT:
+        name += " Instance" if op.is_detail else " List"
     return orjson.dumps(
         {
-            "name": "User Instance" if detail else "User List",
+            "name": name,
             "description": "",
             "renders": ["application/json"],
             "parses": [

@@ -14,30 +14,36 @@ INACTIVE = "User inactive or deleted."
 CHALLENGE = {"WWW-Authenticate": "Token"}
 
 
-def unauthorized(message: str) -> ApiError:
+def unauthorized(message: str, challenge: bool = True) -> ApiError:
+    """401 with `WWW-Authenticate: Token`; without a challenge DRF answers 403 instead
+    (APIView.permission_denied: no authenticator offers an `authenticate_header`)."""
+    if not challenge:
+        return ApiError.detail(403, message)
     return ApiError.detail(401, message, CHALLENGE)
 
 
-def authenticate(header: bytes | None, tokens: dict[str, int], is_active) -> int:
-    """The id of the user the header authenticates, or ApiError(401).
+def authenticate(
+    header: bytes | None, tokens: dict, is_active, challenge: bool = True
+) -> int | None:
+    """The id of the record that owns the key (None: no owner), or ApiError(401).
 
     >>> authenticate(b"  token   abc ", {"abc": 7}, lambda user: True)
     7
     """
     parts = (header or b"").split()
     if not parts or parts[0].lower() != b"token":
-        raise unauthorized(NOT_PROVIDED)
+        raise unauthorized(NOT_PROVIDED, challenge)
     if len(parts) == 1:
-        raise unauthorized(NO_CREDENTIALS)
+        raise unauthorized(NO_CREDENTIALS, challenge)
     if len(parts) > 2:
-        raise unauthorized(HAS_SPACES)
+        raise unauthorized(HAS_SPACES, challenge)
     try:
         key = parts[1].decode()
     except UnicodeDecodeError:
-        raise unauthorized(BAD_CHARACTERS) from None
-    user = tokens.get(key)
-    if user is None:
-        raise unauthorized(INVALID_TOKEN)
+        raise unauthorized(BAD_CHARACTERS, challenge) from None
+    if key not in tokens:
+        raise unauthorized(INVALID_TOKEN, challenge)
+    user = tokens[key]
     if not is_active(user):
-        raise unauthorized(INACTIVE)
+        raise unauthorized(INACTIVE, challenge)
     return user

@@ -37,6 +37,8 @@ import orjson
 from mockserver import __version__
 
 MANIFEST = "manifest.json"
+# The layout and generation of entries: another value makes every older entry unused.
+_FORMAT = b"resources-1"
 # Blocks are hashed on all cores while the next files are read (hashlib lets go of the GIL
 # on big buffers), so checking a million users' 1 GB costs a fraction of a second.
 BLOCK = 64 * 2**20
@@ -45,15 +47,17 @@ _TEMP = re.compile(r"[0-9a-f]{24}\.tmp([0-9]{1,10})\.[0-9]+\Z")
 T = TypeVar("T")
 
 
-def key(spec, fixtures, seed: int, users: int) -> str:
-    """The entry of a dataset: any change to the version, spec, fixtures, seed or count
-    gives another key."""
+def key(spec, fixtures, seed: int, size: int, path: str = "", sizes=None) -> str:
+    """The entry of a resource's dataset: any change to the version, spec, fixtures, seed,
+    resource or counts (its own, and those of the collections it relates to) gives another
+    key."""
     digest = hashlib.sha256()
     for part in (
         __version__.encode(),
+        _FORMAT,
         spec.text,
         *fixtures.digest_parts,
-        f"{seed}:{users}".encode(),
+        f"{seed}:{size}:{path}:{sorted((sizes or {}).items())}".encode(),
     ):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:24]

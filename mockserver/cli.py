@@ -33,7 +33,9 @@ _HELP = {
     "host": "address to listen on",
     "port": "port to listen on (0 picks a free one)",
     "seed": "seed of the generated users; the same seed gives the same bytes",
-    "users": "how many users to generate (ids 1..N, personas replace their ids)",
+    "size": "records per collection (ids 1..N; personas replace their ids; a collection's "
+    "x-resource size overrides it)",
+    "users": "the same as --size (default: --size)",
     "fixtures": "directory with personas.yaml, groups.yaml, permissions.yaml, tokens.yaml",
     "spec": "OpenAPI file to serve instead of the packaged one",
     "token": "an extra accepted API key, owned by the staff persona (repeatable)",
@@ -63,7 +65,7 @@ _HELP = {
     "keepalive_timeout": "seconds an idle kept-alive connection stays open",
     "max_concurrency": "most requests in flight (more: 503 with Retry-After)",
 }
-_DATA = ("seed", "users", "fixtures", "spec", "cache_dir")
+_DATA = ("seed", "size", "users", "fixtures", "spec", "cache_dir")
 _EMPTY = {"fixtures": "the packaged ones", "spec": "the packaged one"}  # else "none"
 
 
@@ -99,7 +101,7 @@ def _add(parser: argparse.ArgumentParser, names, defaults: dict) -> None:
                 flag, action="append", default=list(default), help=help_text, metavar=metavar
             )
         else:
-            kind = {"int": int, "float": float}.get(spec_field.type, str)
+            kind = {"int": int, "float": float, "int | None": int}.get(spec_field.type, str)
             parser.add_argument(flag, type=kind, default=default, help=help_text)
 
 
@@ -141,6 +143,12 @@ def parser(environ=None) -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", default="-", help="file to write (default: -, which is stdout)"
     )
+    export.add_argument(
+        "--path",
+        default="",
+        help="the collection to write, by its list path like /products/ (default: the only "
+        "one, or the one tokens belong to)",
+    )
     return root
 
 
@@ -158,7 +166,7 @@ def main(argv=None) -> int:
             return run(settings)
         if args.command == "check":
             return _check(settings)
-        return _export(settings, args.output)
+        return _export(settings, args.output, args.path)
     except ConfigError as error:
         print(f"mockserver: error: {error}", file=sys.stderr)
         return ConfigError.exit_code
@@ -169,20 +177,30 @@ def main(argv=None) -> int:
 def _check(settings: Settings) -> int:
     from mockserver import state
 
-    loaded = state.load(Settings(**{**vars(settings), "users": 0, "cache_dir": ""}))
-    print(
-        f"ok: {loaded.spec.path} and {len(loaded.fixtures.personas)} personas, "
-        f"{len(loaded.fixtures.groups)} groups, {len(loaded.fixtures.permissions)} "
-        f"permissions, {len(loaded.tokens)} tokens are valid"
-    )
+    # Every rule is compiled and a record of each resource generated and validated.
+    loaded = state.load(Settings(**{**vars(settings), "size": 1, "cache_dir": ""}))
+    fixtures = loaded.fixtures
+    counts = [f"{len(fixtures.personas)} personas"] if fixtures.personas_of else []
+    counts += [f"{len(records)} {name}" for name, records in fixtures.files.items()]
+    counts.append(f"{len(loaded.tokens)} tokens")
+    names = ", ".join(served.resource.path for served in loaded.served.values())
+    print(f"ok: {loaded.spec.path} ({names}) and {', '.join(counts)} are valid")
     return 0
 
 
-def _export(settings: Settings, output: str) -> int:
+def _export(settings: Settings, output: str, path: str = "") -> int:
     from mockserver import state
 
     loaded = state.load(settings)
-    data = b"[" + b",".join(loaded.dataset.records(range(len(loaded.dataset)))) + b"]"
+    if path:
+        served = loaded.served.get(path)
+        if served is None:
+            known = ", ".join(loaded.served)
+            raise ConfigError(f"setting path {path!r}", f"is no resource of the spec ({known})")
+        dataset = served.dataset
+    else:
+        dataset = loaded.dataset
+    data = b"[" + b",".join(dataset.records(range(len(dataset)))) + b"]"
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -21,6 +21,13 @@ The rules, one per property under `x-faker` (plus `null: p` on any of them):
     object: true                each property by its own rule; `empty: p` gives {}
     shape: {...}                a fixed structure whose strings are templates; `empty: p`
     subset: {p, max}            up to max distinct ids from the items' enum, with probability p
+    integer: {min, max}         uniform, both included
+    decimal: {min, max, places} uniform, in steps of 10**-places (a DecimalField's string)
+    ref: {count: N}             an id of another collection, 1..N (a ForeignKey)
+    refs: {count: N, p, max}    up to max distinct ids 1..N with probability p (ManyToMany)
+
+A text field with `maxLength` is cut to it, trailing spaces dropped (conventions.py infers
+rules that may run longer, such as a paragraph for `description`).
 
 Columns come out in the store's representation (mockserver.schema.column_kind): int64 for
 integers, date-times (microseconds) and dates (days) with NULL_INT for null; int8 1/0/-1
@@ -91,13 +98,27 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 
 class Generator:
-    """Builds the users of given ids from the User schema's rules and a seed."""
+    """Builds the records of given ids from a schema's rules, a seed and a salt.
 
-    def __init__(self, user_schema: dict, seed: int, source: str = "openapi/users.yaml"):
+    The salt (the resource's name) keeps two collections with a `name` field from drawing
+    the same names; `where` is the schema's place in the spec, for errors.
+    """
+
+    def __init__(
+        self,
+        schema: dict,
+        seed: int,
+        source: str = "openapi/users.yaml",
+        where: str = "components/schemas/User",
+        salt: str = "",
+    ):
         self.seed = seed
         self.source = source
-        self.fields = list(user_schema["properties"])
-        self.kinds = {name: column_kind(prop) for name, prop in user_schema["properties"].items()}
+        self.where = where
+        self.salt = salt
+        self.fields = list(schema["properties"])
+        self.kinds = {name: column_kind(prop) for name, prop in schema["properties"].items()}
+        user_schema = schema
         locales = user_schema.get("x-faker-locales") or {"en_US": 1.0}
         self.locales = list(locales)
         self._locale_cum = np.array(list(accumulate(locales.values())), dtype=float)
@@ -138,7 +159,7 @@ class Generator:
         return {name: _python(self.kinds[name], cols[name][0]) for name in self.fields}
 
     def _key(self, path: str) -> np.uint64:
-        digest = hashlib.blake2b(f"{self.seed}/{path}".encode(), digest_size=8).digest()
+        digest = hashlib.blake2b(f"{self.seed}/{self.salt}{path}".encode(), digest_size=8).digest()
         return np.uint64(int.from_bytes(digest, "little"))
 
     def _bits(self, block: Block, path: str) -> np.ndarray:
@@ -152,7 +173,7 @@ class Generator:
     # -- compiling rules -------------------------------------------------------------------
 
     def _error(self, name: str, message: str) -> ConfigError:
-        return ConfigError(self.source, f"components/schemas/User/{name}/x-faker {message}")
+        return ConfigError(self.source, f"{self.where}/{name}/x-faker {message}")
 
     def _compile(self, name: str, prop: dict, spec: Any) -> tuple[Rule, set[str]]:
         if not isinstance(spec, dict):
@@ -164,6 +185,8 @@ class Generator:
             rule, deps = getattr(self, f"_rule_{kinds[0]}")(name, prop, spec[kinds[0]], spec)
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise self._error(name, f"is malformed: {exc}") from None
+        if isinstance(prop.get("maxLength"), int) and column_kind(prop) == "text":
+            rule = _cut(rule, prop["maxLength"])
         # YAML reads an unquoted `null:` key as None.
         null_share = float(spec.get("null", spec.get(None)) or 0)
         if not null_share:
@@ -344,6 +367,59 @@ class Generator:
 
         return rule, deps
 
+    def _rule_integer(self, name, prop, arg, spec):
+        low, high = int(arg["min"]), int(arg["max"])
+
+        def rule(block):
+            return low + (self._uniform(block, name) * (high - low + 1)).astype(np.int64)
+
+        return rule, set()
+
+    def _rule_decimal(self, name, prop, arg, spec):
+        """Stored scaled by 10**places, as schema.column_kind's `decimal` columns are."""
+        scale = 10 ** int(arg.get("places", 2))
+        low, high = round(float(arg["min"]) * scale), round(float(arg["max"]) * scale)
+
+        def rule(block):
+            return low + (self._uniform(block, name) * (high - low + 1)).astype(np.int64)
+
+        return rule, set()
+
+    def _rule_ref(self, name, prop, arg, spec):
+        count = int(arg["count"])
+        if count < 1:  # an empty collection: nothing to point at
+            return (lambda block: _object_array([None] * len(block))), set()
+
+        def rule(block):
+            return 1 + (self._uniform(block, name) * count).astype(np.int64)
+
+        return rule, set()
+
+    def _rule_refs(self, name, prop, arg, spec):
+        count, share, most = int(arg["count"]), float(arg.get("p", 0.5)), int(arg.get("max", 3))
+        most = min(most, count)
+
+        def rule(block):
+            made = [[] for _ in range(len(block))]
+            if not most:
+                return _object_array(made)
+            chosen = self._uniform(block, name) < share
+            sizes = 1 + (self._uniform(block, f"{name}/size") * most).astype(int)
+            # A few draws per wanted id, so that most rows find distinct ones.
+            draws = np.stack(
+                [
+                    1 + (self._uniform(block, f"{name}/{n}") * count).astype(np.int64)
+                    for n in range(3 * most)
+                ],
+                axis=1,
+            )
+            for row in np.flatnonzero(chosen):
+                picked = list(dict.fromkeys(draws[row].tolist()))[: sizes[row]]
+                made[row] = sorted(picked)
+            return _object_array(made)
+
+        return rule, set()
+
     def _rule_subset(self, name, prop, arg, spec):
         ids = list((prop.get("items") or {}).get("enum") or [])
         if not ids:
@@ -456,6 +532,10 @@ class Generator:
 
 _KINDS = (
     "sequence",
+    "integer",
+    "decimal",
+    "ref",
+    "refs",
     "same_as",
     "bool",
     "choice",
@@ -468,7 +548,18 @@ _KINDS = (
     "shape",
     "subset",
 )
-_NUMERIC = ("int", "datetime", "date")
+_NUMERIC = ("int", "datetime", "date", "decimal")
+
+
+def _cut(rule: Rule, length: int) -> Rule:
+    """A text rule whose values are at most `length` characters, without trailing spaces."""
+
+    def cut(block: Block) -> np.ndarray:
+        column = rule(block)
+        values = [v if v is None or len(v) <= length else v[:length].rstrip() for v in column]
+        return _object_array(values)
+
+    return cut
 
 
 def _object_array(items: list) -> np.ndarray:

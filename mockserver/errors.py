@@ -16,7 +16,7 @@ class ApiError(Exception):
     {'detail': 'Invalid page.'}
     """
 
-    def __init__(self, status: int, body: dict, headers: dict[str, str] | None = None):
+    def __init__(self, status: int, body: dict | list, headers: dict[str, str] | None = None):
         super().__init__(status, body, headers)
         self.status = status
         self.body = body

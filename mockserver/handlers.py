@@ -1,11 +1,13 @@
-"""The mock's handlers: unpack the query, ask the store, answer bytes.
+"""Generic handlers: unpack the query, ask the engine, answer bytes, for any resource.
 
-An operation is answered by what it is, never by a name written in the contract: one with a
-path parameter retrieves a record (`/users/{id}/`), one without lists them (`for_operation`).
+An operation is answered by what it is, never by a name written in the contract
+(`for_operation`): a paginated list, a plain array, a detail (`/products/{id}/`,
+`/categories/{slug}/`) or a singleton (`/settings/`).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import numpy as np
@@ -15,18 +17,35 @@ from mockserver import query as engine
 from mockserver.errors import ApiError
 from mockserver.pagination import links, paginate
 from mockserver.params import Query
+from mockserver.resource import ARRAY, OBJECT, Resource
 from mockserver.spec import Operation
-from mockserver.store import Dataset
 
-NO_MATCH = "No User matches the given query."
 NOT_FOUND = "Not found."
 
+Handler = Callable[..., bytes]
 
-def list_records(dataset: Dataset, query: Query, url: str) -> bytes:
-    """GET /users/: filter, order, paginate; the envelope around records encoded once."""
-    rows = engine.select(dataset, query.filters)
-    rows = engine.order(dataset, rows, query.sort)
-    page = paginate(rows, query.page, query.limit)
+
+def no_match(resource: Resource) -> str:
+    """django.shortcuts.get_object_or_404's message, which DRF's NotFound carries.
+
+    >>> from mockserver.resource import Resource
+    >>> no_match(Resource("/users/", "users", "User", {}))
+    'No User matches the given query.'
+    """
+    return f"No {resource.model} matches the given query."
+
+
+def _rows(served, query: Query) -> np.ndarray:
+    """Filter, search, order: the rows a list holds, in order."""
+    dataset = served.dataset
+    search = (served.resource.search, query.search) if query.search else None
+    rows = engine.select(dataset, query.filters, search=search)
+    return engine.order(dataset, rows, query.sort)
+
+
+def list_records(served, query: Query, url: str) -> bytes:
+    """GET on a paginated collection: DRF's envelope around records encoded once."""
+    page = paginate(_rows(served, query), query.page, query.limit)
     next_url, previous = links(url, page)
     return b"".join(
         (
@@ -37,29 +56,62 @@ def list_records(dataset: Dataset, query: Query, url: str) -> bytes:
             b',"previous":',
             orjson.dumps(previous),
             b',"results":[',
-            b",".join(dataset.records(page.rows.tolist())),
+            b",".join(served.dataset.records(page.rows.tolist())),
             b"]}",
         )
     )
 
 
-def retrieve_record(dataset: Dataset, query: Query, url: str, user_id: str) -> bytes:
-    """GET /users/{id}/. The query was parsed first, so a bad filter is 400 before any 404
-    (DRF's get_object filters the queryset, then looks the id up in it). `url` is unused."""
-    try:
-        number = int(user_id) if user_id.isascii() else None  # Django: int(pk), else 404
-    except ValueError:
-        number = None
-    if number is None:
-        raise ApiError.detail(404, NOT_FOUND)
-    row = dataset.row_of(number)
+def list_array(served, query: Query, url: str) -> bytes:
+    """GET on a collection without pagination: every matching record, a JSON array."""
+    rows = _rows(served, query)
+    return b"[" + b",".join(served.dataset.records(rows.tolist())) + b"]"
+
+
+def retrieve_record(served, query: Query, url: str, value: str) -> bytes:
+    """GET on a detail. The query was parsed first, so a bad filter is 400 before any 404
+    (DRF's get_object filters the queryset, then looks the lookup value up in it). A value
+    its field cannot hold is Http404 without a message, as DRF's get_object_or_404 turns
+    Django's ValueError and ValidationError into it. `url` is unused."""
+    resource, dataset = served.resource, served.dataset
+    field = resource.lookup_field
+    prop = resource.fields.get(field) or {}
+    if field == "id" or prop.get("type") == "integer":
+        try:
+            number = int(value) if value.isascii() else None  # Django: int(pk), else 404
+        except ValueError:
+            number = None
+        if number is None:
+            raise ApiError.detail(404, NOT_FOUND)
+        row = dataset.row_of(number) if field == "id" else _row_by_number(dataset, field, number)
+    else:
+        if prop.get("format") == "uuid":
+            try:
+                value = str(uuid.UUID(hex=value))
+            except ValueError:
+                raise ApiError.detail(404, NOT_FOUND) from None
+        row = dataset.row_by(field, value)
     candidates = np.array([] if row is None else [row], dtype=np.int64)
     matched = engine.select(dataset, query.filters, candidates)
     if not len(matched):
-        raise ApiError.detail(404, NO_MATCH)
+        raise ApiError.detail(404, no_match(resource))
     return dataset.record(int(matched[0]))
 
 
-def for_operation(op: Operation) -> Callable[..., bytes]:
-    """The handler that answers `op`: a detail retrieves, anything else lists."""
-    return retrieve_record if op.is_detail else list_records
+def _row_by_number(dataset, field: str, number: int) -> int | None:
+    found = np.flatnonzero(dataset.columns[field].values == number)
+    return int(found[0]) if len(found) else None
+
+
+def singleton(served, query: Query, url: str) -> bytes:
+    """GET on a one-object resource (`/settings/`): its one record."""
+    return served.dataset.record(0)
+
+
+def for_operation(op: Operation, resource: Resource) -> Handler:
+    """The handler that answers `op` of `resource`."""
+    if resource.shape == OBJECT:
+        return singleton
+    if op.is_detail:
+        return retrieve_record
+    return list_array if resource.shape == ARRAY else list_records

@@ -9,6 +9,8 @@ Both report every bad parameter at once, one key each, with DRF's wording.
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +27,10 @@ ENTER_DATETIME = "Enter a valid date/time."
 ENTER_DATE = "Enter a valid date."
 ENTER_JSON = "Enter a valid JSON."
 NULL_CHARACTERS = "Null characters are not allowed."
+ENTER_UUID = "Enter a valid UUID."
+RANGE_TWO_VALUES = "Range query expects two values."  # django-filter's BaseRangeField
+# forms.ModelChoiceField (django-filter's ModelChoiceFilter, a ForeignKey's `exact`).
+NO_SUCH_CHOICE = "Select a valid choice. That choice is not one of the available choices."
 # DRF serializer field messages, for what strict mode adds.
 VALID_BOOLEAN = "Must be a valid boolean."
 VALID_INTEGER = "A valid integer is required."
@@ -62,6 +68,7 @@ class Query:
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     page: str | None = None
     limit: int = 20
+    search: list[str] | None = field(default_factory=list)  # SearchFilter's terms
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,10 @@ class Rules:
     page_size: int = 20
     max_page_size: int = 100
     sortable: tuple[str, ...] = ()
+    # The record fields' schemas, and whether an id exists in the collection a relation
+    # field points at (a ForeignKey's filter checks it, as ModelChoiceField does).
+    fields: dict = field(default_factory=dict, compare=False)
+    exists: Callable[[str, int], bool] | None = field(default=None, compare=False)
 
 
 class _Skip(Exception):
@@ -100,6 +111,10 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
                 problems[name] = [UNKNOWN_PARAMETER]
     if problems:
         raise ApiError.invalid(problems)
+    if query.search is None:
+        # The real service: SearchFilter runs after the filterset, and its CharField's
+        # ValidationError is a bare list, `["Null characters are not allowed."]`.
+        raise ApiError(400, [NULL_CHARACTERS])
     return query
 
 
@@ -110,11 +125,57 @@ def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
         query.limit = _limit(raw[-1].strip(), rules)
     elif param.control == "sort":
         query.sort = _sort(raw[-1], rules)
+    elif param.control == "search":
+        if "\x00" in raw[-1] and not rules.strict:
+            query.search = None  # reported after the filters' problems, if there are none
+        else:
+            query.search = _search(raw[-1])
+    elif param.lookup in ("in", "range"):
+        query.filters.append(Filter(param.field, param.lookup, _csv(param, raw[-1], rules)))
+    elif param.lookup == "isnull":
+        query.filters.append(Filter(param.field, "isnull", _boolean(raw[-1].strip(), rules)))
     elif param.repeated:
-        query.filters.append(Filter(param.field, param.lookup, _ids(param, raw)))
+        query.filters.append(Filter(param.field, param.lookup, _ids(param, raw, rules)))
     else:
         value = _value(param, raw[-1].strip(), rules)  # the last of repeated values wins
         query.filters.append(Filter(param.field, param.lookup, value))
+
+
+def _csv(param: Param, text: str, rules: Rules) -> tuple:
+    """django-filter's BaseCSVField: the value split at commas, each part cleaned by the
+    lookup's field (an empty part is None); `range` wants exactly two."""
+    if text == "":
+        raise _Skip  # an empty list: no filter
+    item = Param(param.name, param.schema.get("items") or {}, param.field, "exact")
+    values = tuple(
+        None if not p.strip() else _value(item, p.strip(), rules) for p in text.split(",")
+    )
+    if param.lookup == "range" and len(values) != 2:
+        raise ValueError(RANGE_TWO_VALUES)
+    return values
+
+
+_QUOTED = re.compile(r"""((?:[^\s'"]*(?:(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')[^\s'"]*)+)|\S+)""")
+
+
+def _search(text: str) -> list[str]:
+    """SearchFilter's terms: split at whitespace and commas, a quoted phrase kept whole
+    (DRF's search_smart_split over Django's smart_split). A NUL is DRF CharField's 400.
+
+    >>> _search('red, "big box" x')
+    ['red', 'big box', 'x']
+    """
+    if "\x00" in text:
+        raise ValueError(NULL_CHARACTERS)
+    terms = []
+    for found in _QUOTED.finditer(text):
+        term = found[0].strip(",")
+        if term[:1] in ('"', "'") and len(term) > 1 and term[0] == term[-1]:
+            quote = term[0]
+            terms.append(term[1:-1].replace("\\" + quote, quote).replace("\\\\", "\\"))
+        else:
+            terms += [part.strip() for part in term.split(",") if part]
+    return terms
 
 
 def _value(param: Param, text: str, rules: Rules):
@@ -128,8 +189,22 @@ def _value(param: Param, text: str, rules: Rules):
             raise _Skip
     if param.json:
         return _json(param, text, rules)
+    if param.lookup == "date":
+        value = parse_date(text)
+        if value is None:
+            raise ValueError(ENTER_DATE)
+        return value
+    if kind == "integer" and param.field in rules.fields and rules.exists is not None:
+        return _choice(param, text, rules)
     if kind == "integer":
         return _integer(text, rules)
+    if kind == "number":
+        return _decimal(text)
+    if fmt == "uuid":
+        try:
+            return str(uuid.UUID(hex=text))
+        except ValueError:
+            raise ValueError(ENTER_UUID) from None
     if kind == "boolean":
         return _boolean(text, rules)
     if fmt == "date-time":
@@ -170,6 +245,32 @@ def _integer(text: str, rules: Rules) -> int:
     return int(number)
 
 
+def _decimal(text: str) -> Decimal:
+    """forms.DecimalField, which django-filter's NumberFilter uses for a decimal field."""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(ENTER_NUMBER) from None
+    if not number.is_finite():
+        raise ValueError(ENTER_NUMBER)
+    return number
+
+
+def _choice(param: Param, text: str, rules: Rules) -> int:
+    """ModelChoiceField: the id of a record of the related collection, or its one message.
+
+    `queryset.get(pk=value)` reads the text as Python's int() does; anything else, and an id
+    that does not exist, is the same invalid choice.
+    """
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValueError(NO_SUCH_CHOICE) from None
+    if not rules.exists(param.field, number):
+        raise ValueError(NO_SUCH_CHOICE)
+    return number
+
+
 def _boolean(text: str, rules: Rules) -> bool:
     lowered = text.lower()
     if lowered in _TRUE:
@@ -206,17 +307,24 @@ def _match_pattern(param: Param, text: str, message: str = NO_PATTERN_MATCH) -> 
         raise ValueError(message)
 
 
-def _ids(param: Param, raw: list[str]) -> tuple[int, ...]:
+def _ids(param: Param, raw: list[str], rules: Rules) -> tuple[int, ...]:
     """ModelMultipleChoiceField._check_values: first any value that is no id at all, then any
     id that does not exist, each reported at its first occurrence. An id matches by its text
-    (`01` is not `1`), as Django compares `str(pk)`."""
-    choices = {str(c) for c in (param.schema.get("items") or {}).get("enum") or ()}
+    (`01` is not `1`), as Django compares `str(pk)`. The ids are the items' enum, or those of
+    the collection the field relates to."""
+    enum = (param.schema.get("items") or {}).get("enum")
+    choices = {str(c) for c in enum or ()}
     values = [value.strip() for value in raw]
     for text in values:
         if not _INTEGER.fullmatch(text) or len(text) > 40:
             raise ValueError(invalid_pk(text))
     for text in values:
-        if text not in choices:
+        known = (
+            text in choices
+            if enum is not None or rules.exists is None
+            else str(int(text)) == text and rules.exists(param.field, int(text))
+        )
+        if not known:
             raise ValueError(invalid_choice(text))
     return tuple(dict.fromkeys(int(text) for text in values))
 

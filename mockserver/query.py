@@ -1,12 +1,19 @@
-"""Filter and sort rows of a Dataset: pure functions over its numpy columns.
+"""Filter, search and sort rows of a Dataset: pure functions over its numpy columns.
 
 Semantics follow django-filter on PostgreSQL: filters combine with AND; a null never
-matches a comparison; text is exact and case-sensitive; `any` matches a record in at least
-one of the ids, once; ordering puts nulls last ascending and first descending, and ties
-keep ascending id (rows are stored in id order and every sort is stable).
+matches a comparison; `exact`, `contains`, `startswith` and `endswith` are case-sensitive,
+their `i` forms compare `UPPER()` of both sides, Unicode-aware as PostgreSQL's is; `in` is
+any of the values; `range` is SQL's BETWEEN, both ends included; `date` compares a
+date-time's UTC date; `any` matches a record in at least one of the ids, once. Search is
+DRF's SearchFilter: every term (AND) in at least one search field (OR), `icontains`.
+Ordering puts nulls last ascending and first descending, and ties keep ascending id (rows
+are stored in id order and every sort is stable).
 """
 
 from __future__ import annotations
+
+import math
+from decimal import Decimal
 
 import numpy as np
 import orjson
@@ -17,8 +24,18 @@ from mockserver.store import Column, Dataset
 _INT64 = (-(2**63), 2**63 - 1)
 
 
-def select(dataset: Dataset, filters: list[Filter], rows: np.ndarray | None = None) -> np.ndarray:
-    """The rows (ascending) that pass every filter; `rows` narrows the candidates."""
+def select(
+    dataset: Dataset,
+    filters: list[Filter],
+    rows: np.ndarray | None = None,
+    search: tuple[tuple[str, ...], list[str]] | None = None,
+) -> np.ndarray:
+    """The rows (ascending) that pass every filter; `rows` narrows the candidates.
+
+    `search` is (search fields, terms): SearchFilter's condition, one more filter.
+    """
+    if search is not None and search[1]:
+        filters = [*filters, Filter("", "search", search)]
     if rows is None:
         if not filters:
             return dataset.all_rows
@@ -36,27 +53,127 @@ _ALL = slice(None)
 
 
 def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
+    if flt.lookup == "search":
+        return _search(dataset, rows, *flt.value)
     if flt.lookup == "hashed" or flt.field not in dataset.columns:
         # The real service compares with password hashes; the mock stores none.
         return np.zeros(len(dataset.ids[rows]), dtype=bool)
     col = dataset.columns[flt.field]
+    if flt.lookup == "isnull":
+        null = _nulls(col, rows)
+        return null if flt.value else ~null
     values = col.values[rows]
     if col.kind == "bool":
-        return values == (1 if flt.value else 0)  # a null (-1) matches neither
+        wanted = flt.value if flt.lookup == "in" else (flt.value,)
+        return np.isin(values, [1 if v else 0 for v in wanted if v is not None])
     if col.kind == "ids":
         wanted = _bits(col, flt.value)
         return (values & np.uint64(wanted)) != 0
+    if col.kind == "idlist":
+        found = np.zeros(len(values), dtype=bool)
+        for number in set(flt.value):
+            found |= np.char.find(values, b",%d," % number) >= 0
+        return found
     if col.kind == "json":
         return _contains(dataset, flt.field, np.arange(len(dataset))[rows], flt.value)
     if col.kind == "text":
-        matches = values == flt.value.encode()
+        return _not_null(col, rows, _text(col, rows, values, flt.lookup, flt.value))
+    if flt.lookup == "date":  # a date-time's date, in UTC
+        return _not_null(col, rows, values // _DAY == flt.value)
+    if flt.lookup == "in":
+        keys = [k for k in (_key(col, v, "exact") for v in flt.value if v is not None) if k]
+        matches = np.isin(values, [k for k in keys if _in_range(k)])
         return _not_null(col, rows, matches)
-    return _compare(col, rows, values, flt.lookup, int(flt.value))
+    if flt.lookup == "range":
+        low, high = flt.value
+        if low is None or high is None:  # BETWEEN with a NULL end holds for no row
+            return np.zeros(len(values), dtype=bool)
+        above = _compare(col, rows, values, "gte", _key(col, low, "gte"))
+        return above & _compare(col, rows, values, "lte", _key(col, high, "lte"))
+    return _compare(col, rows, values, flt.lookup, _key(col, flt.value, flt.lookup))
 
 
-def _compare(col: Column, rows, values, lookup: str, value: int) -> np.ndarray:
+_DAY = 86_400 * 1_000_000
+
+
+def _in_range(key) -> bool:
+    return key is not None and _INT64[0] < key < _INT64[1]
+
+
+def _key(col: Column, value, lookup: str):
+    """A filter value as the column stores it: an int; for a decimal, scaled by its places
+    and rounded the way that keeps the comparison exact (`price__gt=9.995` is `> 999` in
+    cents); None for an `exact` that no stored value can equal."""
+    if col.kind != "decimal":
+        return int(value)
+    scaled = Decimal(value) * 10 ** col.choices[0]
+    if scaled == scaled.to_integral_value():
+        return int(scaled)
+    if lookup in ("gt", "lte"):
+        return math.floor(scaled)
+    if lookup in ("gte", "lt"):
+        return math.ceil(scaled)
+    return None
+
+
+def _nulls(col: Column, rows) -> np.ndarray:
+    if col.kind == "bool":
+        return col.values[rows] < 0
+    if col.null is None:
+        return np.zeros(len(col.values[rows]), dtype=bool)
+    return col.null[rows]
+
+
+def _text(col: Column, rows, values, lookup: str, value) -> np.ndarray:
+    """Django's text lookups, case-insensitive ones on UPPER() of both sides (PostgreSQL)."""
+    if lookup == "in":
+        return np.isin(values, [v.encode() for v in value if v is not None])
+    if lookup in ("gt", "gte", "lt", "lte"):
+        return _OPS[lookup](values, value.encode())
+    if lookup == "range":
+        low, high = value
+        if low is None or high is None:
+            return np.zeros(len(values), dtype=bool)
+        return (values >= low.encode()) & (values <= high.encode())
+    if lookup.startswith("i"):
+        values = _upper(col)[rows]
+        lookup, needle = lookup[1:], value.upper()
+        if lookup == "exact":
+            return values == needle
+    else:
+        needle = value.encode()
+        if lookup == "exact":
+            return values == needle
+    if lookup == "contains":
+        return np.char.find(values, needle) >= 0
+    if lookup == "startswith":
+        return np.char.startswith(values, needle)
+    return np.char.endswith(values, needle)
+
+
+def _upper(col: Column) -> np.ndarray:
+    """The column's text in upper case (str.upper: Unicode-aware, like PostgreSQL's UPPER)."""
+    return col.cached("upper", lambda: np.char.upper(np.char.decode(col.values, "utf-8")))
+
+
+def _search(dataset: Dataset, rows, fields: tuple[str, ...], terms: list[str]) -> np.ndarray:
+    """SearchFilter: each term in at least one of the fields, `icontains`."""
+    texts = [dataset.columns[f] for f in fields if dataset.columns[f].kind == "text"]
+    found = np.ones(len(dataset.ids[rows]), dtype=bool)
+    for term in terms:
+        needle = term.upper()
+        anywhere = np.zeros(len(found), dtype=bool)
+        for col in texts:
+            anywhere |= _not_null(col, rows, np.char.find(_upper(col)[rows], needle) >= 0)
+        found &= anywhere
+    return found
+
+
+def _compare(col: Column, rows, values, lookup: str, value: int | None) -> np.ndarray:
     low, high = _INT64
-    if not low < value < high:  # beyond any stored value: decide without numpy overflow
+    if (
+        value is not None and not low < value < high
+    ):  # beyond any stored value: decide without numpy overflow
         above = value > 0
         everything = np.ones(len(values), dtype=bool)
         result = {
@@ -67,14 +184,18 @@ def _compare(col: Column, rows, values, lookup: str, value: int) -> np.ndarray:
             "lte": everything if above else ~everything,
         }[lookup]
         return _not_null(col, rows, result)
-    ops = {
-        "exact": np.equal,
-        "gt": np.greater,
-        "gte": np.greater_equal,
-        "lt": np.less,
-        "lte": np.less_equal,
-    }
-    return _not_null(col, rows, ops[lookup](values, value))
+    if value is None:  # an `exact` decimal between two stored steps
+        return np.zeros(len(values), dtype=bool)
+    return _not_null(col, rows, _OPS[lookup](values, value))
+
+
+_OPS = {
+    "exact": np.equal,
+    "gt": np.greater,
+    "gte": np.greater_equal,
+    "lt": np.less,
+    "lte": np.less_equal,
+}
 
 
 def _not_null(col: Column, rows, matches: np.ndarray) -> np.ndarray:

@@ -23,13 +23,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from mockserver import fixtures as fixtures_module
 from mockserver import resources, store
 from mockserver import state as state_module
 from mockserver.app import create_app
 from mockserver.errors import ConfigError
 from mockserver.settings import Settings
 from mockserver.state import State
+from mockserver.yamlio import load_yaml
 
 INTERVAL = 0.5  # seconds between two looks at the files
 
@@ -37,10 +37,14 @@ Snapshot = dict[Path, tuple[int, int, int] | None]
 
 
 def watched_files(settings: Settings) -> list[Path]:
-    """The files `state.load` reads: the spec and the four fixture files."""
+    """The files `state.load` reads: the spec and the fixture files its `x-fixtures` names."""
     spec = Path(settings.spec) if settings.spec else resources.spec_path()
     directory = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
-    return [spec, *(directory / f"{name}.yaml" for name in fixtures_module.FILES)]
+    try:
+        names = list((load_yaml(spec) or {}).get("x-fixtures") or {})
+    except (ConfigError, AttributeError):
+        names = []
+    return [spec, *(directory / f"{name}.yaml" for name in names)]
 
 
 def snapshot(paths: list[Path]) -> Snapshot:
@@ -143,7 +147,7 @@ class ReloadingApp:
             self._say(f"reload failed, still serving the last good version: {_one_line(error)}")
             return False
         self.state, self.app = state, app
-        self._say(f"reloaded after a change to {changed}: serving {len(state.dataset):,} users")
+        self._say(f"reloaded after a change to {changed}: serving {state.summary()}")
         return True
 
     def _rebuild(self):

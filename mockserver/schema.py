@@ -10,17 +10,51 @@ NULL_INT = int(np.iinfo(np.int64).min)
 
 
 def column_kind(prop: dict) -> str:
-    """How a field is stored: int, bool, datetime, date, text, ids (array) or json (object)."""
+    """How a field is stored: int, bool, datetime, date, decimal, text, ids (an array of the
+    items' enum), idlist (an array of other records' ids) or json (an object, or anything
+    else)."""
+    prop = effective(prop)
     kind, fmt = prop.get("type"), prop.get("format")
     if kind in ("integer", "boolean"):
         return "int" if kind == "integer" else "bool"
     if kind == "array":
-        return "ids"
-    if kind == "object":
+        items = prop.get("items") or {}
+        if "enum" in items:
+            return "ids"
+        return "idlist" if items.get("type") == "integer" else "json"
+    if kind != "string":
         return "json"
+    if fmt == "decimal":
+        return "decimal"
     if fmt in ("date-time", "date"):
         return "datetime" if fmt == "date-time" else "date"
     return "text"
+
+
+def effective(prop: dict) -> dict:
+    """A property with its `allOf` / `oneOf` / `anyOf` members folded in: the type and format
+    of the first typed member, the members' enums joined (drf-spectacular writes a nullable
+    choice as `oneOf: [StatusEnum, BlankEnum, NullEnum]`).
+
+    >>> effective({"nullable": True, "oneOf": [{"type": "string", "enum": ["a"]},
+    ...                                        {"enum": [None]}]})
+    {'nullable': True, 'type': 'string', 'enum': ['a', None]}
+    """
+    members = [m for key in ("allOf", "oneOf", "anyOf") for m in prop.get(key) or ()]
+    if not members:
+        return prop
+    out = {k: v for k, v in prop.items() if k not in ("allOf", "oneOf", "anyOf")}
+    enum: list = []
+    for member in members:
+        member = effective(member)
+        for key in ("type", "format"):
+            if key in member and key not in out:
+                out[key] = member[key]
+        if "enum" in member:
+            enum += [v for v in member["enum"] if v not in enum]
+    if enum and "enum" not in out:
+        out["enum"] = enum
+    return out
 
 
 def json_schema(node):

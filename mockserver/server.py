@@ -23,6 +23,7 @@ from mockserver import state as state_module
 from mockserver.app import create_app
 from mockserver.errors import ConfigError
 from mockserver.reload import ReloadingApp
+from mockserver.resource import OBJECT
 from mockserver.settings import Settings
 
 SETTINGS_ENV = "MOCKSERVER_SETTINGS_JSON"
@@ -57,21 +58,32 @@ def progress_printer(stream=sys.stderr):
 
 
 def banner(state, host: str, port: int) -> str:
+    """What is served where, a key that works and a curl line to try it:
+
+    mockserver: serving 1,000 users (seed 42, strict mode) on http://127.0.0.1:8000/users/
+    """
     base = f"http://{_address(host, port)}{state.settings.base_path}"
     token = state.banner_token()
     mode = "lenient" if state.settings.lenient else "strict"
+    served = list(state.served.values())
+    collections = [s for s in served if s.resource.shape != OBJECT]
+    first = (collections or served)[0].resource.path if served else "/"
     lines = [
-        f"mockserver: serving {len(state.dataset):,} users (seed {state.settings.seed}, "
-        f"{mode} mode) on {base}/users/",
-        f"  Swagger UI: {base}/ui/",
+        f"mockserver: serving {state.summary()} (seed {state.settings.seed}, "
+        f"{mode} mode) on {base}{first if len(served) == 1 else '/'}",
     ]
+    if len(served) > 1:
+        width = max(len(s.resource.path) for s in served)
+        lines += [f"  {s.resource.path:<{width}}  {s.count()}" for s in served]
+    lines.append(f"  Swagger UI: {base}/ui/")
     if token:
         lines.append(f"  token:      {token}")
+        query = "?limit=2" if first == "/users/" else ""
         lines.append(
             "  try:        curl -H "
             + shlex.quote(f"Authorization: Token {token}")
             + " "
-            + shlex.quote(f"{base}/users/?limit=2")
+            + shlex.quote(f"{base}{first}{query}")
         )
     return "\n".join(lines)
 

@@ -27,7 +27,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     seed: int = 42
-    users: int = 1000
+    size: int = 1000  # records per collection, unless the spec's x-resource says otherwise
+    users: int | None = None  # the old name of `size`, kept as an alias
     fixtures: str = ""  # empty: the fixtures shipped with the package
     spec: str = ""  # empty: the spec shipped with the package
     token: tuple[str, ...] = ()  # extra keys, owned by the staff persona
@@ -55,11 +56,14 @@ class Settings:
     max_concurrency: int = 1000  # requests in flight; more are 503 with Retry-After
 
     def __post_init__(self):
+        if self.users is not None:  # `--users N` is `--size N`
+            object.__setattr__(self, "size", self.users)
+            object.__setattr__(self, "users", None)
         problems = []
         if not 0 <= self.port <= 65535:
             problems.append(("port", "must be 0-65535"))
-        if self.users < 0:
-            problems.append(("users", "must be 0 or more"))
+        if self.size < 0:
+            problems.append(("size", "must be 0 or more"))
         if self.page_size < 1:
             problems.append(("page_size", "must be 1 or more"))
         if self.max_page_size < self.page_size:
@@ -141,7 +145,7 @@ def env_defaults(environ: dict[str, str] | None = None) -> dict:
             continue
         kind = spec_field.type
         try:
-            if kind == "int":
+            if kind in ("int", "int | None"):
                 values[spec_field.name] = int(raw)
             elif kind == "float":
                 values[spec_field.name] = float(raw)

@@ -1,4 +1,4 @@
-"""The OpenAPI spec as the rest of the code reads it: operations, parameters, the User schema.
+"""The OpenAPI spec as the rest of the code reads it: its operations, parameters and resources.
 
 The spec is the contract and holds only what the real API offers. The mock's own controls,
 its extra responses and its fixture schemas come from `mockserver/mock.yaml` (`MockDoc`):
@@ -15,12 +15,13 @@ from pathlib import Path
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from mockserver import resources
+from mockserver import conventions, resources
 from mockserver.errors import ConfigError
+from mockserver.resource import Resource, discover
 from mockserver.yamlio import load_yaml
 
-# Query parameters that drive pagination and ordering rather than filter a field.
-CONTROL_PARAMS = ("page", "limit", "sort")
+# Query parameters that drive pagination, ordering and search rather than filter a field.
+CONTROL_PARAMS = conventions.CONTROLS
 # The control of the mock's own query parameters (`__code`, ...), which mockserver/prefer.py
 # reads and the query parser leaves alone.
 PREFER = "prefer"
@@ -33,8 +34,8 @@ class Param:
     name: str
     schema: dict
     field: str | None = None  # x-filter.field
-    lookup: str | None = None  # x-filter.lookup: exact, gt, gte, lt, lte, any, contains, hashed
-    control: str | None = None  # x-query: page, limit or sort; or PREFER
+    lookup: str | None = None  # x-filter.lookup: conventions.LOOKUPS, `any` or `hashed`
+    control: str | None = None  # x-query: page, limit, sort or search; or PREFER
     json: bool = False  # the value is a JSON text (`content:`, or a `contains` lookup)
     preference: str | None = None  # for a PREFER control: the Prefer preference it sets
 
@@ -61,6 +62,11 @@ class Operation:
     responses: dict[str, dict] = field(repr=False)
     answers: dict[str, dict] = field(repr=False)
     lenient_query: dict[str, Param] = field(repr=False)
+    resource: str | None = None  # the path of the resource it serves (Spec.resources)
+    # Whether a request needs a token; and whether DRF would challenge with `Token` (401) or,
+    # with only session or basic schemes, refuse (403).
+    secured: bool = True
+    token_scheme: bool = True
 
     @property
     def is_detail(self) -> bool:
@@ -114,9 +120,9 @@ class Spec:
         except OpenAPIValidationError as exc:
             where = "/".join(str(p) for p in exc.path) if getattr(exc, "path", None) else ""
             raise ConfigError(str(path), f"is not valid OpenAPI {where}: {exc.message}") from None
+        self.resources: dict[str, Resource] = discover(self, list(self._raw_operations()))
         contract = [self._operation(p, m, op) for p, m, op in self._raw_operations()]
         self.operations = [self._with_collection(op, contract) for op in contract]
-        self.user_schema = self.schema("User")
 
     @classmethod
     def load(cls, path: Path) -> Spec:
@@ -135,6 +141,12 @@ class Spec:
             return {key: self.resolve(value) for key, value in node.items()}
         if isinstance(node, list):
             return [self.resolve(item) for item in node]
+        return node
+
+    def resolve_shallow(self, node):
+        """`node` itself, or the target of its `$ref` (followed until it is no reference)."""
+        while isinstance(node, dict) and "$ref" in node:
+            node = self._pointer(node["$ref"])
         return node
 
     def schema(self, name: str) -> dict:
@@ -161,15 +173,25 @@ class Spec:
                 if method in ("get", "head", "post", "put", "patch", "delete", "options"):
                     yield path, method.upper(), op
 
+    def resource_of(self, path: str) -> Resource | None:
+        """The resource a path serves: its list or singleton path, or its detail's."""
+        if path in self.resources:
+            return self.resources[path]
+        parent = re.sub(r"\{[^/{}]+\}/?$", "", path)
+        found = self.resources.get(parent)
+        return found if found is not None and parent != path else None
+
     def _operation(self, path: str, method: str, op: dict) -> Operation:
         path_params: dict[str, dict] = {}
         query: dict[str, Param] = {}
-        for raw in op.get("parameters", []):
+        resource = self.resource_of(path)
+        fields = resource.fields if resource is not None else {}
+        for raw in [*self.raw["paths"][path].get("parameters", []), *op.get("parameters", [])]:
             param = self.resolve(raw)
             if param["in"] == "path":
                 path_params[param["name"]] = param.get("schema", {})
             elif param["in"] == "query":
-                query[param["name"]] = self._param(param)
+                query[param["name"]] = self._param(param, fields, f"paths {path} {method.lower()}")
         responses = {
             str(code): value for code, value in self.resolve(op.get("responses", {})).items()
         }
@@ -183,7 +205,27 @@ class Spec:
             responses=responses,
             answers={**responses, **self.mock.responses},
             lenient_query=query,
+            resource=resource.path if resource is not None else None,
+            **self._security(op),
         )
+
+    def _security(self, op: dict) -> dict:
+        """DRF's authentication of an operation: the alternatives of its `security`.
+
+        None, or an empty alternative (`{}`: AllowAny), is open. Any other needs credentials,
+        and a token satisfies every scheme: TokenAuthentication is the apiKey on
+        `Authorization` (drf-spectacular: 'Token-based authentication with required prefix
+        "Token"'); session, cookie and basic schemes are alternatives the mock accepts a
+        token for. Without a token scheme DRF's first authenticator has no challenge, so a
+        missing credential is 403, not 401 (APIView.permission_denied).
+        """
+        requirements = op.get("security", self.raw.get("security") or [])
+        if not requirements or any(not alternative for alternative in requirements):
+            return {"secured": False, "token_scheme": True}
+        schemes = (self.raw.get("components") or {}).get("securitySchemes") or {}
+        names = [name for alternative in requirements for name in alternative]
+        tokens = [n for n in names if _is_token_scheme(schemes.get(n) or {})]
+        return {"secured": True, "token_scheme": bool(tokens)}
 
     @staticmethod
     def _with_collection(op: Operation, operations: list[Operation]) -> Operation:
@@ -197,27 +239,59 @@ class Spec:
                 return replace(op, lenient_query={**filters, **op.query})
         return op
 
-    def _param(self, param: dict) -> Param:
+    def _param(self, param: dict, fields: dict[str, dict], where: str) -> Param:
+        """A query parameter as its annotation says, else as DRF's conventions name it."""
         name = param["name"]
+        place = f"{where} parameter {name!r}"
         spec_filter = param.get("x-filter") or {}
-        # A JSON text: declared as JSON content, or a string matched by containment.
-        json_content = "content" in param or spec_filter.get("lookup") == "contains"
         schema = (
             next(iter(param["content"].values())).get("schema", {})
             if "content" in param
             else param.get("schema", {})
         )
         control = param.get("x-query")
-        if not spec_filter and control not in CONTROL_PARAMS:
-            controls = ", ".join(CONTROL_PARAMS)
+        if control is not None and control not in CONTROL_PARAMS:
             raise ConfigError(
-                str(self.path), f"parameter {name!r} needs x-filter or x-query ({controls})"
+                str(self.path), f"{place}: x-query {control!r} is not one of {CONTROL_PARAMS}"
             )
+        if spec_filter:
+            if not isinstance(spec_filter, dict) or set(spec_filter) - {"field", "lookup"}:
+                raise ConfigError(str(self.path), f"{place}: x-filter needs only field and lookup")
+            found = (spec_filter.get("field"), spec_filter.get("lookup", "exact"))
+            if fields and found[0] not in fields and found[1] != "hashed":
+                raise ConfigError(
+                    str(self.path), f"{place}: x-filter names unknown field {found[0]!r}"
+                )
+            known = (*conventions.LOOKUPS, *conventions.ANNOTATION_LOOKUPS)
+            if found[1] not in known:
+                raise ConfigError(
+                    str(self.path), f"{place}: x-filter has unknown lookup {found[1]!r}"
+                )
+        elif control is None:
+            control = conventions.control(name, param.get("description"))
+            found = None if control else conventions.filter_of(name, fields)
+            if control is None and found is None:
+                raise ConfigError(
+                    str(self.path),
+                    f"{place}: no field is named {name.partition('__')[0]!r} and no "
+                    "annotation says what it does (x-filter: {field, lookup}, or x-query: "
+                    f"{', '.join(CONTROL_PARAMS)})",
+                )
+        else:
+            found = None
+        field_name, lookup = found or (None, None)
+        prop = fields.get(field_name) or {}
+        if lookup == "exact" and prop.get("type") == "array":
+            lookup = "any"  # django-filter's ModelMultipleChoiceFilter: any of the ids
+        # A JSON text: declared as JSON content, or an object field matched by containment.
+        json_content = "content" in param or (
+            lookup == "contains" and (prop.get("type") == "object" or not fields)
+        )
         return Param(
             name=name,
             schema=schema,
-            field=spec_filter.get("field"),
-            lookup=spec_filter.get("lookup"),
+            field=field_name,
+            lookup=lookup,
             control=control,
             json=json_content,
         )
@@ -228,11 +302,13 @@ class Spec:
                 return op
         raise KeyError(operation_id)
 
-    @property
-    def user_fields(self) -> dict[str, dict]:
-        return self.user_schema["properties"]
 
-    @property
-    def sortable_fields(self) -> list[str]:
-        """Fields `sort` accepts: every User field not marked `x-sortable: false`."""
-        return [name for name, prop in self.user_fields.items() if prop.get("x-sortable", True)]
+def _is_token_scheme(scheme: dict) -> bool:
+    """DRF's TokenAuthentication as drf-spectacular documents it: an apiKey in the
+    `Authorization` header whose description says the prefix is "Token"."""
+    return (
+        scheme.get("type") == "apiKey"
+        and scheme.get("in") == "header"
+        and str(scheme.get("name", "")).lower() == "authorization"
+        and "token" in str(scheme.get("description", "Token")).lower()
+    )

@@ -1,17 +1,20 @@
-"""Loading everything a server needs, once: spec, fixtures, dataset, tokens, rules."""
+"""Loading everything a server needs, once: spec, fixtures, each resource's records, tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from mockserver import cache, conventions, resources, store
 from mockserver import fixtures as fixtures_module
-from mockserver import resources, store
 from mockserver.fixtures import Fixtures
 from mockserver.params import Rules
+from mockserver.resource import OBJECT, Resource
+from mockserver.schema import effective
 from mockserver.settings import Settings
 from mockserver.spec import Operation, Spec
 
@@ -36,24 +39,59 @@ class Match(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Served:
+    """A resource with its records and the rules its query strings are read by."""
+
+    resource: Resource
+    dataset: store.Dataset
+    rules: Rules
+
+    def count(self) -> str:
+        """`1,000 products`; a singleton by its name."""
+        if self.resource.shape == OBJECT:
+            return self.resource.name
+        return f"{len(self.dataset):,} {self.resource.name}"
+
+
+@dataclass(frozen=True)
 class State:
     settings: Settings
     spec: Spec
     fixtures: Fixtures
-    dataset: store.Dataset
-    tokens: dict[str, int]
+    served: dict[str, Served]  # by resource path
+    tokens: dict[str, int | None]  # key -> the id of the record that owns it, if any
     rules: Rules
     routes: tuple[Route, ...]
     _active: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
 
-    def is_active(self, user_id: int) -> bool:
-        """Whether a token's owner may authenticate; records never change, so it is kept."""
-        known = self._active.get(user_id)
+    @property
+    def dataset(self) -> store.Dataset:
+        """The records tokens belong to (the personas'), else the first resource's."""
+        owner = self.fixtures.owner or next(iter(self.served), None)
+        if owner is None:
+            return store.Dataset.empty()
+        return self.served[owner].dataset
+
+    def summary(self) -> str:
+        """`1,000 users`, or `1,000 products, 20 categories and settings`."""
+        parts = [served.count() for served in self.served.values()]
+        if len(parts) < 2:
+            return parts[0] if parts else "nothing"
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def is_active(self, owner: int | None) -> bool:
+        """Whether a token's owner may authenticate (its `is_active`, where it has one);
+        records never change, so it is kept."""
+        if owner is None or self.fixtures.owner is None:
+            return True
+        known = self._active.get(owner)
         if known is None:
-            row = self.dataset.row_of(user_id)
-            known = self._active[user_id] = row is not None and bool(
-                self.dataset.value("is_active", row)
-            )
+            dataset = self.served[self.fixtures.owner].dataset
+            row = dataset.row_of(owner)
+            active = row is not None
+            if active and "is_active" in dataset.columns:
+                active = bool(dataset.value("is_active", row))
+            known = self._active[owner] = active
         return known
 
     def route(self, path: str) -> Match | None:
@@ -74,24 +112,35 @@ class State:
         found = self.route(path)
         return found.route.operations.get("GET") if found else None
 
-    def staff_user(self) -> int:
+    def staff_user(self) -> int | None:
         """The persona `--token` keys belong to: the first active staff superuser."""
-        for user_id, persona in sorted(self.fixtures.personas.items()):
+        personas = self.fixtures.personas
+        for record_id, persona in sorted(personas.items()):
             if (
                 persona.get("is_staff")
                 and persona.get("is_superuser")
                 and persona.get("is_active", True)
             ):
-                return user_id
-        return min(self.fixtures.personas)
+                return record_id
+        return min(personas) if personas else None
 
     def banner_token(self) -> str | None:
         """A key that works, for the startup banner: the staff persona's."""
         staff = self.staff_user()
-        for key, user in self.tokens.items():
-            if user == staff and self.is_active(user):
+        for key, owner in self.tokens.items():
+            if owner == staff and self.is_active(owner):
                 return key
         return next((k for k, u in self.tokens.items() if self.is_active(u)), None)
+
+
+def derived_token(seed: int) -> str:
+    """The key a spec without token fixtures accepts besides `--token`: 40 hex characters,
+    the same for the same seed, so a demo's curl line keeps working.
+
+    >>> len(derived_token(42)), derived_token(42) == derived_token(42) != derived_token(7)
+    (40, True)
+    """
+    return hashlib.sha1(f"mockserver token {seed}".encode()).hexdigest()
 
 
 def load(
@@ -104,37 +153,122 @@ def load(
     spec = Spec.load(Path(settings.spec) if settings.spec else resources.spec_path())
     fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)
-    dataset = store.build(
-        spec,
-        fixtures,
-        settings.seed,
-        settings.users,
-        cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
-        progress=progress,
-        # One process may serve while the cache is written; several workers load from it.
-        background_save=settings.workers == 1,
-        cache_max=settings.cache_max_bytes or 0,
-        read_only=cache_read_only,
-        personas_source=str(fixtures_dir / "personas.yaml"),
+    sizes = sizes_of(spec, settings.size)
+    datasets = {
+        path: build_dataset(
+            spec,
+            fixtures,
+            path,
+            settings.seed,
+            sizes,
+            personas_source=str(fixtures_dir / "personas.yaml"),
+            cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
+            progress=progress,
+            # One process may serve while the cache is written; several workers load from it.
+            background_save=settings.workers == 1,
+            cache_max=settings.cache_max_bytes or 0,
+            read_only=cache_read_only,
+        )
+        for path in spec.resources
+    }
+    rules = Rules(
+        strict=not settings.lenient,
+        page_size=settings.page_size,
+        max_page_size=settings.max_page_size,
     )
+    served = {
+        path: Served(resource, datasets[path], _rules(rules, resource, datasets))
+        for path, resource in spec.resources.items()
+    }
+    tokens: dict[str, int | None] = dict(fixtures.tokens)
+    if fixtures.owner is None:
+        tokens.setdefault(derived_token(settings.seed), None)
     state = State(
         settings=settings,
         spec=spec,
         fixtures=fixtures,
-        dataset=dataset,
-        tokens=dict(fixtures.tokens),
-        rules=Rules(
-            strict=not settings.lenient,
-            page_size=settings.page_size,
-            max_page_size=settings.max_page_size,
-            sortable=tuple(spec.sortable_fields),
-        ),
+        served=served,
+        tokens=tokens,
+        rules=rules,
         routes=compile_routes(spec, settings.base_path, suffixes=settings.lenient),
     )
     staff = state.staff_user()
     for key in settings.token:
         state.tokens[key] = staff
     return state
+
+
+def sizes_of(spec: Spec, size: int) -> dict[str, int]:
+    """Records per resource: `size`, a collection's own `x-resource` size, 1 for a singleton."""
+    return {
+        path: (1 if r.shape == OBJECT else r.size if r.size is not None else size)
+        for path, r in spec.resources.items()
+    }
+
+
+def build_dataset(
+    spec: Spec,
+    fixtures: Fixtures,
+    path: str,
+    seed: int,
+    sizes: dict[str, int] | int,
+    personas_source: str = "personas.yaml",
+    **options,
+) -> store.Dataset:
+    """The records of the resource at `path`; `sizes` per resource, or one for all.
+    `options` go to store.build (the cache, progress)."""
+    if isinstance(sizes, int):
+        sizes = sizes_of(spec, sizes)
+    resource = spec.resources[path]
+    personas = fixtures.personas if fixtures.personas_of == path else {}
+    if resource.shape == OBJECT and resource.example is not None:
+        personas = {1: fixtures_module.stored(resource.fields, resource.example)}
+    plan = store.BuildPlan(
+        schema=generation_schema(resource, sizes),
+        seed=seed,
+        personas=personas,
+        source=str(spec.path),
+        personas_source=personas_source,
+        where=resource.where,
+        salt=resource.name,
+    )
+    key = cache.key(spec, fixtures, seed, sizes[path], path, sizes)
+    return store.build(plan, sizes[path], key, **options)
+
+
+def _rules(rules: Rules, resource: Resource, datasets: dict[str, store.Dataset]) -> Rules:
+    """A resource's query rules: what it sorts by, its fields, and its relations' ids."""
+    relations = resource.relations
+
+    def exists(field_name: str, record_id: int) -> bool:
+        target = datasets[relations[field_name]]
+        return target.row_of(record_id) is not None
+
+    return replace(
+        rules,
+        sortable=resource.sortable,
+        fields={n: p for n, p in resource.fields.items() if n in relations},
+        exists=exists if relations else None,
+    )
+
+
+def generation_schema(resource: Resource, sizes: dict[str, int]) -> dict:
+    """The item schema with an x-faker rule on every property: the spec's, else the one
+    DRF's conventions infer (a relation draws ids of the collection it points at)."""
+    properties = {}
+    for name, prop in resource.fields.items():
+        if "x-faker" not in prop:
+            relation = None
+            if name in resource.relations:
+                count = sizes[resource.relations[name]]
+                many = effective(prop).get("type") == "array"
+                relation = {"refs": {"count": count}} if many else {"ref": {"count": count}}
+            rule = conventions.faker_rule(name, effective(prop), relation)
+            if "{id}" in str(rule) and "id" not in resource.fields:
+                rule = {"faker": "slug"}
+            prop = {**prop, "x-faker": rule}
+        properties[name] = prop
+    return {**resource.schema, "properties": properties}
 
 
 def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[Route, ...]:

@@ -1,8 +1,8 @@
-"""The dataset: every record serialized once, and columns the query engine filters and sorts.
+"""A resource's dataset: every record serialized once, and the columns the engine reads.
 
-Records never change after the build, so each is validated against the spec's User schema
+Records never change after the build, so each is validated against the resource's schema
 and encoded to JSON once; a page is a join of ready bytes. Filtering and sorting read numpy
-columns, so a million users need no scan of Python dicts.
+columns, so a million records need no scan of Python dicts.
 """
 
 from __future__ import annotations
@@ -21,16 +21,14 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from mockserver import cache
+from mockserver import cache, conventions
 from mockserver import fixtures as fixtures_module
 from mockserver.datagen import Generator
 from mockserver.errors import ConfigError
-from mockserver.fixtures import Fixtures
 from mockserver.schema import NULL_INT, Validator
-from mockserver.spec import Spec
 from mockserver.timefmt import format_dates, format_datetimes
 
-# Below this many users one process builds faster than a pool starts.
+# Below this many records one process builds faster than a pool starts.
 PARALLEL_THRESHOLD = 50_000
 CHUNK = 25_000
 
@@ -39,9 +37,10 @@ CHUNK = 25_000
 class Column:
     """One field over all rows. `kind` says how values are stored:
 
-    int, datetime (microseconds), date (days): int64, with `null` marking missing values;
-    bool: int8 1/0, -1 for null; text: bytes (UTF-8); ids: a uint64 bit set over the
-    items' enum; json: the compact JSON of each value.
+    int, datetime (microseconds), date (days), decimal (scaled by 10**choices[0]): int64,
+    with `null` marking missing values; bool: int8 1/0, -1 for null; text: bytes (UTF-8);
+    ids: a uint64 bit set over the items' enum; idlist: the ids as bytes `,1,5,`; json:
+    nothing (objects are read back from the records).
     """
 
     kind: str
@@ -71,9 +70,13 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @classmethod
+    def empty(cls) -> Dataset:
+        return cls(np.zeros(0, np.int64), b"", np.zeros(1, np.int64), {})
+
     @functools.cached_property
     def all_rows(self) -> np.ndarray:
-        """0..n-1, made once: an unfiltered list of a million users allocates nothing."""
+        """0..n-1, made once: an unfiltered list of a million records allocates nothing."""
         rows = np.arange(len(self.ids), dtype=np.int64)
         rows.flags.writeable = False
         return rows
@@ -86,14 +89,27 @@ class Dataset:
         view, offsets = self._view, self.offsets
         return [view[offsets[r] : offsets[r + 1]] for r in rows]
 
-    def row_of(self, user_id: int) -> int | None:
-        if not -(2**63) <= user_id < 2**63:
+    def row_of(self, record_id: int) -> int | None:
+        if not -(2**63) <= record_id < 2**63:
             return None
         # Ids are 1..N with personas possibly beyond: id i is usually row i-1.
-        if 0 < user_id <= len(self.ids) and self.ids[user_id - 1] == user_id:
-            return user_id - 1
-        row = int(np.searchsorted(self.ids, user_id))
-        return row if row < len(self.ids) and self.ids[row] == user_id else None
+        if 0 < record_id <= len(self.ids) and self.ids[record_id - 1] == record_id:
+            return record_id - 1
+        row = int(np.searchsorted(self.ids, record_id))
+        return row if row < len(self.ids) and self.ids[row] == record_id else None
+
+    def row_by(self, field_name: str, text: str) -> int | None:
+        """The first row whose text field `field_name` is `text` (a detail's slug lookup)."""
+        col = self.columns[field_name]
+
+        def index():
+            rows: dict[bytes, int] = {}
+            for row, value in enumerate(col.values.tolist()):
+                if col.null is None or not col.null[row]:
+                    rows.setdefault(value, row)
+            return rows
+
+        return col.cached("index", index).get(text.encode("utf-8", "surrogateescape"))
 
     def value(self, field_name: str, row: int):
         """A typed value, for the few places that need one (auth reads `is_active`)."""
@@ -139,38 +155,37 @@ class Dataset:
 class BuildPlan:
     """Everything a (possibly separate) process needs to build a range of rows."""
 
-    user_schema: dict
+    schema: dict  # the item schema, an x-faker rule on every property
     seed: int
     personas: dict[int, dict]  # in the file's order: the n-th is record n of personas.yaml
     source: str  # the spec's path, for errors
     personas_source: str = "personas.yaml"  # the personas' path, for errors
+    where: str = "components/schemas/User"  # the schema's place in the spec, for errors
+    salt: str = ""  # the resource's name: record i of resource r is f(seed, r, i)
 
 
 def build(
-    spec: Spec,
-    fixtures: Fixtures,
-    seed: int,
-    users: int,
+    plan: BuildPlan,
+    size: int,
+    key: str,
     cache_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     background_save: bool = False,
     cache_max: int = 0,
     read_only: bool = False,
-    personas_source: str = "personas.yaml",
 ) -> Dataset:
-    """Ids 1..users, with each persona replacing the user of its id (or added beyond).
+    """Ids 1..size, with each persona replacing the record of its id (or added beyond).
 
-    With `cache_dir`, the dataset is loaded from its checked cache entry if one is there, or
-    built and written to it (`cache_max` bytes at most; 0: no cap). `read_only` loads only.
+    With `cache_dir`, the dataset is loaded from its checked cache entry `key` if one is
+    there, or built and written to it (`cache_max` bytes at most; 0: no cap). `read_only`
+    loads only.
     """
-    key = cache.key(spec, fixtures, seed, users)
     entries = cache.Cache(cache_dir, cache_max, read_only) if cache_dir is not None else None
     if entries is not None:
         loaded = entries.load(key, Dataset.from_files)  # None when absent or damaged
         if loaded is not None:
             return loaded
-    plan = BuildPlan(spec.user_schema, seed, fixtures.personas, str(spec.path), personas_source)
-    ids = sorted(set(range(1, users + 1)) | set(fixtures.personas))
+    ids = sorted(set(range(1, size + 1)) | set(plan.personas))
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
     # Encoded records go straight into one buffer as chunks arrive, so a big build holds
     # them once rather than once in pieces and again joined.
@@ -194,7 +209,7 @@ def build(
     dataset = _assemble(ids, blob, parts)
     if entries is not None and not read_only:
         if background_save:
-            # A million users take seconds to write; the server need not wait for that. Not a
+            # A million records take seconds to write; the server need not wait for that. Not a
             # daemon: a process that ends meanwhile (an export, a stop) finishes the entry
             # rather than leaving half of it.
             threading.Thread(target=entries.save, args=(key, dataset.files())).start()
@@ -263,23 +278,23 @@ def _collect(results, blob: bytearray, parts: list, total: int, progress) -> Non
 
 
 def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, dict[str, Column]]:
-    """Generate, validate and encode these users; their columns in the store's form."""
+    """Generate, validate and encode these records; their columns in the store's form."""
     generator = _generator(plan)
-    validator = Validator(plan.user_schema)
-    columns, docs = _generate(generator, plan.user_schema, ids, plan.personas)
+    validator = Validator(plan.schema)
+    columns, docs = _generate(generator, plan.schema, ids, plan.personas)
     encoded = []
-    for user_id, doc in zip(ids, docs, strict=True):
+    for record_id, doc in zip(ids, docs, strict=True):
         if not validator.is_valid(doc):
-            raise _record_error(plan, generator, validator, user_id, validator.errors(doc)[0])
+            raise _record_error(plan, generator, validator, record_id, validator.errors(doc)[0])
         encoded.append(orjson.dumps(doc))
     return b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)), columns
 
 
-def _generate(generator: Generator, user_schema: dict, ids: list[int], given: dict | None):
-    """The store's columns of these users, and their records as JSON documents (lazily)."""
+def _generate(generator: Generator, schema: dict, ids: list[int], given: dict | None):
+    """The store's columns of these records, and the records as JSON documents (lazily)."""
     generated = generator.columns(ids, given)
     columns = {
-        name: _column(generator.kinds[name], user_schema["properties"][name], values)
+        name: _column(generator.kinds[name], schema["properties"][name], values)
         for name, values in generated.items()
     }
     names = list(generated)
@@ -302,7 +317,25 @@ def _json_values(col: Column, generated: np.ndarray) -> list:
         for row in np.flatnonzero(null).tolist():
             values[row] = None
         return values
+    if col.kind == "decimal":
+        places = col.choices[0]
+        values = [_decimal_text(v, places) for v in col.values.tolist()]
+        for row in np.flatnonzero(null).tolist():
+            values[row] = None
+        return values
     return generated.tolist()
+
+
+def _decimal_text(scaled: int, places: int) -> str:
+    """DRF's DecimalField text of a value scaled by 10**places: `1250`, 2 -> `12.50`.
+
+    >>> _decimal_text(-5, 2), _decimal_text(1250, 2), _decimal_text(7, 0)
+    ('-0.05', '12.50', '7')
+    """
+    sign, whole = ("-" if scaled < 0 else ""), abs(scaled)
+    if not places:
+        return f"{sign}{whole}"
+    return f"{sign}{whole // 10**places}.{whole % 10**places:0{places}d}"
 
 
 _BOOLS = np.array([None, False, True], dtype=object)
@@ -318,30 +351,31 @@ def _generator(plan: BuildPlan) -> Generator:
     compared by value: a reloaded spec never meets a generator compiled from an earlier
     one, and a worker's later chunks reuse its vocabularies."""
     cached = _GENERATOR[0] if _GENERATOR else None
-    if cached is None or cached[1] != plan.seed or cached[0] != plan.user_schema:
-        generator = Generator(plan.user_schema, plan.seed, plan.source)
-        _GENERATOR[:] = [(plan.user_schema, plan.seed, generator)]
-    return _GENERATOR[0][2]
+    identity = (plan.schema, plan.seed, plan.salt)
+    if cached is None or cached[0] != identity:
+        generator = Generator(plan.schema, plan.seed, plan.source, plan.where, plan.salt)
+        _GENERATOR[:] = [(identity, generator)]
+    return _GENERATOR[0][1]
 
 
 def _record_error(
-    plan: BuildPlan, generator: Generator, validator: Validator, user_id: int, problem
+    plan: BuildPlan, generator: Generator, validator: Validator, record_id: int, problem
 ) -> ConfigError:
     """The error of an invalid record, blaming the persona or the spec's rule that made it so.
 
-    A persona is to blame when the user generated without it is valid: then what it gives
+    A persona is to blame when the record generated without it is valid: then what it gives
     made the record invalid, directly or through a rule that reads it (an email made from
     the names it gives, a date after the one it gives). Otherwise the spec's `x-faker` makes
-    invalid users by itself, and the error names the rule and the generated user's problem.
+    invalid records by itself, and the error names the rule and the generated record's problem.
     """
-    persona = plan.personas.get(user_id)
+    persona = plan.personas.get(record_id)
     if persona is not None:
-        _, plain = _generate(generator, plan.user_schema, [user_id], None)
+        _, plain = _generate(generator, plan.schema, [record_id], None)
         plain_problems = validator.errors(next(plain))
         if not plain_problems:
             where, message = problem
             # Personas keep the file's order, so its position is the record number.
-            record = list(plan.personas).index(user_id) + 1
+            record = list(plan.personas).index(record_id) + 1
             # The fixtures' own format, so a persona's error reads the same wherever found.
             return fixtures_module._error(
                 Path(plan.personas_source), record, persona, where, message
@@ -351,7 +385,8 @@ def _record_error(
     field_name = where.split("/")[0] or "record"
     return ConfigError(
         plan.source,
-        f"components/schemas/User/{field_name}/x-faker made user {user_id} "
+        f"{plan.where}/{field_name}/x-faker made {plan.where.rsplit('/', 1)[-1].lower()} "
+        f"{record_id} "
         f"invalid at {where!r}: {message}",
     )
 
@@ -380,10 +415,17 @@ def _column(kind: str, prop: dict, values: np.ndarray) -> Column:
         return Column(kind, values.astype(np.int64), null if null.any() else None)
     if kind == "bool":
         return Column(kind, values.astype(np.int8))
+    if kind == "decimal":
+        null = values == NULL_INT
+        places = conventions.decimal_places(prop)[1]
+        return Column(kind, values.astype(np.int64), null if null.any() else None, (places,))
+    if kind == "idlist":
+        texts = [b"," + ",".join(map(str, v or ())).encode() + b"," for v in values.tolist()]
+        return Column(kind, np.array(texts, dtype=bytes))
     if kind == "ids":
         choices = tuple((prop.get("items") or {}).get("enum") or ())
         if len(choices) > 64:
-            raise ConfigError("openapi/users.yaml", "an id list's enum has more than 64 ids")
+            raise ConfigError("spec", "an id list's enum has more than 64 ids")
         bit = {choice: 1 << n for n, choice in enumerate(choices)}
         masks = [sum(bit[v] for v in chosen) if chosen else 0 for chosen in values.tolist()]
         return Column(kind, np.array(masks, dtype=np.uint64), choices=choices)

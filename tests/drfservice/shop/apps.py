@@ -1,0 +1,7 @@
+"""The shop app's configuration."""
+
+from django.apps import AppConfig
+
+
+class ShopConfig(AppConfig):
+    name = "shop"

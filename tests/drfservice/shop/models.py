@@ -1,0 +1,54 @@
+"""The shop's models; every value is loaded from an export (no defaults, no auto_now)."""
+
+from django.db import models
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=60)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=30)
+    color = models.CharField(max_length=7)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Product(models.Model):
+    STATUS_CHOICES = [("draft", "Draft"), ("active", "Active"), ("retired", "Retired")]
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True)
+    sku = models.UUIDField()
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    stock = models.PositiveIntegerField()
+    is_available = models.BooleanField()
+    status = models.CharField(max_length=10, choices=STATUS_CHOICES)
+    category = models.ForeignKey(Category, null=True, on_delete=models.SET_NULL)
+    tags = models.ManyToManyField(Tag, blank=True)
+    email = models.EmailField()
+    website = models.URLField(blank=True)
+    created = models.DateTimeField()
+    released = models.DateField(null=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SiteSettings(models.Model):
+    site_name = models.CharField(max_length=60)
+    currency = models.CharField(max_length=3)
+    maintenance = models.BooleanField()
+    max_cart_items = models.PositiveIntegerField()
+    support_email = models.EmailField()
+
+    class Meta:
+        ordering = ["id"]

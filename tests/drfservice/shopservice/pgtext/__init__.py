@@ -1,0 +1,1 @@
+"""SQLite that compares text as PostgreSQL does, for the reference service."""

@@ -1,0 +1,146 @@
+"""A real Django REST Framework service (tests/drfservice) on a free port, loaded with exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+SERVICE_DIR = Path(__file__).resolve().parent / "drfservice"
+START_TIMEOUT = 30  # seconds until the server answers
+STOP_TIMEOUT = 5  # seconds between SIGTERM and SIGKILL
+PORT_ATTEMPTS = 3  # another free port when the one picked was taken meanwhile
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class DrfService:
+    """`with DrfService(exports, token) as service:` the service at `service.url`.
+
+    `exports` maps an API path ("/products/", "/categories/", "/tags/", "/settings/") to
+    its records as the API serves them; `token` becomes the key of user "api"'s token.
+    Everything (database, exports, server log) lives in a temporary directory, removed on exit.
+    """
+
+    def __init__(self, exports: dict[str, list[dict]], token: str):
+        self.exports = exports
+        self.token = token
+        self.url = ""
+        self.process: subprocess.Popen | None = None
+        self._log = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The Authorization header of the token."""
+        return {"Authorization": f"Token {self.token}"}
+
+    @property
+    def log(self) -> str:
+        """What the server printed so far."""
+        path = self.tmp / "server.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def __enter__(self) -> DrfService:
+        self.tmp = Path(tempfile.mkdtemp(prefix="drfservice-"))
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "shopservice.settings",
+            "DRFSERVICE_DB": str(self.tmp / "db.sqlite3"),
+            "PYTHONDONTWRITEBYTECODE": "1",  # nothing written inside the repository
+            "PYTHONUNBUFFERED": "1",
+        }
+        try:
+            self._load()
+            self._start()
+        except BaseException:
+            self._stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _manage(self, *args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=SERVICE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
+
+    def _load(self) -> None:
+        self._manage("migrate", "--noinput", "-v0")
+        files = []
+        for number, (path, records) in enumerate(self.exports.items()):
+            file = self.tmp / f"export-{number}.json"
+            file.write_text(json.dumps({"path": path, "records": records}), encoding="utf-8")
+            files.append(str(file))
+        self._manage("load_export", "--token", self.token, *files)
+
+    def _start(self) -> None:
+        self._log = open(self.tmp / "server.log", "ab")  # noqa: SIM115 (closed by _stop)
+        for _ in range(PORT_ATTEMPTS):
+            port = free_port()
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+                cwd=SERVICE_DIR,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
+            self.url = f"http://127.0.0.1:{port}"
+            if self._wait():
+                return
+            if "port is already in use" not in self.log:
+                break
+        raise RuntimeError(f"the DRF service did not start:\n{self.log}")
+
+    def _wait(self) -> bool:
+        """Whether the server answers within START_TIMEOUT (False once it has exited)."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                httpx.get(f"{self.url}/settings/", timeout=1)
+            except httpx.TransportError:
+                time.sleep(0.05)
+            else:
+                return True
+        self._terminate()
+        return False
+
+    def _terminate(self) -> None:
+        """SIGTERM to the server's PID, SIGKILL when it still runs STOP_TIMEOUT later."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def _stop(self) -> None:
+        self._terminate()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
