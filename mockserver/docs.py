@@ -4,18 +4,22 @@
 and all), `application/yaml` (RFC 9512). `GET {base}/openapi.json` is the same document as
 JSON, with `servers` set to where this server answers (`[{"url": "/api/v1"}]` under
 `--base-path /api/v1`, `[{"url": "/"}]` without), so Swagger UI's "Try it out" calls this
-server. Neither needs a token. Swagger UI's scripts are Connexion's, under `{base}/ui/`;
+server; and with the error answers DRF really gives where the spec leaves them out, as
+drf-spectacular documents only the 200 (`with_drf_errors`). Neither needs a token. Swagger UI's scripts are Connexion's, under `{base}/ui/`;
 its page and the document it shows are mockserver/ui.py's. A missing file under it is 404
 `{"detail": "Not found."}` like any other unknown path.
 """
 
 from __future__ import annotations
 
+import copy
+
 import orjson
 from starlette.exceptions import HTTPException
 
 from mockserver import examples, ui
 from mockserver.examples import Answer
+from mockserver.resource import PAGE
 from mockserver.state import State
 
 YAML_TYPE = b"application/yaml"
@@ -37,7 +41,9 @@ class SpecDocsMiddleware:
         self.ui_page = ui.page(state)
         self.ui_document = ui.document(state.spec, base)
         self.text = state.spec.text
-        document = {**state.spec.raw, "servers": [{"url": base or "/"}]}
+        counts = {path: len(served.dataset) for path, served in state.served.items()}
+        document = with_drf_errors(state.spec, counts)
+        document["servers"] = [{"url": base or "/"}]
         # YAML keys such as `200:` load as int; dates load as datetime.date.
         self.json = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
 
@@ -90,6 +96,99 @@ class SpecDocsMiddleware:
 
 
 _JSON = ((b"content-type", JSON_TYPE),)
+# Django's CharField refuses a NUL character (ProhibitNullCharactersValidator).
+NO_NUL = "^[^\\x00]*$"
+
+
+def _no_nul(schema: dict) -> dict:
+    """A free text schema that refuses NUL, as Django's CharField does."""
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+        return {**schema, "pattern": NO_NUL}
+    return schema
+
+
+def _drf_bounds(spec, op, raw_op: dict, counts: dict[str, int]) -> None:
+    """Tighten an unannotated filter parameter's schema to what DRF accepts (in place)."""
+    served = spec.resources.get(op.resource)
+    if served is None:
+        return
+    for index, raw in enumerate(raw_op.get("parameters") or []):
+        if "$ref" in raw or raw.get("in") != "query" or "x-filter" in raw:
+            continue
+        param = op.query.get(raw.get("name"))
+        if param is None or "schema" not in raw:
+            continue
+        schema = dict(raw["schema"])
+        target = served.relations.get(param.field or "")
+        if target is not None and param.lookup in ("exact", "any", "in"):
+            # ModelChoiceField and ModelMultipleChoiceField: an id of the related collection.
+            ids = {"type": "integer", "minimum": 1, "maximum": max(counts.get(target, 0), 1)}
+            schema = {**schema, "items": ids} if schema.get("type") == "array" else ids
+        elif param.lookup == "range":
+            schema = {**schema, "minItems": 2, "maxItems": 2}  # BaseRangeField
+        elif param.control in (None, "search"):
+            if schema.get("type") == "array":
+                schema = {**schema, "items": _no_nul(schema.get("items") or {})}
+            else:
+                schema = _no_nul(schema)
+        raw_op["parameters"][index] = {**raw, "schema": schema}
+
+
+# The shapes of DRF's error bodies, added to a served document that lacks them.
+_DETAIL = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}},
+}
+_INVALID = {
+    "description": "DRF's validation errors: a list of messages per query parameter, or the "
+    "search's own list.",
+    "oneOf": [
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        {"type": "array", "items": {"type": "string"}},
+    ],
+}
+
+
+def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
+    """The spec as a dict, each GET operation given the error answers the mock (like DRF)
+    gives and the spec does not document: 400 for the query, 401 (with its
+    `WWW-Authenticate` challenge) or 403 for credentials, 404 for a detail or a page, 406
+    for `Accept`. Real behaviour in DRF's shapes, never a mock control. A spec that
+    documents them all (the Users contract) is served as it is.
+
+    Where DRF checks a filter beyond what drf-spectacular writes, the parameter's schema
+    says so too (`_drf_bounds`), so that a value the document allows is one the service
+    accepts: a relation's id exists, a `range` has two values, text has no NUL.
+    """
+    document = copy.deepcopy(spec.raw)
+    for op in spec.operations:
+        if op.method != "GET":
+            continue
+        raw_op = document["paths"][op.path]["get"]
+        _drf_bounds(spec, op, raw_op, counts or {})
+        responses = raw_op.setdefault("responses", {})
+        have = {str(code) for code in responses}
+        added = {"400": ("The query is not valid.", _INVALID), "406": ("Not acceptable.", _DETAIL)}
+        if op.secured:
+            code = "401" if op.token_scheme else "403"
+            added[code] = ("No valid credentials.", _DETAIL)
+        served = spec.resources.get(op.resource)
+        if op.is_detail or (served is not None and served.shape == PAGE):
+            added["404"] = ("Not found, or no such page.", _DETAIL)
+        for code, (description, schema) in added.items():
+            if code in have:
+                continue
+            response = {
+                "description": description,
+                "content": {"application/json": {"schema": schema}},
+            }
+            if code == "401":
+                response["headers"] = {
+                    "WWW-Authenticate": {"schema": {"type": "string", "enum": ["Token"]}}
+                }
+            responses[code] = response
+    return document
 
 
 async def _not_allowed(send, method: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 import orjson
@@ -119,12 +119,20 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
 
 
 def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
+    # Strict mode answers 400 for a control value only where the contract's schema rejects
+    # it; what the schema allows is read as the real service reads it (`page_size=0` is
+    # the default size, `ordering=nope` is dropped, when the contract says no more than
+    # "an integer" or "a string").
+    value = raw[-1]
+    if param.control in ("page", "limit", "sort") and rules.strict:
+        if allowed(param.schema, value.strip() if param.control != "sort" else value):
+            rules = replace(rules, strict=False)
     if param.control == "page":
-        query.page = _page(raw[-1].strip(), rules)
+        query.page = _page(value.strip(), rules)
     elif param.control == "limit":
-        query.limit = _limit(raw[-1].strip(), rules)
+        query.limit = _limit(value.strip(), rules)
     elif param.control == "sort":
-        query.sort = _sort(raw[-1], rules)
+        query.sort = _sort(value, rules)
     elif param.control == "search":
         if "\x00" in raw[-1] and not rules.strict:
             query.search = None  # reported after the filters' problems, if there are none
@@ -139,6 +147,36 @@ def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
     else:
         value = _value(param, raw[-1].strip(), rules)  # the last of repeated values wins
         query.filters.append(Filter(param.field, param.lookup, value))
+
+
+def allowed(schema: dict, text: str) -> bool:
+    """Whether a query value's text is one its parameter's schema allows.
+
+    >>> page = {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["last"]}]}
+    >>> [allowed(page, t) for t in ("3", "0", "last", "x")]
+    [True, False, True, False]
+    >>> allowed({"type": "string"}, ""), allowed({"type": "string", "pattern": "^a"}, "b")
+    (True, False)
+    """
+    members = schema.get("oneOf") or schema.get("anyOf")
+    if members:
+        return any(allowed(member, text) for member in members)
+    if "enum" in schema and text not in [str(v) for v in schema["enum"]]:
+        return False
+    kind = schema.get("type")
+    if kind in ("integer", "number"):
+        try:
+            number = int(text) if kind == "integer" else Decimal(text)
+        except (ValueError, InvalidOperation):
+            return False
+        if kind == "number" and not number.is_finite():
+            return False
+        low, high = schema.get("minimum"), schema.get("maximum")
+        return (low is None or number >= low) and (high is None or number <= high)
+    if kind == "boolean":
+        return text in ("true", "false")
+    pattern = schema.get("pattern")
+    return pattern is None or re.search(pattern, text) is not None
 
 
 def _csv(param: Param, text: str, rules: Rules) -> tuple:

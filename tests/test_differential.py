@@ -46,8 +46,22 @@ HEADERS = ("content-type", "www-authenticate", "allow", "location")
 def export(path: str) -> list[dict]:
     """The records the mock serves at `path`, from `mockserver export`."""
     done = subprocess.run(
-        [sys.executable, "-m", "mockserver", "export", "--spec", str(SPEC), "--path", path,
-         "--size", str(SIZE), "--seed", str(SEED), "--cache-dir", ""],
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "export",
+            "--spec",
+            str(SPEC),
+            "--path",
+            path,
+            "--size",
+            str(SIZE),
+            "--seed",
+            str(SEED),
+            "--cache-dir",
+            "",
+        ],
         cwd=ROOT,
         env=cli_env(),
         capture_output=True,
@@ -70,8 +84,16 @@ def exports(spec) -> dict[str, list[dict]]:
 def servers(exports):
     with DrfService(exports, TOKEN) as service:
         mock = MockServer(
-            "--spec", str(SPEC), "--lenient", "--size", str(SIZE), "--seed", str(SEED),
-            "--token", TOKEN, "--no-access-log",
+            "--spec",
+            str(SPEC),
+            "--lenient",
+            "--size",
+            str(SIZE),
+            "--seed",
+            str(SEED),
+            "--token",
+            TOKEN,
+            "--no-access-log",
         ).wait()
         try:
             yield service.url, mock.origin
@@ -169,14 +191,35 @@ def corpus(spec: Spec, exports: dict[str, list[dict]]) -> list[tuple[str, str, d
         get(f"{path}?ordering=name,-id")
         get(f"{path}?ordering=--id")
         word = str(records[5]["name"]).split()[0]
-        for term in (word, word.swapcase(), f"{word} {word[:3]}", f'"{word}"', "", "zzzz",
-                     f"{word},{word[1:4]}", "a\x00b", "'unclosed", '"a b" c,,d'):
+        for term in (
+            word,
+            word.swapcase(),
+            f"{word} {word[:3]}",
+            f'"{word}"',
+            "",
+            "zzzz",
+            f"{word},{word[1:4]}",
+            "a\x00b",
+            "'unclosed",
+            '"a b" c,,d',
+        ):
             get(f"{path}?search={quote(term)}")
         get(f"{path}?search=a%00b&id=abc")  # the filters' 400 comes first
         if resource.shape == "page":
-            for query in ("page=2", "page=last", "page=0", "page=999", "page=abc", "page=",
-                          "page_size=1", "page_size=5&page=3", "page_size=0", "page_size=1000",
-                          "page_size=abc", "page_size=7&page=last&ordering=-id"):
+            for query in (
+                "page=2",
+                "page=last",
+                "page=0",
+                "page=999",
+                "page=abc",
+                "page=",
+                "page_size=1",
+                "page_size=5&page=3",
+                "page_size=0",
+                "page_size=1000",
+                "page_size=abc",
+                "page_size=7&page=last&ordering=-id",
+            ):
                 get(f"{path}?{query}")
         lookup = resource.lookup_field
         for record in (records[0], records[1], records[-1]):
@@ -196,9 +239,14 @@ def corpus(spec: Spec, exports: dict[str, list[dict]]) -> list[tuple[str, str, d
         get(f"{path.rstrip('/')}.json")
     # Authentication and negotiation, on one list.
     first = next(iter(spec.resources))
-    for header in ({}, {"Authorization": "Token"}, {"Authorization": "Token nope"},
-                   {"Authorization": "Bearer x"}, {"Authorization": f"Token {TOKEN} x"},
-                   {"Authorization": f"token {TOKEN}"}):
+    for header in (
+        {},
+        {"Authorization": "Token"},
+        {"Authorization": "Token nope"},
+        {"Authorization": "Bearer x"},
+        {"Authorization": f"Token {TOKEN} x"},
+        {"Authorization": f"token {TOKEN}"},
+    ):
         get(first, header)
     get(first, {**auth, "Accept": "text/html"})
     get(first, {**auth, "Accept": "application/json; indent=2"})
@@ -253,8 +301,11 @@ def test_the_spec_is_committed_as_generated():
     done = subprocess.run(
         [sys.executable, "manage.py", "spectacular"],
         cwd=SERVICE_DIR,
-        env={**cli_env(), "DJANGO_SETTINGS_MODULE": "shopservice.settings",
-             "PYTHONDONTWRITEBYTECODE": "1"},
+        env={
+            **cli_env(),
+            "DJANGO_SETTINGS_MODULE": "shopservice.settings",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
         capture_output=True,
         check=True,
     )
