@@ -5,9 +5,10 @@ and all), `application/yaml` (RFC 9512). `GET {base}/openapi.json` is the same d
 JSON, with `servers` set to where this server answers (`[{"url": "/api/v1"}]` under
 `--base-path /api/v1`, `[{"url": "/"}]` without), so Swagger UI's "Try it out" calls this
 server; and with the error answers DRF really gives where the spec leaves them out, as
-drf-spectacular documents only the 200 (`with_drf_errors`). Neither needs a token. Swagger UI's scripts are Connexion's, under `{base}/ui/`;
-its page and the document it shows are mockserver/ui.py's. A missing file under it is 404
-`{"detail": "Not found."}` like any other unknown path.
+drf-spectacular documents only the 200 (`with_drf_errors`). Neither needs a token.
+Swagger UI's scripts are Connexion's, under `{base}/ui/`; its page and the document it
+shows are mockserver/ui.py's. A missing file under it is 404 `{"detail": "Not found."}`
+like any other unknown path.
 """
 
 from __future__ import annotations

@@ -124,9 +124,9 @@ def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
     # the default size, `ordering=nope` is dropped, when the contract says no more than
     # "an integer" or "a string").
     value = raw[-1]
-    if param.control in ("page", "limit", "sort") and rules.strict:
-        if allowed(param.schema, value.strip() if param.control != "sort" else value):
-            rules = replace(rules, strict=False)
+    text = value.strip() if param.control != "sort" else value
+    if param.control in ("page", "limit", "sort") and rules.strict and allowed(param.schema, text):
+        rules = replace(rules, strict=False)
     if param.control == "page":
         query.page = _page(value.strip(), rules)
     elif param.control == "limit":

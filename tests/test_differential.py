@@ -26,9 +26,9 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-
 from helpers_drf import SERVICE_DIR, DrfService
 from helpers_server import ROOT, MockServer, cli_env
+
 from mockserver.resource import OBJECT
 from mockserver.spec import Spec
 

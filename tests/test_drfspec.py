@@ -19,7 +19,6 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-
 from helpers_drf import SERVICE_DIR
 from helpers_server import MockServer
 
