@@ -55,7 +55,7 @@ def key(spec, fixtures, seed: int, size: int, path: str = "", sizes=None) -> str
     for part in (
         __version__.encode(),
         _FORMAT,
-        spec.text,
+        *spec.digest_parts,
         *fixtures.digest_parts,
         f"{seed}:{size}:{path}:{sorted((sizes or {}).items())}".encode(),
     ):

@@ -38,6 +38,8 @@ _HELP = {
     "users": "the same as --size (default: --size)",
     "fixtures": "directory with personas.yaml, groups.yaml, permissions.yaml, tokens.yaml",
     "spec": "OpenAPI file to serve instead of the packaged one",
+    "overlay": "an OpenAPI Overlay 1.0 file of annotations (x-faker, x-resource, x-filter, "
+    "x-fixtures) for the spec, which stays untouched",
     "token": "an extra accepted API key, owned by the staff persona (repeatable)",
     "lenient": "answer exactly as the real service does, quirks included",
     "page_size": "default page size",
@@ -65,7 +67,7 @@ _HELP = {
     "keepalive_timeout": "seconds an idle kept-alive connection stays open",
     "max_concurrency": "most requests in flight (more: 503 with Retry-After)",
 }
-_DATA = ("seed", "size", "users", "fixtures", "spec", "cache_dir")
+_DATA = ("seed", "size", "users", "fixtures", "spec", "overlay", "cache_dir")
 _EMPTY = {"fixtures": "the packaged ones", "spec": "the packaged one"}  # else "none"
 
 
@@ -132,7 +134,7 @@ def parser(environ=None) -> argparse.ArgumentParser:
         description="Validate the spec and the fixtures: exit 0, or 2 with a report naming "
         "the file, the record and the field.",
     )
-    _add(check, ("fixtures", "spec"), defaults)
+    _add(check, ("fixtures", "spec", "overlay"), defaults)
     export = commands.add_parser(
         "export",
         help="write the dataset as a JSON array, by id",

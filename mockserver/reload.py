@@ -44,7 +44,8 @@ def watched_files(settings: Settings) -> list[Path]:
         names = list((load_yaml(spec) or {}).get("x-fixtures") or {})
     except (ConfigError, AttributeError):
         names = []
-    return [spec, *(directory / f"{name}.yaml" for name in names)]
+    overlay = [Path(settings.overlay)] if settings.overlay else []
+    return [spec, *overlay, *(directory / f"{name}.yaml" for name in names)]
 
 
 def snapshot(paths: list[Path]) -> Snapshot:

@@ -31,6 +31,7 @@ class Settings:
     users: int | None = None  # the old name of `size`, kept as an alias
     fixtures: str = ""  # empty: the fixtures shipped with the package
     spec: str = ""  # empty: the spec shipped with the package
+    overlay: str = ""  # an OpenAPI Overlay 1.0 file of annotations for the spec; empty: none
     token: tuple[str, ...] = ()  # extra keys, owned by the staff persona
     lenient: bool = False
     page_size: int = 20

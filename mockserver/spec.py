@@ -17,6 +17,7 @@ from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from mockserver import conventions, resources
 from mockserver.errors import ConfigError
+from mockserver.overlay import apply as apply_overlay
 from mockserver.resource import Resource, discover
 from mockserver.yamlio import load_yaml
 
@@ -108,13 +109,18 @@ class MockDoc:
 class Spec:
     """The loaded, validated spec. `raw` is what Connexion gets; the rest is resolved."""
 
-    def __init__(self, path: Path, text: bytes, mock: MockDoc | None = None):
+    def __init__(
+        self, path: Path, text: bytes, mock: MockDoc | None = None, overlay: Path | None = None
+    ):
         self.path = path
-        self.text = text
+        self.text = text  # the file as written: what /openapi.yaml serves
         self.mock = mock or MockDoc(resources.mock_path())
+        self.overlay = overlay
         self.raw = load_yaml(path, text)
         if not isinstance(self.raw, dict):
             raise ConfigError(str(path), "is not an OpenAPI document")
+        if overlay is not None:
+            self.raw = apply_overlay(self.raw, overlay)
         try:
             validate(copy.deepcopy(self.raw))
         except OpenAPIValidationError as exc:
@@ -125,12 +131,19 @@ class Spec:
         self.operations = [self._with_collection(op, contract) for op in contract]
 
     @classmethod
-    def load(cls, path: Path) -> Spec:
+    def load(cls, path: Path, overlay: Path | None = None) -> Spec:
         try:
             text = path.read_bytes()
         except OSError as exc:
             raise ConfigError(str(path), f"cannot be read: {exc.strerror}") from None
-        return cls(path, text)
+        return cls(path, text, overlay=overlay)
+
+    @property
+    def digest_parts(self) -> tuple[bytes, ...]:
+        """The bytes the records depend on: the spec's, and its overlay's."""
+        if self.overlay is None:
+            return (self.text,)
+        return (self.text, self.overlay.read_bytes())
 
     def resolve(self, node):
         """Replace every local `$ref` with a deep copy of its target."""

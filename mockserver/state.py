@@ -150,7 +150,10 @@ def load(
 ) -> State:
     """Everything a server needs; `cache_read_only` for the processes of `--workers N`,
     whose parent has already written the dataset cache."""
-    spec = Spec.load(Path(settings.spec) if settings.spec else resources.spec_path())
+    spec = Spec.load(
+        Path(settings.spec) if settings.spec else resources.spec_path(),
+        Path(settings.overlay) if settings.overlay else None,
+    )
     fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)
     sizes = sizes_of(spec, settings.size)
