@@ -1,9 +1,10 @@
-"""Deterministic users from the spec's `x-faker` rules: record i depends only on seed and i.
+"""The `x-faker` rule compiler: a schema's rules as column functions over blocks of ids.
 
-Every random draw is a hash of (seed, field, draw number, i), computed for a whole block of
-ids at once with numpy. So `/users/7/` is the same object in every process and whatever
-`--users` is, and a million users take seconds, not minutes. Faker is asked once per seed
-for vocabularies (names, domains, addresses per locale) that records draw from by index.
+A compiled rule draws from mockserver/draws.py, where every random value is a hash of
+(seed, resource, field, draw number, i) computed for a whole block of ids at once. So
+`/users/7/` is the same object in every process and whatever `--size` is, and a million
+records take seconds, not minutes. A field without a rule gets the one DRF's conventions
+infer (mockserver/conventions.py) before it is compiled.
 
 The rules, one per property under `x-faker` (plus `null: p` on any of them):
 
@@ -37,64 +38,25 @@ for booleans; object arrays for text, lists and objects, with None for null.
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
-import string
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
 import numpy as np
-from faker import Faker
 
+from mockserver.draws import Block, Draws, slug
 from mockserver.errors import ConfigError
 from mockserver.schema import NULL_INT, column_kind
 from mockserver.timefmt import parse_date, parse_datetime
 
-# Values each vocabulary holds; records draw from them by index.
-VOCABULARY_SIZE = 1000
 # A quarter of real date-times are whole seconds (`2023-04-18T07:40:10Z`).
 WHOLE_SECOND_SHARE = 0.25
 _DAY_MICROS = 86_400 * 1_000_000
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-_TURKISH = str.maketrans({"ı": "i", "İ": "i"})
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-@functools.lru_cache(maxsize=65536)
-def slug(text: str) -> str:
-    """An ASCII slug of a name, for emails.
-
-    >>> slug("Ayşe Nur Yılmaz")
-    'aysenuryilmaz'
-    """
-    folded = unicodedata.normalize("NFKD", text.translate(_TURKISH))
-    return "".join(ch for ch in folded.lower() if ch in string.ascii_lowercase + string.digits)
-
-
-@dataclass
-class Block:
-    """The ids being generated together, and the columns made so far."""
-
-    ids: np.ndarray  # uint64
-    locale: np.ndarray  # index into Generator.locales, per row
-    values: dict[str, np.ndarray] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
 
 Rule = Callable[[Block], np.ndarray]
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finalizer: a well-spread 64-bit hash of each element."""
-    with np.errstate(over="ignore"):
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
 
 
 class Generator:
@@ -118,15 +80,10 @@ class Generator:
         self.salt = salt
         self.fields = list(schema["properties"])
         self.kinds = {name: column_kind(prop) for name, prop in schema["properties"].items()}
-        user_schema = schema
-        locales = user_schema.get("x-faker-locales") or {"en_US": 1.0}
-        self.locales = list(locales)
-        self._locale_cum = np.array(list(accumulate(locales.values())), dtype=float)
-        self._vocab: dict[str, np.ndarray] = {}  # provider -> [locale, index] object array
-        self._fakers: dict[str, Faker] = {}
+        self.draws = Draws(seed, salt, schema.get("x-faker-locales") or {"en_US": 1.0})
         self.rules: dict[str, Rule] = {}
         deps: dict[str, set[str]] = {}
-        for name, prop in user_schema["properties"].items():
+        for name, prop in schema["properties"].items():
             if prop.get("x-faker") is None:
                 raise self._error(name, "has no x-faker rule")
             self.rules[name], deps[name] = self._compile(name, prop, prop["x-faker"])
@@ -137,11 +94,7 @@ class Generator:
     def columns(self, ids: Sequence[int], given: dict[int, dict] | None = None) -> dict:
         """One column per field for these ids. `given` fixes fields of some ids (personas);
         the fields that depend on them are drawn after, so an email follows a given name."""
-        block = Block(ids=np.asarray(ids, dtype=np.int64).astype(np.uint64), locale=None)
-        total = self._locale_cum[-1]
-        block.locale = np.searchsorted(
-            self._locale_cum, self._uniform(block, "locale") * total, side="right"
-        ).clip(max=len(self.locales) - 1)
+        block = self.draws.block(ids)
         fixed = [(row, given[int(i)]) for row, i in enumerate(ids) if given and int(i) in given]
         for name in self.order:
             column = self.rules[name](block)
@@ -157,18 +110,6 @@ class Generator:
         """User i as Python values: date-times in microseconds, dates in days, None for null."""
         cols = self.columns([i], {i: given} if given else None)
         return {name: _python(self.kinds[name], cols[name][0]) for name in self.fields}
-
-    def _key(self, path: str) -> np.uint64:
-        digest = hashlib.blake2b(f"{self.seed}/{self.salt}{path}".encode(), digest_size=8).digest()
-        return np.uint64(int.from_bytes(digest, "little"))
-
-    def _bits(self, block: Block, path: str) -> np.ndarray:
-        with np.errstate(over="ignore"):
-            return _mix(block.ids * _GOLDEN + self._key(path))
-
-    def _uniform(self, block: Block, path: str) -> np.ndarray:
-        """Floats in [0, 1), one per row, from 53 of the hash's bits."""
-        return (self._bits(block, path) >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
     # -- compiling rules -------------------------------------------------------------------
 
@@ -196,7 +137,7 @@ class Generator:
 
         def nullable(block: Block) -> np.ndarray:
             column = rule(block)
-            missing = self._uniform(block, f"{name}/null") < null_share
+            missing = self.draws.uniform(block, f"{name}/null") < null_share
             if column.dtype == object:
                 column = column.copy()
                 column[missing] = None
@@ -216,7 +157,7 @@ class Generator:
         when = dict(spec.get("when") or {})
 
         def rule(block):
-            drawn = self._uniform(block, name) < share
+            drawn = self.draws.uniform(block, name) < share
             for other, value in when.items():
                 drawn &= block.values[other] == _stored(self.kinds[other], value)
             return drawn.astype(np.int8)
@@ -229,32 +170,32 @@ class Generator:
         cum = np.array(list(accumulate(weights)), dtype=float)
 
         def rule(block):
-            picked = np.searchsorted(cum, self._uniform(block, name) * cum[-1], side="right")
+            picked = np.searchsorted(cum, self.draws.uniform(block, name) * cum[-1], side="right")
             return values[picked.clip(max=len(values) - 1)]
 
         return rule, set()
 
     def _rule_locale(self, name, prop, arg, spec):
-        missing = [loc for loc in self.locales if loc not in arg]
+        missing = [loc for loc in self.draws.locales if loc not in arg]
         if missing:
             raise self._error(name, f"has no value for locale {missing[0]}")
-        values = _object_array([arg[loc] for loc in self.locales])
+        values = _object_array([arg[loc] for loc in self.draws.locales])
         return (lambda block: values[block.locale]), set()
 
     def _rule_faker(self, name, prop, arg, spec):
         if isinstance(arg, str):
             self._check_provider(name, arg)
-            return (lambda block: self._draw(block, name, arg)), set()
+            return (lambda block: self.draws.word(block, name, arg)), set()
         by, default = arg["by"], arg.get("default")
         choices = {k: v for k, v in arg.items() if k not in ("by", "default")}
         for provider in [*choices.values(), default]:
             self._check_provider(name, provider)
 
         def rule(block):
-            column = self._draw(block, name, default)
+            column = self.draws.word(block, name, default)
             for value, provider in choices.items():
                 chosen = block.values[by] == value
-                column = np.where(chosen, self._draw(block, name, provider), column)
+                column = np.where(chosen, self.draws.word(block, name, provider), column)
             return column
 
         return rule, {by}
@@ -282,8 +223,8 @@ class Generator:
         cap = self._instant(name, arg["end"]) if "after" in arg and "end" in arg else None
 
         def rule(block):
-            moment = base(block) + (self._uniform(block, name) * span).astype(np.int64)
-            whole = self._uniform(block, f"{name}/whole") < WHOLE_SECOND_SHARE
+            moment = base(block) + (self.draws.uniform(block, name) * span).astype(np.int64)
+            whole = self.draws.uniform(block, f"{name}/whole") < WHOLE_SECOND_SHARE
             moment = np.where(whole, moment - moment % 1_000_000, moment)
             floor = base(block)
             if cap is not None:
@@ -296,7 +237,7 @@ class Generator:
         start, end = (self._day(name, arg[k]) for k in ("start", "end"))
 
         def rule(block):
-            return start + (self._uniform(block, name) * (end - start + 1)).astype(np.int64)
+            return start + (self.draws.uniform(block, name) * (end - start + 1)).astype(np.int64)
 
         return rule, set()
 
@@ -316,7 +257,7 @@ class Generator:
             keys = list(parts)
             made = [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
             if empty:
-                for row in np.flatnonzero(self._uniform(block, f"{name}/empty") < empty):
+                for row in np.flatnonzero(self.draws.uniform(block, f"{name}/empty") < empty):
                     made[row] = {}
             return _object_array(made)
 
@@ -357,7 +298,7 @@ class Generator:
                 return _object_array([arg] * len(block))
             hollow = np.zeros(len(block), dtype=bool)
             if empty:
-                hollow = self._uniform(block, f"{name}/empty") < empty
+                hollow = self.draws.uniform(block, f"{name}/empty") < empty
             filled = [rule_(block) for rule_, _ in templates]
             made = [
                 {} if skip else fill(arg, iter(texts))
@@ -371,7 +312,7 @@ class Generator:
         low, high = int(arg["min"]), int(arg["max"])
 
         def rule(block):
-            return low + (self._uniform(block, name) * (high - low + 1)).astype(np.int64)
+            return low + (self.draws.uniform(block, name) * (high - low + 1)).astype(np.int64)
 
         return rule, set()
 
@@ -381,7 +322,7 @@ class Generator:
         low, high = round(float(arg["min"]) * scale), round(float(arg["max"]) * scale)
 
         def rule(block):
-            return low + (self._uniform(block, name) * (high - low + 1)).astype(np.int64)
+            return low + (self.draws.uniform(block, name) * (high - low + 1)).astype(np.int64)
 
         return rule, set()
 
@@ -391,7 +332,7 @@ class Generator:
             return (lambda block: _object_array([None] * len(block))), set()
 
         def rule(block):
-            return 1 + (self._uniform(block, name) * count).astype(np.int64)
+            return 1 + (self.draws.uniform(block, name) * count).astype(np.int64)
 
         return rule, set()
 
@@ -403,12 +344,12 @@ class Generator:
             made = [[] for _ in range(len(block))]
             if not most:
                 return _object_array(made)
-            chosen = self._uniform(block, name) < share
-            sizes = 1 + (self._uniform(block, f"{name}/size") * most).astype(int)
+            chosen = self.draws.uniform(block, name) < share
+            sizes = 1 + (self.draws.uniform(block, f"{name}/size") * most).astype(int)
             # A few draws per wanted id, so that most rows find distinct ones.
             draws = np.stack(
                 [
-                    1 + (self._uniform(block, f"{name}/{n}") * count).astype(np.int64)
+                    1 + (self.draws.uniform(block, f"{name}/{n}") * count).astype(np.int64)
                     for n in range(3 * most)
                 ],
                 axis=1,
@@ -427,10 +368,12 @@ class Generator:
         share, most = float(arg.get("p", 0.1)), int(arg.get("max", 1))
 
         def rule(block):
-            chosen = self._uniform(block, name) < share
-            sizes = 1 + (self._uniform(block, f"{name}/size") * min(most, len(ids))).astype(int)
+            chosen = self.draws.uniform(block, name) < share
+            sizes = 1 + (self.draws.uniform(block, f"{name}/size") * min(most, len(ids))).astype(
+                int
+            )
             # A random order of the ids per row: sort each row's hash draws.
-            draws = np.stack([self._bits(block, f"{name}/{i}") for i in ids], axis=1)
+            draws = np.stack([self.draws.bits(block, f"{name}/{i}") for i in ids], axis=1)
             ranks = np.argsort(draws, axis=1)
             made = [[] for _ in range(len(block))]
             for row in np.flatnonzero(chosen):
@@ -468,8 +411,8 @@ class Generator:
             width = int(arg)
 
             def hex_digits(block):
-                high = self._bits(block, f"{path}/hi").tolist()
-                low = self._bits(block, f"{path}/lo").tolist()
+                high = self.draws.bits(block, f"{path}/hi").tolist()
+                low = self.draws.bits(block, f"{path}/lo").tolist()
                 return [f"{(h << 64 | lo):032x}"[-width:] for h, lo in zip(high, low, strict=True)]
 
             return hex_digits
@@ -477,13 +420,13 @@ class Generator:
             width = len(arg)
 
             def digits(block):
-                numbers = (self._uniform(block, path) * 10**width).astype(np.int64).tolist()
+                numbers = (self.draws.uniform(block, path) * 10**width).astype(np.int64).tolist()
                 return [f"{n:0{width}d}" for n in numbers]
 
             return digits
         if kind == "faker" and arg:
             self._check_provider(name, arg)
-            return lambda block: self._draw(block, path, arg).tolist()
+            return lambda block: self.draws.word(block, path, arg).tolist()
         if arg or not kind.isidentifier():
             raise self._error(name, f"has an unknown placeholder {{{token}}}")
         deps.add(kind)
@@ -491,31 +434,9 @@ class Generator:
             return lambda block: [slug(str(v or "")) for v in block.values[kind].tolist()]
         return lambda block: ["" if v is None else str(v) for v in block.values[kind].tolist()]
 
-    def _faker(self, locale: str) -> Faker:
-        if locale not in self._fakers:
-            self._fakers[locale] = Faker(locale)
-        return self._fakers[locale]
-
     def _check_provider(self, name: str, provider: str | None) -> None:
-        if not provider or not callable(getattr(self._faker(self.locales[0]), provider, None)):
+        if not provider or not self.draws.has_provider(provider):
             raise self._error(name, f"names no Faker provider {provider!r}")
-
-    def _draw(self, block: Block, path: str, provider: str) -> np.ndarray:
-        """A vocabulary word per row, from the row's locale."""
-        vocab = self._vocab.get(provider)
-        if vocab is None:
-            vocab = self._vocab[provider] = self._vocabulary(provider)
-        index = (self._uniform(block, f"{path}/{provider}") * VOCABULARY_SIZE).astype(np.int64)
-        return vocab[block.locale, index]
-
-    def _vocabulary(self, provider: str) -> np.ndarray:
-        words = np.empty((len(self.locales), VOCABULARY_SIZE), dtype=object)
-        for n, locale in enumerate(self.locales):
-            fake = self._faker(locale)
-            fake.seed_instance(f"{self.seed}:{locale}:{provider}")
-            make = getattr(fake, provider)
-            words[n, :] = [str(make()) for _ in range(VOCABULARY_SIZE)]
-        return words
 
     def _instant(self, name: str, text: str) -> int:
         value = parse_datetime(str(text))
