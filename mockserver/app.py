@@ -31,6 +31,7 @@ from connexion.resolver import Resolver
 
 from mockserver import handlers
 from mockserver.accesslog import AccessLogMiddleware
+from mockserver.answer import send_json, write
 from mockserver.auth import authenticate
 from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
@@ -44,7 +45,7 @@ from mockserver.state import Match, State
 ALLOW = "GET, HEAD, OPTIONS"
 NOT_ACCEPTABLE = "Could not satisfy the request Accept header."
 JSON_TYPES = (b"*/*", b"application/*", b"application/json")
-_JSON_HEADERS = [(b"content-type", b"application/json")]
+_JSON_TYPE = (b"content-type", b"application/json")
 
 
 class ApiMiddleware:
@@ -91,19 +92,25 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            status, body, headers = self._answer(scope, found)
+            status, body, headers = 200, self._answer(scope, found), self._allow
         except ApiError as error:
-            status, body, headers = error.status, orjson.dumps(error.body), error.headers
-        await self._send(send, scope, status, body, headers)
+            status, body = error.status, orjson.dumps(error.body)
+            headers = [
+                *self._allow,
+                *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
+            ]
+        await write(send, status, body, [_JSON_TYPE, *headers], head=scope["method"] == "HEAD")
 
-    def _answer(self, scope, found):
+    def _answer(self, scope, found) -> bytes:
+        """The pipeline's stages after routing: admit (format, 406, 401), the method (405),
+        parse (400), mock (200 or 404). Each stage raises ApiError to answer early."""
         route, path_params = found.route, found.params
         headers = dict(scope["headers"])  # a repeated header: the last, as in Django's META
         _admit(self.state, scope, headers, found)
         method = scope["method"]
         read = route.operations.get("GET")
         if method == "OPTIONS":
-            return 200, _metadata(self.state, read), {}
+            return _metadata(self.state, read)
         answers = self._handlers.get(read.operation_id) if read is not None else None
         if method not in ("GET", "HEAD") or answers is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
@@ -115,15 +122,7 @@ class ApiMiddleware:
         )
         query = parse_query(read, items, served.rules)
         url = _request_url(scope, headers)
-        return 200, handler(served, query, url, *path_params.values()), {}
-
-    async def _send(self, send, scope, status, body, headers):
-        raw = [*_JSON_HEADERS, (b"content-length", str(len(body)).encode()), *self._allow]
-        raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-        await send({"type": "http.response.start", "status": status, "headers": raw})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-        )
+        return handler(served, query, url, *path_params.values())
 
     async def _redirect(self, scope, send):
         """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body
@@ -131,18 +130,11 @@ class ApiMiddleware:
         location = _escape_path(scope.get("root_path", "") + scope["path"] + "/")
         if scope["query_string"]:
             location += "?" + scope["query_string"].decode("latin-1")
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 301,
-                "headers": [
-                    (b"content-type", b"text/html; charset=utf-8"),
-                    (b"location", location.encode("latin-1", "replace")),
-                    (b"content-length", b"0"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": b""})
+        headers = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"location", location.encode("latin-1", "replace")),
+        ]
+        await write(send, 301, b"", headers)
 
 
 class NotFoundMiddleware:
@@ -155,15 +147,7 @@ class NotFoundMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = orjson.dumps({"detail": "Not found."})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 404,
-                "headers": [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 404, {"detail": "Not found."})
 
 
 def _negotiate(accept: bytes | None) -> None:
@@ -277,39 +261,20 @@ def create_app(state: State) -> connexion.AsyncApp:
     admit = functools.partial(_admit, state)  # admit(scope, headers)
     prefer = functools.partial(PreferMiddleware, state=state, admit=admit, headers={"Allow": ALLOW})
     logs = [AccessLogMiddleware] if state.settings.access_log else []  # outermost: every request
+    # The pipeline, declared once: the edge (log, CORS, last-resort errors), then the mock
+    # (server-wide faults, the request's Prefer, the API: route, admit, parse, mock, send),
+    # the spec and Swagger UI, and DRF's 404 for anything else. With response validation,
+    # Connexion routes each read first and checks what the mock answers on its way out.
+    edge = [*logs, cors, ServerErrorMiddleware]
+    mock = [faults, prefer, api]
+    spec_docs = [docs, SwaggerUIMiddleware]
+    tail = [NotFoundMiddleware, LifespanMiddleware, ContextMiddleware]
     if state.settings.validate_responses:
         front = functools.partial(ApiMiddleware, state=state, delegate_reads=True)
-        middlewares = [
-            *logs,
-            cors,
-            ServerErrorMiddleware,
-            ExceptionMiddleware,
-            docs,
-            SwaggerUIMiddleware,
-            front,
-            RoutingMiddleware,
-            ResponseValidationMiddleware,
-            faults,
-            prefer,
-            api,
-            NotFoundMiddleware,
-            LifespanMiddleware,
-            ContextMiddleware,
-        ]
+        validation = [front, RoutingMiddleware, ResponseValidationMiddleware]
+        middlewares = [*edge, ExceptionMiddleware, *spec_docs, *validation, *mock, *tail]
     else:
-        middlewares = [
-            *logs,
-            cors,
-            ServerErrorMiddleware,
-            faults,
-            prefer,
-            api,
-            docs,
-            SwaggerUIMiddleware,
-            NotFoundMiddleware,
-            LifespanMiddleware,
-            ContextMiddleware,
-        ]
+        middlewares = [*edge, *mock, *spec_docs, *tail]
     app = connexion.AsyncApp(
         __name__,
         middlewares=middlewares,

@@ -18,8 +18,8 @@ import copy
 import orjson
 from starlette.exceptions import HTTPException
 
-from mockserver import examples, ui
-from mockserver.examples import Answer
+from mockserver import ui
+from mockserver.answer import Answer, send_answer
 from mockserver.resource import PAGE
 from mockserver.state import State
 
@@ -72,7 +72,7 @@ class SpecDocsMiddleware:
             await _not_allowed(send, method)
             return
         answer = Answer(200, body, ((b"content-type", media_type),))
-        await examples.send(send, answer, head=method == "HEAD")
+        await send_answer(send, answer, head=method == "HEAD")
 
     async def _ui(self, scope, receive, send):
         """Connexion's static files raise HTTPException for a missing file; answer it in DRF's
@@ -93,7 +93,7 @@ class SpecDocsMiddleware:
                 await _not_allowed(send, scope["method"])
             else:
                 body = orjson.dumps({"detail": "Not found."})
-                await examples.send(send, Answer(404, body, _JSON), head=False)
+                await send_answer(send, Answer(404, body, _JSON), head=False)
 
 
 _JSON = ((b"content-type", JSON_TYPE),)
@@ -194,6 +194,4 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
 
 async def _not_allowed(send, method: str) -> None:
     body = orjson.dumps({"detail": f'Method "{method}" not allowed.'})
-    await examples.send(
-        send, Answer(405, body, _JSON), head=False, extra=[(b"allow", b"GET, HEAD")]
-    )
+    await send_answer(send, Answer(405, body, _JSON), head=False, extra=[(b"allow", b"GET, HEAD")])

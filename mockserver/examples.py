@@ -14,22 +14,14 @@ b'{"detail":"No User matches the given query."}'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import orjson
 
+from mockserver.answer import Answer
 from mockserver.spec import Operation
 
 
 class NoExample(LookupError):
     """The response documents a body but gives no example of it."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    headers: tuple[tuple[bytes, bytes], ...]  # content-type and the documented headers
 
 
 def codes(op: Operation) -> list[str]:
@@ -106,10 +98,3 @@ def _headers(response: dict):
         value = next((c for c in candidates if c is not None), None)
         if value is not None:
             yield name, value if isinstance(value, str) else orjson.dumps(value).decode()
-
-
-async def send(send, answer: Answer, *, head: bool, extra=()) -> None:
-    """Send `answer` over ASGI, with its length and `extra` headers; no body for a HEAD."""
-    headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode()), *extra]
-    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-    await send({"type": "http.response.body", "body": b"" if head else answer.body})

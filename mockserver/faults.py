@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 
 from mockserver import examples
+from mockserver.answer import send_answer
 from mockserver.spec import Operation
 
 
@@ -87,4 +88,4 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         answer = examples.answer(op, codes[int(draw.pick * len(codes))])
-        await examples.send(send, answer, head=scope["method"] == "HEAD", extra=self._extra)
+        await send_answer(send, answer, head=scope["method"] == "HEAD", extra=self._extra)

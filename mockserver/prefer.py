@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from mockserver import examples
+from mockserver.answer import Answer, send_answer
 from mockserver.errors import ApiError
 from mockserver.spec import PREFER, Operation
 
@@ -188,15 +189,15 @@ class PreferMiddleware:
         except ApiError as error:
             body = orjson.dumps(error.body)
             headers = [(b"content-type", b"application/json")]
-            error_answer = examples.Answer(error.status, body, tuple(headers))
-            await examples.send(send, error_answer, head=head, extra=self._extra)
+            error_answer = Answer(error.status, body, tuple(headers))
+            await send_answer(send, error_answer, head=head, extra=self._extra)
             return
         if choice.delay_ms:
             await sleep(choice.delay_ms / 1000)
         applied = (b"preference-applied", choice.applied.encode("latin-1", "replace"))
         if choice.forced:
             answer = examples.answer(op, choice.code, choice.example)
-            await examples.send(send, answer, head=head, extra=[*self._extra, applied])
+            await send_answer(send, answer, head=head, extra=[*self._extra, applied])
             return
 
         async def send_applied(message):
