@@ -1,4 +1,4 @@
-"""A spec-driven mock of the Users REST API that behaves like the real DRF service."""
+"""A spec-driven mock of Django REST Framework APIs that behaves like the real service."""
 
 import warnings
 

@@ -13,8 +13,9 @@ from mockserver.settings import ENV_PREFIX, Settings, env_defaults
 
 _ABOUT = """\
 mockserver serves a mock of a Django REST Framework API from its OpenAPI spec
-(the Users API unless you give another): the same filters, pages, tokens and
-error bodies as the real service, over deterministic generated data.
+(the Users API unless you give another, such as drf-spectacular's output): the
+same filters, pages, tokens and error bodies as the real service, over
+deterministic generated data.
 
 Start it with `mockserver serve`, then open the URL it prints or paste its curl
 line."""
@@ -32,7 +33,7 @@ exit codes:
 _HELP = {
     "host": "address to listen on",
     "port": "port to listen on (0 picks a free one)",
-    "seed": "seed of the generated users; the same seed gives the same bytes",
+    "seed": "seed of the generated records; the same seed gives the same bytes",
     "size": "records per collection (ids 1..N; personas replace their ids; a collection's "
     "x-resource size overrides it)",
     "users": "the same as --size (default: --size)",

@@ -34,7 +34,7 @@ def progress_printer(stream=sys.stderr):
     started = time.monotonic()
     shown = {"step": -1}
 
-    def show(done: int, total: int) -> None:
+    def show(done: int, total: int, name: str = "records") -> None:
         if total < 50_000:
             return
         fraction = done / total
@@ -42,7 +42,7 @@ def progress_printer(stream=sys.stderr):
         if stream.isatty():
             bar = "#" * int(fraction * 30)
             stream.write(
-                f"\rgenerating {total:,} users [{bar:<30}] {fraction:4.0%} {elapsed:5.1f}s"
+                f"\rgenerating {total:,} {name} [{bar:<30}] {fraction:4.0%} {elapsed:5.1f}s"
             )
             if done == total:
                 stream.write("\n")
@@ -51,7 +51,7 @@ def progress_printer(stream=sys.stderr):
             if step == shown["step"]:
                 return
             shown["step"] = step
-            stream.write(f"generating {total:,} users: {fraction:.0%} ({elapsed:.1f}s)\n")
+            stream.write(f"generating {total:,} {name}: {fraction:.0%} ({elapsed:.1f}s)\n")
         stream.flush()
 
     return show
@@ -78,7 +78,7 @@ def banner(state, host: str, port: int) -> str:
     lines.append(f"  Swagger UI: {base}/ui/")
     if token:
         lines.append(f"  token:      {token}")
-        query = "?limit=2" if first == "/users/" else ""
+        query = _page_size_query(state, first)
         lines.append(
             "  try:        curl -H "
             + shlex.quote(f"Authorization: Token {token}")
@@ -86,6 +86,14 @@ def banner(state, host: str, port: int) -> str:
             + shlex.quote(f"{base}{first}{query}")
         )
     return "\n".join(lines)
+
+
+def _page_size_query(state, path: str) -> str:
+    """`?limit=2` (or `?page_size=2`): a short first page for the banner's curl line."""
+    found = state.route(state.settings.base_path + path)
+    op = found.route.operations.get("GET") if found else None
+    names = [p.name for p in (op.query.values() if op else ()) if p.control == "limit"]
+    return f"?{names[0]}=2" if names else ""
 
 
 def _address(host: str, port: int) -> str:

@@ -166,7 +166,7 @@ def load(
             sizes,
             personas_source=str(fixtures_dir / "personas.yaml"),
             cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
-            progress=progress,
+            progress=_named(progress, spec.resources[path].name),
             # One process may serve while the cache is written; several workers load from it.
             background_save=settings.workers == 1,
             cache_max=settings.cache_max_bytes or 0,
@@ -199,6 +199,13 @@ def load(
     for key in settings.token:
         state.tokens[key] = staff
     return state
+
+
+def _named(progress, name: str):
+    """A progress callback that also names the resource being built."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(done, total, name)
 
 
 def sizes_of(spec: Spec, size: int) -> dict[str, int]:
