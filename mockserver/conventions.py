@@ -87,10 +87,13 @@ def decimal_places(prop: dict) -> tuple[int, int]:
     ...                 "pattern": "^-?\\\\d{0,6}(?:\\\\.\\\\d{0,2})?$"})
     (6, 2)
     """
-    found = re.search(r"\\d\{0,(\d+)\}(?:\(\?:\\\.\\d\{0,(\d+)\}\))?", prop.get("pattern") or "")
-    if found is None:
+    pattern = prop.get("pattern") or ""
+    whole = re.search(r"^\^-\?\\d\{0,(\d+)\}", pattern)
+    places = re.search(r"\\\.\\d\{0,(\d+)\}", pattern)
+    if whole is None and places is None:
         return 8, 2
-    return int(found[1]), int(found[2] or 0)
+    # `^-?0?(?:\.\d{0,2})?$`: max_digits == decimal_places, no digit before the point.
+    return (int(whole[1]) if whole else 0), (int(places[1]) if places else 0)
 
 
 def is_decimal(prop: dict) -> bool:
@@ -166,9 +169,11 @@ def _rule(name: str, prop: dict, relation: dict | None) -> dict:
     if kind == "integer":
         if name == "id":
             return {"sequence": True}
-        low = int(prop.get("minimum", 0))
-        high = int(min(prop.get("maximum", low + 1000), low + 1000))
-        return {"integer": {"min": low, "max": high}}
+        low, high = prop.get("minimum"), prop.get("maximum")
+        if low is None:
+            low = 0 if high is None or high >= 0 else high - 1000
+        high = low + 1000 if high is None else min(high, low + 1000)
+        return {"integer": {"min": int(low), "max": int(high)}}
     if kind == "number":
         low = float(prop.get("minimum", 0))
         return {"decimal": {"min": low, "max": float(prop.get("maximum", low + 1000)), "places": 2}}
@@ -180,7 +185,8 @@ def _rule(name: str, prop: dict, relation: dict | None) -> dict:
         return {"shape": {}}
     if is_decimal(prop):
         digits, places = decimal_places(prop)
-        return {"decimal": {"min": 0, "max": min(10**digits - 1, 1000), "places": places}}
+        largest = 10**digits - 10**-places  # `max_digits=2, decimal_places=2`: 0.99
+        return {"decimal": {"min": 0, "max": min(largest, 1000), "places": places}}
     if fmt == "date-time":
         return {"datetime": {"start": START, "end": END}}
     if fmt == "date":

@@ -78,7 +78,7 @@ def retrieve_record(served, query: Query, url: str, value: str) -> bytes:
     prop = resource.fields.get(field) or {}
     if field == "id" or prop.get("type") == "integer":
         try:
-            number = int(value) if value.isascii() else None  # Django: int(pk), else 404
+            number = int(value)  # Django's IntegerField: int(pk) (`٣` is 3), else Http404
         except ValueError:
             number = None
         if number is None:

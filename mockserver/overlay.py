@@ -56,10 +56,11 @@ def apply(document: dict, path: Path) -> dict:
             raise ConfigError(str(path), f"{where} target: {message}") from None
         if not matches:
             raise ConfigError(str(path), f"{where} target {action['target']!r} selects nothing")
+        if action.get("remove"):
+            _remove(matches)
+            continue
         for match in matches:
-            if action.get("remove"):
-                _remove(match)
-            elif isinstance(match.value, dict) and isinstance(action["update"], dict):
+            if isinstance(match.value, dict) and isinstance(action["update"], dict):
                 merge(match.value, action["update"])
             elif isinstance(match.value, list):
                 match.value.extend(copy.deepcopy(_as_list(action["update"])))
@@ -91,14 +92,19 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _remove(match) -> None:
-    parent = match.context.value if match.context is not None else None
-    if isinstance(match.path, Fields) and isinstance(parent, dict):
-        for name in match.path.fields:
-            parent.pop(name, None)
-    elif isinstance(match.path, Index) and isinstance(parent, list):
-        parent[match.path.index] = _REMOVED
-        parent[:] = [item for item in parent if item is not _REMOVED]
-
-
-_REMOVED = object()
+def _remove(matches) -> None:
+    """Delete every match: keys from their objects, items from their lists (by position,
+    the highest first, so that no removal shifts another)."""
+    positions: dict[int, tuple[list, set[int]]] = {}
+    for match in matches:
+        parent = match.context.value if match.context is not None else None
+        if isinstance(match.path, Fields) and isinstance(parent, dict):
+            for name in match.path.fields:
+                parent.pop(name, None)
+        elif isinstance(match.path, Index) and isinstance(parent, list):
+            indices = getattr(match.path, "indices", None) or [match.path.index]
+            positions.setdefault(id(parent), (parent, set()))[1].update(indices)
+    for items, chosen in positions.values():
+        for index in sorted(chosen, reverse=True):
+            if -len(items) <= index < len(items):
+                del items[index]

@@ -28,6 +28,9 @@ ENTER_DATE = "Enter a valid date."
 ENTER_JSON = "Enter a valid JSON."
 NULL_CHARACTERS = "Null characters are not allowed."
 ENTER_UUID = "Enter a valid UUID."
+# django-filter's NumberFilter: MaxValueValidator(1e50), in Django's words.
+_CAP = Decimal("1e50")
+ABOVE_CAP = "Ensure this value is less than or equal to 1e+50."
 RANGE_TWO_VALUES = "Range query expects two values."  # django-filter's BaseRangeField
 # forms.ModelChoiceField (django-filter's ModelChoiceFilter, a ForeignKey's `exact`).
 NO_SUCH_CHOICE = "Select a valid choice. That choice is not one of the available choices."
@@ -184,7 +187,13 @@ def _csv(param: Param, text: str, rules: Rules) -> tuple:
     lookup's field (an empty part is None); `range` wants exactly two."""
     if text == "":
         raise _Skip  # an empty list: no filter
-    item = Param(param.name, param.schema.get("items") or {}, param.field, "exact")
+    item = Param(
+        param.name,
+        param.schema.get("items") or {},
+        param.field,
+        "exact",
+        number_cap=param.number_cap,
+    )
     values = tuple(
         None if not p.strip() else _value(item, p.strip(), rules) for p in text.split(",")
     )
@@ -208,7 +217,7 @@ def _search(text: str) -> list[str]:
     terms = []
     for found in _QUOTED.finditer(text):
         term = found[0].strip(",")
-        if term[:1] in ('"', "'") and len(term) > 1 and term[0] == term[-1]:
+        if term[:1] in ('"', "'") and term[0] == term[-1]:
             quote = term[0]
             terms.append(term[1:-1].replace("\\" + quote, quote).replace("\\\\", "\\"))
         else:
@@ -235,9 +244,9 @@ def _value(param: Param, text: str, rules: Rules):
     if kind == "integer" and param.field in rules.fields and rules.exists is not None:
         return _choice(param, text, rules)
     if kind == "integer":
-        return _integer(text, rules)
+        return _integer(text, rules, param.number_cap)
     if kind == "number":
-        return _decimal(text)
+        return _decimal(text, param.number_cap)
     if fmt == "uuid":
         try:
             return str(uuid.UUID(hex=text))
@@ -264,9 +273,13 @@ def _value(param: Param, text: str, rules: Rules):
     return text
 
 
-def _integer(text: str, rules: Rules) -> int:
+def _integer(text: str, rules: Rules, cap: bool = False) -> int:
     """NumberFilter reads a decimal and the lookup truncates it (`id=1.5` is id 1)."""
+    if cap and _INTEGER.fullmatch(text) is None and not rules.strict:
+        _decimal(text, cap)  # the cap's message before truncation
     if _INTEGER.fullmatch(text):
+        if cap and Decimal(text) > _CAP:
+            raise ValueError(ABOVE_CAP)
         if len(text) > 40:  # beyond int64 either way; int() refuses past 4300 digits
             return -(10**40) if text.startswith("-") else 10**40
         return int(text)
@@ -283,7 +296,7 @@ def _integer(text: str, rules: Rules) -> int:
     return int(number)
 
 
-def _decimal(text: str) -> Decimal:
+def _decimal(text: str, cap: bool = False) -> Decimal:
     """forms.DecimalField, which django-filter's NumberFilter uses for a decimal field."""
     try:
         number = Decimal(text)
@@ -291,6 +304,8 @@ def _decimal(text: str) -> Decimal:
         raise ValueError(ENTER_NUMBER) from None
     if not number.is_finite():
         raise ValueError(ENTER_NUMBER)
+    if cap and number > _CAP:
+        raise ValueError(ABOVE_CAP)
     return number
 
 

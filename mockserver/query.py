@@ -81,8 +81,8 @@ def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
     if flt.lookup == "date":  # a date-time's date, in UTC
         return _not_null(col, rows, values // _DAY == flt.value)
     if flt.lookup == "in":
-        keys = [k for k in (_key(col, v, "exact") for v in flt.value if v is not None) if k]
-        matches = np.isin(values, [k for k in keys if _in_range(k)])
+        keys = [_key(col, v, "exact") for v in flt.value if v is not None]
+        matches = np.isin(values, [k for k in keys if k is not None and _in_range(k)])
         return _not_null(col, rows, matches)
     if flt.lookup == "range":
         low, high = flt.value
@@ -94,6 +94,7 @@ def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
 
 
 _DAY = 86_400 * 1_000_000
+_FAR, _FAR_KEY = Decimal(10) ** 30, 10**40  # a decimal past int64 once scaled
 
 
 def _in_range(key) -> bool:
@@ -106,6 +107,8 @@ def _key(col: Column, value, lookup: str):
     cents); None for an `exact` that no stored value can equal."""
     if col.kind != "decimal":
         return int(value)
+    if abs(value) > _FAR:  # beyond any stored value; scaling it could overflow Decimal
+        return _FAR_KEY if value > 0 else -_FAR_KEY
     scaled = Decimal(value) * 10 ** col.choices[0]
     if scaled == scaled.to_integral_value():
         return int(scaled)

@@ -133,7 +133,7 @@ def _resource(spec, path: str, op: dict, shape: str, ref: str) -> Resource:
     if search is None:
         search = [n for n, p in fields.items() if conventions.is_text(effective(p))]
     size = options.get("size")
-    if size is not None and (not isinstance(size, int) or size < 0):
+    if size is not None and (type(size) is not int or size < 0):
         raise ConfigError(str(spec.path), f"{place} size must be a whole number from 0")
     example = None
     if shape == OBJECT:
@@ -198,12 +198,12 @@ def _check_relations(spec, found: dict[str, Resource]) -> None:
 def _singular(name: str) -> str:
     """`tags` -> `tag`, `categories` -> `category`, `boxes` -> `box`.
 
-    >>> [_singular(n) for n in ("tags", "categories", "boxes", "status")]
-    ['tag', 'category', 'box', 'status']
+    >>> [_singular(n) for n in ("tags", "categories", "boxes", "addresses", "status")]
+    ['tag', 'category', 'box', 'address', 'status']
     """
     if name.endswith("ies"):
         return name[:-3] + "y"
-    if name.endswith(("xes", "ses", "ches", "shes")) and not name.endswith("sses"):
+    if name.endswith(("xes", "ses", "ches", "shes")):
         return name[:-2]
     if name.endswith("s") and not name.endswith("ss") and not name.endswith("us"):
         return name[:-1]

@@ -57,14 +57,16 @@ class Settings:
     max_concurrency: int = 1000  # requests in flight; more are 503 with Retry-After
 
     def __post_init__(self):
-        if self.users is not None:  # `--users N` is `--size N`
+        size_name = "size"
+        if self.users is not None:  # `--users N` is `--size N`; errors name what was given
             object.__setattr__(self, "size", self.users)
             object.__setattr__(self, "users", None)
+            size_name = "users"
         problems = []
         if not 0 <= self.port <= 65535:
             problems.append(("port", "must be 0-65535"))
         if self.size < 0:
-            problems.append(("size", "must be 0 or more"))
+            problems.append((size_name, "must be 0 or more"))
         if self.page_size < 1:
             problems.append(("page_size", "must be 1 or more"))
         if self.max_page_size < self.page_size:

@@ -38,6 +38,10 @@ class Param:
     lookup: str | None = None  # x-filter.lookup: conventions.LOOKUPS, `any` or `hashed`
     control: str | None = None  # x-query: page, limit, sort or search; or PREFER
     json: bool = False  # the value is a JSON text (`content:`, or a `contains` lookup)
+    # django-filter's NumberFilter refuses numbers above 1e50 (its MaxValueValidator, since
+    # 2.4). Inferred filters have it; the Users contract's annotated ones follow
+    # REAL_API.md, which observed no such limit.
+    number_cap: bool = False
     preference: str | None = None  # for a PREFER control: the Prefer preference it sets
 
     @property
@@ -307,6 +311,7 @@ class Spec:
             lookup=lookup,
             control=control,
             json=json_content,
+            number_cap=not spec_filter and control is None,
         )
 
     def operation(self, operation_id: str) -> Operation:

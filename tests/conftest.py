@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from mockserver import fixtures as fixtures_module
-from mockserver import resources, store
+from mockserver import resources, state, store
 from mockserver.params import Query, Rules, parse_query
 from mockserver.spec import Operation, Spec
 
@@ -28,7 +28,7 @@ def fixtures(spec) -> fixtures_module.Fixtures:
 
 @pytest.fixture(scope="session")
 def dataset(spec, fixtures) -> store.Dataset:
-    return store.build(spec, fixtures, seed=SEED, users=USERS, cache_dir=None)
+    return state.build_dataset(spec, fixtures, "/users/", SEED, USERS, cache_dir=None)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +47,17 @@ def rules(spec):
     """`rules(strict)`: the server's Rules for a mode, with the spec's sortable fields."""
 
     def make(strict: bool) -> Rules:
-        return Rules(strict=strict, sortable=tuple(spec.sortable_fields))
+        return Rules(strict=strict, sortable=spec.resources["/users/"].sortable)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def served(spec, dataset, rules):
+    """`served(strict)`: the session dataset as the server serves /users/ in a mode."""
+
+    def make(strict: bool) -> state.Served:
+        return state.Served(spec.resources["/users/"], dataset, rules(strict))
 
     return make
 

@@ -34,7 +34,9 @@ class MockServer:
     def wait(self) -> MockServer:
         """Until the banner is printed; the URL it gives is `origin` and `base`."""
         self._listening.wait(BANNER_TIMEOUT)
-        found = re.search(r" on (http://[\w.\-]+:\d+)(\S*)/users/", self.output)
+        # `... on http://127.0.0.1:PORT/users/`, or `... on http://127.0.0.1:PORT/` when the
+        # spec serves several resources; a base path comes between.
+        found = re.search(r" on (http://[\w.\-]+:\d+)(\S*?)/(?:users/)?$", self.output, re.M)
         if not found:
             self.stop()
             raise AssertionError(f"no URL in the banner within {BANNER_TIMEOUT}s: {self.output}")

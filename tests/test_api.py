@@ -652,10 +652,16 @@ def _without_field(dataset: Dataset, row: int, field: str) -> Dataset:
     return Dataset(dataset.ids, b"".join(records), offsets, dataset.columns)
 
 
+def _serving(state, dataset: Dataset):
+    """`state` with `dataset` as the records of /users/."""
+    served = dataclasses.replace(state.served["/users/"], dataset=dataset)
+    return dataclasses.replace(state, served={**state.served, "/users/": served})
+
+
 def test_response_validation_rejects_a_non_conforming_record():
     state = make_state(users=10, validate_responses=True)
     row = state.dataset.row_of(1)
-    broken = dataclasses.replace(state, dataset=_without_field(state.dataset, row, "email"))
+    broken = _serving(state, _without_field(state.dataset, row, "email"))
     client = make_client(broken)
     detail = get(client, "/users/1/")
     assert detail.status_code != 200
@@ -668,7 +674,7 @@ def test_response_validation_rejects_a_non_conforming_record():
 def test_without_validation_the_broken_record_is_served():
     """The counterpart: the 500 above comes from validation, not from the broken bytes."""
     state = make_state(users=10, validate_responses=False)
-    broken = dataclasses.replace(state, dataset=_without_field(state.dataset, 0, "email"))
+    broken = _serving(state, _without_field(state.dataset, 0, "email"))
     response = get(make_client(broken), "/users/1/")
     assert response.status_code == 200
     assert "email" not in response.json()

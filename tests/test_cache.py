@@ -16,7 +16,7 @@ import pytest
 from helpers_api import assert_same_dataset, run_cli
 from helpers_server import MockServer
 
-from mockserver import cache, server, store
+from mockserver import cache, server, state, store
 from mockserver.settings import Settings
 
 TOKEN = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
@@ -52,11 +52,18 @@ CASES = [(f, how) for f in FILES for how in DAMAGE] + [
 
 
 def _build(spec, fixtures, directory: Path, users: int = USERS, **options) -> store.Dataset:
-    return store.build(spec, fixtures, SEED, users, cache_dir=directory, **options)
+    return state.build_dataset(
+        spec, fixtures, "/users/", SEED, users, cache_dir=directory, **options
+    )
+
+
+def _key(spec, fixtures, users: int = USERS) -> str:
+    """The cache entry name of the /users/ dataset of `users` records."""
+    return cache.key(spec, fixtures, SEED, users, "/users/", state.sizes_of(spec, users))
 
 
 def _entry(spec, fixtures, directory: Path, users: int = USERS) -> Path:
-    return directory / cache.key(spec, fixtures, SEED, users)
+    return directory / _key(spec, fixtures, users)
 
 
 def _assert_valid(entry: Path, fresh: store.Dataset) -> None:
@@ -147,7 +154,7 @@ def _dead_pid() -> int:
 def test_temp_dirs_of_dead_writers_are_removed_and_live_ones_kept(
     tmp_path, spec, fixtures, dataset
 ):
-    name = cache.key(spec, fixtures, SEED, USERS)
+    name = _key(spec, fixtures)
     dead = tmp_path / f"{name}.tmp{_dead_pid()}.140000"
     live = tmp_path / f"{name}.tmp{os.getpid()}.1"  # another thread of this process, writing
     for temp in (dead, live):
@@ -231,7 +238,7 @@ def test_a_process_that_ends_while_writing_in_the_background_finishes_the_entry(
 
 def test_two_writers_of_one_entry_leave_one_valid_entry(tmp_path, spec, fixtures, dataset):
     store_cache = cache.Cache(tmp_path)
-    name = cache.key(spec, fixtures, SEED, USERS)
+    name = _key(spec, fixtures)
     writers = [
         threading.Thread(target=store_cache.save, args=(name, dataset.files())) for _ in range(4)
     ]

@@ -220,7 +220,7 @@ def test_serve_help_shows_every_default():
     options = text.split("options:", 1)[1]  # past the usage line, which names every flag too
     for flag, default in [
         ("--port", "8000"),
-        ("--users", "1000"),
+        ("--size", "1000"),
         ("--page-size", "20"),
         ("--max-page-size", "100"),
         ("--seed", "42"),
@@ -230,5 +230,6 @@ def test_serve_help_shows_every_default():
     ]:
         after = options.split(flag + " ", 1)[1]
         assert f"(default: {default})" in after.split(" --", 1)[0], (flag, after[:200])
+    assert re.search(r"--users USERS\s+the same as --size", options), options
     assert "exit codes: 0 stopped by SIGTERM or Ctrl-C 2 " in text
     assert " 130 a second Ctrl-C" in text

@@ -1,4 +1,4 @@
-"""datagen and store.build: deterministic, realistic users whose shapes follow the spec."""
+"""datagen and the store's builds: deterministic, realistic users whose shapes follow the spec."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import resources, store
+from mockserver import resources, state
 from mockserver.datagen import Generator
 
 PERSONA_IDS = {1, 2, 3, 4, 5}
@@ -22,8 +22,9 @@ def moment(text: str) -> datetime:
 
 @pytest.fixture(scope="module")
 def generator(spec):
-    """A fresh seed-42 generator, independent of the one store.build used for `dataset`."""
-    return Generator(spec.user_schema, seed=42)
+    """A fresh seed-42 generator, independent of the one the store used for `dataset`, salted
+    as the store salts the records of /users/."""
+    return Generator(spec.resources["/users/"].schema, seed=42, salt="users")
 
 
 @pytest.mark.parametrize("i", [1, 7, 299, 300, 12345, 10**6])
@@ -43,7 +44,7 @@ def test_record_does_not_depend_on_its_block(generator, i):
 
 
 def test_different_seeds_give_different_records(spec, generator):
-    other = Generator(spec.user_schema, seed=43)
+    other = Generator(spec.resources["/users/"].schema, seed=43, salt="users")
     for i in (6, 7, 100, 300):
         one, two = generator.record(i), other.record(i)
         assert one != two
@@ -53,7 +54,9 @@ def test_different_seeds_give_different_records(spec, generator):
 @pytest.fixture(scope="module")
 def builds(spec, fixtures):
     """The same seed built with 50 and with 80 users."""
-    return {n: store.build(spec, fixtures, seed=42, users=n, cache_dir=None) for n in (50, 80)}
+    return {
+        n: state.build_dataset(spec, fixtures, "/users/", 42, n, cache_dir=None) for n in (50, 80)
+    }
 
 
 @pytest.mark.parametrize("user_id", [1, 4, 6, 25, 49, 50])
@@ -150,7 +153,8 @@ SHAPES = [
     pytest.param(lambda r, spec: "@" in r["email"], id="email has @"),
     pytest.param(lambda r, spec: list(r) == sorted(r), id="fields alphabetical"),
     pytest.param(
-        lambda r, spec: set(r) == set(spec.user_schema["properties"]), id="every User field"
+        lambda r, spec: set(r) == set(spec.resources["/users/"].schema["properties"]),
+        id="every User field",
     ),
     pytest.param(
         lambda r, spec: not r["is_anonymized"] or not r["is_active"], id="anonymized are inactive"

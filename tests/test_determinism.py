@@ -10,7 +10,7 @@ import sys
 import pytest
 from helpers_api import ROOT, assert_same_dataset, cli_env
 
-from mockserver import cache, resources, store
+from mockserver import cache, resources, state, store
 from mockserver import fixtures as fixtures_module
 from mockserver.spec import Spec
 
@@ -83,17 +83,27 @@ def shipped(users_spec) -> fixtures_module.Fixtures:
     return fixtures_module.load(resources.fixtures_dir(), users_spec)
 
 
+def _build(spec, fixtures, seed: int, users: int, cache_dir) -> store.Dataset:
+    """The /users/ dataset of `users` records, as the server builds it."""
+    return state.build_dataset(spec, fixtures, "/users/", seed, users, cache_dir=cache_dir)
+
+
+def _key(spec, fixtures, seed: int, users: int) -> str:
+    """The cache entry name of that dataset."""
+    return cache.key(spec, fixtures, seed, users, "/users/", state.sizes_of(spec, users))
+
+
 def test_cache_gives_the_bytes_of_a_fresh_build(tmp_path, users_spec, shipped, monkeypatch):
-    fresh = store.build(users_spec, shipped, seed=7, users=120, cache_dir=None)
-    first = store.build(users_spec, shipped, seed=7, users=120, cache_dir=tmp_path)
-    key = cache.key(users_spec, shipped, 7, 120)
+    fresh = _build(users_spec, shipped, 7, 120, cache_dir=None)
+    first = _build(users_spec, shipped, 7, 120, cache_dir=tmp_path)
+    key = _key(users_spec, shipped, 7, 120)
     assert (tmp_path / key / "columns.json").exists()
 
     def no_generation(*args, **kwargs):
         raise AssertionError("the second build should come from the cache")
 
     monkeypatch.setattr(store, "_build_chunk", no_generation)
-    cached = store.build(users_spec, shipped, seed=7, users=120, cache_dir=tmp_path)
+    cached = _build(users_spec, shipped, 7, 120, cache_dir=tmp_path)
     assert_same_dataset(fresh, first)
     assert_same_dataset(fresh, cached)
     assert [cached.record(r) for r in range(len(cached))] == [
@@ -102,39 +112,38 @@ def test_cache_gives_the_bytes_of_a_fresh_build(tmp_path, users_spec, shipped, m
 
 
 def test_cache_key_follows_seed_users_and_fixtures(tmp_path, users_spec, shipped):
-    base = cache.key(users_spec, shipped, 7, 120)
-    assert cache.key(users_spec, shipped, 7, 120) == base
-    assert cache.key(users_spec, shipped, 8, 120) != base
-    assert cache.key(users_spec, shipped, 7, 121) != base
+    base = _key(users_spec, shipped, 7, 120)
+    assert _key(users_spec, shipped, 7, 120) == base
+    assert _key(users_spec, shipped, 8, 120) != base
+    assert _key(users_spec, shipped, 7, 121) != base
+    sizes = state.sizes_of(users_spec, 120)
+    assert cache.key(users_spec, shipped, 7, 120, "/groups/", sizes) != base  # another resource
+    assert cache.key(users_spec, shipped, 7, 120, "/users/", {**sizes, "/x/": 1}) != base
 
     directory = tmp_path / "fixtures"
     shutil.copytree(resources.fixtures_dir(), directory)
     copied = fixtures_module.load(directory, users_spec)
-    assert cache.key(users_spec, copied, 7, 120) == base  # same bytes, same key
+    assert _key(users_spec, copied, 7, 120) == base  # same bytes, same key
     personas = directory / "personas.yaml"
     personas.write_text(
         personas.read_text(encoding="utf-8").replace("first_name: Jane", "first_name: Janet"),
         encoding="utf-8",
     )
     edited = fixtures_module.load(directory, users_spec)
-    assert cache.key(users_spec, edited, 7, 120) != base
+    assert _key(users_spec, edited, 7, 120) != base
 
 
 def test_a_changed_fixture_is_not_served_from_the_cache(tmp_path, users_spec):
     directory = tmp_path / "fixtures"
     shutil.copytree(resources.fixtures_dir(), directory)
     cache = tmp_path / "cache"
-    before = store.build(
-        users_spec, fixtures_module.load(directory, users_spec), 7, 10, cache_dir=cache
-    )
+    before = _build(users_spec, fixtures_module.load(directory, users_spec), 7, 10, cache)
     personas = directory / "personas.yaml"
     personas.write_text(
         personas.read_text(encoding="utf-8").replace("first_name: Jane", "first_name: Janet"),
         encoding="utf-8",
     )
-    after = store.build(
-        users_spec, fixtures_module.load(directory, users_spec), 7, 10, cache_dir=cache
-    )
+    after = _build(users_spec, fixtures_module.load(directory, users_spec), 7, 10, cache)
     assert json.loads(before.record(4))["first_name"] == "Jane"
     assert json.loads(after.record(4))["first_name"] == "Janet"
     assert len(list(cache.iterdir())) == 2

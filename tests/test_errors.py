@@ -89,5 +89,5 @@ def test_a_build_error_is_one_line_and_exit_2_in_one_process_and_in_the_pool(
     assert result.returncode == 2, stderr
     assert stderr == (
         f"mockserver: error: {nameless_persona}/personas.yaml: record 6 (id 6), field 'email': "
-        '".06@gmail.com" is not a "email"\n'
+        '".96@yahoo.com" is not a "email"\n'
     )

@@ -181,10 +181,10 @@ def test_links(url, number, num_pages, next_url, previous):
 
 
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
-def test_list_users_real_api_example(parse, dataset, records, strict):
+def test_list_users_real_api_example(parse, served, records, strict):
     """The REAL_API example end to end through parse_query, the engine and the handler."""
     url = "http://host/users/?limit=3&page=2&email_allowed=false"
-    body = json.loads(list_records(dataset, parse(urlsplit(url).query, strict), url))
+    body = json.loads(list_records(served(strict), parse(urlsplit(url).query, strict), url))
     matching = [r for r in records if r["email_allowed"] is False]
     assert list(body) == ["count", "next", "previous", "results"]
     assert body["count"] == len(matching)
@@ -194,12 +194,12 @@ def test_list_users_real_api_example(parse, dataset, records, strict):
 
 
 @pytest.mark.parametrize("strict", [True, False], ids=["strict", "lenient"])
-def test_list_users_nothing_matches(parse, dataset, strict):
+def test_list_users_nothing_matches(parse, served, strict):
     url = "http://host/users/?username=nobody"
-    body = json.loads(list_records(dataset, parse(urlsplit(url).query, strict), url))
+    body = json.loads(list_records(served(strict), parse(urlsplit(url).query, strict), url))
     assert body == {"count": 0, "next": None, "previous": None, "results": []}
     with pytest.raises(ApiError) as caught:
-        list_records(dataset, parse("username=nobody&page=2", strict), url + "&page=2")
+        list_records(served(strict), parse("username=nobody&page=2", strict), url + "&page=2")
     assert (caught.value.status, caught.value.body) == (404, {"detail": "Invalid page."})
 
 
@@ -215,12 +215,12 @@ def test_list_users_nothing_matches(parse, dataset, strict):
         pytest.param("page=last", 200, id="last"),
     ],
 )
-def test_list_users_lenient_pages(parse, dataset, records, query, status):
+def test_list_users_lenient_pages(parse, served, records, query, status):
     """Lenient mode: the page text reaches paginate untouched and fails there with 404."""
     url = f"http://host/users/?{query}&limit=100"
     parsed = parse(parse_qsl(urlsplit(url).query, keep_blank_values=True), False)
     try:
-        body = json.loads(list_records(dataset, parsed, url))
+        body = json.loads(list_records(served(False), parsed, url))
     except ApiError as exc:
         assert (exc.status, exc.body) == (status, {"detail": "Invalid page."})
         return

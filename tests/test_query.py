@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from mockserver import store
+from mockserver import state
 from mockserver.query import order, select
 from mockserver.store import Dataset
 
@@ -80,7 +80,7 @@ def null_data(spec, fixtures) -> Data:
         nulls = {f: None for k, f in enumerate(NULLABLE) if number % (k + 2) == 0}
         personas[user_id] = {"id": user_id, "pk": user_id, **nulls}
     # Seed 42 as the session dataset: the store reuses its generator (and vocabularies).
-    built = store.build(spec, replace(fixtures, personas=personas), seed=42, users=90)
+    built = state.build_dataset(spec, replace(fixtures, personas=personas), "/users/", 42, 90)
     return Data(built, _decoded(built))
 
 
@@ -483,7 +483,7 @@ def terms_of(text: str) -> list[tuple[str, bool]]:
 
 
 def test_sortable_table_matches_spec(spec):
-    assert tuple(spec.sortable_fields) == SORTABLE
+    assert spec.resources["/users/"].sortable == SORTABLE
 
 
 def test_default_order_is_ascending_id(run, records):

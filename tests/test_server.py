@@ -39,7 +39,7 @@ def test_a_terminal_gets_one_bar_redrawn_in_place():
     screen = Terminal()
     show = progress_printer(screen)
     for done in range(0, 1_000_001, 100_000):
-        show(done, 1_000_000)
+        show(done, 1_000_000, "users")  # as state.load reports the build of /users/
     text = screen.getvalue()
     assert text.count("\r") == 11 and text.endswith("\n") and text.count("\n") == 1
     last = text.rsplit("\r", 1)[1]

@@ -84,37 +84,40 @@ def test_lenient_detail_reads_the_list_filters(spec):
 
 
 def test_every_documented_field_has_its_real_type(spec):
-    fields = spec.user_fields
+    fields = spec.resources["/users/"].fields
     assert list(fields) == DOCUMENTED_FIELDS
     assert {name: prop["type"] for name, prop in fields.items()} == REAL_TYPES
     assert {name for name, prop in fields.items() if prop.get("nullable")} == NULLABLE
     assert "password" not in fields
-    assert spec.user_schema["additionalProperties"] is False
+    assert spec.resources["/users/"].schema["additionalProperties"] is False
 
 
 @pytest.mark.parametrize(
     ("field", "max_length"), [("email", 254), ("first_name", 150), ("last_name", 150)]
 )
 def test_documented_max_lengths(spec, field, max_length):
-    assert spec.user_fields[field]["maxLength"] == max_length
+    assert spec.resources["/users/"].fields[field]["maxLength"] == max_length
 
 
 def test_choices_are_enums(spec):
-    assert [s["enum"] for s in spec.user_fields["gender"]["oneOf"]] == [["male", "female"], [None]]
-    assert spec.user_fields["user_type"]["enum"] == ["guest", "registered"]
+    fields = spec.resources["/users/"].fields
+    assert [s["enum"] for s in fields["gender"]["oneOf"]] == [["male", "female"], [None]]
+    assert fields["user_type"]["enum"] == ["guest", "registered"]
 
 
 def test_every_field_says_how_it_is_faked(spec):
-    missing = [name for name, prop in spec.user_fields.items() if "x-faker" not in prop]
+    fields = spec.resources["/users/"].fields
+    missing = [name for name, prop in fields.items() if "x-faker" not in prop]
     assert missing == []
 
 
 def test_the_sort_pattern_accepts_exactly_the_sortable_fields(spec):
+    users = spec.resources["/users/"]
     pattern = re.compile(spec.operation("users_list").query["sort"].schema["pattern"])
-    for name in spec.sortable_fields:
+    for name in users.sortable:
         assert pattern.match(name) and pattern.match(f"-{name}"), name
         assert pattern.match(f"{name}, -id")
-    for name in set(spec.user_fields) - set(spec.sortable_fields) | {"password", "nickname"}:
+    for name in set(users.fields) - set(users.sortable) | {"password", "nickname"}:
         assert not pattern.match(name), name
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from mockserver import fixtures as fixtures_module
-from mockserver import resources, store
+from mockserver import resources, state, store
 from mockserver.errors import ConfigError
 from mockserver.spec import Spec
 
@@ -107,7 +107,7 @@ def _load(tmp_path: Path, spec_edit: tuple[str, str] | None = None, personas: st
 
 def _build(tmp_path: Path, **load):
     spec, fixtures, personas = _load(tmp_path, **load)
-    return store.build(spec, fixtures, seed=42, users=USERS, personas_source=personas)
+    return state.build_dataset(spec, fixtures, "/users/", 42, USERS, personas_source=personas)
 
 
 NAMELESS_6 = '- id: 6\n  first_name: ""\n  last_name: ""\n'
@@ -116,25 +116,25 @@ BLAME = [
     pytest.param(
         {"personas": NAMELESS_6},
         "{tmp}/fixtures/personas.yaml: record 6 (id 6), field 'email': "
-        '".06@gmail.com" is not a "email"',
+        '".96@yahoo.com" is not a "email"',
         id="persona's empty names make its email invalid -> the persona",
     ),
     pytest.param(
         {"personas": NAMELESS_6.replace("id: 6", "id: 900")},
         "{tmp}/fixtures/personas.yaml: record 6 (id 900), field 'email': "
-        '".40@yahoo.com" is not a "email"',
+        '".23@hotmail.com" is not a "email"',
         id="persona beyond --users -> its record number and its id",
     ),
     pytest.param(
         {"spec_edit": ('"05{digits:#########}"', '"5{digits:#########}"')},
         "{tmp}/users.yaml: components/schemas/User/phone/x-faker made user 1 invalid at "
-        '\'phone\': "5049740452" does not match "^05[0-9]{{9}}$"',
+        '\'phone\': "5806855483" does not match "^05[0-9]{{9}}$"',
         id="rule breaks every user -> the spec, also for a persona's id",
     ),
     pytest.param(
         {"spec_edit": (EMAIL, '"{first_name}.{last_name}{digits:##}"'), "personas": NAMELESS_6},
         "{tmp}/users.yaml: components/schemas/User/email/x-faker made user 6 invalid at "
-        '\'email\': "jessica.wood06" is not a "email"',
+        '\'email\': "arziye.cetin96" is not a "email"',
         id="rule breaks the user the persona replaces too -> the spec, not the persona",
     ),
 ]

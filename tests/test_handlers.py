@@ -1,0 +1,339 @@
+"""The generic handlers on the shop spec's datasets, called directly with parsed queries."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from mockserver import handlers, params, state
+from mockserver.errors import ApiError
+from mockserver.settings import Settings
+
+SIZE = 30
+BASE = "http://testserver"
+
+
+@pytest.fixture(scope="module")
+def shop() -> state.State:
+    return state.load(
+        Settings(spec="tests/drfservice/openapi.yaml", size=SIZE, cache_dir="", lenient=True)
+    )
+
+
+@pytest.fixture(scope="module")
+def decoded(shop):
+    """Every record of each resource, decoded, by resource path."""
+    return {
+        path: [orjson.loads(served.dataset.record(r)) for r in range(len(served.dataset))]
+        for path, served in shop.served.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def call(shop):
+    """`call(operation_id, query pairs, *args)`: parse as the server does, run the handler."""
+
+    def run(operation_id: str, items=(), *args) -> bytes:
+        op = shop.spec.operation(operation_id)
+        served = shop.served[op.resource]
+        query = params.parse_query(op, list(items), served.rules)
+        handler = handlers.for_operation(op, served.resource)
+        return handler(served, query, *args)
+
+    return run
+
+
+def _raw(shop, path: str, rows) -> list[bytes]:
+    return [shop.served[path].dataset.record(r) for r in rows]
+
+
+# -- list_records -----------------------------------------------------------------------------
+
+PAGES = [
+    pytest.param(
+        [("page_size", "5"), ("page", "2")],
+        "/products/?page_size=5&page=2",
+        range(5, 10),
+        "/products/?page=3&page_size=5",
+        "/products/?page_size=5",
+        id="page 2 of 5",
+    ),
+    pytest.param(
+        [("page_size", "5")],
+        "/products/?page_size=5",
+        range(0, 5),
+        "/products/?page=2&page_size=5",
+        None,
+        id="page 1",
+    ),
+    pytest.param(
+        [("page_size", "7"), ("page", "last")],
+        "/products/?page=last&page_size=7",
+        range(28, 30),
+        None,
+        "/products/?page=4&page_size=7",
+        id="the last page",
+    ),
+    pytest.param(
+        [("page_size", "10"), ("page", "3")],
+        "/products/?page=3&page_size=10",
+        range(20, 30),
+        None,
+        "/products/?page=2&page_size=10",
+        id="page 3 of 10, complete",
+    ),
+    pytest.param(
+        [("page", "2")],
+        "/products/?page=2",
+        range(20, 30),
+        None,
+        "/products/",
+        id="default page size 20",
+    ),
+    pytest.param(
+        [("page_size", "1000")],
+        "/products/?page_size=1000",
+        range(0, 30),
+        None,
+        None,
+        id="page size above the maximum is the maximum",
+    ),
+]
+
+
+@pytest.mark.parametrize(("items", "target", "rows", "next_", "previous"), PAGES)
+def test_list_records_envelope(shop, call, items, target, rows, next_, previous):
+    body = call("products_list", items, BASE + target)
+    expected = b"".join(
+        (
+            b'{"count":30,"next":',
+            orjson.dumps(next_ and BASE + next_),
+            b',"previous":',
+            orjson.dumps(previous and BASE + previous),
+            b',"results":[',
+            b",".join(_raw(shop, "/products/", rows)),
+            b"]}",
+        )
+    )
+    assert body == expected
+
+
+def test_list_records_links_sort_the_other_parameters(call):
+    body = orjson.loads(
+        call(
+            "products_list",
+            [("status", "active"), ("page_size", "2"), ("page", "2")],
+            BASE + "/products/?status=active&page_size=2&page=2",
+        )
+    )
+    assert body["next"] == BASE + "/products/?page=3&page_size=2&status=active"
+    assert body["previous"] == BASE + "/products/?page_size=2&status=active"
+
+
+def test_list_records_filtered(call, decoded):
+    body = orjson.loads(
+        call("products_list", [("status", "active"), ("page_size", "100")], BASE + "/products/")
+    )
+    expected = [r for r in decoded["/products/"] if r["status"] == "active"]
+    assert expected, "the dataset has active products"
+    assert body == {"count": len(expected), "next": None, "previous": None, "results": expected}
+
+
+def test_list_records_nothing_matches(call):
+    body = call("products_list", [("name", "no such product")], BASE + "/products/")
+    assert body == b'{"count":0,"next":null,"previous":null,"results":[]}'
+
+
+def test_list_records_ordered(call, decoded):
+    body = orjson.loads(
+        call("categories_list", [("ordering", "-created"), ("page_size", "3")], BASE + "/c/")
+    )
+    newest = sorted(decoded["/categories/"], key=lambda r: r["created"], reverse=True)[:3]
+    assert [r["id"] for r in body["results"]] == [r["id"] for r in newest]
+
+
+@pytest.mark.parametrize("page", ["4", "0", "x", "-1"])
+def test_list_records_invalid_page(call, page):
+    with pytest.raises(ApiError) as caught:
+        call("products_list", [("page", page), ("page_size", "10")], BASE + "/products/")
+    assert (caught.value.status, caught.value.body) == (404, {"detail": "Invalid page."})
+
+
+# -- list_array -------------------------------------------------------------------------------
+
+
+def test_list_array_is_a_plain_array(shop, call):
+    body = call("tags_list", [], BASE + "/tags/")
+    assert body == b"[" + b",".join(_raw(shop, "/tags/", range(SIZE))) + b"]"
+
+
+def test_list_array_filtered_and_ordered(call, decoded):
+    word = decoded["/tags/"][10]["name"].split()[1].upper()  # a word of tag 11, upper-cased
+    body = orjson.loads(
+        call("tags_list", [("name__icontains", word), ("ordering", "-name")], BASE + "/tags/")
+    )
+    matching = [r for r in decoded["/tags/"] if word in r["name"].upper()]
+    assert body == _descending_name_then_id(matching)
+    assert 0 < len(body) < SIZE
+
+
+def _descending_name_then_id(records: list[dict]) -> list[dict]:
+    """-name as the real service orders it: descending name, ties by ascending id."""
+    names = sorted({r["name"] for r in records}, reverse=True)
+    return [
+        r for name in names for r in sorted(records, key=lambda r: r["id"]) if r["name"] == name
+    ]
+
+
+def test_list_array_ties_keep_ascending_id(call, decoded):
+    body = orjson.loads(call("tags_list", [("ordering", "-name")], BASE + "/tags/"))
+    assert body == _descending_name_then_id(decoded["/tags/"])
+    names = [r["name"] for r in decoded["/tags/"]]
+    assert len(set(names)) < len(names), "the dataset has two tags with one name"
+
+
+def test_list_array_exact_filter(call, decoded):
+    color = decoded["/tags/"][6]["color"]
+    body = orjson.loads(call("tags_list", [("color", color)], BASE + "/tags/"))
+    assert body == [r for r in decoded["/tags/"] if r["color"] == color]
+    assert decoded["/tags/"][6] in body
+
+
+def test_list_array_nothing_matches(call):
+    assert call("tags_list", [("name", "no such tag")], BASE + "/tags/") == b"[]"
+
+
+# -- retrieve_record --------------------------------------------------------------------------
+
+NO_PRODUCT = {"detail": "No Product matches the given query."}
+NO_CATEGORY = {"detail": "No Category matches the given query."}
+NO_TAG = {"detail": "No Tag matches the given query."}
+NOT_FOUND = {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("record_id", [1, 7, 30])
+def test_retrieve_product_by_id(shop, call, record_id):
+    body = call("products_retrieve", [], BASE, str(record_id))
+    assert body == shop.served["/products/"].dataset.record(record_id - 1)
+
+
+def test_retrieve_tag_by_id(shop, call):
+    assert call("tags_retrieve", [], BASE, "12") == shop.served["/tags/"].dataset.record(11)
+
+
+@pytest.mark.parametrize("row", [0, 1, 29])
+def test_retrieve_category_by_slug(shop, call, decoded, row):
+    slug = decoded["/categories/"][row]["slug"]
+    body = call("categories_retrieve", [], BASE, slug)
+    assert body == shop.served["/categories/"].dataset.record(row)
+
+
+MISSING = [
+    pytest.param("products_retrieve", "999", NO_PRODUCT, id="no product 999"),
+    pytest.param("products_retrieve", "0", NO_PRODUCT, id="no product 0"),
+    pytest.param("products_retrieve", "-1", NO_PRODUCT, id="no product -1"),
+    pytest.param("products_retrieve", "9" * 30, NO_PRODUCT, id="beyond int64"),
+    pytest.param("products_retrieve", "abc", NOT_FOUND, id="abc is no integer"),
+    pytest.param("products_retrieve", "1.0", NOT_FOUND, id="1.0 is no integer"),
+    pytest.param("products_retrieve", "", NOT_FOUND, id="empty"),
+    pytest.param("tags_retrieve", "31", NO_TAG, id="no tag 31"),
+    pytest.param("tags_retrieve", "x", NOT_FOUND, id="tag x"),
+    pytest.param("categories_retrieve", "nope", NO_CATEGORY, id="no such slug"),
+    pytest.param("categories_retrieve", "1", NO_CATEGORY, id="an id is no slug"),
+]
+
+
+@pytest.mark.parametrize(("operation_id", "value", "body"), MISSING)
+def test_retrieve_not_found(call, operation_id, value, body):
+    with pytest.raises(ApiError) as caught:
+        call(operation_id, [], BASE, value)
+    assert (caught.value.status, caught.value.body) == (404, body)
+
+
+def test_retrieve_slug_is_case_sensitive(call, decoded):
+    slug = decoded["/categories/"][3]["slug"]
+    with pytest.raises(ApiError) as caught:
+        call("categories_retrieve", [], BASE, slug.upper())
+    assert (caught.value.status, caught.value.body) == (404, NO_CATEGORY)
+
+
+def test_retrieve_reads_int_as_python_does(shop, call):
+    """Django's AutoField lookup is `int(value)`: surrounding spaces and a sign are fine."""
+    record = shop.served["/products/"].dataset.record(0)
+    assert call("products_retrieve", [], BASE, " 1") == record
+    assert call("products_retrieve", [], BASE, "+1") == record
+    assert call("products_retrieve", [], BASE, "01") == record
+
+
+def test_retrieve_non_ascii_digits_are_an_id(shop, call):
+    """`int("١")` is 1 (Arabic-Indic one), so the real service answers product 1 for
+    `/products/%D9%A1/` (the router's `[^/.]+` lets it through)."""
+    assert call("products_retrieve", [], BASE, "١") == shop.served["/products/"].dataset.record(0)
+
+
+def test_retrieve_applies_the_list_filters_in_lenient_mode(shop, decoded, call):
+    product = decoded["/products/"][4]
+    record = shop.served["/products/"].dataset.record(4)
+    assert call("products_retrieve", [("status", product["status"])], BASE, "5") == record
+    other = next(s for s in ("draft", "active", "retired") if s != product["status"])
+    with pytest.raises(ApiError) as caught:
+        call("products_retrieve", [("status", other)], BASE, "5")
+    assert (caught.value.status, caught.value.body) == (404, NO_PRODUCT)
+
+
+def test_retrieve_a_bad_filter_is_400_before_404(call):
+    with pytest.raises(ApiError) as caught:
+        call("products_retrieve", [("price__gte", "abc")], BASE, "999")
+    assert (caught.value.status, caught.value.body) == (400, {"price__gte": ["Enter a number."]})
+
+
+# -- singleton, for_operation, no_match -------------------------------------------------------
+
+
+def test_singleton(shop, call):
+    body = call("settings_retrieve", [], BASE + "/settings/")
+    assert body == shop.served["/settings/"].dataset.record(0)
+    assert list(orjson.loads(body)) == [
+        "site_name",
+        "currency",
+        "maintenance",
+        "max_cart_items",
+        "support_email",
+    ]
+    assert len(shop.served["/settings/"].dataset) == 1
+
+
+HANDLERS = [
+    pytest.param("categories_list", handlers.list_records, id="categories_list"),
+    pytest.param("categories_retrieve", handlers.retrieve_record, id="categories_retrieve"),
+    pytest.param("products_list", handlers.list_records, id="products_list"),
+    pytest.param("products_retrieve", handlers.retrieve_record, id="products_retrieve"),
+    pytest.param("settings_retrieve", handlers.singleton, id="settings_retrieve"),
+    pytest.param("tags_list", handlers.list_array, id="tags_list"),
+    pytest.param("tags_retrieve", handlers.retrieve_record, id="tags_retrieve"),
+]
+
+
+@pytest.mark.parametrize(("operation_id", "handler"), HANDLERS)
+def test_for_operation(shop, operation_id, handler):
+    op = shop.spec.operation(operation_id)
+    assert handlers.for_operation(op, shop.spec.resources[op.resource]) is handler
+
+
+def test_for_operation_covers_every_operation(shop):
+    assert sorted(op.operation_id for op in shop.spec.operations) == sorted(
+        p.values[0] for p in HANDLERS
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        pytest.param("/products/", "No Product matches the given query.", id="Product"),
+        pytest.param("/categories/", "No Category matches the given query.", id="Category"),
+        pytest.param("/tags/", "No Tag matches the given query.", id="Tag"),
+        pytest.param("/settings/", "No SiteSettings matches the given query.", id="SiteSettings"),
+    ],
+)
+def test_no_match(shop, path, message):
+    assert handlers.no_match(shop.spec.resources[path]) == message

@@ -1,0 +1,427 @@
+"""resource.discover: the resources of a drf-spectacular spec, and its x-resource errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mockserver import resources
+from mockserver.errors import ConfigError
+from mockserver.resource import ARRAY, OBJECT, PAGE, _singular
+from mockserver.spec import Spec
+
+SHOP = Path("tests/drfservice/openapi.yaml")
+
+PRODUCT_FIELDS = (
+    "id",
+    "name",
+    "slug",
+    "description",
+    "sku",
+    "price",
+    "stock",
+    "is_available",
+    "status",
+    "category",
+    "tags",
+    "email",
+    "website",
+    "created",
+    "released",
+)
+
+
+@pytest.fixture(scope="module")
+def shop() -> Spec:
+    return Spec.load(SHOP)
+
+
+# -- the shop spec ----------------------------------------------------------------------------
+
+
+def test_shop_has_four_resources(shop):
+    assert list(shop.resources) == ["/categories/", "/products/", "/settings/", "/tags/"]
+
+
+SHAPES = [
+    pytest.param("/categories/", "categories", "Category", PAGE, "slug", "slug", id="categories"),
+    pytest.param("/products/", "products", "Product", PAGE, "id", "id", id="products"),
+    pytest.param("/settings/", "settings", "SiteSettings", OBJECT, "id", "id", id="settings"),
+    pytest.param("/tags/", "tags", "Tag", ARRAY, "id", "id", id="tags"),
+]
+
+
+@pytest.mark.parametrize(("path", "name", "model", "shape", "lookup", "lookup_field"), SHAPES)
+def test_shop_resource_shape(shop, path, name, model, shape, lookup, lookup_field):
+    resource = shop.resources[path]
+    assert resource.path == path
+    assert resource.name == name
+    assert resource.model == model
+    assert resource.shape == shape
+    assert (resource.lookup, resource.lookup_field) == (lookup, lookup_field)
+    assert resource.where == f"components/schemas/{model}"
+    assert resource.size is None
+    assert resource.example is None
+
+
+def test_shop_item_schemas_are_resolved(shop):
+    product = shop.resources["/products/"]
+    assert tuple(product.fields) == PRODUCT_FIELDS
+    # `status` is a $ref to StatusEnum in the spec; the resource holds it resolved.
+    assert product.fields["status"]["enum"] == ["draft", "active", "retired"]
+    assert "$ref" not in str(product.schema)
+
+
+SORTABLE = [
+    pytest.param(
+        "/products/",
+        (
+            "id",
+            "name",
+            "slug",
+            "description",
+            "sku",
+            "price",
+            "stock",
+            "is_available",
+            "status",
+            "category",
+            "email",
+            "website",
+            "created",
+            "released",
+        ),
+        id="products: every field but the tags list",
+    ),
+    pytest.param("/categories/", ("id", "name", "slug", "description", "created"), id="categories"),
+    pytest.param("/tags/", ("id", "name", "color"), id="tags"),
+    pytest.param(
+        "/settings/",
+        ("site_name", "currency", "maintenance", "max_cart_items", "support_email"),
+        id="settings",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), SORTABLE)
+def test_shop_sortable(shop, path, expected):
+    assert shop.resources[path].sortable == expected
+
+
+SEARCH = [
+    pytest.param(
+        "/products/",
+        ("name", "slug", "description", "email", "website"),
+        id="products: text, email and the oneOf website; not sku, status or price",
+    ),
+    pytest.param("/categories/", ("name", "slug", "description"), id="categories"),
+    pytest.param("/tags/", ("name", "color"), id="tags"),
+    pytest.param("/settings/", ("site_name", "currency", "support_email"), id="settings"),
+]
+
+
+@pytest.mark.parametrize(("path", "expected"), SEARCH)
+def test_shop_search(shop, path, expected):
+    assert shop.resources[path].search == expected
+
+
+def test_shop_relations_are_inferred(shop):
+    assert shop.resources["/products/"].relations == {
+        "category": "/categories/",
+        "tags": "/tags/",
+    }
+    for path in ("/categories/", "/settings/", "/tags/"):
+        assert shop.resources[path].relations == {}
+
+
+def test_shop_operations_belong_to_their_resources(shop):
+    assert {op.operation_id: op.resource for op in shop.operations} == {
+        "categories_list": "/categories/",
+        "categories_retrieve": "/categories/",
+        "products_list": "/products/",
+        "products_retrieve": "/products/",
+        "settings_retrieve": "/settings/",
+        "tags_list": "/tags/",
+        "tags_retrieve": "/tags/",
+    }
+
+
+def test_users_spec_has_one_resource():
+    spec = Spec.load(resources.spec_path())
+    assert list(spec.resources) == ["/users/"]
+    users = spec.resources["/users/"]
+    assert (users.name, users.model, users.shape) == ("users", "User", PAGE)
+    assert (users.lookup, users.lookup_field) == ("id", "id")
+    assert users.where == "components/schemas/User"
+
+
+SINGULAR = [
+    pytest.param("tags", "tag", id="tags"),
+    pytest.param("categories", "category", id="categories"),
+    pytest.param("boxes", "box", id="boxes"),
+    pytest.param("matches", "match", id="matches"),
+    pytest.param("wishes", "wish", id="wishes"),
+    pytest.param("statuses", "status", id="statuses"),
+    pytest.param("buses", "bus", id="buses"),
+    pytest.param("addresses", "address", id="addresses"),
+    pytest.param("classes", "class", id="classes"),
+    pytest.param("status", "status", id="status stays"),
+    pytest.param("virus", "virus", id="us stays"),
+    pytest.param("address", "address", id="ss stays"),
+    pytest.param("owner", "owner", id="already singular"),
+]
+
+
+@pytest.mark.parametrize(("plural", "singular"), SINGULAR)
+def test_singular(plural, singular):
+    assert _singular(plural) == singular
+
+
+# -- small specs ------------------------------------------------------------------------------
+
+
+def _list(item: str, x_resource=None, paginated: bool = True) -> dict:
+    ref = {"$ref": f"#/components/schemas/{item}"}
+    schema = (
+        {
+            "type": "object",
+            "properties": {
+                "count": {"type": "integer"},
+                "next": {"type": "string", "nullable": True},
+                "previous": {"type": "string", "nullable": True},
+                "results": {"type": "array", "items": ref},
+            },
+        }
+        if paginated
+        else {"type": "array", "items": ref}
+    )
+    op = {
+        "operationId": f"{item.lower()}_list",
+        "responses": {
+            "200": {"description": "", "content": {"application/json": {"schema": schema}}}
+        },
+    }
+    if x_resource is not None:
+        op["x-resource"] = x_resource
+    return {"get": op}
+
+
+def _document(thing: dict, x_resource=None, paginated: bool = True) -> dict:
+    """A spec of /things/ (Thing), /owners/ (Owner, with a {pk} detail) and /config/."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Things", "version": "1"},
+        "paths": {
+            "/things/": _list("Thing", x_resource, paginated),
+            "/owners/": _list("Owner", paginated=False),
+            "/owners/{pk}/": {
+                "get": {
+                    "operationId": "owners_retrieve",
+                    "parameters": [
+                        {
+                            "in": "path",
+                            "name": "pk",
+                            "required": True,
+                            "schema": {"type": "integer"},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Owner"}
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+            "/config/": {
+                "get": {
+                    "operationId": "config_retrieve",
+                    "responses": {
+                        "200": {
+                            "description": "",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Config"}
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Thing": {"type": "object", "properties": thing},
+                "Owner": {
+                    "type": "object",
+                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+                },
+                "Config": {"type": "object", "properties": {"title": {"type": "string"}}},
+            }
+        },
+    }
+
+
+THING = {
+    "id": {"type": "integer", "readOnly": True},
+    "name": {"type": "string"},
+    "code": {"type": "string", "format": "uuid"},
+    "owner": {"type": "integer", "nullable": True},
+    "owners": {"type": "array", "items": {"type": "integer"}},
+    "extra": {"type": "object"},
+}
+
+
+def _load(tmp_path: Path, document: dict) -> Spec:
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return Spec.load(path)
+
+
+def test_small_spec_inferred(tmp_path):
+    spec = _load(tmp_path, _document(THING))
+    things = spec.resources["/things/"]
+    assert (things.shape, things.model, things.name) == (PAGE, "Thing", "things")
+    assert things.sortable == ("id", "name", "code", "owner")
+    assert things.search == ("name",)
+    assert things.relations == {"owner": "/owners/", "owners": "/owners/"}
+    owners = spec.resources["/owners/"]
+    assert (owners.shape, owners.lookup, owners.lookup_field) == (ARRAY, "pk", "id")
+    config = spec.resources["/config/"]
+    assert (config.shape, config.model, config.name) == (OBJECT, "Config", "config")
+
+
+def test_small_spec_owner_id_relates_to_owners(tmp_path):
+    thing = {"id": {"type": "integer"}, "owner_id": {"type": "integer"}}
+    spec = _load(tmp_path, _document(thing))
+    assert spec.resources["/things/"].relations == {"owner_id": "/owners/"}
+
+
+def test_small_spec_an_x_faker_field_is_no_inferred_relation(tmp_path):
+    thing = {**THING, "owner": {"type": "integer", "x-faker": {"integer": {"min": 1, "max": 3}}}}
+    spec = _load(tmp_path, _document(thing))
+    assert spec.resources["/things/"].relations == {"owners": "/owners/"}
+
+
+def test_small_spec_x_resource_wins(tmp_path):
+    x_resource = {
+        "size": 7,
+        "sortable": ["name"],
+        "search": ["name", "code"],
+        "relations": {"owner": "/owners/"},
+    }
+    spec = _load(tmp_path, _document(THING, x_resource))
+    things = spec.resources["/things/"]
+    assert things.size == 7
+    assert things.sortable == ("name",)
+    assert things.search == ("name", "code")
+    # An annotated relation is kept; the unannotated list of owners is still inferred.
+    assert things.relations == {"owner": "/owners/", "owners": "/owners/"}
+
+
+def test_small_spec_size_zero_is_allowed(tmp_path):
+    spec = _load(tmp_path, _document(THING, {"size": 0}))
+    assert spec.resources["/things/"].size == 0
+
+
+def test_x_sortable_false_leaves_a_field_out(tmp_path):
+    thing = {**THING, "name": {"type": "string", "x-sortable": False}}
+    spec = _load(tmp_path, _document(thing))
+    assert spec.resources["/things/"].sortable == ("id", "code", "owner")
+
+
+NO_ID = "components/schemas/Thing has no `id`: a collection's records need one"
+PLACE = "paths /things/ get x-resource"
+
+ERRORS = [
+    pytest.param({"name": {"type": "string"}}, None, True, NO_ID, id="paginated item without id"),
+    pytest.param({"name": {"type": "string"}}, None, False, NO_ID, id="array item without id"),
+    pytest.param(
+        THING, {"color": "red"}, True, f"{PLACE} has unknown keys ['color']", id="unknown key"
+    ),
+    pytest.param(
+        THING,
+        {"size": 3, "limit": 1, "colour": 2},
+        True,
+        f"{PLACE} has unknown keys ['colour', 'limit']",
+        id="unknown keys, sorted",
+    ),
+    pytest.param(
+        THING, [1, 2], True, f"{PLACE} has unknown keys ['(not a map)']", id="not a mapping"
+    ),
+    pytest.param(
+        THING,
+        {"sortable": ["id", "colour"]},
+        True,
+        f"{PLACE} sortable names unknown field 'colour'",
+        id="unknown sortable field",
+    ),
+    pytest.param(
+        THING,
+        {"search": ["title"]},
+        True,
+        f"{PLACE} search names unknown field 'title'",
+        id="unknown search field",
+    ),
+    pytest.param(
+        THING,
+        {"relations": {"owner": "/brands/"}},
+        True,
+        f"{PLACE} relations owner: '/brands/' is no collection",
+        id="relation to an unknown collection",
+    ),
+    pytest.param(
+        THING,
+        {"relations": {"owner": "/config/"}},
+        True,
+        f"{PLACE} relations owner: '/config/' is no collection",
+        id="relation to a singleton",
+    ),
+    pytest.param(
+        THING,
+        {"relations": {"maker": "/owners/"}},
+        True,
+        f"{PLACE} relations names unknown field 'maker'",
+        id="relation of an unknown field",
+    ),
+    pytest.param(
+        THING,
+        {"size": -1},
+        True,
+        f"{PLACE} size must be a whole number from 0",
+        id="negative size",
+    ),
+    pytest.param(
+        THING,
+        {"size": "ten"},
+        True,
+        f"{PLACE} size must be a whole number from 0",
+        id="size as text",
+    ),
+    pytest.param(
+        THING, {"size": 2.5}, True, f"{PLACE} size must be a whole number from 0", id="size 2.5"
+    ),
+    pytest.param(
+        THING,
+        {"size": True},
+        True,
+        f"{PLACE} size must be a whole number from 0",
+        id="size true is no number",
+    ),
+]
+
+
+@pytest.mark.parametrize(("thing", "x_resource", "paginated", "message"), ERRORS)
+def test_small_spec_errors(tmp_path, thing, x_resource, paginated, message):
+    with pytest.raises(ConfigError) as caught:
+        _load(tmp_path, _document(thing, x_resource, paginated))
+    path = tmp_path / "spec.yaml"
+    assert caught.value.source == str(path)
+    assert caught.value.message == message
+    assert str(caught.value) == f"{path}: {message}"
