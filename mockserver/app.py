@@ -14,17 +14,18 @@ endpoint, and records are already validated once when the dataset is built.
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from urllib.parse import parse_qsl, quote
 
 import connexion
 import orjson
+from connexion.lifecycle import ConnexionResponse
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
@@ -43,6 +44,8 @@ from mockserver.resource import OBJECT
 from mockserver.state import Match, State
 
 ALLOW = "GET, HEAD, OPTIONS"
+SERVER_ERROR = "A server error occurred."  # DRF's APIException default detail
+_log = logging.getLogger("mockserver")
 NOT_ACCEPTABLE = "Could not satisfy the request Accept header."
 JSON_TYPES = (b"*/*", b"application/*", b"application/json")
 _JSON_TYPE = (b"content-type", b"application/json")
@@ -135,6 +138,37 @@ class ApiMiddleware:
             (b"location", location.encode("latin-1", "replace")),
         ]
         await write(send, 301, b"", headers)
+
+
+class ServerErrorMiddleware:
+    """The last resort: an exception no stage expected is a 500 in DRF's shape, logged once.
+
+    No input should get here; if one does, the client still gets JSON, not a broken
+    connection. (Connexion's own ServerErrorMiddleware cannot answer with the Starlette
+    this project runs: its handler returns a coroutine where Starlette wants a response.)
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            _log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await send_json(send, 500, {"detail": SERVER_ERROR})
 
 
 class NotFoundMiddleware:
@@ -291,7 +325,16 @@ def create_app(state: State) -> connexion.AsyncApp:
         # before Connexion's own handler would run, so the contract names no Python code.
         resolver=Resolver(function_resolver=lambda operation_id: _answered_by_middleware),
     )
+    # In the validated stack Connexion's ExceptionMiddleware catches first: an unexpected
+    # error is DRF's 500 there too (a response that breaks the spec stays Connexion's 500).
+    app.add_error_handler(Exception, _server_error)
     return app
+
+
+def _server_error(request, exc: Exception) -> ConnexionResponse:
+    _log.error("unexpected error answering %s", request.url, exc_info=exc)
+    body = orjson.dumps({"detail": SERVER_ERROR})
+    return ConnexionResponse(status_code=500, body=body, content_type="application/json")
 
 
 def _answered_by_middleware(*args, **kwargs):
