@@ -108,6 +108,13 @@ def _no_nul(schema: dict) -> dict:
     return schema
 
 
+def _capped(schema: dict) -> dict:
+    """A number filter's schema with django-filter's MaxValueValidator(1e50)."""
+    if schema.get("type") in ("integer", "number") and "maximum" not in schema:
+        return {**schema, "maximum": 1e50}
+    return schema
+
+
 def _drf_bounds(spec, op, raw_op: dict, counts: dict[str, int]) -> None:
     """Tighten an unannotated filter parameter's schema to what DRF accepts (in place)."""
     served = spec.resources.get(op.resource)
@@ -132,6 +139,11 @@ def _drf_bounds(spec, op, raw_op: dict, counts: dict[str, int]) -> None:
                 schema = {**schema, "items": _no_nul(schema.get("items") or {})}
             else:
                 schema = _no_nul(schema)
+        if param.number_cap:
+            if schema.get("type") == "array":
+                schema = {**schema, "items": _capped(schema.get("items") or {})}
+            else:
+                schema = _capped(schema)
         raw_op["parameters"][index] = {**raw, "schema": schema}
 
 
@@ -160,7 +172,8 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
 
     Where DRF checks a filter beyond what drf-spectacular writes, the parameter's schema
     says so too (`_drf_bounds`), so that a value the document allows is one the service
-    accepts: a relation's id exists, a `range` has two values, text has no NUL.
+    accepts: a relation's id exists, a `range` has two values, text has no NUL, a number
+    is at most 1e50.
     """
     document = copy.deepcopy(spec.raw)
     for op in spec.operations:
