@@ -121,21 +121,27 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
     return query
 
 
+_CONTROLS = {
+    "page": lambda query, text, rules: setattr(query, "page", _page(text.strip(), rules)),
+    "limit": lambda query, text, rules: setattr(query, "limit", _limit(text.strip(), rules)),
+    "sort": lambda query, text, rules: setattr(query, "sort", _sort(text, rules)),
+}
+
+
 def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
-    # Strict mode answers 400 for a control value only where the contract's schema rejects
-    # it; what the schema allows is read as the real service reads it (`page_size=0` is
-    # the default size, `ordering=nope` is dropped, when the contract says no more than
-    # "an integer" or "a string").
-    value = raw[-1]
-    text = value.strip() if param.control != "sort" else value
-    if param.control in ("page", "limit", "sort") and rules.strict and allowed(param.schema, text):
-        rules = replace(rules, strict=False)
-    if param.control == "page":
-        query.page = _page(value.strip(), rules)
-    elif param.control == "limit":
-        query.limit = _limit(value.strip(), rules)
-    elif param.control == "sort":
-        query.sort = _sort(value, rules)
+    control = _CONTROLS.get(param.control)
+    if control is not None:
+        try:
+            control(query, raw[-1], rules)
+        except ValueError:
+            # Strict mode answers 400 for a control value only where the contract's schema
+            # rejects it; what the schema allows is read as the real service reads it
+            # (`page_size=0` is the default size, `ordering=nope` is dropped, when the
+            # contract says no more than "an integer" or "a string").
+            text = raw[-1] if param.control == "sort" else raw[-1].strip()
+            if not allowed(param.schema, text):
+                raise
+            control(query, raw[-1], replace(rules, strict=False))
     elif param.control == "search":
         if "\x00" in raw[-1] and not rules.strict:
             query.search = None  # reported after the filters' problems, if there are none

@@ -64,8 +64,9 @@ def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
         return null if flt.value else ~null
     values = col.values[rows]
     if col.kind == "bool":
-        wanted = flt.value if flt.lookup == "in" else (flt.value,)
-        return np.isin(values, [1 if v else 0 for v in wanted if v is not None])
+        if flt.lookup != "in":
+            return values == (1 if flt.value else 0)  # a null (-1) matches neither
+        return np.isin(values, [1 if v else 0 for v in flt.value if v is not None])
     if col.kind == "ids":
         wanted = _bits(col, flt.value)
         return (values & np.uint64(wanted)) != 0
