@@ -38,6 +38,7 @@ from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
 from mockserver.faults import FaultMiddleware
+from mockserver.journal import Journal, JournalMiddleware, MockEndpointsMiddleware
 from mockserver.params import parse_query
 from mockserver.prefer import PreferMiddleware
 from mockserver.resource import OBJECT
@@ -283,8 +284,14 @@ def _valid_host(host: str) -> bool:
 # -- assembling the ASGI app ----------------------------------------------------------------
 
 
-def create_app(state: State) -> connexion.AsyncApp:
-    """The served app. With `validate_responses`, Connexion routes and checks each answer."""
+def create_app(state: State, journal: Journal | None = None) -> connexion.AsyncApp:
+    """The served app. With `validate_responses`, Connexion routes and checks each answer.
+
+    `journal`: where API requests are written down; a new one of `--journal` entries (none
+    with `--journal 0`) unless given (a reload keeps the server's).
+    """
+    if journal is None and state.settings.journal:
+        journal = Journal(state.settings.journal)
     api = functools.partial(ApiMiddleware, state=state)
     # First, so that preflights skip authentication and every answer carries CORS headers.
     cors = functools.partial(CorsMiddleware, origins=state.settings.cors_origin)
@@ -299,8 +306,21 @@ def create_app(state: State) -> connexion.AsyncApp:
     # (server-wide faults, the request's Prefer, the API: route, admit, parse, mock, send),
     # the spec and Swagger UI, and DRF's 404 for anything else. With response validation,
     # Connexion routes each read first and checks what the mock answers on its way out.
-    edge = [*logs, cors, ServerErrorMiddleware]
-    mock = [faults, prefer, api]
+    health = {
+        "status": "ok",
+        "resources": {path: len(served.dataset) for path, served in state.served.items()},
+    }
+    endpoints = functools.partial(
+        MockEndpointsMiddleware,
+        journal=journal,
+        base_path=state.settings.base_path,
+        health=health,
+    )
+    edge = [*logs, cors, ServerErrorMiddleware, endpoints]
+    record = []
+    if journal is not None:
+        record = [functools.partial(JournalMiddleware, journal=journal, is_api=_is_api(state))]
+    mock = [*record, faults, prefer, api]
     spec_docs = [docs, SwaggerUIMiddleware]
     tail = [NotFoundMiddleware, LifespanMiddleware, ContextMiddleware]
     if state.settings.validate_responses:
@@ -329,6 +349,16 @@ def create_app(state: State) -> connexion.AsyncApp:
     # error is DRF's 500 there too (a response that breaks the spec stays Connexion's 500).
     app.add_error_handler(Exception, _server_error)
     return app
+
+
+def _is_api(state: State):
+    """Whether a path is one of the spec's, or one without its trailing slash (a redirect)."""
+    route = state.route
+
+    def is_api(path: str) -> bool:
+        return route(path) is not None or (not path.endswith("/") and route(path + "/") is not None)
+
+    return is_api
 
 
 def _server_error(request, exc: Exception) -> ConnexionResponse:

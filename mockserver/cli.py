@@ -58,6 +58,7 @@ _HELP = {
     "error_rate": "answer this share of API requests (0 to 1, like 0.05) with the documented "
     "503 (seeded by --seed)",
     "access_log": "print one line per request on stderr (method, path, status, time)",
+    "journal": "API requests kept for GET /__mock/requests (0 turns the journal off)",
     "cache_max": "size cap of the dataset cache, like 500MB or 2GB ('0' for none); the least "
     "recently used datasets are removed first",
     "graceful_timeout": "seconds SIGTERM or Ctrl-C wait for requests in flight",

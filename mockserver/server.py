@@ -22,6 +22,7 @@ from mockserver import accesslog, limits
 from mockserver import state as state_module
 from mockserver.app import create_app
 from mockserver.errors import ConfigError
+from mockserver.journal import Journal
 from mockserver.reload import ReloadingApp
 from mockserver.resource import OBJECT
 from mockserver.settings import Settings
@@ -315,4 +316,8 @@ class WorkerHeaderMiddleware:
 
 def serving_app(state):
     """The app uvicorn runs; with `--watch`, one that swaps in each good new version."""
-    return ReloadingApp(state) if state.settings.watch else create_app(state)
+    if not state.settings.watch:
+        return create_app(state)
+    # A reload builds a new app; the requests written down so far stay in the journal.
+    journal = Journal(state.settings.journal) if state.settings.journal else None
+    return ReloadingApp(state, build=functools.partial(create_app, journal=journal))

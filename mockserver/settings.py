@@ -46,6 +46,7 @@ class Settings:
     latency: str = ""  # "200" or "100-400": ms to wait before each API answer, uniform
     error_rate: float = 0.0  # the share of API requests answered with a documented 503
     access_log: bool = True  # one line per request on stderr (`serve` prints it)
+    journal: int = 1000  # API requests kept for GET /__mock/requests; 0: no journal at all
     cache_max: str = "2GB"  # the dataset cache's size cap; least recently used entries go
     graceful_timeout: float = 10.0  # seconds SIGTERM or Ctrl-C wait for requests in flight
     # Limits at the edge, against clients that hold or flood connections.
@@ -94,6 +95,8 @@ class Settings:
         for name in ("graceful_timeout", "header_timeout", "keepalive_timeout"):
             if not 0 < getattr(self, name) <= 3600:
                 problems.append((name, "must be seconds, more than 0 and at most 3600"))
+        if self.journal < 0:
+            problems.append(("journal", "must be 0 (off) or more"))
         for name in ("max_url", "max_header_bytes", "max_headers", "max_concurrency"):
             if getattr(self, name) < 1:
                 problems.append((name, "must be 1 or more"))

@@ -1,0 +1,149 @@
+"""The request journal and the mock's own endpoints under `/__mock/`, for contract tests.
+
+A consumer's tests ask the mock which requests they really made (WireMock's
+`/__admin/requests` does this for its stubs):
+
+    GET    /__mock/health                   200 {"status": "ok", ...} once the data is ready
+    GET    /__mock/requests?method=GET&path=/users/&status=200
+                                            {"count": N, "requests": [oldest first]}
+    DELETE /__mock/requests                 204: the journal starts again empty
+
+The journal keeps the last `--journal N` API requests (a path of the spec, with any
+method): the time, method, path, query, status and headers. The `Authorization`, `Cookie`
+and `Proxy-Authorization` headers are never kept. `--journal 0` turns it off: the
+middleware is not even in the stack. `/__mock/` needs no token and is not in the contract.
+With `--workers N` each worker keeps its own journal (see the README).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+from mockserver.answer import send_json, write
+
+# Credentials: never written down anywhere.
+SECRET_HEADERS = (b"authorization", b"cookie", b"proxy-authorization")
+PREFIX = "/__mock/"
+
+
+class Journal:
+    """The last `size` requests, oldest first.
+
+    >>> journal = Journal(2)
+    >>> for status in (200, 401, 404):
+    ...     journal.add("GET", "/users/", "", status, [])
+    >>> [entry["status"] for entry in journal.entries()]
+    [401, 404]
+    >>> journal.entries(status="404")[0]["path"]
+    '/users/'
+    """
+
+    def __init__(self, size: int):
+        # Raw tuples, made into JSON only when read: writing one costs the hot path little.
+        self._entries: deque[tuple] = deque(maxlen=size)
+
+    def add(self, method: str, path: str, query: str, status: int, headers) -> None:
+        kept = [(name, value) for name, value in headers if name.lower() not in SECRET_HEADERS]
+        self._entries.append((time.time(), method, path, query, status, kept))
+
+    def entries(self, method=None, path=None, status=None) -> list[dict]:
+        """The entries that match every filter given: a method (any case), a path (a
+        trailing `*` matches a prefix), a status."""
+        found = [_entry(*raw) for raw in self._entries]
+        if method:
+            found = [e for e in found if e["method"] == method.upper()]
+        if path:
+            if path.endswith("*"):
+                found = [e for e in found if e["path"].startswith(path[:-1])]
+            else:
+                found = [e for e in found if e["path"] == path]
+        if status:
+            found = [e for e in found if str(e["status"]) == str(status)]
+        return found
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _entry(moment: float, method, path, query, status, headers) -> dict:
+    stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+    return {
+        "time": stamp.replace("+00:00", "Z"),
+        "method": method,
+        "path": path,
+        "query": query,
+        "status": status,
+        "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in headers],
+    }
+
+
+class JournalMiddleware:
+    """Writes down each API request with the status it was answered with."""
+
+    def __init__(self, app, journal: Journal, is_api):
+        self.app = app
+        self.journal = journal
+        self.is_api = is_api  # path -> whether it is one of the spec's (or its slash-less form)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.is_api(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        status = 500  # what the client gets if nothing is sent
+
+        async def watch(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            self.journal.add(
+                scope["method"],
+                scope["path"],
+                scope["query_string"].decode("latin-1"),
+                status,
+                scope["headers"],
+            )
+
+
+class MockEndpointsMiddleware:
+    """`/__mock/health` and `/__mock/requests` (under the base path); the rest passes on."""
+
+    def __init__(self, app, journal: Journal | None, base_path: str, health: dict):
+        self.app = app
+        self.journal = journal
+        self.prefix = base_path + PREFIX
+        self.health = health
+        self.started = time.monotonic()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        name, method = scope["path"][len(self.prefix) :], scope["method"]
+        head = method == "HEAD"
+        if name == "health" and method in ("GET", "HEAD"):
+            uptime = round(time.monotonic() - self.started, 3)
+            await send_json(send, 200, {**self.health, "uptime": uptime}, head=head)
+        elif name == "requests" and self.journal is None:
+            await send_json(send, 404, {"detail": "The journal is off (--journal 0)."})
+        elif name == "requests" and method in ("GET", "HEAD"):
+            query = dict(parse_qsl(scope["query_string"].decode("utf-8", "replace")))
+            wanted = {k: query.get(k) for k in ("method", "path", "status")}
+            entries = self.journal.entries(**wanted)
+            await send_json(send, 200, {"count": len(entries), "requests": entries}, head=head)
+        elif name == "requests" and method == "DELETE":
+            self.journal.clear()
+            await write(send, 204, b"", [])
+        elif name in ("health", "requests"):
+            allow = b"GET, HEAD, DELETE" if name == "requests" else b"GET, HEAD"
+            body = {"detail": f'Method "{method}" not allowed.'}
+            await send_json(send, 405, body, [(b"allow", allow)])
+        else:
+            await send_json(send, 404, {"detail": "Not found."})

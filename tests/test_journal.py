@@ -1,0 +1,93 @@
+"""The request journal and /__mock/: what was asked, never the token; off costs nothing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from helpers_api import AUTH, STAFF_KEY, make_state, raw_get
+
+from mockserver.app import create_app
+from mockserver.journal import JournalMiddleware
+
+
+@pytest.fixture()
+def app():
+    return create_app(make_state(size=20, access_log=False, journal=3))
+
+
+def journal(app, query: bytes = b"") -> dict:
+    status, _, body = raw_get(app, b"/__mock/requests" + query)
+    assert status == 200
+    return json.loads(body)
+
+
+def test_the_journal_is_in_the_stack_when_on(app):
+    assert JournalMiddleware in [getattr(m, "func", m) for m in app.middleware.middlewares]
+
+
+def test_health_answers_without_a_token(app):
+    status, headers, body = raw_get(app, b"/__mock/health")
+    data = json.loads(body)
+    assert (status, headers["content-type"], data["status"]) == (200, "application/json", "ok")
+    assert data["resources"] == {"/users/": 20}
+
+
+def test_each_api_request_is_written_down_with_its_status_but_never_the_token(app):
+    raw_get(app, b"/users/?limit=1", {**AUTH, "Cookie": "sessionid=abc", "X-Team": "web"})
+    raw_get(app, b"/users/3/")  # no token: 401
+    raw_get(app, b"/users", AUTH)  # the redirect
+    raw_get(app, b"/nowhere/", AUTH)  # not an API path: not written down
+    raw_get(app, b"/openapi.json")  # nor the spec
+    found = journal(app)
+    assert found["count"] == 3
+    assert [(e["method"], e["path"], e["query"], e["status"]) for e in found["requests"]] == [
+        ("GET", "/users/", "limit=1", 200),
+        ("GET", "/users/3/", "", 401),
+        ("GET", "/users", "", 301),
+    ]
+    text = json.dumps(found)
+    assert STAFF_KEY not in text and "sessionid" not in text
+    names = [name for name, _ in found["requests"][0]["headers"]]
+    assert "x-team" in names and "authorization" not in names and "cookie" not in names
+    assert found["requests"][0]["time"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("query", "paths"),
+    [
+        pytest.param(b"?status=401", ["/users/3/"], id="by status"),
+        pytest.param(b"?method=get&path=/users/", ["/users/"], id="by method and path"),
+        pytest.param(b"?path=/users/*", ["/users/", "/users/3/"], id="by path prefix"),
+        pytest.param(b"?method=POST", [], id="none"),
+    ],
+)
+def test_the_journal_filters(app, query, paths):
+    raw_get(app, b"/users/", AUTH)
+    raw_get(app, b"/users/3/")
+    assert [e["path"] for e in journal(app, query)["requests"]] == paths
+
+
+def test_it_keeps_the_last_n_and_delete_clears_it(app):
+    for number in range(5):
+        raw_get(app, f"/users/{number + 1}/".encode(), AUTH)
+    assert [e["path"] for e in journal(app)["requests"]] == ["/users/3/", "/users/4/", "/users/5/"]
+    status, _, body = raw_get(app, b"/__mock/requests", method="DELETE")
+    assert (status, body) == (204, b"")
+    assert journal(app) == {"count": 0, "requests": []}
+
+
+def test_other_methods_and_names_under_mock(app):
+    status, headers, _ = raw_get(app, b"/__mock/health", method="POST")
+    assert (status, headers["allow"]) == (405, "GET, HEAD")
+    status, _, body = raw_get(app, b"/__mock/nothing")
+    assert (status, json.loads(body)) == (404, {"detail": "Not found."})
+
+
+def test_with_journal_0_nothing_is_written_and_requests_says_so():
+    app = create_app(make_state(size=5, access_log=False, journal=0))
+    stack = [getattr(m, "func", m) for m in app.middleware.middlewares]
+    assert JournalMiddleware not in stack and len(stack) > 5
+    status, _, body = raw_get(app, b"/__mock/requests")
+    assert (status, json.loads(body)) == (404, {"detail": "The journal is off (--journal 0)."})
+    assert raw_get(app, b"/__mock/health")[0] == 200
