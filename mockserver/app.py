@@ -16,19 +16,28 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import warnings
 from urllib.parse import parse_qsl, quote
 
-import connexion
 import orjson
-from connexion.lifecycle import ConnexionResponse
-from connexion.middleware.context import ContextMiddleware
-from connexion.middleware.exceptions import ExceptionMiddleware
-from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
-from connexion.options import SwaggerUIOptions
-from connexion.resolver import Resolver
+
+# Connexion imports Starlette's test client, which warns at import that it prefers another
+# HTTP client, and jsonschema's deprecated RefResolver; the served app uses neither. The
+# warnings are silenced for this import only: the filters of a host project (the pytest
+# plugin runs in one, maybe with warnings as errors) stay as they were.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r".*httpx.*starlette\.testclient.*")
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import connexion
+    from connexion.lifecycle import ConnexionResponse
+    from connexion.middleware.context import ContextMiddleware
+    from connexion.middleware.exceptions import ExceptionMiddleware
+    from connexion.middleware.lifespan import LifespanMiddleware
+    from connexion.middleware.response_validation import ResponseValidationMiddleware
+    from connexion.middleware.routing import RoutingMiddleware
+    from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+    from connexion.options import SwaggerUIOptions
+    from connexion.resolver import Resolver
 
 from mockserver import handlers
 from mockserver.accesslog import AccessLogMiddleware
