@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 import numpy as np
-from faker import Faker
 
 # Values each vocabulary holds; records draw from them by index.
 VOCABULARY_SIZE = 1000
@@ -67,7 +66,7 @@ class Draws:
         self.locales = list(locales)
         self._locale_cum = np.array(list(accumulate(locales.values())), dtype=float)
         self._vocab: dict[str, np.ndarray] = {}  # provider -> [locale, index] object array
-        self._fakers: dict[str, Faker] = {}
+        self._fakers: dict = {}  # locale -> Faker
 
     def block(self, ids: Sequence[int]) -> Block:
         """A block of these ids, each given its locale by a draw."""
@@ -93,8 +92,12 @@ class Draws:
     def has_provider(self, provider: str) -> bool:
         return callable(getattr(self.faker(self.locales[0]), provider, None))
 
-    def faker(self, locale: str) -> Faker:
+    def faker(self, locale: str):
         if locale not in self._fakers:
+            # Imported when a vocabulary is first made: a start from the dataset cache
+            # generates nothing and need not pay for Faker's import.
+            from faker import Faker
+
             self._fakers[locale] = Faker(locale)
         return self._fakers[locale]
 

@@ -7,15 +7,17 @@ an `Operation` is the mock's view of a contract operation, with those added.
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from openapi_spec_validator import validate
-from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+import orjson
 
-from mockserver import conventions, resources
+from mockserver import __version__, conventions, resources
 from mockserver.errors import ConfigError
 from mockserver.overlay import apply as apply_overlay
 from mockserver.resource import Resource, discover
@@ -114,8 +116,15 @@ class Spec:
     """The loaded, validated spec. `raw` is what Connexion gets; the rest is resolved."""
 
     def __init__(
-        self, path: Path, text: bytes, mock: MockDoc | None = None, overlay: Path | None = None
+        self,
+        path: Path,
+        text: bytes,
+        mock: MockDoc | None = None,
+        overlay: Path | None = None,
+        validated: Path | None = None,
     ):
+        """`validated`: a directory that remembers specs already found valid, so that a
+        start from the cache does not validate (nor import the validator) again."""
         self.path = path
         self.text = text  # the file as written: what /openapi.yaml serves
         self.mock = mock or MockDoc(resources.mock_path())
@@ -125,22 +134,18 @@ class Spec:
             raise ConfigError(str(path), "is not an OpenAPI document")
         if overlay is not None:
             self.raw = apply_overlay(self.raw, overlay)
-        try:
-            validate(copy.deepcopy(self.raw))
-        except OpenAPIValidationError as exc:
-            where = "/".join(str(p) for p in exc.path) if getattr(exc, "path", None) else ""
-            raise ConfigError(str(path), f"is not valid OpenAPI {where}: {exc.message}") from None
+        _validate(path, self.raw, validated)
         self.resources: dict[str, Resource] = discover(self, list(self._raw_operations()))
         contract = [self._operation(p, m, op) for p, m, op in self._raw_operations()]
         self.operations = [self._with_collection(op, contract) for op in contract]
 
     @classmethod
-    def load(cls, path: Path, overlay: Path | None = None) -> Spec:
+    def load(cls, path: Path, overlay: Path | None = None, validated: Path | None = None) -> Spec:
         try:
             text = path.read_bytes()
         except OSError as exc:
             raise ConfigError(str(path), f"cannot be read: {exc.strerror}") from None
-        return cls(path, text, overlay=overlay)
+        return cls(path, text, overlay=overlay, validated=validated)
 
     @property
     def digest_parts(self) -> tuple[bytes, ...]:
@@ -319,6 +324,34 @@ class Spec:
             if op.operation_id == operation_id:
                 return op
         raise KeyError(operation_id)
+
+
+def _validate(path: Path, raw: dict, validated: Path | None) -> None:
+    """openapi-spec-validator's verdict on the document, remembered in `validated` by its
+    digest: the validator and its import cost a third of a second at every start."""
+    marker = None
+    if validated is not None:
+        digest = hashlib.sha256(__version__.encode() + orjson.dumps(raw, option=_KEYS))
+        marker = validated / f"{digest.hexdigest()[:32]}.ok"
+        if marker.exists():
+            return
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        validate(copy.deepcopy(raw))
+    except OpenAPIValidationError as exc:
+        where = "/".join(str(p) for p in exc.path) if getattr(exc, "path", None) else ""
+        raise ConfigError(str(path), f"is not valid OpenAPI {where}: {exc.message}") from None
+    if marker is not None:
+        with contextlib.suppress(OSError):  # a read-only or full disk: validate next time
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            temp = marker.with_suffix(f".tmp{os.getpid()}")
+            temp.write_bytes(b"")
+            temp.replace(marker)
+
+
+_KEYS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
 
 
 def _is_token_scheme(scheme: dict) -> bool:

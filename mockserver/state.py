@@ -153,6 +153,7 @@ def load(
     spec = Spec.load(
         Path(settings.spec) if settings.spec else resources.spec_path(),
         Path(settings.overlay) if settings.overlay else None,
+        validated=Path(settings.cache_dir) / "validated" if settings.cache_dir else None,
     )
     fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)
