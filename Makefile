@@ -49,9 +49,12 @@ unit: $(STAMP)
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-# Throughput against a bare-Starlette floor in the same run; ratios are the result.
+# Start times beside `python -c pass`; throughput against a bare-Starlette floor in the same
+# run, with the request journal on (the default) and off; ratios are the result.
 bench: $(STAMP) wrk
+	$(BIN)/python -m bench.start
 	$(BIN)/python -m bench.run --json-out bench/results.json
+	$(BIN)/python -m bench.run --mock-cmd "$(BIN)/python -m mockserver serve --journal 0"
 	$(BIN)/python -m bench.run --workers-scan 1,2
 
 # pytest-benchmark timings of the query engine and serialization (not part of `make test`).

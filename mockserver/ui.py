@@ -76,7 +76,8 @@ def page(state) -> bytes:
     )
     schemes = state.spec.raw.get("components", {}).get("securitySchemes", {})
     scheme = next((n for n, s in schemes.items() if s.get("type") == "apiKey"), "")
-    text = _PAGE.replace("{rows}", rows).replace("{config}", config)
+    title = html.escape(str((state.spec.raw.get("info") or {}).get("title") or "API"))
+    text = _PAGE.replace("{rows}", rows).replace("{config}", config).replace("{title}", title)
     return text.replace("{scheme}", escape_json(orjson.dumps(scheme).decode())).encode()
 
 
@@ -84,7 +85,7 @@ _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<title>Users API (mockserver)</title>
+<title>{title} (mockserver)</title>
 <link rel="stylesheet" type="text/css" href="./swagger-ui.css">
 <link rel="icon" type="image/png" href="./favicon-32x32.png" sizes="32x32">
 <style>
