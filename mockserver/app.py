@@ -47,7 +47,7 @@ from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
 from mockserver.faults import FaultMiddleware
-from mockserver.journal import Journal, JournalMiddleware, MockEndpointsMiddleware
+from mockserver.journal import Journal, MockEndpointsMiddleware
 from mockserver.params import parse_query
 from mockserver.prefer import PreferMiddleware
 from mockserver.resource import OBJECT
@@ -71,7 +71,7 @@ class ApiMiddleware:
         # by the next ApiMiddleware and checked against the spec on its way out. HEAD is
         # answered here: its empty body is not the documented JSON.
         self.delegate_reads = delegate_reads
-        self._allow = [(b"allow", ALLOW.encode())]
+        self._ok = [_JSON_TYPE, (b"allow", ALLOW.encode())]
         self._route = state.route
         # Each GET operation is answered by what its resource is (a list, a detail, a
         # singleton), not by its name. The mock is read-only: other methods are 405.
@@ -105,14 +105,15 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            status, body, headers = 200, self._answer(scope, found), self._allow
+            status, body, headers = 200, self._answer(scope, found), self._ok
         except ApiError as error:
             status, body = error.status, orjson.dumps(error.body)
             headers = [
-                *self._allow,
+                *self._ok,
                 *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
             ]
-        await write(send, status, body, [_JSON_TYPE, *headers], head=scope["method"] == "HEAD")
+        head = scope["method"] == "HEAD"
+        await write(send, status, body, headers, head=head, scope=scope)
 
     def _answer(self, scope, found) -> bytes:
         """The pipeline's stages after routing: admit (format, 406, 401), the method (405),
@@ -147,7 +148,7 @@ class ApiMiddleware:
             (b"content-type", b"text/html; charset=utf-8"),
             (b"location", location.encode("latin-1", "replace")),
         ]
-        await write(send, 301, b"", headers)
+        await write(send, 301, b"", headers, scope=scope)
 
 
 class ServerErrorMiddleware:
@@ -326,10 +327,7 @@ def create_app(state: State, journal: Journal | None = None) -> connexion.AsyncA
         health=health,
     )
     edge = [*logs, cors, ServerErrorMiddleware, endpoints]
-    record = []
-    if journal is not None:
-        record = [functools.partial(JournalMiddleware, journal=journal, is_api=_is_api(state))]
-    mock = [*record, faults, prefer, api]
+    mock = [faults, prefer, api]
     spec_docs = [docs, SwaggerUIMiddleware]
     tail = [NotFoundMiddleware, LifespanMiddleware, ContextMiddleware]
     if state.settings.validate_responses:
@@ -365,16 +363,6 @@ def create_app(state: State, journal: Journal | None = None) -> connexion.AsyncA
     # error is DRF's 500 there too (a response that breaks the spec stays Connexion's 500).
     app.add_error_handler(Exception, _server_error)
     return app
-
-
-def _is_api(state: State):
-    """Whether a path is one of the spec's, or one without its trailing slash (a redirect)."""
-    route = state.route
-
-    def is_api(path: str) -> bool:
-        return route(path) is not None or (not path.endswith("/") and route(path + "/") is not None)
-
-    return is_api
 
 
 def _server_error(request, exc: Exception) -> ConnexionResponse:

@@ -88,4 +88,6 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         answer = examples.answer(op, codes[int(draw.pick * len(codes))])
-        await send_answer(send, answer, head=scope["method"] == "HEAD", extra=self._extra)
+        await send_answer(
+            send, answer, head=scope["method"] == "HEAD", extra=self._extra, scope=scope
+        )

@@ -75,15 +75,19 @@ def retrieve_record(served, query: Query, url: str, value: str) -> bytes:
     Django's ValueError and ValidationError into it. `url` is unused."""
     resource, dataset = served.resource, served.dataset
     field = resource.lookup_field
+    if field == "id":  # the usual case first: ids are numbered rows
+        try:
+            row = dataset.row_of(int(value))  # Django's IntegerField: int(pk) (`٣` is 3)
+        except ValueError:
+            raise ApiError.detail(404, NOT_FOUND) from None
+        return _matching(served, query, row)
     prop = resource.fields.get(field) or {}
-    if field == "id" or prop.get("type") == "integer":
+    if prop.get("type") == "integer":
         try:
             number = int(value)  # Django's IntegerField: int(pk) (`٣` is 3), else Http404
         except ValueError:
-            number = None
-        if number is None:
-            raise ApiError.detail(404, NOT_FOUND)
-        row = dataset.row_of(number) if field == "id" else _row_by_number(dataset, field, number)
+            raise ApiError.detail(404, NOT_FOUND) from None
+        row = _row_by_number(dataset, field, number)
     else:
         if prop.get("format") == "uuid":
             try:
@@ -91,11 +95,18 @@ def retrieve_record(served, query: Query, url: str, value: str) -> bytes:
             except ValueError:
                 raise ApiError.detail(404, NOT_FOUND) from None
         row = dataset.row_by(field, value)
-    candidates = np.array([] if row is None else [row], dtype=np.int64)
-    matched = engine.select(dataset, query.filters, candidates)
-    if not len(matched):
-        raise ApiError.detail(404, no_match(resource))
-    return dataset.record(int(matched[0]))
+    return _matching(served, query, row)
+
+
+def _matching(served, query: Query, row: int | None) -> bytes:
+    """The record of `row` if it passes the query's filters, else DRF's 404."""
+    dataset = served.dataset
+    if row is not None and query.filters:
+        matched = engine.select(dataset, query.filters, np.array([row], dtype=np.int64))
+        row = int(matched[0]) if len(matched) else None
+    if row is None:
+        raise ApiError.detail(404, no_match(served.resource))
+    return dataset.record(row)
 
 
 def _row_by_number(dataset, field: str, number: int) -> int | None:

@@ -9,9 +9,10 @@ A consumer's tests ask the mock which requests they really made (WireMock's
     DELETE /__mock/requests                 204: the journal starts again empty
 
 The journal keeps the last `--journal N` API requests (a path of the spec, with any
-method): the time, method, path, query, status and headers. The `Authorization`, `Cookie`
-and `Proxy-Authorization` headers are never kept. `--journal 0` turns it off: the
-middleware is not even in the stack. `/__mock/` needs no token and is not in the contract.
+method, its redirect included): the time, method, path, query, status and headers. The
+`Authorization`, `Cookie` and `Proxy-Authorization` headers are never kept. The answer's
+writer (mockserver/answer.py) adds each entry, so keeping a journal costs no middleware;
+`--journal 0` keeps none. `/__mock/` needs no token and is not in the contract.
 With `--workers N` each worker keeps its own journal (see the README).
 """
 
@@ -22,7 +23,7 @@ from collections import deque
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
-from mockserver.answer import send_json, write
+from mockserver.answer import JOURNAL, send_json, write
 
 # Credentials: never written down anywhere.
 SECRET_HEADERS = (b"authorization", b"cookie", b"proxy-authorization")
@@ -33,8 +34,9 @@ class Journal:
     """The last `size` requests, oldest first.
 
     >>> journal = Journal(2)
+    >>> scope = {"method": "GET", "path": "/users/", "query_string": b"", "headers": []}
     >>> for status in (200, 401, 404):
-    ...     journal.add("GET", "/users/", "", status, [])
+    ...     journal.add(scope, status)
     >>> [entry["status"] for entry in journal.entries()]
     [401, 404]
     >>> journal.entries(status="404")[0]["path"]
@@ -45,9 +47,12 @@ class Journal:
         # Raw tuples, made into JSON only when read: writing one costs the hot path little.
         self._entries: deque[tuple] = deque(maxlen=size)
 
-    def add(self, method: str, path: str, query: str, status: int, headers) -> None:
-        kept = [(name, value) for name, value in headers if name.lower() not in SECRET_HEADERS]
-        self._entries.append((time.time(), method, path, query, status, kept))
+    def add(self, scope, status: int) -> None:
+        """Write down the request of `scope`, answered with `status`. ASGI gives header
+        names in lower case."""
+        kept = [pair for pair in scope["headers"] if pair[0] not in SECRET_HEADERS]
+        query = scope["query_string"].decode("latin-1")
+        self._entries.append((time.time(), scope["method"], scope["path"], query, status, kept))
 
     def entries(self, method=None, path=None, status=None) -> list[dict]:
         """The entries that match every filter given: a method (any case), a path (a
@@ -80,40 +85,9 @@ def _entry(moment: float, method, path, query, status, headers) -> dict:
     }
 
 
-class JournalMiddleware:
-    """Writes down each API request with the status it was answered with."""
-
-    def __init__(self, app, journal: Journal, is_api):
-        self.app = app
-        self.journal = journal
-        self.is_api = is_api  # path -> whether it is one of the spec's (or its slash-less form)
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not self.is_api(scope["path"]):
-            await self.app(scope, receive, send)
-            return
-        status = 500  # what the client gets if nothing is sent
-
-        async def watch(message):
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            self.journal.add(
-                scope["method"],
-                scope["path"],
-                scope["query_string"].decode("latin-1"),
-                status,
-                scope["headers"],
-            )
-
-
 class MockEndpointsMiddleware:
-    """`/__mock/health` and `/__mock/requests` (under the base path); the rest passes on."""
+    """`/__mock/health` and `/__mock/requests` (under the base path); every other request
+    passes on, carrying the journal for mockserver/answer.py to write it down in."""
 
     def __init__(self, app, journal: Journal | None, base_path: str, health: dict):
         self.app = app
@@ -124,6 +98,8 @@ class MockEndpointsMiddleware:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            if self.journal is not None:
+                scope[JOURNAL] = self.journal
             await self.app(scope, receive, send)
             return
         name, method = scope["path"][len(self.prefix) :], scope["method"]

@@ -190,14 +190,14 @@ class PreferMiddleware:
             body = orjson.dumps(error.body)
             headers = [(b"content-type", b"application/json")]
             error_answer = Answer(error.status, body, tuple(headers))
-            await send_answer(send, error_answer, head=head, extra=self._extra)
+            await send_answer(send, error_answer, head=head, extra=self._extra, scope=scope)
             return
         if choice.delay_ms:
             await sleep(choice.delay_ms / 1000)
         applied = (b"preference-applied", choice.applied.encode("latin-1", "replace"))
         if choice.forced:
             answer = examples.answer(op, choice.code, choice.example)
-            await send_answer(send, answer, head=head, extra=[*self._extra, applied])
+            await send_answer(send, answer, head=head, extra=[*self._extra, applied], scope=scope)
             return
 
         async def send_applied(message):

@@ -153,7 +153,12 @@ def load(
     spec = Spec.load(
         Path(settings.spec) if settings.spec else resources.spec_path(),
         Path(settings.overlay) if settings.overlay else None,
-        validated=Path(settings.cache_dir) / "validated" if settings.cache_dir else None,
+        # Workers read the cache their parent wrote; they write nothing there.
+        validated=(
+            Path(settings.cache_dir) / "validated"
+            if settings.cache_dir and not cache_read_only
+            else None
+        ),
     )
     fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)

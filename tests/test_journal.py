@@ -8,7 +8,7 @@ import pytest
 from helpers_api import AUTH, STAFF_KEY, make_state, raw_get
 
 from mockserver.app import create_app
-from mockserver.journal import JournalMiddleware
+from mockserver.journal import MockEndpointsMiddleware
 
 
 @pytest.fixture()
@@ -22,8 +22,12 @@ def journal(app, query: bytes = b"") -> dict:
     return json.loads(body)
 
 
-def test_the_journal_is_in_the_stack_when_on(app):
-    assert JournalMiddleware in [getattr(m, "func", m) for m in app.middleware.middlewares]
+def middleware(app, kind):
+    return next(m for m in app.middleware.middlewares if getattr(m, "func", m) is kind)
+
+
+def test_the_journal_rides_on_the_mock_endpoints_middleware_when_on(app):
+    assert middleware(app, MockEndpointsMiddleware).keywords["journal"] is not None
 
 
 def test_health_answers_without_a_token(app):
@@ -86,8 +90,7 @@ def test_other_methods_and_names_under_mock(app):
 
 def test_with_journal_0_nothing_is_written_and_requests_says_so():
     app = create_app(make_state(size=5, access_log=False, journal=0))
-    stack = [getattr(m, "func", m) for m in app.middleware.middlewares]
-    assert JournalMiddleware not in stack and len(stack) > 5
+    assert middleware(app, MockEndpointsMiddleware).keywords["journal"] is None
     status, _, body = raw_get(app, b"/__mock/requests")
     assert (status, json.loads(body)) == (404, {"detail": "The journal is off (--journal 0)."})
     assert raw_get(app, b"/__mock/health")[0] == 200

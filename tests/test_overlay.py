@@ -253,7 +253,8 @@ DOCUMENT_ERRORS = [
     ),
     pytest.param(
         "overlay: 1.0.0\nactions: [\n",
-        "is not valid YAML (line 3, column 1): expected the node content, but found '<stream end>'",
+        # libyaml's wording (PyYAML's own parser says "expected the node content, ...").
+        "is not valid YAML (line 3, column 1): did not find expected node content",
         id="broken YAML",
     ),
 ]
