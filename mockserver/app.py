@@ -21,24 +21,6 @@ from urllib.parse import parse_qsl, quote
 
 import orjson
 
-# Connexion imports Starlette's test client, which warns at import that it prefers another
-# HTTP client, and jsonschema's deprecated RefResolver; the served app uses neither. The
-# warnings are silenced for this import only: the filters of a host project (the pytest
-# plugin runs in one, maybe with warnings as errors) stay as they were.
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message=r".*httpx.*starlette\.testclient.*")
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import connexion
-    from connexion.lifecycle import ConnexionResponse
-    from connexion.middleware.context import ContextMiddleware
-    from connexion.middleware.exceptions import ExceptionMiddleware
-    from connexion.middleware.lifespan import LifespanMiddleware
-    from connexion.middleware.response_validation import ResponseValidationMiddleware
-    from connexion.middleware.routing import RoutingMiddleware
-    from connexion.middleware.swagger_ui import SwaggerUIMiddleware
-    from connexion.options import SwaggerUIOptions
-    from connexion.resolver import Resolver
-
 from mockserver import handlers
 from mockserver.accesslog import AccessLogMiddleware
 from mockserver.answer import send_json, write
@@ -294,8 +276,9 @@ def _valid_host(host: str) -> bool:
 # -- assembling the ASGI app ----------------------------------------------------------------
 
 
-def create_app(state: State, journal: Journal | None = None) -> connexion.AsyncApp:
-    """The served app. With `validate_responses`, Connexion routes and checks each answer.
+def create_app(state: State, journal: Journal | None = None):
+    """The served app: a plain ASGI stack; with `validate_responses`, a Connexion app that
+    routes and checks each answer too.
 
     `journal`: where API requests are written down; a new one of `--journal` entries (none
     with `--journal 0`) unless given (a reload keeps the server's).
@@ -328,47 +311,77 @@ def create_app(state: State, journal: Journal | None = None) -> connexion.AsyncA
     )
     edge = [*logs, cors, ServerErrorMiddleware, endpoints]
     mock = [faults, prefer, api]
-    spec_docs = [docs, SwaggerUIMiddleware]
-    tail = [NotFoundMiddleware, LifespanMiddleware, ContextMiddleware]
     if state.settings.validate_responses:
-        front = functools.partial(ApiMiddleware, state=state, delegate_reads=True)
-        validation = [front, RoutingMiddleware, ResponseValidationMiddleware]
-        middlewares = [*edge, ExceptionMiddleware, *spec_docs, *validation, *mock, *tail]
-    else:
-        middlewares = [*edge, *mock, *spec_docs, *tail]
-    app = connexion.AsyncApp(
-        __name__,
-        middlewares=middlewares,
-        # Connexion serves Swagger UI's scripts and styles; the page itself and the document
-        # it shows are mockserver/ui.py's (served by SpecDocsMiddleware).
-        swagger_ui_options=SwaggerUIOptions(swagger_ui=True, swagger_ui_path="/ui"),
-    )
-    # Without response validation Connexion only serves Swagger UI's files, for which a
-    # document with no paths will do: validating the whole spec again would cost a tenth of
-    # a second at every start. With it, Connexion routes and checks by the full document.
-    document = dict(state.spec.raw)
-    if not state.settings.validate_responses:
-        document = {key: document[key] for key in ("openapi", "info") if key in document}
-        document["paths"] = {}
+        return _validated_app(state, edge, mock, docs)
+    # Connexion is not even imported: it is the biggest part of a start (see README,
+    # "Contract tests in CI"), and without response validation the mock answers everything.
+    return _stack([*edge, *mock, docs, NotFoundMiddleware], _lifespan)
+
+
+def _stack(middlewares, app):
+    """`middlewares` around `app`, the first outermost."""
+    for middleware in reversed(middlewares):
+        app = middleware(app)
+    app.middlewares = middlewares  # what the stack is made of, for tests and people
+    return app
+
+
+async def _lifespan(scope, receive, send):
+    """The innermost app: ASGI lifespan's startup and shutdown, acknowledged."""
+    if scope["type"] != "lifespan":
+        return
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _validated_app(state: State, edge, mock, docs):
+    """Connexion routes each read first and checks what the mock answers on its way out."""
+    # Connexion imports Starlette's test client, which warns at import that it prefers
+    # another HTTP client, and jsonschema's deprecated RefResolver; the app uses neither.
+    # The warnings are silenced for this import only: the filters of a host project (the
+    # pytest plugin runs in one, maybe with warnings as errors) stay as they were.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*httpx.*starlette\.testclient.*")
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import connexion
+        from connexion.lifecycle import ConnexionResponse
+        from connexion.middleware.context import ContextMiddleware
+        from connexion.middleware.exceptions import ExceptionMiddleware
+        from connexion.middleware.lifespan import LifespanMiddleware
+        from connexion.middleware.response_validation import ResponseValidationMiddleware
+        from connexion.middleware.routing import RoutingMiddleware
+        from connexion.resolver import Resolver
+
+    front = functools.partial(ApiMiddleware, state=state, delegate_reads=True)
+    validation = [front, RoutingMiddleware, ResponseValidationMiddleware]
+    tail = [NotFoundMiddleware, LifespanMiddleware, ContextMiddleware]
+    middlewares = [*edge, ExceptionMiddleware, docs, *validation, *mock, *tail]
+    app = connexion.AsyncApp(__name__, middlewares=middlewares)
     app.add_api(
-        document,
+        dict(state.spec.raw),
         base_path=state.settings.base_path or None,
-        validate_responses=state.settings.validate_responses,
+        validate_responses=True,
         strict_validation=False,
         # Connexion wants a function per operationId; ApiMiddleware answers every request
         # before Connexion's own handler would run, so the contract names no Python code.
         resolver=Resolver(function_resolver=lambda operation_id: _answered_by_middleware),
     )
-    # In the validated stack Connexion's ExceptionMiddleware catches first: an unexpected
-    # error is DRF's 500 there too (a response that breaks the spec stays Connexion's 500).
-    app.add_error_handler(Exception, _server_error)
+
+    def server_error(request, exc: Exception):
+        """Connexion's ExceptionMiddleware catches first: an unexpected error is DRF's 500
+        here too (a response that breaks the spec stays Connexion's 500)."""
+        _log.error("unexpected error answering %s", request.url, exc_info=exc)
+        body = orjson.dumps({"detail": SERVER_ERROR})
+        return ConnexionResponse(status_code=500, body=body, content_type="application/json")
+
+    app.add_error_handler(Exception, server_error)
+    app.middlewares = middlewares
     return app
-
-
-def _server_error(request, exc: Exception) -> ConnexionResponse:
-    _log.error("unexpected error answering %s", request.url, exc_info=exc)
-    body = orjson.dumps({"detail": SERVER_ERROR})
-    return ConnexionResponse(status_code=500, body=body, content_type="application/json")
 
 
 def _answered_by_middleware(*args, **kwargs):

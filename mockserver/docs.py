@@ -14,12 +14,14 @@ like any other unknown path.
 from __future__ import annotations
 
 import copy
+import functools
+import mimetypes
+from pathlib import Path
 
 import orjson
-from starlette.exceptions import HTTPException
 
 from mockserver import ui
-from mockserver.answer import Answer, send_answer
+from mockserver.answer import Answer, send_answer, write
 from mockserver.resource import PAGE
 from mockserver.state import State
 
@@ -62,7 +64,11 @@ class SpecDocsMiddleware:
         elif path == self.ui_document_path:
             await self._serve(scope, send, JSON_TYPE, self.ui_document)
         elif path.startswith(self.ui_prefix):
-            await self._ui(scope, receive, send)
+            await self._asset(scope, send, path[len(self.ui_prefix) :])
+        elif path == self.ui_prefix[:-1]:
+            # Where Swagger UI's page is: Starlette's redirect_slashes answer, a 307.
+            location = (scope.get("root_path", "") + self.ui_prefix).encode("latin-1", "replace")
+            await write(send, 307, b"", [(b"location", location)])
         else:
             await self.app(scope, receive, send)
 
@@ -74,26 +80,32 @@ class SpecDocsMiddleware:
         answer = Answer(200, body, ((b"content-type", media_type),))
         await send_answer(send, answer, head=method == "HEAD")
 
-    async def _ui(self, scope, receive, send):
-        """Connexion's static files raise HTTPException for a missing file; answer it in DRF's
-        shape (without this, the served stack, which has no ExceptionMiddleware, would 500)."""
-        started = False
+    async def _asset(self, scope, send, name: str):
+        """One of Swagger UI's files (swagger-ui-bundle's), else 404 in DRF's shape."""
+        method = scope["method"]
+        asset = _asset(name)
+        if asset is None:
+            body = orjson.dumps({"detail": "Not found."})
+            await send_answer(send, Answer(404, body, _JSON), head=False)
+        elif method not in ("GET", "HEAD"):
+            await _not_allowed(send, method)
+        else:
+            await send_answer(send, asset, head=method == "HEAD")
 
-        async def watch(message):
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
 
-        try:
-            await self.app(scope, receive, watch)
-        except HTTPException as exc:
-            if started:
-                raise
-            if exc.status_code == 405:
-                await _not_allowed(send, scope["method"])
-            else:
-                body = orjson.dumps({"detail": "Not found."})
-                await send_answer(send, Answer(404, body, _JSON), head=False)
+@functools.lru_cache(maxsize=64)
+def _asset(name: str) -> Answer | None:
+    """A file of the Swagger UI bundle, read once; None for anything else (no `..`)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    folder = Path(swagger_ui_path).resolve()
+    path = (folder / name).resolve()
+    if folder not in path.parents or not path.is_file():
+        return None
+    media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media.startswith("text/") or media == "application/javascript":
+        media += "; charset=utf-8"
+    return Answer(200, path.read_bytes(), ((b"content-type", media.encode()),))
 
 
 _JSON = ((b"content-type", JSON_TYPE),)

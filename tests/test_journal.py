@@ -23,7 +23,7 @@ def journal(app, query: bytes = b"") -> dict:
 
 
 def middleware(app, kind):
-    return next(m for m in app.middleware.middlewares if getattr(m, "func", m) is kind)
+    return next(m for m in app.middlewares if getattr(m, "func", m) is kind)
 
 
 def test_the_journal_rides_on_the_mock_endpoints_middleware_when_on(app):
