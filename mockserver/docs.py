@@ -6,9 +6,10 @@ JSON, with `servers` set to where this server answers (`[{"url": "/api/v1"}]` un
 `--base-path /api/v1`, `[{"url": "/"}]` without), so Swagger UI's "Try it out" calls this
 server; and with the error answers DRF really gives where the spec leaves them out, as
 drf-spectacular documents only the 200 (`with_drf_errors`). Neither needs a token.
-Swagger UI's scripts are Connexion's, under `{base}/ui/`; its page and the document it
-shows are mockserver/ui.py's. A missing file under it is 404 `{"detail": "Not found."}`
-like any other unknown path.
+Swagger UI's scripts and styles come from the swagger-ui-bundle package, under
+`{base}/ui/`; its page and the document it shows are mockserver/ui.py's. A missing file
+under it is 404 `{"detail": "Not found."}` like any other unknown path, and `{base}/ui`
+redirects to it (307).
 """
 
 from __future__ import annotations
