@@ -147,6 +147,22 @@ def parser(environ=None) -> argparse.ArgumentParser:
     export.add_argument(
         "-o", "--output", default="-", help="file to write (default: -, which is stdout)"
     )
+    verify = commands.add_parser(
+        "verify",
+        help="check a running real service against the contract and its semantics",
+        description="Provider verification: send a corpus made from the spec and the "
+        "service's own records (GET, HEAD and OPTIONS only) and check each answer against "
+        "the contract and against the mock's engine loaded with those records. Exit 0, "
+        "or 1 with every violation named.",
+    )
+    verify.add_argument("--upstream", required=True, help="the service's base URL")
+    verify.add_argument("--token", required=True, help="an API key of the service")
+    _add(verify, ("spec",), defaults)
+    verify.add_argument("--junit-xml", default="", help="write a JUnit XML report here")
+    verify.add_argument("--json", default="", help="write a JSON report here")
+    verify.add_argument("--max-requests", type=int, default=2000, help="at most this many")
+    verify.add_argument("--rate", type=float, default=0.0, help="requests per second (0: no cap)")
+    verify.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     export.add_argument(
         "--path",
         default="",
@@ -170,6 +186,8 @@ def main(argv=None) -> int:
             return run(settings)
         if args.command == "check":
             return _check(settings)
+        if args.command == "verify":
+            return _verify(args)
         return _export(settings, args.output, args.path)
     except ConfigError as error:
         print(f"mockserver: error: {error}", file=sys.stderr)
@@ -190,6 +208,31 @@ def _check(settings: Settings) -> int:
     names = ", ".join(served.resource.path for served in loaded.served.values())
     print(f"ok: {loaded.spec.path} ({names}) and {', '.join(counts)} are valid")
     return 0
+
+
+def _verify(args) -> int:
+    import httpx
+
+    from mockserver import verify
+
+    options = verify.Options(
+        upstream=args.upstream,
+        token=args.token,
+        spec=args.spec,
+        max_requests=args.max_requests,
+        rate=args.rate,
+        timeout=args.timeout,
+    )
+    try:
+        report = verify.verify(options)
+    except httpx.HTTPError as exc:
+        raise ConfigError(f"upstream {args.upstream}", f"cannot be reached: {exc}") from None
+    print(verify.summary(report))
+    if args.junit_xml:
+        verify.write_junit(report, Path(args.junit_xml))
+    if args.json:
+        verify.write_json(report, Path(args.json))
+    return 1 if report.violations else 0
 
 
 def _export(settings: Settings, output: str, path: str = "") -> int:

@@ -186,7 +186,7 @@ def load(
         max_page_size=settings.max_page_size,
     )
     served = {
-        path: Served(resource, datasets[path], _rules(rules, resource, datasets))
+        path: Served(resource, datasets[path], resource_rules(rules, resource, datasets))
         for path, resource in spec.resources.items()
     }
     tokens: dict[str, int | None] = dict(fixtures.tokens)
@@ -252,7 +252,7 @@ def build_dataset(
     return store.build(plan, sizes[path], key, **options)
 
 
-def _rules(rules: Rules, resource: Resource, datasets: dict[str, store.Dataset]) -> Rules:
+def resource_rules(rules: Rules, resource: Resource, datasets: dict[str, store.Dataset]) -> Rules:
     """A resource's query rules: what it sorts by, its fields, and its relations' ids."""
     relations = resource.relations
 
