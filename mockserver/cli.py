@@ -163,6 +163,19 @@ def parser(environ=None) -> argparse.ArgumentParser:
     verify.add_argument("--max-requests", type=int, default=2000, help="at most this many")
     verify.add_argument("--rate", type=float, default=0.0, help="requests per second (0: no cap)")
     verify.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    proxy = commands.add_parser(
+        "proxy",
+        help="a validating proxy in front of the real service",
+        description="Forward every request to --upstream and check the request and the "
+        "answer against the contract: violations go to the X-Mockserver-Violations header "
+        "and to --report; with --fail-on-violation the answer becomes a 502 naming them.",
+    )
+    proxy.add_argument("--upstream", required=True, help="the service's base URL")
+    _add(proxy, ("spec", "host", "port"), defaults)
+    proxy.add_argument("--report", default="", help="append violations here, a JSON line each")
+    proxy.add_argument(
+        "--fail-on-violation", action="store_true", help="answer 502 instead of a violating answer"
+    )
     export.add_argument(
         "--path",
         default="",
@@ -188,6 +201,8 @@ def main(argv=None) -> int:
             return _check(settings)
         if args.command == "verify":
             return _verify(args)
+        if args.command == "proxy":
+            return _proxy(settings, args)
         return _export(settings, args.output, args.path)
     except ConfigError as error:
         print(f"mockserver: error: {error}", file=sys.stderr)
@@ -208,6 +223,17 @@ def _check(settings: Settings) -> int:
     names = ", ".join(served.resource.path for served in loaded.served.values())
     print(f"ok: {loaded.spec.path} ({names}) and {', '.join(counts)} are valid")
     return 0
+
+
+def _proxy(settings: Settings, args) -> int:
+    from mockserver import proxy, resources
+    from mockserver.spec import Spec
+
+    spec = Spec.load(Path(settings.spec) if settings.spec else resources.spec_path())
+    report = Path(args.report) if args.report else None
+    return proxy.run(
+        spec, args.upstream, settings.host, settings.port, report, args.fail_on_violation
+    )
 
 
 def _verify(args) -> int:
