@@ -232,7 +232,7 @@ def run(settings: Settings) -> int:
 
 
 def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
-    state = state_module.load(settings, progress=progress_printer())
+    state = state_module.load(settings, progress=progress_printer(), validate_aside=True)
     if settings.access_log:
         accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
     common = {

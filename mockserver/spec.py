@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import multiprocessing
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -122,9 +124,12 @@ class Spec:
         mock: MockDoc | None = None,
         overlay: Path | None = None,
         validated: Path | None = None,
+        aside: bool = False,
     ):
         """`validated`: a directory that remembers specs already found valid, so that a
-        start from the cache does not validate (nor import the validator) again."""
+        start from the cache does not validate (nor import the validator) again. `aside`:
+        validate in another process while the caller goes on (building the data, on the
+        other core); the caller then calls `wait_valid()` before anything is served."""
         self.path = path
         self.text = text  # the file as written: what /openapi.yaml serves
         self.mock = mock or MockDoc(resources.mock_path())
@@ -134,18 +139,34 @@ class Spec:
             raise ConfigError(str(path), "is not an OpenAPI document")
         if overlay is not None:
             self.raw = apply_overlay(self.raw, overlay)
-        _validate(path, self.raw, validated)
-        self.resources: dict[str, Resource] = discover(self, list(self._raw_operations()))
-        contract = [self._operation(p, m, op) for p, m, op in self._raw_operations()]
-        self.operations = [self._with_collection(op, contract) for op in contract]
+        self._verdict = _validate(path, self.raw, validated, aside)
+        try:
+            self.resources: dict[str, Resource] = discover(self, list(self._raw_operations()))
+            contract = [self._operation(p, m, op) for p, m, op in self._raw_operations()]
+            self.operations = [self._with_collection(op, contract) for op in contract]
+        except Exception:
+            self.wait_valid()  # an invalid document is reported as such, first
+            raise
+
+    def wait_valid(self) -> None:
+        """Raise the validator's ConfigError if the document is not valid OpenAPI."""
+        verdict, self._verdict = self._verdict, None
+        if verdict is not None:
+            verdict()
 
     @classmethod
-    def load(cls, path: Path, overlay: Path | None = None, validated: Path | None = None) -> Spec:
+    def load(
+        cls,
+        path: Path,
+        overlay: Path | None = None,
+        validated: Path | None = None,
+        aside: bool = False,
+    ) -> Spec:
         try:
             text = path.read_bytes()
         except OSError as exc:
             raise ConfigError(str(path), f"cannot be read: {exc.strerror}") from None
-        return cls(path, text, overlay=overlay, validated=validated)
+        return cls(path, text, overlay=overlay, validated=validated, aside=aside)
 
     @property
     def digest_parts(self) -> tuple[bytes, ...]:
@@ -326,15 +347,37 @@ class Spec:
         raise KeyError(operation_id)
 
 
-def _validate(path: Path, raw: dict, validated: Path | None) -> None:
+def _validate(path: Path, raw: dict, validated: Path | None, aside: bool = False):
     """openapi-spec-validator's verdict on the document, remembered in `validated` by its
-    digest: the validator and its import cost a third of a second at every start."""
+    digest: the validator and its import cost a third of a second at every start.
+
+    Raises ConfigError now; or, `aside`, returns a function that waits for the verdict of a
+    forked process and raises it then (None when there is nothing to wait for).
+    """
     marker = None
     if validated is not None:
         digest = hashlib.sha256(__version__.encode() + orjson.dumps(raw, option=_KEYS))
         marker = validated / f"{digest.hexdigest()[:32]}.ok"
         if marker.exists():
-            return
+            return None
+    if aside and "fork" in multiprocessing.get_all_start_methods():
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_problem, raw)
+
+        def verdict() -> None:
+            try:
+                problem = future.result()
+            finally:
+                pool.shutdown()
+            _judge(path, problem, marker)
+
+        return verdict
+    _judge(path, _problem(raw), marker)
+    return None
+
+
+def _problem(raw: dict) -> str | None:
+    """What openapi-spec-validator finds wrong with the document, or None."""
     from openapi_spec_validator import validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
@@ -342,7 +385,16 @@ def _validate(path: Path, raw: dict, validated: Path | None) -> None:
         validate(copy.deepcopy(raw))
     except OpenAPIValidationError as exc:
         where = "/".join(str(p) for p in exc.path) if getattr(exc, "path", None) else ""
-        raise ConfigError(str(path), f"is not valid OpenAPI {where}: {exc.message}") from None
+        # The validator's message goes on with the schema and the instance, over many
+        # lines; an error is one line, so its first says it.
+        first = str(exc.message).strip().splitlines()[0]
+        return f"is not valid OpenAPI at {where or '/'}: {first}"
+    return None
+
+
+def _judge(path: Path, problem: str | None, marker: Path | None) -> None:
+    if problem is not None:
+        raise ConfigError(str(path), problem)
     if marker is not None:
         with contextlib.suppress(OSError):  # a read-only or full disk: validate next time
             marker.parent.mkdir(parents=True, exist_ok=True)

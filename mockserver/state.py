@@ -147,9 +147,12 @@ def load(
     settings: Settings,
     progress: Callable[[int, int], None] | None = None,
     cache_read_only: bool = False,
+    validate_aside: bool = False,
 ) -> State:
     """Everything a server needs; `cache_read_only` for the processes of `--workers N`,
-    whose parent has already written the dataset cache."""
+    whose parent has already written the dataset cache. `validate_aside`: validate the spec
+    in a forked process while the data is built (a server's first start, one thread yet:
+    a cold start is shorter by the validator's import)."""
     spec = Spec.load(
         Path(settings.spec) if settings.spec else resources.spec_path(),
         Path(settings.overlay) if settings.overlay else None,
@@ -159,7 +162,18 @@ def load(
             if settings.cache_dir and not cache_read_only
             else None
         ),
+        aside=validate_aside,
     )
+    try:
+        state = _load(settings, spec, progress, cache_read_only)
+    except BaseException:
+        spec.wait_valid()  # an invalid spec is what to report, whatever failed after it
+        raise
+    spec.wait_valid()
+    return state
+
+
+def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> State:
     fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)
     sizes = sizes_of(spec, settings.size)

@@ -10,6 +10,7 @@ from openapi_spec_validator import validate
 
 from mockserver import fixtures as fixtures_module
 from mockserver import resources
+from mockserver.errors import ConfigError
 from mockserver.schema import Validator
 from mockserver.spec import Spec
 
@@ -161,3 +162,26 @@ def test_group_and_permission_ids_match_the_fixtures(spec):
     fixtures = fixtures_module.load(resources.fixtures_dir(), spec)
     assert sorted(g["id"] for g in fixtures.groups) == spec.schema("GroupId")["enum"]
     assert sorted(p["id"] for p in fixtures.permissions) == spec.schema("PermissionId")["enum"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "openapi: 3.0.3\ninfo: {title: x}\npaths: {}\n",
+            'is not valid OpenAPI at info: "version" is a required property',
+            id="no version",
+        ),
+        pytest.param(
+            'openapi: 3.0.3\ninfo: {title: x, version: "1"}\n',
+            'is not valid OpenAPI at /: "paths" is a required property',
+            id="no paths",
+        ),
+    ],
+)
+def test_an_invalid_document_is_one_line_naming_the_place(tmp_path, text, message):
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        Spec.load(path)
+    assert str(caught.value) == f"{path}: {message}"
