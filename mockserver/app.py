@@ -316,7 +316,7 @@ def create_app(state: State, journal: Journal | None = None):
         return _validated_app(state, edge, mock, docs)
     # Connexion is not even imported: it is the biggest part of a start (see README,
     # "Contract tests in CI"), and without response validation the mock answers everything.
-    return _stack([*edge, *mock, docs, NotFoundMiddleware], _lifespan)
+    return _stack([*edge, *mock, docs, NotFoundMiddleware], lifespan)
 
 
 def _stack(middlewares, app):
@@ -327,8 +327,9 @@ def _stack(middlewares, app):
     return app
 
 
-async def _lifespan(scope, receive, send):
-    """The innermost app: ASGI lifespan's startup and shutdown, acknowledged."""
+async def lifespan(scope, receive, send):
+    """The innermost app: ASGI lifespan's startup and shutdown, acknowledged (the proxy's
+    too)."""
     if scope["type"] != "lifespan":
         return
     while True:

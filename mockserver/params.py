@@ -281,20 +281,14 @@ def _value(param: Param, text: str, rules: Rules):
 
 def _integer(text: str, rules: Rules, cap: bool = False) -> int:
     """NumberFilter reads a decimal and the lookup truncates it (`id=1.5` is id 1)."""
-    if cap and _INTEGER.fullmatch(text) is None and not rules.strict:
-        _decimal(text, cap)  # the cap's message before truncation
     if _INTEGER.fullmatch(text):
         if cap and Decimal(text) > _CAP:
             raise ValueError(ABOVE_CAP)
         if len(text) > 40:  # beyond int64 either way; int() refuses past 4300 digits
             return -(10**40) if text.startswith("-") else 10**40
         return int(text)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(ENTER_NUMBER) from None
-    if not number.is_finite():
-        raise ValueError(ENTER_NUMBER)
+    # The decimal's own checks (strict mode says "whole number" before any cap).
+    number = _decimal(text, cap and not rules.strict)
     if rules.strict:
         raise ValueError(ENTER_WHOLE_NUMBER)
     if number.adjusted() > 40:  # `1e999999999`: int() would build a billion digits

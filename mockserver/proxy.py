@@ -27,7 +27,7 @@ import httpx
 
 from mockserver import verify
 from mockserver.answer import send_json, write
-from mockserver.docs import with_drf_errors
+from mockserver.app import lifespan
 from mockserver.params import allowed
 from mockserver.spec import Spec
 
@@ -41,16 +41,15 @@ class ValidatingProxy:
     """The ASGI app of `mockserver proxy`."""
 
     def __init__(self, spec: Spec, upstream: str, report: Path | None, fail: bool):
-        self.spec = spec
         self.upstream = upstream.rstrip("/")
         self.report = report
         self.fail = fail
-        self.document = with_drf_errors(spec)
+        self.contract = verify.Contract(spec)
         self.client: httpx.AsyncClient | None = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(scope, receive, send)
             return
         if scope["type"] != "http":
             return
@@ -77,7 +76,7 @@ class ValidatingProxy:
             await send_json(send, 502, {"detail": f"The upstream did not answer: {exc}"})
             return
         if scope["method"] == "GET":
-            verify._check_contract(self.spec, self.document, target, answer, label, report)
+            self.contract.check(target, answer, label, report)
         violations = [f"{v.check}: {v.message}" for v in report.violations]
         if violations:
             self._write_down(label, answer.status_code, violations)
@@ -93,22 +92,15 @@ class ValidatingProxy:
 
     def _check_request(self, scope, label: str, report: verify.Report) -> None:
         """The request against the contract: a documented operation, declared parameters."""
-        found = None
-        for route in _routes(self.spec):
-            if route[0].fullmatch(scope["path"]):
-                found = route
-                break
-        if found is None:
+        method = scope["method"]
+        op = self.contract.operation(scope["path"], "GET" if method == "HEAD" else method)
+        if op is None:
             report.add("request", label, "the contract documents no such path")
             return
-        op = next(
-            (o for o in self.spec.operations if o.path == found[1] and o.method == scope["method"]),
-            None,
-        )
-        if op is None and scope["method"] not in ("HEAD", "OPTIONS"):
-            report.add("request", label, f"the contract documents no {scope['method']} here")
+        if op is False and method != "OPTIONS":
+            report.add("request", label, f"the contract documents no {method} here")
             return
-        if op is None:
+        if not op:
             return
         contract = {name: p for name, p in op.query.items() if p.control != "prefer"}
         pairs = parse_qsl(scope["query_string"].decode("utf-8", "replace"), True)
@@ -130,24 +122,6 @@ class ValidatingProxy:
 def _header(violations: list[str]) -> bytes:
     text = "; ".join(violations)
     return text.encode("ascii", "replace")[:4000]
-
-
-def _routes(spec: Spec):
-    seen = set()
-    for route in verify._routes(spec):
-        if route[1] not in seen:
-            seen.add(route[1])
-            yield route
-
-
-async def _lifespan(receive, send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
 
 
 def run(spec: Spec, upstream: str, host: str, port: int, report: Path | None, fail: bool) -> int:

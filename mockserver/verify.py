@@ -208,7 +208,7 @@ def verify(options: Options) -> Report:
     with httpx.Client(base_url=options.upstream.rstrip("/"), timeout=options.timeout) as client:
         records = _records(spec, client, headers, report)
         oracle = _oracle(spec, records, options.token)
-        document = with_drf_errors(spec, {p: len(r) for p, r in records.items()})
+        contract = Contract(spec, {p: len(r) for p, r in records.items()})
         cases = corpus(spec, records, options.token)[: options.max_requests]
         with _in_process(oracle) as mock:
             for method, target, request_headers in cases:
@@ -218,7 +218,7 @@ def verify(options: Options) -> Report:
                 report.requests += 1
                 label = f"{method} {target}"
                 if method == "GET":
-                    _check_contract(spec, document, target, real, label, report)
+                    contract.check(target, real, label, report)
                 expected = mock.request(method, target, headers=request_headers)
                 _check_semantics(real, expected, options.upstream, label, report)
     return report
@@ -305,43 +305,53 @@ def _oracle(spec: Spec, records: dict[str, list[dict]], token: str):
     return create_app(oracle)
 
 
-def _check_contract(spec: Spec, document: dict, target: str, answer, label: str, report) -> None:
-    path = target.split("?", 1)[0]
-    found = next((r for r in _routes(spec) if r[0].fullmatch(path)), None)
-    if found is None:
-        return
-    responses = document["paths"][found[1]]["get"]["responses"]
-    status = str(answer.status_code)
-    if (
-        status not in responses
-        and answer.status_code < 500
-        and answer.status_code
-        not in (
-            301,
-            405,
-        )
-    ):
-        report.add("status", label, f"{status} is not documented")
-        return
-    response = spec.resolve(responses.get(status) or {})
-    for header in response.get("headers") or {}:
-        if header.lower() not in answer.headers:
-            report.add("header", label, f"{status} without its documented {header} header")
-    schema = ((response.get("content") or {}).get("application/json") or {}).get("schema")
-    if schema and answer.content and "json" in answer.headers.get("content-type", ""):
-        problems = Validator(spec.resolve(schema)).errors(answer.json())
-        if problems:
-            where, message = problems[0]
-            report.add("schema", label, f"{status} body at {where or '/'!r}: {message}")
+class Contract:
+    """What the contract documents for each GET: its statuses, their headers, and a validator
+    of each body's schema, made once (`check` runs for every answer)."""
 
+    def __init__(self, spec: Spec, counts: dict[str, int] | None = None):
+        self.spec = spec
+        self.document = with_drf_errors(spec, counts or {})
+        self.routes = state.compile_routes(spec, "")
+        self._validators: dict[tuple[str, str], Validator | None] = {}
 
-def _routes(spec: Spec):
-    import re
+    def operation(self, path: str, method: str = "GET"):
+        """The operation of `path` and `method`: None when the contract has no such path,
+        False when it has the path but not the method."""
+        for route in self.routes:
+            if route.pattern.match(path):
+                return route.operations.get(method, False)
+        return None
 
-    for op in spec.operations:
-        if op.method == "GET":
-            pattern = re.sub(r"\\\{(\w+)\\\}", r"[^/]+", re.escape(op.path))
-            yield re.compile(pattern), op.path
+    def check(self, target: str, answer, label: str, report: Report) -> None:
+        """A GET's answer: a documented status, its documented headers, a valid body."""
+        op = self.operation(target.split("?", 1)[0])
+        if not op:
+            return
+        responses = self.document["paths"][op.path]["get"]["responses"]
+        status = str(answer.status_code)
+        if status not in responses and answer.status_code < 500 and status not in ("301", "405"):
+            report.add("status", label, f"{status} is not documented")
+            return
+        response = self.spec.resolve(responses.get(status) or {})
+        for header in response.get("headers") or {}:
+            if header.lower() not in answer.headers:
+                report.add("header", label, f"{status} without its documented {header} header")
+        validator = self._validator(op.path, status, response)
+        if validator and answer.content and "json" in answer.headers.get("content-type", ""):
+            problems = validator.errors(answer.json())
+            if problems:
+                where, message = problems[0]
+                report.add("schema", label, f"{status} body at {where or '/'!r}: {message}")
+
+    def _validator(self, path: str, status: str, response: dict) -> Validator | None:
+        if (path, status) not in self._validators:
+            media = (response.get("content") or {}).get("application/json") or {}
+            schema = media.get("schema")
+            self._validators[path, status] = (
+                Validator(self.spec.resolve(schema)) if schema else None
+            )
+        return self._validators[path, status]
 
 
 def _check_semantics(real, expected, upstream: str, label: str, report: Report) -> None:
