@@ -27,17 +27,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class DrfService:
-    """`with DrfService(exports, token) as service:` the service at `service.url`.
+class DjangoService:
+    """A Django project of the tests run with `manage.py runserver` on a free port, its
+    database and log in a temporary directory removed on exit; stopped by its PID.
 
-    `exports` maps an API path ("/products/", "/categories/", "/tags/", "/settings/") to
-    its records as the API serves them; `token` becomes the key of user "api"'s token.
-    Everything (database, exports, server log) lives in a temporary directory, removed on exit.
+    A subclass says where the project is (`directory`, `settings`, `db_variable`), which path
+    answers once it is up (`probe`), and how its database is filled (`_load`).
     """
 
-    def __init__(self, exports: dict[str, list[dict]], token: str):
-        self.exports = exports
+    directory: Path
+    settings: str
+    db_variable: str
+    probe: str
+    name = "the DRF service"
+
+    def __init__(self, token: str, template: Path | None = None, extra_env=None):
         self.token = token
+        self.template = template  # a database to copy instead of migrating and loading
+        self.extra_env = dict(extra_env or {})
         self.url = ""
         self.process: subprocess.Popen | None = None
         self._log = None
@@ -53,17 +60,22 @@ class DrfService:
         path = self.tmp / "server.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def __enter__(self) -> DrfService:
-        self.tmp = Path(tempfile.mkdtemp(prefix="drfservice-"))
+    def __enter__(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix=f"{self.directory.name}-"))
+        self.db = self.tmp / "db.sqlite3"
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "shopservice.settings",
-            "DRFSERVICE_DB": str(self.tmp / "db.sqlite3"),
+            "DJANGO_SETTINGS_MODULE": self.settings,
+            self.db_variable: str(self.db),
             "PYTHONDONTWRITEBYTECODE": "1",  # nothing written inside the repository
             "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
         }
         try:
-            self._load()
+            if self.template is None:
+                self._load()
+            else:
+                shutil.copyfile(self.template, self.db)
             self._start()
         except BaseException:
             self._stop()
@@ -75,10 +87,13 @@ class DrfService:
         self._stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def _load(self) -> None:
+        raise NotImplementedError
+
     def _manage(self, *args: str) -> None:
         done = subprocess.run(
             [sys.executable, "manage.py", *args],
-            cwd=SERVICE_DIR,
+            cwd=self.directory,
             env=self.env,
             capture_output=True,
             text=True,
@@ -86,22 +101,13 @@ class DrfService:
         if done.returncode:
             raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stdout}{done.stderr}")
 
-    def _load(self) -> None:
-        self._manage("migrate", "--noinput", "-v0")
-        files = []
-        for number, (path, records) in enumerate(self.exports.items()):
-            file = self.tmp / f"export-{number}.json"
-            file.write_text(json.dumps({"path": path, "records": records}), encoding="utf-8")
-            files.append(str(file))
-        self._manage("load_export", "--token", self.token, *files)
-
     def _start(self) -> None:
         self._log = open(self.tmp / "server.log", "ab")  # noqa: SIM115 (closed by _stop)
         for _ in range(PORT_ATTEMPTS):
             port = free_port()
             self.process = subprocess.Popen(
                 [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-                cwd=SERVICE_DIR,
+                cwd=self.directory,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,
@@ -112,7 +118,7 @@ class DrfService:
                 return
             if "port is already in use" not in self.log:
                 break
-        raise RuntimeError(f"the DRF service did not start:\n{self.log}")
+        raise RuntimeError(f"{self.name} did not start:\n{self.log}")
 
     def _wait(self) -> bool:
         """Whether the server answers within START_TIMEOUT (False once it has exited)."""
@@ -121,7 +127,7 @@ class DrfService:
             if self.process.poll() is not None:
                 return False
             try:
-                httpx.get(f"{self.url}/settings/", timeout=1)
+                httpx.get(f"{self.url}{self.probe}", timeout=1)  # a 401 is an answer too
             except httpx.TransportError:
                 time.sleep(0.05)
             else:
@@ -144,3 +150,29 @@ class DrfService:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class DrfService(DjangoService):
+    """`with DrfService(exports, token) as service:` the shop service at `service.url`.
+
+    `exports` maps an API path ("/products/", "/categories/", "/tags/", "/settings/") to
+    its records as the API serves them; `token` becomes the key of user "api"'s token.
+    """
+
+    directory = SERVICE_DIR
+    settings = "shopservice.settings"
+    db_variable = "DRFSERVICE_DB"
+    probe = "/settings/"
+
+    def __init__(self, exports: dict[str, list[dict]], token: str):
+        super().__init__(token)
+        self.exports = exports
+
+    def _load(self) -> None:
+        self._manage("migrate", "--noinput", "-v0")
+        files = []
+        for number, (path, records) in enumerate(self.exports.items()):
+            file = self.tmp / f"export-{number}.json"
+            file.write_text(json.dumps({"path": path, "records": records}), encoding="utf-8")
+            files.append(str(file))
+        self._manage("load_export", "--token", self.token, *files)
