@@ -56,13 +56,19 @@ class ApiMiddleware:
         self.delegate_reads = delegate_reads
         self._ok = [_JSON_TYPE, (b"allow", ALLOW.encode())]
         self._route = state.route
-        # Each GET operation is answered by what its resource is (a list, a detail, a
-        # singleton), not by its name. The mock is read-only: other methods are 405.
+        # Each read is answered by what it is (a list, a detail, a singleton, a nested list,
+        # an action, a body from its schema), not by its name. Writes are 405 for now.
         self._handlers = {
-            op.operation_id: (handlers.for_operation(op, served.resource), served)
+            (op.path, op.method): handler
             for route in state.routes
             for op in route.operations.values()
-            if op.method == "GET" and (served := state.served.get(op.resource)) is not None
+            if (handler := handlers.for_operation(op, state)) is not None
+        }
+        self._rules = {
+            (op.path, op.method): served.rules if served is not None else state.rules
+            for route in state.routes
+            for op in route.operations.values()
+            for served in [state.served.get(op.resource) if op.resource else None]
         }
 
     async def __call__(self, scope, receive, send):
@@ -88,7 +94,12 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            status, body, headers = 200, self._answer(scope, found), self._ok
+            answered = self._answer(scope, found)
+            if type(answered) is bytes:
+                status, body, headers = 200, answered, self._ok
+            else:
+                status, body = answered.status, answered.body
+                headers = [*answered.headers, (b"allow", ALLOW.encode())]
         except ApiError as error:
             status, body = error.status, orjson.dumps(error.body)
             headers = [
@@ -108,18 +119,17 @@ class ApiMiddleware:
         read = route.operations.get("GET")
         if method == "OPTIONS":
             return _metadata(self.state, read)
-        answers = self._handlers.get(read.operation_id) if read is not None else None
-        if method not in ("GET", "HEAD") or answers is None:
+        handler = self._handlers.get((read.path, "GET")) if read is not None else None
+        if method not in ("GET", "HEAD") or handler is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
-        handler, served = answers
         items = parse_qsl(
             scope["query_string"].decode("utf-8", "replace"),
             keep_blank_values=True,
             errors="replace",
         )
-        query = parse_query(read, items, served.rules)
+        query = parse_query(read, items, self._rules[read.path, "GET"])
         url = _request_url(scope, headers)
-        return handler(served, query, url, *path_params.values())
+        return handler(query, url, path_params)
 
     async def _redirect(self, scope, send):
         """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body

@@ -5,7 +5,8 @@ the service that generated it works, so that no annotation is needed:
 
 - a query parameter named after a field filters on it (`exact`); `<field>__<lookup>` uses
   django-filter's lookup (`price__gte`, `name__icontains`, `id__in`, `created__date`);
-- `page` is PageNumberPagination's page, `page_size` or `limit` its page size;
+- `page` is PageNumberPagination's page, `page_size` or `limit` its page size; `offset`
+  LimitOffsetPagination's, `cursor` CursorPagination's;
 - `ordering` is OrderingFilter's, `search` SearchFilter's (or any parameter whose
   description is the one those filters give it);
 - a field's fake values follow its format and name (`email`, `uuid`, `date-time`, a decimal's
@@ -41,15 +42,24 @@ LOOKUPS = (
 # the ids, and a comparison with a stored password hash.
 ANNOTATION_LOOKUPS = ("any", "hashed")
 # What each control parameter does: pagination, ordering, search.
-CONTROLS = ("page", "limit", "sort", "search")
+CONTROLS = ("page", "limit", "offset", "cursor", "sort", "search")
 # The descriptions DRF's filters and paginators give their parameters (`get_schema_...`).
 _DESCRIBED = {
     "Which field to use when ordering the results.": "sort",
     "A search term.": "search",
     "A page number within the paginated result set.": "page",
     "Number of results to return per page.": "limit",
+    "The initial index from which to return the results.": "offset",
+    "The pagination cursor value.": "cursor",
 }
-_NAMED = {"page": "page", "page_size": "limit", "limit": "limit", "ordering": "sort"}
+_NAMED = {
+    "page": "page",
+    "page_size": "limit",
+    "limit": "limit",
+    "offset": "offset",
+    "cursor": "cursor",
+    "ordering": "sort",
+}
 _NAMED["search"] = "search"
 
 

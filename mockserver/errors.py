@@ -8,6 +8,8 @@ An exception is unpickled as `type(error)(*error.args)` with its `__dict__` set 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class ApiError(Exception):
     """An answer other than 200, with the body the real service gives.
@@ -41,6 +43,22 @@ class ConfigError(Exception):
         super().__init__(source, message)
         self.source = source
         self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a spec has that the mock serves without modelling it: a warning that
+    `mockserver check` prints (and `--strict` fails on), never a reason to refuse the spec.
+
+    >>> str(Finding("openapi.yaml", "paths /a/ get parameter 'q': accepted, not modelled"))
+    "openapi.yaml: paths /a/ get parameter 'q': accepted, not modelled"
+    """
+
+    source: str
+    message: str
 
     def __str__(self) -> str:
         return f"{self.source}: {self.message}"

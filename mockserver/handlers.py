@@ -1,28 +1,41 @@
-"""Generic handlers: unpack the query, ask the engine, answer bytes, for any resource.
+"""Generic handlers: unpack the query, ask the engine, answer bytes, for any operation.
 
-An operation is answered by what it is, never by a name written in the contract
-(`for_operation`): a paginated list, a plain array, a detail (`/products/{id}/`,
-`/categories/{slug}/`) or a singleton (`/settings/`).
+An operation is answered by what it is (its `View`, mockserver/resource.py), never by a name
+written in the contract: a list (page number, limit/offset, cursor or a plain array), a
+detail (`/products/{id}/`, `/categories/{slug}/`, by uuid), a singleton (`/settings/`),
+a nested list scoped by its parent's key, an action, or a body generated from the
+documented schema. `for_operation` binds one to its operation once, at start.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import orjson
 
 from mockserver import query as engine
+from mockserver import sample
+from mockserver.answer import Answer
 from mockserver.errors import ApiError
-from mockserver.pagination import links, paginate
-from mockserver.params import Query
-from mockserver.resource import ARRAY, OBJECT, Resource
+from mockserver.pagination import (
+    cursor_links,
+    cursor_offset,
+    links,
+    offset_links,
+    paginate,
+    window,
+)
+from mockserver.params import Filter, Query
+from mockserver.resource import Paging, Reply, Resource, View
 from mockserver.spec import Operation
 
 NOT_FOUND = "Not found."
 
-Handler = Callable[..., bytes]
+# A bound handler: (query, request URL, path parameters) -> the body of a 200, or an Answer.
+Handler = Callable[[Query, str, dict[str, str]], "bytes | Answer"]
 
 
 def no_match(resource: Resource) -> str:
@@ -35,71 +48,114 @@ def no_match(resource: Resource) -> str:
     return f"No {resource.model} matches the given query."
 
 
-def _rows(served, query: Query) -> np.ndarray:
+def _rows(served, query: Query, rows: np.ndarray | None = None) -> np.ndarray:
     """Filter, search, order: the rows a list holds, in order."""
     dataset = served.dataset
     search = (served.resource.search, query.search) if query.search else None
-    rows = engine.select(dataset, query.filters, search=search)
+    rows = engine.select(dataset, query.filters, rows, search=search)
     return engine.order(dataset, rows, query.sort)
 
 
-def list_records(served, query: Query, url: str) -> bytes:
-    """GET on a paginated collection: DRF's envelope around records encoded once."""
-    page = paginate(_rows(served, query), query.page, query.limit)
-    next_url, previous = links(url, page)
+def _page_body(served, count: int, next_url, previous, rows, extra: bytes = b"") -> bytes:
     return b"".join(
         (
             b'{"count":',
-            str(page.count).encode(),
+            str(count).encode(),
             b',"next":',
             orjson.dumps(next_url),
             b',"previous":',
             orjson.dumps(previous),
+            extra,
             b',"results":[',
-            b",".join(served.dataset.records(page.rows.tolist())),
+            b",".join(served.dataset.records(rows.tolist())),
             b"]}",
         )
     )
 
 
-def list_array(served, query: Query, url: str) -> bytes:
+def list_records(served, query: Query, url: str, rows=None) -> bytes:
+    """GET on a paginated collection: DRF's envelope around records encoded once."""
+    page = paginate(_rows(served, query, rows), query.page, query.limit)
+    next_url, previous = links(url, page)
+    return _page_body(served, page.count, next_url, previous, page.rows)
+
+
+def list_window(served, query: Query, url: str, rows=None) -> bytes:
+    """GET on a LimitOffsetPagination list: `limit` records from `offset`."""
+    found = _rows(served, query, rows)
+    shown = window(found, query.offset, query.limit)
+    next_url, previous = offset_links(url, len(found), query.offset, query.limit)
+    return _page_body(served, len(found), next_url, previous, shown)
+
+
+def list_cursor(served, query: Query, url: str, rows=None) -> bytes:
+    """GET on a CursorPagination list: `next`, `previous` and `results`, no count."""
+    found = _rows(served, query, rows)
+    offset = cursor_offset(query.cursor)
+    shown = window(found, offset, query.limit)
+    next_url, previous = cursor_links(url, len(found), offset, query.limit)
+    return b"".join(
+        (
+            b'{"next":',
+            orjson.dumps(next_url),
+            b',"previous":',
+            orjson.dumps(previous),
+            b',"results":[',
+            b",".join(served.dataset.records(shown.tolist())),
+            b"]}",
+        )
+    )
+
+
+def list_array(served, query: Query, url: str, rows=None) -> bytes:
     """GET on a collection without pagination: every matching record, a JSON array."""
-    rows = _rows(served, query)
-    return b"[" + b",".join(served.dataset.records(rows.tolist())) + b"]"
+    found = _rows(served, query, rows)
+    return b"[" + b",".join(served.dataset.records(found.tolist())) + b"]"
 
 
-def retrieve_record(served, query: Query, url: str, value: str) -> bytes:
-    """GET on a detail. The query was parsed first, so a bad filter is 400 before any 404
-    (DRF's get_object filters the queryset, then looks the lookup value up in it). A value
-    its field cannot hold is Http404 without a message, as DRF's get_object_or_404 turns
-    Django's ValueError and ValidationError into it. `url` is unused."""
+_LISTS = {
+    Paging.PAGE: list_records,
+    Paging.OFFSET: list_window,
+    Paging.CURSOR: list_cursor,
+    Paging.NONE: list_array,
+}
+
+
+def find_row(served, value: str) -> int | None:
+    """The row a detail's lookup value names, or None. A value its field cannot hold is
+    Http404 without a message, as DRF's get_object_or_404 turns Django's ValueError and
+    ValidationError into it."""
     resource, dataset = served.resource, served.dataset
     field = resource.lookup_field
-    if field == "id":  # the usual case first: ids are numbered rows
+    kind = dataset.columns[field].kind if field in dataset.columns else None
+    if field is None or (field == "id" and kind == "int"):
         try:
-            row = dataset.row_of(int(value))  # Django's IntegerField: int(pk) (`٣` is 3)
+            number = int(value)  # Django's IntegerField: int(pk) (`٣` is 3)
         except ValueError:
             raise ApiError.detail(404, NOT_FOUND) from None
-        return _matching(served, query, row)
+        return dataset.row_of(number)
     prop = resource.fields.get(field) or {}
-    if prop.get("type") == "integer":
+    if kind == "int":
         try:
-            number = int(value)  # Django's IntegerField: int(pk) (`٣` is 3), else Http404
+            number = int(value)
         except ValueError:
             raise ApiError.detail(404, NOT_FOUND) from None
-        row = _row_by_number(dataset, field, number)
-    else:
-        if prop.get("format") == "uuid":
-            try:
-                value = str(uuid.UUID(hex=value))
-            except ValueError:
-                raise ApiError.detail(404, NOT_FOUND) from None
-        row = dataset.row_by(field, value)
-    return _matching(served, query, row)
+        found = np.flatnonzero(dataset.columns[field].values == number)
+        return int(found[0]) if len(found) else None
+    if prop.get("format") == "uuid":
+        try:
+            value = str(uuid.UUID(hex=value))
+        except ValueError:
+            raise ApiError.detail(404, NOT_FOUND) from None
+    if kind != "text":
+        return None
+    return dataset.row_by(field, value)
 
 
-def _matching(served, query: Query, row: int | None) -> bytes:
-    """The record of `row` if it passes the query's filters, else DRF's 404."""
+def retrieve_record(served, query: Query, row: int | None) -> bytes:
+    """The record of `row` if it passes the query's filters, else DRF's 404. The query was
+    parsed first, so a bad filter is 400 before any 404 (DRF's get_object filters the
+    queryset, then looks the lookup value up in it)."""
     dataset = served.dataset
     if row is not None and query.filters:
         matched = engine.select(dataset, query.filters, np.array([row], dtype=np.int64))
@@ -109,20 +165,123 @@ def _matching(served, query: Query, row: int | None) -> bytes:
     return dataset.record(row)
 
 
-def _row_by_number(dataset, field: str, number: int) -> int | None:
-    found = np.flatnonzero(dataset.columns[field].values == number)
-    return int(found[0]) if len(found) else None
+class Scoper:
+    """The rows a nested view may show: its parent's children (drf-nested-routers filters
+    the queryset by the parent's key from the URL). The child's field that points at the
+    parent decides, where there is one; else each parent gets every n-th record, n being
+    the number of parents, so that every record has exactly one parent."""
+
+    def __init__(self, state, view: View, served):
+        scope = view.scope
+        self.param = scope.param
+        self.parent = state.served.get(scope.parent) if scope.parent else None
+        self.field = scope.field
+        self.served = served
+
+    def rows(self, params: dict[str, str]) -> np.ndarray | None:
+        """The candidate rows; None when there is no parent to scope by."""
+        if self.parent is None:
+            return None
+        row = find_row(self.parent, params[self.param])
+        dataset = self.served.dataset
+        if row is None:
+            return dataset.all_rows[:0]
+        if self.field is not None:
+            parent_id = int(self.parent.dataset.ids[row])
+            return engine.select(dataset, [Filter(self.field, "exact", parent_id)])
+        parents = len(self.parent.dataset)
+        return dataset.all_rows[dataset.all_rows % parents == row]
 
 
-def singleton(served, query: Query, url: str) -> bytes:
-    """GET on a one-object resource (`/settings/`): its one record."""
-    return served.dataset.record(0)
+def generated(view: View, op: Operation, seed: int, resolve) -> Handler:
+    """A body generated from the operation's documented schema: the same bytes for the same
+    path and query, in every process (`sample` draws from hashes of them)."""
+    content_type = view.media.encode("latin-1")
+    headers = ((b"content-type", content_type),)
+    json_media = content_type.split(b";")[0].strip().lower()
+    is_json = json_media in (b"application/json", b"*/*") or json_media.endswith(b"+json")
+    if is_json:
+        headers = ((b"content-type", b"application/json"),)
+
+    def handler(query: Query, url: str, params: dict[str, str]) -> Answer:
+        key = f"{op.method} {url.partition('://')[2].partition('/')[2]}"
+        value = sample.sample(view.schema or {}, key, seed, resolve)
+        if is_json:
+            body = orjson.dumps(value)
+        else:
+            body = value.encode() if isinstance(value, str) else orjson.dumps(value)
+        return Answer(view.status, body, headers)
+
+    return handler
 
 
-def for_operation(op: Operation, resource: Resource) -> Handler:
-    """The handler that answers `op` of `resource`."""
-    if resource.shape == OBJECT:
-        return singleton
-    if op.is_detail:
-        return retrieve_record
-    return list_array if resource.shape == ARRAY else list_records
+def _empty(view: View) -> Answer:
+    """The documented status without a body (drf-spectacular's "No response body")."""
+    return Answer(view.status, b"", ())
+
+
+def for_operation(op: Operation, state) -> Handler | None:
+    """The handler that answers `op`, bound to its records; None for a write (405)."""
+    view = op.view
+    if view.reply == Reply.NONE:
+        return None
+    served = state.served.get(view.resource) if view.resource else None
+    scoper = Scoper(state, view, served) if view.scope is not None and served else None
+    lookup = served.resource.lookup if served is not None else None
+
+    def records_of(params: dict[str, str]):
+        return scoper.rows(params) if scoper is not None else None
+
+    def row_of(params: dict[str, str]) -> int | None:
+        row = find_row(served, params[lookup]) if lookup in params else None
+        allowed = records_of(params)
+        if row is not None and allowed is not None and not np.isin(row, allowed):
+            return None
+        return row
+
+    if view.reply == Reply.ONE:
+        return lambda query, url, params: served.dataset.record(0)
+    if view.reply == Reply.LIST:
+        lister = _LISTS[view.paging]
+        if view.envelope is not None:
+            lister = _enveloped(lister, view, op, state)
+        return lambda query, url, params: lister(served, query, url, records_of(params))
+    if view.reply == Reply.RECORD:
+        return lambda query, url, params: retrieve_record(served, query, row_of(params))
+    answer = generated(view, op, state.settings.seed, state.spec.resolve_shallow)
+    if view.reply == Reply.EMPTY:
+
+        def answer(query, url, params, _view=view):
+            return _empty(_view)
+
+    if served is None or lookup is None:
+        return answer
+
+    def looked_up(query: Query, url: str, params: dict[str, str]):
+        # A detail action's get_object(): an unknown key is 404 before anything else.
+        if lookup in params and row_of(params) is None:
+            raise ApiError.detail(404, no_match(served.resource))
+        return answer(query, url, params)
+
+    return looked_up
+
+
+def _enveloped(lister, view: View, op: Operation, state) -> Callable:
+    """A custom page (any object wrapping `results` with fields of its own): the standard
+    fields as the paginator fills them, the others generated from their schema."""
+    props = (view.envelope or {}).get("properties") or {}
+    own = {k: v for k, v in props.items() if k not in ("count", "next", "previous", "results")}
+    resolve = state.spec.resolve_shallow
+    seed = state.settings.seed
+
+    def answer(served, query: Query, url: str, rows) -> bytes:
+        standard: dict[str, Any] = orjson.loads(lister(served, query, url, rows))
+        extra = {
+            name: sample.sample(schema, f"{op.path} {name}", seed, resolve)
+            for name, schema in own.items()
+        }
+        body = {k: v for k, v in standard.items() if k in props}
+        body.update(extra)
+        return orjson.dumps(body)
+
+    return answer

@@ -1,7 +1,10 @@
-"""DRF's PageNumberPagination: which rows a page holds and its `next` / `previous` links."""
+"""DRF's paginators: which rows a page holds, and its `next` / `previous` links (page number,
+limit/offset and cursor)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import math
 from dataclasses import dataclass
@@ -65,3 +68,96 @@ def _with_page(url: str, number: int | None) -> str:
     return urlunsplit(
         (scheme, netloc, path, urlencode(sorted(params.items()), doseq=True), fragment)
     )
+
+
+# -- LimitOffsetPagination ------------------------------------------------------------------
+
+
+def window(rows: np.ndarray, offset: int, limit: int) -> np.ndarray:
+    """LimitOffsetPagination.paginate_queryset: `limit` rows from `offset`; past the end is
+    an empty page, never an error."""
+    if not len(rows) or offset > len(rows):
+        return rows[:0]
+    return rows[offset : offset + limit]
+
+
+def offset_links(url: str, count: int, offset: int, limit: int) -> tuple[str | None, str | None]:
+    """LimitOffsetPagination's next and previous: both carry `limit`; `offset` moves by it,
+    and is removed where the previous page starts at 0.
+
+    >>> offset_links("http://h/p/?limit=5", 12, 5, 5)
+    ('http://h/p/?limit=5&offset=10', 'http://h/p/?limit=5')
+    >>> offset_links("http://h/p/", 3, 0, 20)
+    (None, None)
+    """
+    next_url = None
+    if offset + limit < count:
+        next_url = _with(url, (("limit", str(limit)), ("offset", str(offset + limit))))
+    previous = None
+    if offset > 0:
+        if offset - limit <= 0:
+            previous = _with(url, (("limit", str(limit)), ("offset", None)))
+        else:
+            previous = _with(url, (("limit", str(limit)), ("offset", str(offset - limit))))
+    return next_url, previous
+
+
+@functools.lru_cache(maxsize=4096)
+def _with(url: str, changes: tuple[tuple[str, str | None], ...]) -> str:
+    """DRF's replace_query_param / remove_query_param, applied in order: parameters sorted
+    by name, each value given once (None removes it)."""
+    scheme, netloc, path, query, fragment = urlsplit(url)
+    params = parse_qs(query, keep_blank_values=True)
+    for name, value in changes:
+        params.pop(name, None)
+        if value is not None:
+            params[name] = [value]
+    return urlunsplit(
+        (scheme, netloc, path, urlencode(sorted(params.items()), doseq=True), fragment)
+    )
+
+
+# -- CursorPagination -----------------------------------------------------------------------
+
+INVALID_CURSOR = "Invalid cursor"  # CursorPagination.invalid_cursor_message, no full stop
+
+
+def cursor_offset(cursor: str | None) -> int:
+    """The position a cursor names. The mock's cursors are DRF's encoding
+    (`base64("o=<offset>")`, RFC 4648) of an offset into the ordered list, so they are
+    opaque to clients and stable for the same query; one that does not decode is 404
+    "Invalid cursor", as CursorPagination.decode_cursor answers.
+
+    >>> cursor_offset(None), cursor_offset(encode_cursor(40))
+    (0, 40)
+    """
+    if cursor is None:
+        return 0
+    try:
+        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
+        tokens = parse_qs(text, keep_blank_values=True)
+        offset = int(tokens.get("o", ["0"])[0])
+        int(tokens.get("r", ["0"])[0])
+    except (ValueError, UnicodeError, binascii.Error):
+        raise ApiError.detail(404, INVALID_CURSOR) from None
+    if offset < 0:
+        raise ApiError.detail(404, INVALID_CURSOR)
+    return offset
+
+
+def encode_cursor(offset: int) -> str:
+    """CursorPagination.encode_cursor's text for a position: `o` only when it is not 0."""
+    text = urlencode({"o": str(offset)}) if offset else ""
+    return base64.b64encode(text.encode("ascii")).decode("ascii")
+
+
+def cursor_links(url: str, count: int, offset: int, size: int) -> tuple[str | None, str | None]:
+    """next and previous of a cursor page: the request URL with `cursor` replaced."""
+    next_url = None
+    if offset + size < count:
+        next_url = _with(url, (("cursor", encode_cursor(offset + size)),))
+    previous = None
+    if offset > 0:
+        back = max(0, offset - size)
+        previous = _with(url, (("cursor", encode_cursor(back) if back else None),))
+    return next_url, previous

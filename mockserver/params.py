@@ -71,6 +71,8 @@ class Query:
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     page: str | None = None
     limit: int = 20
+    offset: int = 0  # LimitOffsetPagination's
+    cursor: str | None = None  # CursorPagination's, as sent
     search: list[str] | None = field(default_factory=list)  # SearchFilter's terms
 
 
@@ -125,10 +127,15 @@ _CONTROLS = {
     "page": lambda query, text, rules: setattr(query, "page", _page(text.strip(), rules)),
     "limit": lambda query, text, rules: setattr(query, "limit", _limit(text.strip(), rules)),
     "sort": lambda query, text, rules: setattr(query, "sort", _sort(text, rules)),
+    "offset": lambda query, text, rules: setattr(query, "offset", _offset(text.strip(), rules)),
+    "cursor": lambda query, text, rules: setattr(query, "cursor", text),
 }
 
 
 def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
+    if param.control is None and param.field is None:
+        _unmodelled(param, raw, rules)
+        return
     control = _CONTROLS.get(param.control)
     if control is not None:
         try:
@@ -156,6 +163,41 @@ def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
     else:
         value = _value(param, raw[-1].strip(), rules)  # the last of repeated values wins
         query.filters.append(Filter(param.field, param.lookup, value))
+
+
+def _unmodelled(param: Param, raw: list[str], rules: Rules) -> None:
+    """A parameter the engine cannot model (a custom filter method, a related lookup, a
+    view's own parameter) filters nothing; strict mode still refuses a value its schema
+    rejects, in the words of the DRF field of that type."""
+    if not rules.strict:
+        return
+    schema = param.schema.get("items") or {} if param.repeated else param.schema
+    for text in raw:
+        if not allowed(schema, text):
+            raise ValueError(refusal(schema, text))
+
+
+def refusal(schema: dict, text: str) -> str:
+    """Why a value is outside its schema, as DRF's serializer fields say it.
+
+    >>> refusal({"type": "integer"}, "x"), refusal({"type": "string", "enum": ["a"]}, "b")
+    ('A valid integer is required.', '"b" is not a valid choice.')
+    """
+    if "enum" in schema:
+        return f'"{text}" is not a valid choice.'
+    kind = schema.get("type")
+    if kind == "integer":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if _INTEGER.fullmatch(text.strip()):
+            if low is not None and int(text) < low:
+                return f"Ensure this value is greater than or equal to {low}."
+            return f"Ensure this value is less than or equal to {high}."
+        return VALID_INTEGER
+    if kind == "number":
+        return "A valid number is required."
+    if kind == "boolean":
+        return VALID_BOOLEAN
+    return NO_PATTERN_MATCH
 
 
 def allowed(schema: dict, text: str) -> bool:
@@ -409,6 +451,21 @@ def _limit(text: str, rules: Rules) -> int:
         if rules.strict:
             raise ValueError(f"Ensure this value is less than or equal to {rules.max_page_size}.")
         return rules.max_page_size
+    return number
+
+
+def _offset(text: str, rules: Rules) -> int:
+    """LimitOffsetPagination.get_offset: `_positive_int`, and 0 for anything else."""
+    try:
+        number = int(text)
+    except ValueError:
+        if rules.strict:
+            raise ValueError(VALID_INTEGER) from None
+        return 0
+    if number < 0:
+        if rules.strict:
+            raise ValueError("Ensure this value is greater than or equal to 0.")
+        return 0
     return number
 
 

@@ -1,17 +1,28 @@
-"""Resources: what a spec's GET operations serve, found from their shapes as DRF writes them.
+"""Resources and views: what each GET of a spec serves, found from its shape as DRF writes it.
 
-- A **collection** is a list operation whose 200 is DRF's paginated envelope (`count`,
-  `next`, `previous`, `results`: drf-spectacular's `Paginated<Name>List`), or a plain
-  array of items (a view without pagination). Its detail, where there is one, is the
-  operation at `<list path>{lookup}/`; the path parameter names the lookup field (`id`,
-  `pk`, `uuid`, `slug`).
-- A **singleton** is any other GET whose 200 is one object (`/settings/`): one record.
+- A **collection** is a list operation without path parameters whose 200 is a page of items
+  (drf-spectacular's `Paginated<Name>List`: `count`, `next`, `previous`, `results`; a
+  cursor page without `count`; or any object wrapping `results` with other fields) or a
+  plain array of items (a view without pagination). Items need no `id`: a record's key is
+  whatever field the detail's path parameter names, else its record number.
+- Its **detail** is the GET at `<list path>{lookup}/`; the parameter names the lookup field
+  (`id`, `pk`, `uuid`, `slug`, `username`, ...).
+- A **nested collection** is a list under a path parameter (`/posts/{post_pk}/comments/`,
+  drf-nested-routers), scoped by the parent's key. When a top-level collection has the same
+  item schema, it shows that collection's records, so a comment reads the same in both.
+- An **action** is a fixed segment after a list path or a detail path (`@action` routes:
+  `/products/featured/`, `/products/{id}/summary/`). It answers the collection's records
+  when its schema is the collection's, else a body generated from its schema; a detail
+  action of an unknown key is DRF's 404, as its `get_object()` is.
+- A **singleton** is any other GET without path parameters whose 200 is a named object
+  (`/settings/`): one record.
+- Anything else is answered from its documented schema (`generated`), or with no body where
+  the spec documents none; writes are 405 until the mock performs them.
 
-Each resource has its own deterministic records, its item schema (the component its 200
-refers to, whose name is the model's name in DRF's messages: "No Product matches the given
-query."), and what its list may be ordered and searched by.
-
-`x-resource` on the list operation (or the singleton's) refines what is inferred:
+Each resource has its own deterministic records, its item schema (whose name is the model's
+name in DRF's messages: "No Product matches the given query."), and what its list may be
+ordered and searched by. `x-resource` on the list operation (or the singleton's) refines
+what is inferred:
 
     x-resource:
       size: 50                      records of this collection (else --size)
@@ -23,16 +34,52 @@ query."), and what its list may be ordered and searched by.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
 from mockserver import conventions
 from mockserver.errors import ConfigError
 from mockserver.schema import effective
 
-PAGE = "page"  # DRF's paginated envelope
+PAGE = "page"  # DRF's paginated envelope (page number, limit/offset, or a custom one)
+CURSOR = "cursor"  # CursorPagination's envelope: next, previous, results
 ARRAY = "array"  # a plain JSON array
 OBJECT = "object"  # one object
 _KEYS = {"size", "sortable", "search", "relations"}
+READS = ("GET", "HEAD")
+
+
+class Kind(StrEnum):
+    """How an operation is served, as the compatibility report and the banner count it."""
+
+    COLLECTION = "collection"
+    DETAIL = "detail"
+    SINGLETON = "singleton"
+    NESTED = "nested collection"
+    ACTION = "action"
+    GENERATED = "generated from its schema"
+    EMPTY = "no response body"
+    WRITE = "write (405 until writes exist)"
+
+
+class Reply(StrEnum):
+    """What the handler of an operation answers with."""
+
+    LIST = "list"  # the resource's records, filtered, ordered, paginated
+    RECORD = "record"  # one record, by the path's lookup
+    ONE = "singleton"  # the singleton's record
+    SCHEMA = "schema"  # a body generated from the documented schema
+    EMPTY = "empty"  # the documented status with no body
+    NONE = "none"  # 405: not served
+
+
+class Paging(StrEnum):
+    """DRF's paginators, as a list's envelope and parameters show them."""
+
+    PAGE = "page"  # PageNumberPagination: page, page_size
+    OFFSET = "offset"  # LimitOffsetPagination: limit, offset
+    CURSOR = "cursor"  # CursorPagination: cursor
+    NONE = "none"  # a plain array
 
 
 @dataclass(frozen=True)
@@ -41,9 +88,9 @@ class Resource:
     name: str  # `products`: the path's last segment, in the banner and the cache
     model: str  # `Product`: the item schema's name, as DRF's messages say it
     schema: dict = field(repr=False)  # the resolved item schema
-    shape: str = PAGE  # PAGE, ARRAY or OBJECT
+    shape: str = PAGE  # PAGE, CURSOR, ARRAY or OBJECT
     lookup: str = "id"  # the detail's path parameter
-    lookup_field: str = "id"  # the record field it is matched against
+    lookup_field: str | None = "id"  # the record field it is matched against (None: the number)
     sortable: tuple[str, ...] = ()
     search: tuple[str, ...] = ()
     relations: dict[str, str] = field(default_factory=dict, repr=False)  # field -> path
@@ -55,64 +102,323 @@ class Resource:
     def fields(self) -> dict[str, dict]:
         return self.schema.get("properties") or {}
 
+    @property
+    def nested(self) -> bool:
+        """A collection of its own under a path parameter (no top-level list shows it)."""
+        return "{" in self.path
 
-def discover(spec, raw_operations) -> dict[str, Resource]:
-    """The resources of `raw_operations` ((path, method, raw op) triples), by path."""
+
+@dataclass(frozen=True)
+class Scope:
+    """A nested view's parent: the path parameter that names it, the parent collection (when
+    the spec has one) and the child's field that points at it (when one does)."""
+
+    param: str
+    parent: str | None = None
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """How one operation is served: its kind, its answer, and the records it shows."""
+
+    kind: Kind
+    reply: Reply
+    resource: str | None = None  # the path of the resource whose records it reads
+    scope: Scope | None = None
+    paging: Paging = Paging.NONE
+    status: int = 200  # the documented success status
+    schema: dict | None = field(default=None, repr=False)  # the 2xx schema, for SCHEMA
+    media: str = "application/json"
+    envelope: dict | None = field(default=None, repr=False)  # a custom page's other fields
+
+
+@dataclass(frozen=True)
+class Discovery:
+    resources: dict[str, Resource]
+    views: dict[tuple[str, str], View]  # by (path, method)
+
+
+def discover(spec, raw_operations) -> Discovery:
+    """The resources and the view of every operation of `raw_operations` ((path, method, raw
+    op) triples)."""
+    operations = list(raw_operations)
+    gets = {path: op for path, method, op in operations if method == "GET"}
+    shapes = {path: _shape(spec, path, op) for path, op in gets.items()}
     found: dict[str, Resource] = {}
-    gets = [(path, op) for path, method, op in raw_operations if method == "GET"]
-    for path, op in gets:
-        if "{" in path:
-            continue
-        shaped = _shape(spec, op)
-        if shaped is None:
-            continue
-        shape, ref = shaped
-        found[path] = _resource(spec, path, op, shape, ref)
-    # A detail at `<list path>{lookup}/` belongs to its collection.
-    for path, _op in gets:
+    for path, op in gets.items():
+        shaped = shapes[path]
+        if "{" not in path and shaped is not None:
+            found[path] = _resource(spec, path, op, shaped)
+    # A detail at `<list path>{lookup}/` names its collection's lookup field.
+    for path in gets:
         match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
         if match and match[1] in found and found[match[1]].shape != OBJECT:
-            parent = found[match[1]]
-            lookup = match[2]
-            field_name = "id" if lookup == "pk" and lookup not in parent.fields else lookup
-            found[match[1]] = _replace(parent, lookup=lookup, lookup_field=field_name)
+            found[match[1]] = _with_lookup(found[match[1]], match[2])
     _check_relations(spec, found)
-    return found
+    by_model = {r.model: r.path for r in found.values() if r.shape != OBJECT}
+    # Nested collections: their records are a top-level collection's of the same model, or
+    # their own.
+    nested: dict[str, tuple[str, Scope]] = {}
+    for path in sorted(gets, key=len):
+        shaped = shapes[path]
+        match = re.fullmatch(r"(.*/)\{(\w+)\}/([^{}]+/?)", path)
+        if match is None or shaped is None or shaped[0] == OBJECT:
+            continue
+        parent = _list_of(match[1], found, nested)
+        if parent is not None and _model_of(parent, found, nested) == shaped[2]:
+            continue  # a detail action listing its own kind: not a nesting
+        target = by_model.get(shaped[2])
+        if target is None:
+            own = _resource(spec, path, gets[path], shaped)
+            found[path] = own
+            target = path
+        scope = Scope(match[2], parent, _pointer_to(found[target], parent, found, match[2]))
+        nested[path] = (target, scope)
+    for path in gets:
+        match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
+        if match and match[1] in nested and nested[match[1]][0] == match[1]:
+            found[match[1]] = _with_lookup(found[match[1]], match[2])
+    views = {
+        (path, method): _view(spec, path, method, op, found, nested, shapes.get(path))
+        for path, method, op in operations
+    }
+    return Discovery(found, views)
 
 
-def _replace(resource: Resource, **changes) -> Resource:
-    from dataclasses import replace
+def _list_of(prefix: str, found: dict, nested: dict) -> str | None:
+    """The collection listed at `prefix`, top-level or nested, if any."""
+    if prefix in nested:
+        return nested[prefix][0] if nested[prefix][0] == prefix else prefix
+    resource = found.get(prefix)
+    return prefix if resource is not None and resource.shape != OBJECT else None
 
-    return replace(resource, **changes)
+
+def _model_of(path: str, found: dict, nested: dict) -> str | None:
+    target = nested[path][0] if path in nested else path
+    resource = found.get(target)
+    return resource.model if resource is not None else None
 
 
-def _shape(spec, op: dict) -> tuple[str, str] | None:
-    """(shape, item schema ref) of a GET's 200 JSON answer, or None when it is none of them."""
-    response = spec.resolve_shallow((op.get("responses") or {}).get("200") or {})
-    media = ((response.get("content") or {}).get("application/json") or {}).get("schema")
-    if not isinstance(media, dict):
+def _pointer_to(child: Resource, parent: str | None, found: dict, param: str) -> str | None:
+    """The child's field that holds its parent's key: a relation to the parent collection,
+    else a field named after the parameter's stem (`post_pk` -> `post`, `post_id`)."""
+    if parent is None:
         return None
-    top = spec.resolve_shallow(media)
-    props = top.get("properties") or {}
-    if {"count", "next", "previous", "results"} <= set(props):
-        items = spec.resolve_shallow(props["results"]).get("items") or {}
-        if "$ref" in items:
-            return PAGE, items["$ref"]
-    if top.get("type") == "array" and "$ref" in (top.get("items") or {}):
-        return ARRAY, top["items"]["$ref"]
-    if "$ref" in media and top.get("type", "object") == "object" and props:
-        return OBJECT, media["$ref"]
+    for name, target in child.relations.items():
+        if target == parent and effective(child.fields[name]).get("type") == "integer":
+            return name
+    stem = re.sub(r"_(pk|id|slug|uuid|lookup)$", "", param).removeprefix("parent_lookup_")
+    for name in (stem, f"{stem}_id"):
+        prop = effective(child.fields.get(name) or {})
+        if prop.get("type") == "integer":
+            return name
     return None
 
 
-def _resource(spec, path: str, op: dict, shape: str, ref: str) -> Resource:
-    model = ref.rsplit("/", 1)[-1]
-    where = ref[2:]
-    schema = spec.resolve({"$ref": ref})
-    if "id" not in (schema.get("properties") or {}) and shape != OBJECT:
-        raise ConfigError(str(spec.path), f"{where} has no `id`: a collection's records need one")
+def _view(spec, path, method, op, found, nested, shaped) -> View:
+    if method not in READS:
+        return View(Kind.WRITE, Reply.NONE)
+    success = _success(spec, op)
+    status = success[0]
+    if path in found and found[path].shape == OBJECT:
+        return View(Kind.SINGLETON, Reply.ONE, path, status=status)
+    if path in found and "{" not in path:
+        return _list_view(spec, Kind.COLLECTION, path, op, found[path], shaped, None, status)
+    if path in nested:
+        target, scope = nested[path]
+        return _list_view(spec, Kind.NESTED, target, op, found[target], shaped, scope, status)
+    match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
+    if match is not None:
+        owner = _list_of(match[1], found, nested)
+        if owner is not None:
+            target, scope = nested.get(owner, (owner, None))
+            if shaped is not None and shaped[2] == found[target].model:
+                return View(Kind.DETAIL, Reply.RECORD, target, scope, status=status)
+            return _schema_view(Kind.DETAIL, target, scope, success)
+    match = re.fullmatch(r"(.*/)([^{}/]+/?)", path)
+    if match is not None:
+        base = match[1]
+        owner = _list_of(base, found, nested)
+        if owner is not None:  # a list action: `/products/featured/`
+            target, scope = nested.get(owner, (owner, None))
+            if shaped is not None and shaped[0] != OBJECT and shaped[2] == found[target].model:
+                return _list_view(
+                    spec, Kind.ACTION, target, op, found[target], shaped, scope, status
+                )
+            return _schema_view(Kind.ACTION, None, None, success)
+        detail = re.fullmatch(r"(.*/)\{(\w+)\}/", base)
+        owner = _list_of(detail[1], found, nested) if detail else None
+        if owner is not None:  # a detail action: `/products/{id}/summary/`
+            target, scope = nested.get(owner, (owner, None))
+            if shaped is not None and shaped[0] == OBJECT and shaped[2] == found[target].model:
+                return View(Kind.ACTION, Reply.RECORD, target, scope, status=status)
+            return _schema_view(Kind.ACTION, target, scope, success)
+    return _schema_view(Kind.GENERATED, None, None, success)
+
+
+def _schema_view(kind: Kind, target, scope, success) -> View:
+    """A body generated from the schema; a detail's own key is looked up first (`target`)."""
+    status, schema, media = success
+    if schema is None:
+        return View(
+            Kind.EMPTY if kind == Kind.GENERATED else kind,
+            Reply.EMPTY,
+            target,
+            scope,
+            status=status,
+            media=media,
+        )
+    return View(kind, Reply.SCHEMA, target, scope, status=status, schema=schema, media=media)
+
+
+def _list_view(spec, kind, target, op, resource, shaped, scope, status) -> View:
+    shape = shaped[0] if shaped is not None else resource.shape
+    names = {_param_name(spec, raw) for raw in op.get("parameters") or ()}
+    if shape == ARRAY:
+        paging = Paging.NONE
+    elif shape == CURSOR or "cursor" in names:
+        paging = Paging.CURSOR
+    elif "offset" in names:
+        paging = Paging.OFFSET
+    else:
+        paging = Paging.PAGE
+    envelope = shaped[3] if shaped is not None else None
+    return View(kind, Reply.LIST, target, scope, paging, status, envelope=envelope)
+
+
+def _param_name(spec, raw) -> str:
+    param = spec.resolve_shallow(raw)
+    return str(param.get("name")) if isinstance(param, dict) else ""
+
+
+def _success(spec, op: dict) -> tuple[int, dict | None, str]:
+    """(status, schema, media type) of the first documented 2xx answer of a read."""
+    responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+    codes = sorted(str(code) for code in responses if re.fullmatch(r"2\d\d", str(code)))
+    if not codes:
+        return 200, None, "application/json"
+    code = codes[0]
+    response = spec.resolve_shallow(responses.get(code) or responses.get(int(code)) or {})
+    content = response.get("content") if isinstance(response, dict) else None
+    if not isinstance(content, dict) or not content:
+        return int(code), None, "application/json"
+    media = next((m for m in content if _is_json(m)), next(iter(content)))
+    schema = (
+        (content.get(media) or {}).get("schema") if isinstance(content.get(media), dict) else None
+    )
+    return int(code), schema if isinstance(schema, dict) else {}, media
+
+
+def _is_json(media: str) -> bool:
+    media = media.split(";")[0].strip().lower()
+    return media in ("application/json", "*/*") or media.endswith("+json")
+
+
+def _shape(spec, path: str, op: dict) -> tuple[str, dict, str, dict | None] | None:
+    """(shape, item schema node, model name, custom envelope) of a read's 2xx JSON answer, or
+    None when it is none of the shapes resources have."""
+    _status, media, _type = _success(spec, op)
+    if not media:
+        return None
+    top = spec.resolve_shallow(media)
+    if not isinstance(top, dict):
+        return None
+    props = top.get("properties") or {}
+    if "results" in props:
+        results = spec.resolve_shallow(props["results"])
+        items = results.get("items") if isinstance(results, dict) else None
+        model = _item_model(spec, path, items)
+        if model is not None:
+            standard = {"count", "next", "previous", "results"}
+            if standard <= set(props):
+                shape, envelope = PAGE, None
+            elif {"next", "previous"} <= set(props) and "count" not in props:
+                shape, envelope = CURSOR, None
+            else:
+                shape, envelope = PAGE, top
+            if envelope is None and set(props) - standard:
+                envelope = top
+            return shape, items, model, envelope
+    if top.get("type") == "array":
+        model = _item_model(spec, path, top.get("items"))
+        if model is not None:
+            return ARRAY, top["items"], model, None
+    if top.get("type", "object") == "object" and props and "$ref" in media:
+        return OBJECT, media, _ref_name(media["$ref"]), None
+    return None
+
+
+def _item_model(spec, path: str, items) -> str | None:
+    """The model of a list's items: the component's name, or one made from the path for an
+    inline object; None when the items are no objects with properties."""
+    if not isinstance(items, dict):
+        return None
+    target = spec.resolve_shallow(items)
+    if not isinstance(target, dict) or not merged(spec, target).get("properties"):
+        return None
+    if "$ref" in items:
+        return _ref_name(items["$ref"])
+    last = [s for s in path.strip("/").split("/") if "{" not in s]
+    word = _singular(last[-1]) if last else "item"
+    return "".join(part.capitalize() for part in re.split(r"[-_]", word)) or "Item"
+
+
+def merged(spec, schema: dict) -> dict:
+    """An object schema with its `allOf` members' properties and required fields folded in
+    (a serializer that extends another, or drf-spectacular's `allOf: [{$ref}]` wrapping),
+    and its type and format as `effective` finds them."""
+    schema = spec.resolve_shallow(schema)
+    if not isinstance(schema, dict):
+        return {"properties": {}}
+    properties: dict = {}
+    required: list = []
+    for member in schema.get("allOf") or ():
+        member = merged(spec, member)
+        properties.update(member.get("properties") or {})
+        required += [r for r in member.get("required") or () if r not in required]
+    own = schema.get("properties")
+    properties.update(own if isinstance(own, dict) else {})
+    required += [r for r in schema.get("required") or () if r not in required]
+    out = effective({k: v for k, v in schema.items() if k != "allOf"})
+    out = {**out, "properties": properties}
+    if required:
+        out["required"] = required
+    return out
+
+
+def _ref_name(ref: str) -> str:
+    return ref.rsplit("/", 1)[-1]
+
+
+def _with_lookup(resource: Resource, lookup: str) -> Resource:
+    return replace(resource, lookup=lookup, lookup_field=lookup_field(lookup, resource.fields))
+
+
+def lookup_field(param: str, fields: dict) -> str | None:
+    """The record field a detail's path parameter is matched against: the field it names,
+    else the primary key (`pk` and `id` name `id`, or a `uuid` where there is no `id`), else
+    None: the record's number (DRF's default lookup is the model's pk).
+
+    >>> lookup_field("slug", {"slug": {}}), lookup_field("pk", {"id": {}, "name": {}})
+    ('slug', 'id')
+    >>> lookup_field("pk", {"uuid": {}}), lookup_field("id", {"name": {}})
+    ('uuid', None)
+    """
+    if param in fields:
+        return param
+    if param in ("pk", "id"):
+        return next((name for name in ("id", "pk", "uuid") if name in fields), None)
+    return None
+
+
+def _resource(spec, path: str, op: dict, shaped) -> Resource:
+    shape, node, model, _envelope = shaped
+    where = node["$ref"][2:] if "$ref" in node else f"paths {path} get 200"
+    schema = merged(spec, spec.resolve(node))
     options = op.get("x-resource") or {}
-    name = path.strip("/").rsplit("/", 1)[-1] or model.lower()
+    segments = [s for s in path.strip("/").split("/") if "{" not in s]
+    name = segments[-1] if segments else model.lower()
     place = f"paths {path} get x-resource"
     if not isinstance(options, dict) or set(options) - _KEYS:
         unknown = sorted(set(options) - _KEYS) if isinstance(options, dict) else ["(not a map)"]
@@ -126,7 +432,10 @@ def _resource(spec, path: str, op: dict, shape: str, ref: str) -> Resource:
     if sortable is None:
         # OrderingFilter's default: every readable field; a list or an object cannot order.
         sortable = [
-            n for n, p in fields.items() if effective(p).get("type") not in ("array", "object")
+            n
+            for n, p in fields.items()
+            if effective(p).get("type") not in ("array", "object", None)
+            and not effective(p).get("writeOnly")
         ]
         sortable = [n for n in sortable if fields[n].get("x-sortable", True)]
     search = options.get("search")
@@ -144,6 +453,7 @@ def _resource(spec, path: str, op: dict, shape: str, ref: str) -> Resource:
         model=model,
         schema=schema,
         shape=shape,
+        lookup_field="id" if "id" in fields else None,
         sortable=tuple(sortable),
         search=tuple(search),
         relations=dict(options.get("relations") or {}),
@@ -159,7 +469,7 @@ def _example(spec, op: dict) -> dict | None:
     if isinstance(media.get("example"), dict):
         return media["example"]
     for example in (media.get("examples") or {}).values():
-        if isinstance(example.get("value"), dict):
+        if isinstance(example, dict) and isinstance(example.get("value"), dict):
             return example["value"]
     return None
 
@@ -168,7 +478,11 @@ def _check_relations(spec, found: dict[str, Resource]) -> None:
     """Relations name a field of the resource and another collection; unannotated ones are
     inferred: an integer field, or a list of integers, named after a collection's model
     (`category` -> Category, `tags` -> Tag) points at that collection's ids."""
-    by_model = {r.model.lower(): r.path for r in found.values() if r.shape != OBJECT}
+    by_model = {
+        r.model.lower(): r.path
+        for r in found.values()
+        if r.shape != OBJECT and effective(r.fields.get("id") or {}).get("type") == "integer"
+    }
     for path, resource in list(found.items()):
         relations = dict(resource.relations)
         place = f"paths {path} get x-resource relations"
@@ -192,7 +506,7 @@ def _check_relations(spec, found: dict[str, Resource]) -> None:
                 continue
             if target is not None:
                 relations[field_name] = target
-        found[path] = _replace(resource, relations=relations)
+        found[path] = replace(resource, relations=relations)
 
 
 def _singular(name: str) -> str:

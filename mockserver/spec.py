@@ -20,9 +20,9 @@ from pathlib import Path
 import orjson
 
 from mockserver import __version__, conventions, resources
-from mockserver.errors import ConfigError
+from mockserver.errors import ConfigError, Finding
 from mockserver.overlay import apply as apply_overlay
-from mockserver.resource import Resource, discover
+from mockserver.resource import Kind, Reply, Resource, View, discover
 from mockserver.yamlio import load_yaml
 
 # Query parameters that drive pagination, ordering and search rather than filter a field.
@@ -76,11 +76,15 @@ class Operation:
     # with only session or basic schemes, refuse (403).
     secured: bool = True
     token_scheme: bool = True
+    view: View = field(default=View(Kind.GENERATED, Reply.EMPTY), repr=False)
 
     @property
     def is_detail(self) -> bool:
-        """A path with a parameter names one record; otherwise the operation lists them."""
-        return bool(self.path_params)
+        """Whether the operation names one record by its path (a detail, or a detail action
+        that looks its record up first); otherwise it lists them or is no resource's."""
+        if self.view.reply == Reply.RECORD:
+            return True
+        return self.view.reply in (Reply.SCHEMA, Reply.EMPTY) and self.view.resource is not None
 
 
 class MockDoc:
@@ -140,8 +144,13 @@ class Spec:
         if overlay is not None:
             self.raw = apply_overlay(self.raw, overlay)
         self._verdict = _validate(path, self.raw, validated, aside)
+        # What the spec has that DRF would serve but the engine does not model: reported by
+        # `mockserver check`, and never a reason to refuse the spec.
+        self.warnings: list[Finding] = []
         try:
-            self.resources: dict[str, Resource] = discover(self, list(self._raw_operations()))
+            found = discover(self, list(self._raw_operations()))
+            self.resources: dict[str, Resource] = found.resources
+            self.views = found.views
             contract = [self._operation(p, m, op) for p, m, op in self._raw_operations()]
             self.operations = [self._with_collection(op, contract) for op in contract]
         except Exception:
@@ -175,20 +184,29 @@ class Spec:
             return (self.text,)
         return (self.text, self.overlay.read_bytes())
 
-    def resolve(self, node):
-        """Replace every local `$ref` with a deep copy of its target."""
+    def resolve(self, node, _stack: tuple[str, ...] = ()):
+        """Replace every local `$ref` with a deep copy of its target. A reference met again
+        inside its own target (a recursive schema: `Tag.children: [Tag]`) is cut there, as
+        `{"x-recursive": ref}`: any value validates against it, and generators stop."""
         if isinstance(node, dict):
             if "$ref" in node:
-                target = self._pointer(node["$ref"])
-                return self.resolve(target)
-            return {key: self.resolve(value) for key, value in node.items()}
+                ref = node["$ref"]
+                if ref in _stack:
+                    return {"x-recursive": ref}
+                return self.resolve(self._pointer(ref), (*_stack, ref))
+            return {key: self.resolve(value, _stack) for key, value in node.items()}
         if isinstance(node, list):
-            return [self.resolve(item) for item in node]
+            return [self.resolve(item, _stack) for item in node]
         return node
 
     def resolve_shallow(self, node):
-        """`node` itself, or the target of its `$ref` (followed until it is no reference)."""
+        """`node` itself, or the target of its `$ref` (followed until it is no reference; a
+        reference to itself is `{}`)."""
+        seen = set()
         while isinstance(node, dict) and "$ref" in node:
+            if node["$ref"] in seen:
+                return {}
+            seen.add(node["$ref"])
             node = self._pointer(node["$ref"])
         return node
 
@@ -211,32 +229,44 @@ class Spec:
         return node
 
     def _raw_operations(self):
-        for path, item in self.raw.get("paths", {}).items():
+        paths = self.raw.get("paths")
+        for path, item in (paths if isinstance(paths, dict) else {}).items():
+            if not isinstance(item, dict):
+                continue
             for method, op in item.items():
-                if method in ("get", "head", "post", "put", "patch", "delete", "options"):
-                    yield path, method.upper(), op
-
-    def resource_of(self, path: str) -> Resource | None:
-        """The resource a path serves: its list or singleton path, or its detail's."""
-        if path in self.resources:
-            return self.resources[path]
-        parent = re.sub(r"\{[^/{}]+\}/?$", "", path)
-        found = self.resources.get(parent)
-        return found if found is not None and parent != path else None
+                if method in _METHODS and isinstance(op, dict):
+                    yield str(path), method.upper(), op
 
     def _operation(self, path: str, method: str, op: dict) -> Operation:
         path_params: dict[str, dict] = {}
         query: dict[str, Param] = {}
-        resource = self.resource_of(path)
+        view = self.views[path, method]
+        resource = self.resources.get(view.resource) if view.resource else None
         fields = resource.fields if resource is not None else {}
-        for raw in [*self.raw["paths"][path].get("parameters", []), *op.get("parameters", [])]:
-            param = self.resolve(raw)
-            if param["in"] == "path":
+        item = self.raw["paths"][path]
+        for raw in [*_listed(item.get("parameters")), *_listed(op.get("parameters"))]:
+            param = self.resolve_shallow(raw)
+            if not isinstance(param, dict) or not isinstance(param.get("name"), str):
+                continue
+            param = self.resolve(param)
+            if param.get("in") == "path":
                 path_params[param["name"]] = param.get("schema", {})
-            elif param["in"] == "query":
-                query[param["name"]] = self._param(param, fields, f"paths {path} {method.lower()}")
+            elif param.get("in") == "query" and method in ("GET", "HEAD"):
+                # Parameters are read for what they are used for: a write is not served yet,
+                # so its parameters are neither parsed nor checked.
+                where = f"paths {path} {method.lower()}"
+                if view.resource is None:
+                    # No records to filter: the parameter is accepted and checked against
+                    # its schema in strict mode (the compatibility report lists it).
+                    query[param["name"]] = Param(param["name"], _schema_of(param))
+                else:
+                    query[param["name"]] = self._param(param, fields, where)
+        raw_responses = op.get("responses")
         responses = {
-            str(code): value for code, value in self.resolve(op.get("responses", {})).items()
+            str(code): value
+            for code, value in self.resolve(
+                raw_responses if isinstance(raw_responses, dict) else {}
+            ).items()
         }
         query.update(self.mock.controls)
         return Operation(
@@ -250,6 +280,7 @@ class Spec:
             lenient_query=query,
             resource=resource.path if resource is not None else None,
             **self._security(op),
+            view=view,
         )
 
     def _security(self, op: dict) -> dict:
@@ -273,7 +304,7 @@ class Spec:
     @staticmethod
     def _with_collection(op: Operation, operations: list[Operation]) -> Operation:
         """A detail at `<list path>{id}/` also reads the list's filters, in lenient mode."""
-        if not op.is_detail:
+        if op.view.kind != Kind.DETAIL or op.view.reply != Reply.RECORD:
             return op
         parent = re.sub(r"\{[^/{}]+\}/?$", "", op.path)
         for other in operations:
@@ -287,11 +318,7 @@ class Spec:
         name = param["name"]
         place = f"{where} parameter {name!r}"
         spec_filter = param.get("x-filter") or {}
-        schema = (
-            next(iter(param["content"].values())).get("schema", {})
-            if "content" in param
-            else param.get("schema", {})
-        )
+        schema = _schema_of(param)
         control = param.get("x-query")
         if control is not None and control not in CONTROL_PARAMS:
             raise ConfigError(
@@ -314,11 +341,15 @@ class Spec:
             control = conventions.control(name, param.get("description"))
             found = None if control else conventions.filter_of(name, fields)
             if control is None and found is None:
-                raise ConfigError(
-                    str(self.path),
-                    f"{place}: no field is named {name.partition('__')[0]!r} and no "
-                    "annotation says what it does (x-filter: {field, lookup}, or x-query: "
-                    f"{', '.join(CONTROL_PARAMS)})",
+                # A custom filter method, a related lookup, a parameter of a view that is no
+                # resource: it is in the contract, so it is accepted; it filters nothing.
+                self.warnings.append(
+                    Finding(
+                        str(self.path),
+                        f"{place}: accepted, not modelled (no field is named "
+                        f"{name.partition('__')[0]!r}; x-filter: {{field, lookup}} or x-query "
+                        "says what it does)",
+                    )
                 )
         else:
             found = None
@@ -404,6 +435,22 @@ def _judge(path: Path, problem: str | None, marker: Path | None) -> None:
 
 
 _KEYS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
+_METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
+
+
+def _schema_of(param: dict) -> dict:
+    """A parameter's schema: its own, or its `content`'s (a JSON-valued parameter)."""
+    if isinstance(param.get("content"), dict) and param["content"]:
+        media = next(iter(param["content"].values()))
+        schema = media.get("schema") if isinstance(media, dict) else None
+    else:
+        schema = param.get("schema")
+    return schema if isinstance(schema, dict) else {}
+
+
+def _listed(value) -> list:
+    """A `parameters` list, or nothing when the spec has something else there."""
+    return value if isinstance(value, list) else []
 
 
 def _is_token_scheme(scheme: dict) -> bool:

@@ -314,7 +314,10 @@ def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[
     for op in spec.operations:
         grouped.setdefault(op.path, {})[op.method] = op
     routes = []
-    for path, operations in grouped.items():
+    # Django tries URL patterns in order, and DRF's routers list a prefix's fixed routes
+    # (the list, its @action routes) before the `{lookup}` ones, so `/users/me/` is never
+    # read as the user "me": fixed segments before parameters, the file's order otherwise.
+    for path, operations in sorted(grouped.items(), key=lambda item: _specificity(item[0])):
         lookup = "[^/.]+" if suffixes else "[^/]+"
         regex = re.compile(_template(base_path + path, lookup) + r"\Z")
         suffix = None
@@ -323,6 +326,15 @@ def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[
             suffix = re.compile(bare + r"\.(?P<format>[a-z0-9]+)/?\Z")
         routes.append(Route(regex, operations, suffix))
     return tuple(routes)
+
+
+def _specificity(path: str) -> tuple[int, ...]:
+    """A path's segments, 0 for fixed and 1 for a parameter: the sort key of the routes.
+
+    >>> sorted(["/u/{id}/", "/u/me/", "/u/"], key=_specificity)
+    ['/u/', '/u/me/', '/u/{id}/']
+    """
+    return tuple(1 if "{" in segment else 0 for segment in path.strip("/").split("/"))
 
 
 def _template(path: str, value: str) -> str:

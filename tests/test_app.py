@@ -9,6 +9,7 @@ from helpers_api import AUTH, make_state, raw_get
 
 from mockserver import handlers
 from mockserver.app import SERVER_ERROR, create_app
+from mockserver.resource import Paging
 
 
 @pytest.mark.parametrize("validated", [False, True], ids=["default", "validate-responses"])
@@ -16,7 +17,7 @@ def test_an_unexpected_error_is_a_drf_500_not_a_broken_connection(monkeypatch, v
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(handlers, "list_records", broken)
+    monkeypatch.setitem(handlers._LISTS, Paging.PAGE, broken)
     app = create_app(make_state(size=5, validate_responses=validated, access_log=False))
     status, headers, body = raw_get(app, b"/users/", AUTH)
     assert (status, headers["content-type"], json.loads(body)) == (

@@ -7,6 +7,7 @@ import pytest
 
 from mockserver import handlers, params, state
 from mockserver.errors import ApiError
+from mockserver.resource import Paging, Reply
 from mockserver.settings import Settings
 
 SIZE = 30
@@ -33,12 +34,12 @@ def decoded(shop):
 def call(shop):
     """`call(operation_id, query pairs, *args)`: parse as the server does, run the handler."""
 
-    def run(operation_id: str, items=(), *args) -> bytes:
+    def run(operation_id: str, items=(), url: str = "", *values) -> bytes:
         op = shop.spec.operation(operation_id)
         served = shop.served[op.resource]
         query = params.parse_query(op, list(items), served.rules)
-        handler = handlers.for_operation(op, served.resource)
-        return handler(served, query, *args)
+        handler = handlers.for_operation(op, shop)
+        return handler(query, url, dict(zip(op.path_params, values, strict=True)))
 
     return run
 
@@ -304,20 +305,21 @@ def test_singleton(shop, call):
 
 
 HANDLERS = [
-    pytest.param("categories_list", handlers.list_records, id="categories_list"),
-    pytest.param("categories_retrieve", handlers.retrieve_record, id="categories_retrieve"),
-    pytest.param("products_list", handlers.list_records, id="products_list"),
-    pytest.param("products_retrieve", handlers.retrieve_record, id="products_retrieve"),
-    pytest.param("settings_retrieve", handlers.singleton, id="settings_retrieve"),
-    pytest.param("tags_list", handlers.list_array, id="tags_list"),
-    pytest.param("tags_retrieve", handlers.retrieve_record, id="tags_retrieve"),
+    pytest.param("categories_list", (Reply.LIST, Paging.PAGE), id="categories_list"),
+    pytest.param("categories_retrieve", (Reply.RECORD, Paging.NONE), id="categories_retrieve"),
+    pytest.param("products_list", (Reply.LIST, Paging.PAGE), id="products_list"),
+    pytest.param("products_retrieve", (Reply.RECORD, Paging.NONE), id="products_retrieve"),
+    pytest.param("settings_retrieve", (Reply.ONE, Paging.NONE), id="settings_retrieve"),
+    pytest.param("tags_list", (Reply.LIST, Paging.NONE), id="tags_list"),
+    pytest.param("tags_retrieve", (Reply.RECORD, Paging.NONE), id="tags_retrieve"),
 ]
 
 
-@pytest.mark.parametrize(("operation_id", "handler"), HANDLERS)
-def test_for_operation(shop, operation_id, handler):
+@pytest.mark.parametrize(("operation_id", "served_as"), HANDLERS)
+def test_for_operation(shop, operation_id, served_as):
     op = shop.spec.operation(operation_id)
-    assert handlers.for_operation(op, shop.spec.resources[op.resource]) is handler
+    assert (op.view.reply, op.view.paging) == served_as
+    assert handlers.for_operation(op, shop) is not None
 
 
 def test_for_operation_covers_every_operation(shop):

@@ -48,7 +48,7 @@ def test_shop_has_four_resources(shop):
 SHAPES = [
     pytest.param("/categories/", "categories", "Category", PAGE, "slug", "slug", id="categories"),
     pytest.param("/products/", "products", "Product", PAGE, "id", "id", id="products"),
-    pytest.param("/settings/", "settings", "SiteSettings", OBJECT, "id", "id", id="settings"),
+    pytest.param("/settings/", "settings", "SiteSettings", OBJECT, "id", None, id="settings"),
     pytest.param("/tags/", "tags", "Tag", ARRAY, "id", "id", id="tags"),
 ]
 
@@ -297,6 +297,13 @@ def test_small_spec_inferred(tmp_path):
     assert (config.shape, config.model, config.name) == (OBJECT, "Config", "config")
 
 
+@pytest.mark.parametrize("paginated", [True, False], ids=["paginated", "array"])
+def test_items_need_no_id(tmp_path, paginated):
+    spec = _load(tmp_path, _document({"name": {"type": "string"}}, None, paginated))
+    things = spec.resources["/things/"]
+    assert (things.shape, things.lookup_field) == (PAGE if paginated else ARRAY, None)
+
+
 def test_small_spec_owner_id_relates_to_owners(tmp_path):
     thing = {"id": {"type": "integer"}, "owner_id": {"type": "integer"}}
     spec = _load(tmp_path, _document(thing))
@@ -336,12 +343,9 @@ def test_x_sortable_false_leaves_a_field_out(tmp_path):
     assert spec.resources["/things/"].sortable == ("id", "code", "owner")
 
 
-NO_ID = "components/schemas/Thing has no `id`: a collection's records need one"
 PLACE = "paths /things/ get x-resource"
 
 ERRORS = [
-    pytest.param({"name": {"type": "string"}}, None, True, NO_ID, id="paginated item without id"),
-    pytest.param({"name": {"type": "string"}}, None, False, NO_ID, id="array item without id"),
     pytest.param(
         THING, {"color": "red"}, True, f"{PLACE} has unknown keys ['color']", id="unknown key"
     ),
