@@ -132,11 +132,16 @@ def parser(environ=None) -> argparse.ArgumentParser:
     _add(serve, [f.name for f in fields(Settings)], defaults)
     check = commands.add_parser(
         "check",
-        help="validate the spec and the fixtures",
-        description="Validate the spec and the fixtures: exit 0, or 2 with a report naming "
-        "the file, the record and the field.",
+        help="validate the spec and the fixtures, and report how each operation is served",
+        description="Validate the spec and the fixtures, and list every operation with how "
+        "the mock serves it (collection, detail, nested collection, action, generated from "
+        "its schema, ...) and every query parameter as modelled or accepted but not "
+        "modelled. Warnings name what the spec has that the mock does not model; they never "
+        "stop a start. Exit 0, or 2 with one line naming the file and the place.",
     )
     _add(check, ("fixtures", "spec", "overlay"), defaults)
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--strict", action="store_true", help="exit 2 when there are warnings, too")
     export = commands.add_parser(
         "export",
         help="write the dataset as a JSON array, by id",
@@ -198,7 +203,7 @@ def main(argv=None) -> int:
 
             return run(settings)
         if args.command == "check":
-            return _check(settings)
+            return _check(settings, as_json=args.json, strict=args.strict)
         if args.command == "verify":
             return _verify(args)
         if args.command == "proxy":
@@ -211,17 +216,38 @@ def main(argv=None) -> int:
         return 130
 
 
-def _check(settings: Settings) -> int:
-    from mockserver import state
+def _check(settings: Settings, as_json: bool = False, strict: bool = False) -> int:
+    import orjson
+
+    from mockserver import compatibility, state
 
     # Every rule is compiled and a record of each resource generated and validated.
     loaded = state.load(Settings(**{**vars(settings), "size": 1, "cache_dir": ""}))
-    fixtures = loaded.fixtures
-    counts = [f"{len(fixtures.personas)} personas"] if fixtures.personas_of else []
-    counts += [f"{len(records)} {name}" for name, records in fixtures.files.items()]
-    counts.append(f"{len(loaded.tokens)} tokens")
-    names = ", ".join(served.resource.path for served in loaded.served.values())
-    print(f"ok: {loaded.spec.path} ({names}) and {', '.join(counts)} are valid")
+    spec = loaded.spec
+    if as_json:
+        sys.stdout.buffer.write(
+            orjson.dumps(compatibility.report(spec), option=orjson.OPT_INDENT_2)
+        )
+        sys.stdout.write("\n")
+    else:
+        print(compatibility.text(spec))
+        for warning in spec.warnings:
+            print(f"mockserver: warning: {warning}", file=sys.stderr)
+        fixtures = loaded.fixtures
+        counts = [f"{len(fixtures.personas)} personas"] if fixtures.personas_of else []
+        counts += [f"{len(records)} {name}" for name, records in fixtures.files.items()]
+        counts.append(f"{len(loaded.tokens)} tokens")
+        names = ", ".join(served.resource.path for served in loaded.served.values())
+        print(f"ok: {spec.path} ({names}) and {', '.join(counts)} are valid")
+        print(f"served: {compatibility.summary(spec)}")
+    if strict and spec.warnings:
+        count = len(spec.warnings)
+        print(
+            f"mockserver: error: {spec.path}: {count} warning{'s' if count != 1 else ''} "
+            "(check --strict)",
+            file=sys.stderr,
+        )
+        return ConfigError.exit_code
     return 0
 
 

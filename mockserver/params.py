@@ -86,6 +86,8 @@ class Rules:
     # field points at (a ForeignKey's filter checks it, as ModelChoiceField does).
     fields: dict = field(default_factory=dict, compare=False)
     exists: Callable[[str, int], bool] | None = field(default=None, compare=False)
+    # The ids of a related collection's records that pass filters (`category__slug=x`).
+    related: Callable[[str, list], list[int]] | None = field(default=None, compare=False)
 
 
 class _Skip(Exception):
@@ -149,6 +151,8 @@ def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
             if not allowed(param.schema, text):
                 raise
             control(query, raw[-1], replace(rules, strict=False))
+    elif param.lookup == "related":
+        _related(query, param, raw, rules)
     elif param.control == "search":
         if "\x00" in raw[-1] and not rules.strict:
             query.search = None  # reported after the filters' problems, if there are none
@@ -163,6 +167,20 @@ def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
     else:
         value = _value(param, raw[-1].strip(), rules)  # the last of repeated values wins
         query.filters.append(Filter(param.field, param.lookup, value))
+
+
+def _related(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
+    """django-filter across a relation: the related records that pass the lookup, then the
+    records pointing at any of them (a list field: at least one; a key: one of them)."""
+    target, field_name, lookup = param.related
+    inner = Param(param.name, param.schema, field_name, lookup, number_cap=param.number_cap)
+    found = Query()
+    _apply(found, inner, raw, replace(rules, fields={}, exists=None, related=None))
+    if not found.filters or rules.related is None:
+        return
+    ids = tuple(rules.related(target, found.filters))
+    many = (rules.fields.get(param.field) or {}).get("type") == "array"
+    query.filters.append(Filter(param.field, "any" if many else "in", ids))
 
 
 def _unmodelled(param: Param, raw: list[str], rules: Rules) -> None:

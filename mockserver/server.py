@@ -18,7 +18,7 @@ import time
 import uvicorn
 from uvicorn.server import HANDLED_SIGNALS
 
-from mockserver import accesslog, limits
+from mockserver import accesslog, compatibility, limits
 from mockserver import state as state_module
 from mockserver.app import create_app
 from mockserver.errors import ConfigError
@@ -76,6 +76,7 @@ def banner(state, host: str, port: int) -> str:
     if len(served) > 1:
         width = max(len(s.resource.path) for s in served)
         lines += [f"  {s.resource.path:<{width}}  {s.count()}" for s in served]
+    lines.append(f"  operations: {compatibility.summary(state.spec)}")
     lines.append(f"  Swagger UI: {base}/ui/")
     if token:
         lines.append(f"  token:      {token}")

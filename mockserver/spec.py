@@ -47,6 +47,8 @@ class Param:
     # REAL_API.md, which observed no such limit.
     number_cap: bool = False
     preference: str | None = None  # for a PREFER control: the Prefer preference it sets
+    # A lookup across a relation (`category__slug`): the collection, its field and lookup.
+    related: tuple[str, str, str] | None = None
 
     @property
     def repeated(self) -> bool:
@@ -260,7 +262,7 @@ class Spec:
                     # its schema in strict mode (the compatibility report lists it).
                     query[param["name"]] = Param(param["name"], _schema_of(param))
                 else:
-                    query[param["name"]] = self._param(param, fields, where)
+                    query[param["name"]] = self._param(param, resource, where)
         raw_responses = op.get("responses")
         responses = {
             str(code): value
@@ -313,9 +315,11 @@ class Spec:
                 return replace(op, lenient_query={**filters, **op.query})
         return op
 
-    def _param(self, param: dict, fields: dict[str, dict], where: str) -> Param:
+    def _param(self, param: dict, resource: Resource | None, where: str) -> Param:
         """A query parameter as its annotation says, else as DRF's conventions name it."""
+        fields = resource.fields if resource is not None else {}
         name = param["name"]
+        related = None
         place = f"{where} parameter {name!r}"
         spec_filter = param.get("x-filter") or {}
         schema = _schema_of(param)
@@ -340,6 +344,10 @@ class Spec:
         elif control is None:
             control = conventions.control(name, param.get("description"))
             found = None if control else conventions.filter_of(name, fields)
+            if control is None and found is None:
+                related = self._related(name, resource)
+                if related is not None:
+                    found = (name.partition("__")[0], "related")
             if control is None and found is None:
                 # A custom filter method, a related lookup, a parameter of a view that is no
                 # resource: it is in the contract, so it is accepted; it filters nothing.
@@ -369,7 +377,21 @@ class Spec:
             control=control,
             json=json_content,
             number_cap=not spec_filter and control is None,
+            related=related,
         )
+
+    def _related(self, name: str, resource: Resource | None) -> tuple[str, str, str] | None:
+        """A lookup across a known relation, as django-filter applies `category__slug=x`:
+        (the collection it points at, its field, the lookup), or None."""
+        head, _, rest = name.partition("__")
+        target = resource.relations.get(head) if resource is not None else None
+        if target is None or not rest or target not in self.resources:
+            return None
+        fields = self.resources[target].fields
+        found = conventions.filter_of(rest, fields)
+        if found is None and rest.partition("__")[0] == "pk" and "id" in fields:
+            found = conventions.filter_of("id" + rest[2:], fields)
+        return (target, *found) if found is not None else None
 
     def operation(self, operation_id: str) -> Operation:
         for op in self.operations:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from mockserver import cache, conventions, resources, store
+from mockserver import cache, conventions, query, resources, store
 from mockserver import fixtures as fixtures_module
 from mockserver.fixtures import Fixtures
 from mockserver.params import Rules
@@ -274,11 +274,16 @@ def resource_rules(rules: Rules, resource: Resource, datasets: dict[str, store.D
         target = datasets[relations[field_name]]
         return target.row_of(record_id) is not None
 
+    def related(target: str, filters: list) -> list[int]:
+        found = datasets[target]
+        return found.ids[query.select(found, filters)].tolist()
+
     return replace(
         rules,
         sortable=resource.sortable,
         fields={n: p for n, p in resource.fields.items() if n in relations},
         exists=exists if relations else None,
+        related=related if relations else None,
     )
 
 

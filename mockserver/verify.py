@@ -75,6 +75,8 @@ def corpus(spec: Spec, records: dict[str, list[dict]], token: str) -> list[tuple
         into.append((method, target, auth if headers is None else headers))
 
     for path, resource in spec.resources.items():
+        if resource.nested:  # reached through its parent's key: not in this corpus yet
+            continue
         rows = records.get(path) or []
         get(path)
         if resource.shape == OBJECT or not rows:

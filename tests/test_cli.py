@@ -92,8 +92,15 @@ def test_check_exits_0():
     result = run_cli("check")
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
-    assert out.startswith("ok: ")
-    assert "5 personas, 5 groups, 8 permissions, 3 tokens are valid" in out
+    operations = [line for line in out.splitlines() if line.startswith("GET ")]
+    assert operations == [
+        "GET     /users/  collection, page pagination",
+        "GET     /users/{id}/  detail of /users/",
+    ]
+    assert out.endswith(
+        "(/users/) and 5 personas, 5 groups, 8 permissions, 3 tokens are valid\n"
+        "served: 2 operations: 1 collection, 1 detail\n"
+    )
     assert result.stderr.decode() == ""
 
 
