@@ -244,7 +244,6 @@ class Spec:
         query: dict[str, Param] = {}
         view = self.views[path, method]
         resource = self.resources.get(view.resource) if view.resource else None
-        fields = resource.fields if resource is not None else {}
         item = self.raw["paths"][path]
         for raw in [*_listed(item.get("parameters")), *_listed(op.get("parameters"))]:
             param = self.resolve_shallow(raw)
