@@ -160,10 +160,11 @@ class Spec:
             raise
 
     def wait_valid(self) -> None:
-        """Raise the validator's ConfigError if the document is not valid OpenAPI."""
+        """Raise the validator's ConfigError if the document cannot be served; keep what it
+        warns of in `warnings`."""
         verdict, self._verdict = self._verdict, None
         if verdict is not None:
-            verdict()
+            self.warnings[:0] = [Finding(str(self.path), w) for w in verdict()]
 
     @classmethod
     def load(
@@ -403,56 +404,120 @@ def _validate(path: Path, raw: dict, validated: Path | None, aside: bool = False
     """openapi-spec-validator's verdict on the document, remembered in `validated` by its
     digest: the validator and its import cost a third of a second at every start.
 
-    Raises ConfigError now; or, `aside`, returns a function that waits for the verdict of a
-    forked process and raises it then (None when there is nothing to wait for).
+    Returns a function that gives the verdict's warnings, or raises ConfigError for a
+    document that cannot be served at all; with `aside`, the validator runs in a forked
+    process meanwhile.
     """
     marker = None
     if validated is not None:
         digest = hashlib.sha256(__version__.encode() + orjson.dumps(raw, option=_KEYS))
         marker = validated / f"{digest.hexdigest()[:32]}.ok"
-        if marker.exists():
-            return None
+        with contextlib.suppress(OSError):
+            remembered = marker.read_text(encoding="utf-8")
+            return lambda: remembered.splitlines()
     if aside and "fork" in multiprocessing.get_all_start_methods():
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-        future = pool.submit(_problem, raw)
+        future = pool.submit(_problems, raw)
 
-        def verdict() -> None:
+        def verdict() -> list[str]:
             try:
-                problem = future.result()
+                found = future.result()
             finally:
                 pool.shutdown()
-            _judge(path, problem, marker)
+            return _judge(path, found, marker)
 
         return verdict
-    _judge(path, _problem(raw), marker)
-    return None
+    found = _judge(path, _problems(raw), marker)
+    return lambda: found
 
 
-def _problem(raw: dict) -> str | None:
-    """What openapi-spec-validator finds wrong with the document, or None."""
-    from openapi_spec_validator import validate
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+# The document's own frame: without these nothing can be served, so a problem here is an
+# error; anything deeper (a response without a description, a default outside its enum, a
+# key a publisher added) is what DRF itself never trips on, so it is a warning.
+_FRAME = {(), ("info",)}
+_MOST_WARNINGS = 50
 
+
+def _problems(raw: dict) -> tuple[str | None, list[str]]:
+    """(the error that stops the load, or None; the warnings) that openapi-spec-validator
+    finds in the document, each one line naming its place."""
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    version = str(raw.get("openapi", ""))
+    kind = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    warnings: list[str] = []
+    placeless = 0
     try:
-        validate(copy.deepcopy(raw))
-    except OpenAPIValidationError as exc:
-        where = "/".join(str(p) for p in exc.path) if getattr(exc, "path", None) else ""
+        found = list(kind(copy.deepcopy(raw)).iter_errors())
+    except Exception as exc:  # the validator's own failure on a strange document
+        return f"is not valid OpenAPI: {type(exc).__name__}", []
+    for error in found:
+        place = tuple(str(p) for p in getattr(error, "path", ()) or ())
         # The validator's message goes on with the schema and the instance, over many
-        # lines; an error is one line, so its first says it.
-        first = str(exc.message).strip().splitlines()[0]
-        return f"is not valid OpenAPI at {where or '/'}: {first}"
-    return None
+        # lines; a problem is one line, so its first says it.
+        first = str(error.message).strip().splitlines()[0]
+        if len(first) > 160:
+            first = first[:157] + "..."
+        keyword = getattr(error, "validator", None)
+        if (place in _FRAME and keyword == "required") or place == ("info",):
+            where = " ".join(place) or "the top level"
+            return f"is not valid OpenAPI at {where}: {first}", []
+        if not place:
+            placeless += 1  # inside a schema's own values: located below, by schema_problems
+            continue
+        warnings.append(f"is not valid OpenAPI at {' '.join(place)}: {first}")
+    located = schema_problems(raw)
+    warnings += located
+    if placeless and not located:
+        warnings.append(f"is not valid OpenAPI in {placeless} schema value(s): {first}")
+    if len(warnings) > _MOST_WARNINGS:
+        rest = len(warnings) - _MOST_WARNINGS
+        warnings = [*warnings[:_MOST_WARNINGS], f"and {rest} more problems of the same kinds"]
+    return None, warnings
 
 
-def _judge(path: Path, problem: str | None, marker: Path | None) -> None:
-    if problem is not None:
-        raise ConfigError(str(path), problem)
+def schema_problems(node, place: tuple[str, ...] = ()) -> list[str]:
+    """Values of schemas that OpenAPI refuses and DRF writes all the same, by place: a
+    repeated enum item (a choice listed twice), a default outside its enum (`default: ''`
+    on a choice field with blank=True).
+
+    >>> for line in schema_problems({"components": {"schemas": {"A": {"properties": {"s": {
+    ...     "type": "string", "enum": ["a", "b", "a"], "default": "c"}}}}}}):
+    ...     print(line)
+    components schemas A properties s: enum repeats 'a'
+    components schemas A properties s: default 'c' is not in its enum
+    """
+    found: list[str] = []
+    if isinstance(node, dict):
+        enum = node.get("enum")
+        if isinstance(enum, list) and place and place[-1] != "properties":
+            seen: list = []
+            for item in enum:
+                if item in seen:
+                    found.append(f"{' '.join(place)}: enum repeats {item!r}")
+                seen.append(item)
+            default = node.get("default")
+            if "default" in node and default is not None and default not in enum:
+                found.append(f"{' '.join(place)}: default {default!r} is not in its enum")
+        for key, value in node.items():
+            found += schema_problems(value, (*place, str(key)))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += schema_problems(item, (*place, str(index)))
+    return found
+
+
+def _judge(path: Path, found: tuple[str | None, list[str]], marker: Path | None) -> list[str]:
+    error, warnings = found
+    if error is not None:
+        raise ConfigError(str(path), error)
     if marker is not None:
         with contextlib.suppress(OSError):  # a read-only or full disk: validate next time
             marker.parent.mkdir(parents=True, exist_ok=True)
             temp = marker.with_suffix(f".tmp{os.getpid()}")
-            temp.write_bytes(b"")
+            temp.write_text("".join(f"{w}\n" for w in warnings), encoding="utf-8")
             temp.replace(marker)
+    return warnings
 
 
 _KEYS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
