@@ -173,8 +173,11 @@ EXPORTS = {
     "/categories/": CATEGORIES,
     "/tags/": TAGS,
     "/settings/": [SETTINGS],
-    # The same rows again, as the nested list serves them: loaded once.
+    # The same rows again, as the nested list and the list actions serve them: loaded once,
+    # in the order of their own list.
     "/categories/{category_slug}/products/": [PRODUCTS[0], PRODUCTS[2]],
+    "/products/featured/": [PRODUCTS[0], PRODUCTS[1], PRODUCTS[3]],
+    "/tags/popular/": [TAGS[2], TAGS[0], TAGS[1]],
 }
 
 

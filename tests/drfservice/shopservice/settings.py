@@ -60,8 +60,6 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "VERSION": "1.0.0",
-    "DESCRIPTION": (
-        "A small read-only shop of products, categories, tags, bundles, reviews and site settings."
-    ),
+    "DESCRIPTION": "A small read-only shop of products, categories, tags and site settings.",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -22,12 +22,15 @@ from shop.models import Bundle, Category, Product, Review, SiteSettings, Tag
 
 # The list paths, the model their records are rows of, and the field each record is named
 # by (its lookup; None for the singleton). Models come in the order their rows are made:
-# the targets of foreign keys first.
+# the targets of foreign keys first. A nested list and a list action serve rows of another
+# list again: a record met twice is loaded once.
 SOURCES = [
     ("/categories/", Category, "id"),
     ("/tags/", Tag, "id"),
+    ("/tags/popular/", Tag, "id"),
     ("/products/", Product, "id"),
     ("/categories/{category_slug}/products/", Product, "id"),
+    ("/products/featured/", Product, "id"),
     ("/bundles/", Bundle, "uuid"),
     ("/reviews/", Review, "id"),
     ("/settings/", SiteSettings, None),
