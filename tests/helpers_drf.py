@@ -155,8 +155,11 @@ class DjangoService:
 class DrfService(DjangoService):
     """`with DrfService(exports, token) as service:` the shop service at `service.url`.
 
-    `exports` maps an API path ("/products/", "/categories/", "/tags/", "/settings/") to
-    its records as the API serves them; `token` becomes the key of user "api"'s token.
+    `exports` maps a list path of the API ("/products/", "/bundles/", a nested one as its
+    template, "/categories/{category_slug}/products/", ...; tests/drfservice/shop/management/
+    commands/load_export.py lists them) to its records as the API serves them; `token`
+    becomes the key of user "api"'s token and `password`, when given, its password (to ask
+    `/api/token/` for a JSON Web Token).
     """
 
     directory = SERVICE_DIR
@@ -164,9 +167,10 @@ class DrfService(DjangoService):
     db_variable = "DRFSERVICE_DB"
     probe = "/settings/"
 
-    def __init__(self, exports: dict[str, list[dict]], token: str):
+    def __init__(self, exports: dict[str, list[dict]], token: str, password: str | None = None):
         super().__init__(token)
         self.exports = exports
+        self.password = password
 
     def _load(self) -> None:
         self._manage("migrate", "--noinput", "-v0")
@@ -175,4 +179,5 @@ class DrfService(DjangoService):
             file = self.tmp / f"export-{number}.json"
             file.write_text(json.dumps({"path": path, "records": records}), encoding="utf-8")
             files.append(str(file))
-        self._manage("load_export", "--token", self.token, *files)
+        password = () if self.password is None else ("--password", self.password)
+        self._manage("load_export", "--token", self.token, *password, *files)

@@ -1,5 +1,6 @@
 """The shop's models; every value is loaded from an export (no defaults, no auto_now)."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -49,6 +50,37 @@ class SiteSettings(models.Model):
     maintenance = models.BooleanField()
     max_cart_items = models.PositiveIntegerField()
     support_email = models.EmailField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Bundle(models.Model):
+    """Served by its `uuid` only: the integer key stays inside, as in many real APIs."""
+
+    uuid = models.UUIDField(unique=True)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(
+        Category, null=True, on_delete=models.SET_NULL, related_name="bundles"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="bundles")
+    weight = models.FloatField()
+    rating = models.FloatField(null=True, validators=[MinValueValidator(0), MaxValueValidator(5)])
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Review(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    author = models.CharField(max_length=60)
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    body = models.TextField(blank=True)
+    created = models.DateTimeField()
 
     class Meta:
         ordering = ["id"]
