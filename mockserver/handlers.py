@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
 import orjson
 
+from mockserver import cursor, sample
 from mockserver import query as engine
-from mockserver import sample
 from mockserver.answer import Answer
 from mockserver.errors import ApiError
-from mockserver.pagination import (
-    cursor_links,
-    cursor_offset,
-    links,
-    offset_links,
-    paginate,
-    window,
-)
+from mockserver.pagination import links, offset_links, paginate, window
 from mockserver.params import Filter, Query
 from mockserver.resource import Paging, Reply, Resource, View
 from mockserver.spec import Operation
+from mockserver.timefmt import parse_date, parse_datetime
 
 NOT_FOUND = "Not found."
 
@@ -89,22 +86,69 @@ def list_window(served, query: Query, url: str, rows=None) -> bytes:
 
 
 def list_cursor(served, query: Query, url: str, rows=None) -> bytes:
-    """GET on a CursorPagination list: `next`, `previous` and `results`, no count."""
-    found = _rows(served, query, rows)
-    offset = cursor_offset(query.cursor)
-    shown = window(found, offset, query.limit)
-    next_url, previous = cursor_links(url, len(found), offset, query.limit)
+    """GET on a CursorPagination list: `next`, `previous` and `results`, no count. The
+    ordering is the query's (an OrderingFilter's), else the paginator's own."""
+    sort = query.sort or list(served.resource.cursor_ordering)
+    found = _rows(served, replace(query, sort=sort), rows)
+    field, descending = sort[0]
+    keys, position_key, position_of = positions(served.dataset, field)
+    page = cursor.paginate(
+        found, descending, keys, position_key, position_of, query.cursor, query.limit, url
+    )
     return b"".join(
         (
             b'{"next":',
-            orjson.dumps(next_url),
+            orjson.dumps(page.next),
             b',"previous":',
-            orjson.dumps(previous),
+            orjson.dumps(page.previous),
             b',"results":[',
-            b",".join(served.dataset.records(shown.tolist())),
+            b",".join(served.dataset.records(page.rows.tolist())),
             b"]}",
         )
     )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def positions(dataset, field: str):
+    """(keys by row, the key of a position text, the position text of a row) of a field, as
+    CursorPagination reads them: the text is `str()` of the model instance's value
+    (`2024-05-04 10:00:00+00:00` for a date-time), the key what Django's field makes of it.
+    """
+    col = dataset.columns[field]
+    values = col.values
+    if col.kind == "datetime":
+
+        def key(text: str) -> int:
+            found = parse_datetime(text)
+            if found is None:
+                raise ValueError(text)
+            return found
+
+        return values, key, lambda row: str(_EPOCH + timedelta(microseconds=int(values[row])))
+    if col.kind == "date":
+
+        def day(text: str) -> int:
+            found = parse_date(text)
+            if found is None:
+                raise ValueError(text)
+            return found
+
+        return values, day, lambda row: str(date(1970, 1, 1) + timedelta(days=int(values[row])))
+    if col.kind == "decimal":
+        places = col.choices[0]
+
+        def scaled(text: str) -> int:
+            try:
+                return int(Decimal(text).scaleb(places))
+            except (InvalidOperation, ValueError):
+                raise ValueError(text) from None
+
+        return values, scaled, lambda row: str(Decimal(int(values[row])).scaleb(-places))
+    if col.kind == "text":
+        return values, lambda text: text.encode(), lambda row: values[row].decode()
+    return values, int, lambda row: str(values[row])
 
 
 def list_array(served, query: Query, url: str, rows=None) -> bytes:

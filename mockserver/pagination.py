@@ -1,10 +1,8 @@
-"""DRF's paginators: which rows a page holds, and its `next` / `previous` links (page number,
-limit/offset and cursor)."""
+"""DRF's PageNumberPagination and LimitOffsetPagination: which rows a page holds, and its
+`next` / `previous` links (CursorPagination is mockserver/cursor.py)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import math
 from dataclasses import dataclass
@@ -115,49 +113,3 @@ def _with(url: str, changes: tuple[tuple[str, str | None], ...]) -> str:
     return urlunsplit(
         (scheme, netloc, path, urlencode(sorted(params.items()), doseq=True), fragment)
     )
-
-
-# -- CursorPagination -----------------------------------------------------------------------
-
-INVALID_CURSOR = "Invalid cursor"  # CursorPagination.invalid_cursor_message, no full stop
-
-
-def cursor_offset(cursor: str | None) -> int:
-    """The position a cursor names. The mock's cursors are DRF's encoding
-    (`base64("o=<offset>")`, RFC 4648) of an offset into the ordered list, so they are
-    opaque to clients and stable for the same query; one that does not decode is 404
-    "Invalid cursor", as CursorPagination.decode_cursor answers.
-
-    >>> cursor_offset(None), cursor_offset(encode_cursor(40))
-    (0, 40)
-    """
-    if cursor is None:
-        return 0
-    try:
-        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
-        tokens = parse_qs(text, keep_blank_values=True)
-        offset = int(tokens.get("o", ["0"])[0])
-        int(tokens.get("r", ["0"])[0])
-    except (ValueError, UnicodeError, binascii.Error):
-        raise ApiError.detail(404, INVALID_CURSOR) from None
-    if offset < 0:
-        raise ApiError.detail(404, INVALID_CURSOR)
-    return offset
-
-
-def encode_cursor(offset: int) -> str:
-    """CursorPagination.encode_cursor's text for a position: `o` only when it is not 0."""
-    text = urlencode({"o": str(offset)}) if offset else ""
-    return base64.b64encode(text.encode("ascii")).decode("ascii")
-
-
-def cursor_links(url: str, count: int, offset: int, size: int) -> tuple[str | None, str | None]:
-    """next and previous of a cursor page: the request URL with `cursor` replaced."""
-    next_url = None
-    if offset + size < count:
-        next_url = _with(url, (("cursor", encode_cursor(offset + size)),))
-    previous = None
-    if offset > 0:
-        back = max(0, offset - size)
-        previous = _with(url, (("cursor", encode_cursor(back) if back else None),))
-    return next_url, previous

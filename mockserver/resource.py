@@ -46,6 +46,7 @@ CURSOR = "cursor"  # CursorPagination's envelope: next, previous, results
 ARRAY = "array"  # a plain JSON array
 OBJECT = "object"  # one object
 _KEYS = {"size", "sortable", "search", "relations"}
+_CREATED = ("created", "created_at", "created_on", "date_created", "creation_date", "timestamp")
 READS = ("GET", "HEAD")
 
 
@@ -103,6 +104,17 @@ class Resource:
         return self.schema.get("properties") or {}
 
     @property
+    def cursor_ordering(self) -> tuple[tuple[str, bool], ...]:
+        """CursorPagination's `ordering` when the spec cannot say it: DRF's default
+        `-created`, or the first creation date-time field, newest first; else the key."""
+        for name in _CREATED:
+            if effective(self.fields.get(name) or {}).get("format") == "date-time":
+                return ((name, True),)
+        if "id" in self.fields:
+            return (("id", False),)
+        return ((self.sortable[0], False),) if self.sortable else ()
+
+    @property
     def nested(self) -> bool:
         """A collection of its own under a path parameter (no top-level list shows it)."""
         return "{" in self.path
@@ -146,17 +158,24 @@ def discover(spec, raw_operations) -> Discovery:
     gets = {path: op for path, method, op in operations if method == "GET"}
     shapes = {path: _shape(spec, path, op) for path, op in gets.items()}
     found: dict[str, Resource] = {}
-    for path, op in gets.items():
+    for path in sorted(gets, key=len):
         shaped = shapes[path]
-        if "{" not in path and shaped is not None:
-            found[path] = _resource(spec, path, op, shaped)
+        if "{" in path or shaped is None:
+            continue
+        prefix = re.sub(r"[^/]+/?$", "", path)
+        if prefix in found and found[prefix].shape != OBJECT:
+            continue  # a list @action (`/products/featured/`), not a collection of its own
+        found[path] = _resource(spec, path, gets[path], shaped)
     # A detail at `<list path>{lookup}/` names its collection's lookup field.
     for path in gets:
         match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
         if match and match[1] in found and found[match[1]].shape != OBJECT:
             found[match[1]] = _with_lookup(found[match[1]], match[2])
     _check_relations(spec, found)
-    by_model = {r.model: r.path for r in found.values() if r.shape != OBJECT}
+    by_model: dict[str, str] = {}
+    for resource in found.values():
+        if resource.shape != OBJECT:
+            by_model.setdefault(resource.model, resource.path)
     # Nested collections: their records are a top-level collection's of the same model, or
     # their own.
     nested: dict[str, tuple[str, Scope]] = {}
@@ -179,8 +198,10 @@ def discover(spec, raw_operations) -> Discovery:
         match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
         if match and match[1] in nested and nested[match[1]][0] == match[1]:
             found[match[1]] = _with_lookup(found[match[1]], match[2])
+    # Resources in the spec's order (the banner's, the report's), their own nested ones last.
+    found = {path: found[path] for path in [*gets, *found] if path in found}
     views = {
-        (path, method): _view(spec, path, method, op, found, nested, shapes.get(path))
+        (path, method): _view(spec, path, method, op, found, nested, shapes.get(path), by_model)
         for path, method, op in operations
     }
     return Discovery(found, views)
@@ -216,7 +237,7 @@ def _pointer_to(child: Resource, parent: str | None, found: dict, param: str) ->
     return None
 
 
-def _view(spec, path, method, op, found, nested, shaped) -> View:
+def _view(spec, path, method, op, found, nested, shaped, by_model) -> View:
     if method not in READS:
         return View(Kind.WRITE, Reply.NONE)
     success = _success(spec, op)
@@ -478,11 +499,10 @@ def _check_relations(spec, found: dict[str, Resource]) -> None:
     """Relations name a field of the resource and another collection; unannotated ones are
     inferred: an integer field, or a list of integers, named after a collection's model
     (`category` -> Category, `tags` -> Tag) points at that collection's ids."""
-    by_model = {
-        r.model.lower(): r.path
-        for r in found.values()
-        if r.shape != OBJECT and effective(r.fields.get("id") or {}).get("type") == "integer"
-    }
+    by_model: dict[str, str] = {}
+    for r in found.values():
+        if r.shape != OBJECT and effective(r.fields.get("id") or {}).get("type") == "integer":
+            by_model.setdefault(r.model.lower(), r.path)
     for path, resource in list(found.items()):
         relations = dict(resource.relations)
         place = f"paths {path} get x-resource relations"
