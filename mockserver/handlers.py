@@ -25,7 +25,7 @@ from mockserver.answer import Answer
 from mockserver.errors import ApiError
 from mockserver.pagination import links, offset_links, paginate, window
 from mockserver.params import Filter, Query
-from mockserver.resource import Paging, Reply, Resource, View
+from mockserver.resource import Paging, Reply, Resource, View, lookup_field
 from mockserver.spec import Operation
 from mockserver.timefmt import parse_date, parse_datetime
 
@@ -165,12 +165,13 @@ _LISTS = {
 }
 
 
-def find_row(served, value: str) -> int | None:
-    """The row a detail's lookup value names, or None. A value its field cannot hold is
-    Http404 without a message, as DRF's get_object_or_404 turns Django's ValueError and
-    ValidationError into it."""
+def find_row(served, value: str, field: str | None = "") -> int | None:
+    """The row a detail's lookup value names (in `field`; by default the resource's lookup
+    field), or None. A value its field cannot hold is Http404 without a message, as DRF's
+    get_object_or_404 turns Django's ValueError and ValidationError into it."""
     resource, dataset = served.resource, served.dataset
-    field = resource.lookup_field
+    if field == "":
+        field = resource.lookup_field
     kind = dataset.columns[field].kind if field in dataset.columns else None
     if field is None or (field == "id" and kind == "int"):
         try:
@@ -271,13 +272,14 @@ def for_operation(op: Operation, state) -> Handler | None:
         return None
     served = state.served.get(view.resource) if view.resource else None
     scoper = Scoper(state, view, served) if view.scope is not None and served else None
-    lookup = served.resource.lookup if served is not None else None
+    lookup = view.lookup
+    field = lookup_field(lookup, served.resource.fields) if served and lookup else None
 
     def records_of(params: dict[str, str]):
         return scoper.rows(params) if scoper is not None else None
 
     def row_of(params: dict[str, str]) -> int | None:
-        row = find_row(served, params[lookup]) if lookup in params else None
+        row = find_row(served, params[lookup], field) if lookup in params else None
         allowed = records_of(params)
         if row is not None and allowed is not None and not np.isin(row, allowed):
             return None

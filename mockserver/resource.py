@@ -143,6 +143,7 @@ class View:
     schema: dict | None = field(default=None, repr=False)  # the 2xx schema, for SCHEMA
     media: str = "application/json"
     envelope: dict | None = field(default=None, repr=False)  # a custom page's other fields
+    lookup: str | None = None  # the path parameter that names the record, for one record
 
 
 @dataclass(frozen=True)
@@ -163,14 +164,16 @@ def discover(spec, raw_operations) -> Discovery:
         if "{" in path or shaped is None:
             continue
         prefix = re.sub(r"[^/]+/?$", "", path)
-        if prefix in found and found[prefix].shape != OBJECT:
+        owner = _key(found, prefix)
+        if owner is not None and found[owner].shape != OBJECT:
             continue  # a list @action (`/products/featured/`), not a collection of its own
         found[path] = _resource(spec, path, gets[path], shaped)
     # A detail at `<list path>{lookup}/` names its collection's lookup field.
     for path in gets:
         match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
-        if match and match[1] in found and found[match[1]].shape != OBJECT:
-            found[match[1]] = _with_lookup(found[match[1]], match[2])
+        owner = _key(found, match[1]) if match else None
+        if owner is not None and found[owner].shape != OBJECT:
+            found[owner] = _with_lookup(found[owner], match[2])
     _check_relations(spec, found)
     by_model: dict[str, str] = {}
     for resource in found.values():
@@ -196,8 +199,9 @@ def discover(spec, raw_operations) -> Discovery:
         nested[path] = (target, scope)
     for path in gets:
         match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
-        if match and match[1] in nested and nested[match[1]][0] == match[1]:
-            found[match[1]] = _with_lookup(found[match[1]], match[2])
+        owner = _key(nested, match[1]) if match else None
+        if owner is not None and nested[owner][0] == owner:
+            found[owner] = _with_lookup(found[owner], match[2])
     # Resources in the spec's order (the banner's, the report's), their own nested ones last.
     found = {path: found[path] for path in [*gets, *found] if path in found}
     views = {
@@ -207,12 +211,22 @@ def discover(spec, raw_operations) -> Discovery:
     return Discovery(found, views)
 
 
+def _key(mapping: dict, prefix: str) -> str | None:
+    """The key of `mapping` that is the path `prefix`, with or without its trailing slash
+    (some services route `/objects` and `/objects/{uuid}`)."""
+    for candidate in (prefix, prefix.rstrip("/")):
+        if candidate in mapping:
+            return candidate
+    return None
+
+
 def _list_of(prefix: str, found: dict, nested: dict) -> str | None:
-    """The collection listed at `prefix`, top-level or nested, if any."""
-    if prefix in nested:
-        return nested[prefix][0] if nested[prefix][0] == prefix else prefix
-    resource = found.get(prefix)
-    return prefix if resource is not None and resource.shape != OBJECT else None
+    """The path of the list at `prefix`, top-level or nested, if any."""
+    key = _key(nested, prefix)
+    if key is not None:
+        return key
+    key = _key(found, prefix)
+    return key if key is not None and found[key].shape != OBJECT else None
 
 
 def _model_of(path: str, found: dict, nested: dict) -> str | None:
@@ -255,42 +269,47 @@ def _view(spec, path, method, op, found, nested, shaped, by_model) -> View:
         if owner is not None:
             target, scope = nested.get(owner, (owner, None))
             if shaped is not None and shaped[2] == found[target].model:
-                return View(Kind.DETAIL, Reply.RECORD, target, scope, status=status)
-            return _schema_view(Kind.DETAIL, target, scope, success)
+                return View(
+                    Kind.DETAIL, Reply.RECORD, target, scope, status=status, lookup=match[2]
+                )
+            return _schema_view(Kind.DETAIL, target, scope, success, match[2])
     match = re.fullmatch(r"(.*/)([^{}/]+/?)", path)
     if match is not None:
         base = match[1]
         owner = _list_of(base, found, nested)
         if owner is not None:  # a list action: `/products/featured/`
             target, scope = nested.get(owner, (owner, None))
-            if shaped is not None and shaped[0] != OBJECT and shaped[2] == found[target].model:
-                return _list_view(
-                    spec, Kind.ACTION, target, op, found[target], shaped, scope, status
-                )
+            if shaped is not None and shaped[0] != OBJECT:
+                if shaped[2] != found[target].model:  # a list of another collection's kind
+                    target, scope = by_model.get(shaped[2]), None
+                if target is not None:
+                    resource = found[target]
+                    return _list_view(
+                        spec, Kind.ACTION, target, op, resource, shaped, scope, status
+                    )
             return _schema_view(Kind.ACTION, None, None, success)
         detail = re.fullmatch(r"(.*/)\{(\w+)\}/", base)
         owner = _list_of(detail[1], found, nested) if detail else None
         if owner is not None:  # a detail action: `/products/{id}/summary/`
             target, scope = nested.get(owner, (owner, None))
             if shaped is not None and shaped[0] == OBJECT and shaped[2] == found[target].model:
-                return View(Kind.ACTION, Reply.RECORD, target, scope, status=status)
-            return _schema_view(Kind.ACTION, target, scope, success)
+                return View(
+                    Kind.ACTION, Reply.RECORD, target, scope, status=status, lookup=detail[2]
+                )
+            return _schema_view(Kind.ACTION, target, scope, success, detail[2])
     return _schema_view(Kind.GENERATED, None, None, success)
 
 
-def _schema_view(kind: Kind, target, scope, success) -> View:
-    """A body generated from the schema; a detail's own key is looked up first (`target`)."""
+def _schema_view(kind: Kind, target, scope, success, lookup: str | None = None) -> View:
+    """A body generated from the schema; a detail's own key (`lookup` of `target`) is looked
+    up first."""
     status, schema, media = success
-    if schema is None:
-        return View(
-            Kind.EMPTY if kind == Kind.GENERATED else kind,
-            Reply.EMPTY,
-            target,
-            scope,
-            status=status,
-            media=media,
-        )
-    return View(kind, Reply.SCHEMA, target, scope, status=status, schema=schema, media=media)
+    reply = Reply.EMPTY if schema is None else Reply.SCHEMA
+    if schema is None and kind == Kind.GENERATED:
+        kind = Kind.EMPTY
+    return View(
+        kind, reply, target, scope, status=status, schema=schema, media=media, lookup=lookup
+    )
 
 
 def _list_view(spec, kind, target, op, resource, shaped, scope, status) -> View:
