@@ -163,9 +163,7 @@ class Security:
     def refuses(self) -> bool:
         """Whether a request can be refused: a closed operation, or an open one with an
         authenticator that raises on a bad credential (session and OAuth2 never do)."""
-        return not self.open or any(
-            s.kind not in (Kind.SESSION, Kind.OAUTH2) for s in self.schemes
-        )
+        return not self.open or any(s.kind not in (Kind.SESSION, Kind.OAUTH2) for s in self.schemes)
 
 
 TOKEN_ONLY = Security()

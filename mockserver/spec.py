@@ -392,4 +392,3 @@ def _judge(path: Path, problem: str | None, marker: Path | None) -> None:
 
 
 _KEYS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
-

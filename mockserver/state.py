@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mockserver import cache, conventions, resources, store, webtoken
-from mockserver.auth import Keys
 from mockserver import fixtures as fixtures_module
+from mockserver.auth import Keys
 from mockserver.fixtures import Fixtures
 from mockserver.params import Rules
 from mockserver.resource import OBJECT, Resource

@@ -65,8 +65,13 @@ def issue_jwt(owner: int | None, seed: int) -> str:
         "jti": hashlib.sha256(f"mockserver jti {seed} {user_id}".encode()).hexdigest()[:32],
         "user_id": user_id,
     }
+    return encode(payload, secret_of(seed))
+
+
+def encode(payload: dict, secret: bytes) -> str:
+    """`payload` signed with HS256 as PyJWT's `jwt.encode` signs it."""
     signing = _b64(orjson.dumps(_HEADER)) + "." + _b64(orjson.dumps(payload))
-    return signing + "." + _b64(_sign(secret_of(seed), signing))
+    return signing + "." + _b64(_sign(secret, signing))
 
 
 def owner_of(token: str, secret: bytes, now: float | None = None) -> int:
@@ -99,14 +104,20 @@ def _claims(token: str, secret: bytes, now: float) -> dict:
         raise _invalid(INVALID)
     if not isinstance(payload, dict):
         raise _invalid(INVALID)
-    try:
-        times = {claim: int(payload[claim]) for claim in ("exp", "iat", "nbf") if claim in payload}
-    except (TypeError, ValueError):
-        raise _invalid(INVALID) from None
-    if "exp" in times and times["exp"] <= now:
-        raise _invalid(EXPIRED)
-    if times.get("iat", 0) > now or times.get("nbf", 0) > now:
-        raise _invalid(INVALID)  # PyJWT's ImmatureSignatureError
+    # PyJWT's _validate_claims, in its order: iat, nbf, exp, then sub and jti are strings.
+    for claim in ("iat", "nbf", "exp"):
+        if claim not in payload:
+            continue
+        try:
+            moment = int(payload[claim])
+        except (TypeError, ValueError, OverflowError):
+            raise _invalid(INVALID) from None
+        if claim == "exp" and moment <= now:
+            raise _invalid(EXPIRED)
+        if claim != "exp" and moment > now:
+            raise _invalid(INVALID)  # ImmatureSignatureError
+    if not isinstance(payload.get("sub", ""), str) or not isinstance(payload.get("jti", ""), str):
+        raise _invalid(INVALID)
     if "exp" not in payload:
         raise _invalid(NO_EXP)
     if "jti" not in payload:
