@@ -25,7 +25,7 @@ import orjson
 from mockserver import handlers
 from mockserver.accesslog import AccessLogMiddleware
 from mockserver.answer import send_json, write
-from mockserver.auth import authenticate
+from mockserver.auth import TOKEN_ONLY, authenticate
 from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
@@ -227,13 +227,8 @@ def _admit(state: State, scope, headers: dict[bytes, bytes], found: Match | None
         _format_override(scope, found.suffix if found else None)
     _negotiate(headers.get(b"accept"))
     op = found.route.operations.get("GET") if found else None
-    if op is None or op.secured:
-        authenticate(
-            headers.get(b"authorization"),
-            state.tokens,
-            state.is_active,
-            challenge=op is None or op.token_scheme,
-        )
+    security = op.security if op is not None else TOKEN_ONLY
+    authenticate(headers, scope["query_string"], security, state.keys)
 
 
 def _metadata(state: State, op) -> bytes:

@@ -197,8 +197,9 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
         responses = raw_op.setdefault("responses", {})
         have = {str(code) for code in responses}
         added = {"400": ("The query is not valid.", _INVALID), "406": ("Not acceptable.", _DETAIL)}
-        if op.secured:
-            code = "401" if op.token_scheme else "403"
+        challenges = list(op.security.challenges)
+        if op.security.refuses:
+            code = "401" if challenges else "403"
             added[code] = ("No valid credentials.", _DETAIL)
         served = spec.resources.get(op.resource)
         if op.is_detail or (served is not None and served.shape == PAGE):
@@ -212,7 +213,7 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
             }
             if code == "401":
                 response["headers"] = {
-                    "WWW-Authenticate": {"schema": {"type": "string", "enum": ["Token"]}}
+                    "WWW-Authenticate": {"schema": {"type": "string", "enum": challenges}}
                 }
             responses[code] = response
     return document

@@ -21,6 +21,7 @@ from uvicorn.server import HANDLED_SIGNALS
 from mockserver import accesslog, compatibility, limits
 from mockserver import state as state_module
 from mockserver.app import create_app
+from mockserver.auth import BASIC_USER, Kind
 from mockserver.errors import ConfigError
 from mockserver.journal import Journal
 from mockserver.reload import ReloadingApp
@@ -80,14 +81,41 @@ def banner(state, host: str, port: int) -> str:
     lines.append(f"  Swagger UI: {base}/ui/")
     if token:
         lines.append(f"  token:      {token}")
+        jwt = state.banner_jwt(token)
+        schemes = _schemes(state)
+        # One line per scheme the spec uses: how to send the key with it.
+        lines += [f"  {s.name + ':':<11} {_how(s, token, jwt)}" for s in schemes]
         query = _page_size_query(state, first)
-        lines.append(
-            "  try:        curl -H "
-            + shlex.quote(f"Authorization: Token {token}")
-            + " "
-            + shlex.quote(f"{base}{first}{query}")
-        )
+        found = state.route(state.settings.base_path + first)
+        op = found.route.operations.get("GET") if found else None
+        scheme = op.security.schemes[0] if op is not None and op.security.schemes else None
+        credential = scheme.credential(token, jwt) if scheme is not None else ""
+        header = ""
+        if credential.startswith("?"):
+            query += ("&" if query else "?") + credential[1:]
+        elif credential:
+            header = "-H " + shlex.quote(credential) + " "
+        lines.append(f"  try:        curl {header}" + shlex.quote(f"{base}{first}{query}"))
     return "\n".join(lines)
+
+
+def _schemes(state) -> list:
+    """The authenticators of the spec's operations, each once, in the order first met."""
+    found = {}
+    for op in state.spec.operations:
+        for scheme in op.security.schemes:
+            found.setdefault(scheme.name, scheme)
+    return list(found.values())
+
+
+def _how(scheme, key: str, jwt: str) -> str:
+    """A banner line: the credential to send, and what else the scheme takes."""
+    credential = scheme.credential(key, jwt)
+    if scheme.kind == Kind.BASIC:
+        return f"{credential}  (user {BASIC_USER}, any other too; the password is a key)"
+    if scheme.kind == Kind.JWT:
+        return f"{credential}  (or a key instead of the JWT)"
+    return credential
 
 
 def _page_size_query(state, path: str) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import orjson
 
 from mockserver import __version__, conventions, resources
+from mockserver.auth import TOKEN_ONLY, Security, security_of
 from mockserver.errors import ConfigError, Finding
 from mockserver.overlay import apply as apply_overlay
 from mockserver.resource import Kind, Reply, Resource, View, discover
@@ -74,10 +75,8 @@ class Operation:
     answers: dict[str, dict] = field(repr=False)
     lenient_query: dict[str, Param] = field(repr=False)
     resource: str | None = None  # the path of the resource it serves (Spec.resources)
-    # Whether a request needs a token; and whether DRF would challenge with `Token` (401) or,
-    # with only session or basic schemes, refuse (403).
-    secured: bool = True
-    token_scheme: bool = True
+    # Its authenticators in DRF's order, and whether anonymous requests may read it.
+    security: Security = TOKEN_ONLY
     view: View = field(default=View(Kind.GENERATED, Reply.EMPTY), repr=False)
 
     @property
@@ -281,27 +280,16 @@ class Spec:
             answers={**responses, **self.mock.responses},
             lenient_query=query,
             resource=resource.path if resource is not None else None,
-            **self._security(op),
+            security=self._security(op),
             view=view,
         )
 
-    def _security(self, op: dict) -> dict:
-        """DRF's authentication of an operation: the alternatives of its `security`.
-
-        None, or an empty alternative (`{}`: AllowAny), is open. Any other needs credentials,
-        and a token satisfies every scheme: TokenAuthentication is the apiKey on
-        `Authorization` (drf-spectacular: 'Token-based authentication with required prefix
-        "Token"'); session, cookie and basic schemes are alternatives the mock accepts a
-        token for. Without a token scheme DRF's first authenticator has no challenge, so a
-        missing credential is 403, not 401 (APIView.permission_denied).
-        """
+    def _security(self, op: dict) -> Security:
+        """DRF's authentication of an operation: the alternatives of its `security` (else
+        the document's), each an authentication class in the view's order (auth.py)."""
         requirements = op.get("security", self.raw.get("security") or [])
-        if not requirements or any(not alternative for alternative in requirements):
-            return {"secured": False, "token_scheme": True}
         schemes = (self.raw.get("components") or {}).get("securitySchemes") or {}
-        names = [name for alternative in requirements for name in alternative]
-        tokens = [n for n in names if _is_token_scheme(schemes.get(n) or {})]
-        return {"secured": True, "token_scheme": bool(tokens)}
+        return security_of(requirements, schemes)
 
     @staticmethod
     def _with_collection(op: Operation, operations: list[Operation]) -> Operation:
@@ -537,14 +525,3 @@ def _schema_of(param: dict) -> dict:
 def _listed(value) -> list:
     """A `parameters` list, or nothing when the spec has something else there."""
     return value if isinstance(value, list) else []
-
-
-def _is_token_scheme(scheme: dict) -> bool:
-    """DRF's TokenAuthentication as drf-spectacular documents it: an apiKey in the
-    `Authorization` header whose description says the prefix is "Token"."""
-    return (
-        scheme.get("type") == "apiKey"
-        and scheme.get("in") == "header"
-        and str(scheme.get("name", "")).lower() == "authorization"
-        and "token" in str(scheme.get("description", "Token")).lower()
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -9,8 +10,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from mockserver import cache, conventions, query, resources, store
+from mockserver import cache, conventions, query, resources, store, webtoken
 from mockserver import fixtures as fixtures_module
+from mockserver.auth import Keys
 from mockserver.fixtures import Fixtures
 from mockserver.params import Rules
 from mockserver.resource import OBJECT, Resource
@@ -79,20 +81,25 @@ class State:
             return parts[0] if parts else "nothing"
         return ", ".join(parts[:-1]) + " and " + parts[-1]
 
-    def is_active(self, owner: int | None) -> bool:
-        """Whether a token's owner may authenticate (its `is_active`, where it has one);
-        records never change, so it is kept."""
+    def is_active(self, owner: int | None) -> bool | None:
+        """Whether a token's owner may authenticate (its `is_active`, where it has one), None
+        when it has no record (simplejwt's "User not found"); records never change, so it
+        is kept."""
         if owner is None or self.fixtures.owner is None:
             return True
-        known = self._active.get(owner)
-        if known is None:
+        if owner not in self._active:
             dataset = self.served[self.fixtures.owner].dataset
             row = dataset.row_of(owner)
-            active = row is not None
+            active = None if row is None else True
             if active and "is_active" in dataset.columns:
                 active = bool(dataset.value("is_active", row))
-            known = self._active[owner] = active
-        return known
+            self._active[owner] = active
+        return self._active[owner]
+
+    @functools.cached_property
+    def keys(self) -> Keys:
+        """What credentials are checked against: the keys, their owners, the JWT secret."""
+        return Keys(self.tokens, self.is_active, webtoken.secret_of(self.settings.seed))
 
     def route(self, path: str) -> Match | None:
         """The route of `path`: its template first, then its format suffix form."""
@@ -131,6 +138,11 @@ class State:
             if owner == staff and self.is_active(owner):
                 return key
         return next((k for k, u in self.tokens.items() if self.is_active(u)), None)
+
+    def banner_jwt(self, key: str) -> str:
+        """The JWT the mock issues to the owner of `key`: what a simplejwt spec's banner
+        prints."""
+        return webtoken.issue_jwt(self.tokens.get(key), self.settings.seed)
 
 
 def derived_token(seed: int) -> str:

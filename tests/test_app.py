@@ -1,15 +1,19 @@
-"""The HTTP pipeline's own answers: the last-resort 500, the stacks, OPTIONS names."""
+"""The HTTP pipeline's own answers: the last-resort 500, the stacks, OPTIONS names, and the
+spec's security deciding how a request authenticates."""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+import yaml
 from helpers_api import AUTH, make_state, raw_get
 
-from mockserver import handlers
+from mockserver import handlers, resources
 from mockserver.app import SERVER_ERROR, create_app
 from mockserver.resource import Paging
+from mockserver.server import banner
 
 
 @pytest.mark.parametrize("validated", [False, True], ids=["default", "validate-responses"])
@@ -38,3 +42,44 @@ def test_options_names_the_view_as_drf_does(target, name):
     app = create_app(make_state(size=5, access_log=False))
     status, _, body = raw_get(app, target, AUTH, method="OPTIONS")
     assert status == 200 and json.loads(body)["name"] == name
+
+
+def _users_spec_with(tmp_path, schemes: dict, security: list) -> str:
+    """The Users contract, its authentication replaced: `schemes` and every `security`."""
+    raw = yaml.safe_load(resources.spec_path().read_text())
+    raw["components"]["securitySchemes"] = schemes
+    raw["security"] = security
+    for item in raw["paths"].values():
+        item["get"]["security"] = security
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return str(path)
+
+
+JWT_AUTH = {"jwtAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+BASIC_AUTH = {"basicAuth": {"type": "http", "scheme": "basic"}}
+
+
+@pytest.mark.parametrize(
+    ("schemes", "security", "headers", "status", "challenge"),
+    [
+        pytest.param(JWT_AUTH, [{"jwtAuth": []}], {}, 401, 'Bearer realm="api"', id="jwt, none"),
+        pytest.param(JWT_AUTH, [{"jwtAuth": []}], "jwt", 200, None, id="jwt, the issued one"),
+        pytest.param(JWT_AUTH, [{"jwtAuth": []}], AUTH, 401, 'Bearer realm="api"',
+                     id="jwt, a Token header"),
+        pytest.param(JWT_AUTH, [{"jwtAuth": []}, {}], {}, 200, None, id="jwt or anonymous"),
+        pytest.param(BASIC_AUTH, [{"basicAuth": []}], "basic", 200, None, id="basic"),
+        pytest.param(BASIC_AUTH, [{"basicAuth": []}], AUTH, 401, 'Basic realm="api"',
+                     id="basic, a Token header"),
+    ],
+)  # fmt: skip
+def test_the_spec_says_how_requests_authenticate(
+    tmp_path, schemes, security, headers, status, challenge
+):
+    state = make_state(size=5, spec=_users_spec_with(tmp_path, schemes, security))
+    if isinstance(headers, str):  # the header the banner's line for the scheme gives
+        text = banner(state, "127.0.0.1", 8000)
+        found = re.search(rf"^  {headers}Auth: +([\w-]+): (\S+ \S+)", text, re.M)
+        headers = {found[1]: found[2]}
+    answered, answer_headers, _ = raw_get(create_app(state), b"/users/", headers)
+    assert (answered, answer_headers.get("www-authenticate")) == (status, challenge)
