@@ -446,8 +446,8 @@ def _problems(raw: dict) -> tuple[str | None, list[str]]:
         first = str(error.message).strip().splitlines()[0]
         if len(first) > 160:
             first = first[:157] + "..."
-        keyword = getattr(error, "validator", None)
-        if (place in _FRAME and keyword == "required") or place == ("info",):
+        required = first.endswith("is a required property")
+        if (place in _FRAME and required) or place == ("info",):
             where = " ".join(place) or "the top level"
             return f"is not valid OpenAPI at {where}: {first}", []
         if not place:
