@@ -11,9 +11,9 @@ mockserver/conventions.py reads them (`rating` is 1 to 5, `etag` 32 hex digits, 
 
 Every choice is a hash of (seed, key, the value's path), so the same arguments give the
 same value in every process, and no module state is random. `resolve` follows a `$ref`
-one level; schemas may be recursive (`Tag.children: [Tag]`), so a `$ref` met again on the
-way down, or a value nested deeper than MAX_DEPTH, gets the smallest valid value: null if
-nullable, an empty list, an object of its required fields only.
+one level; schemas may be recursive (`Tag.children: [Tag]`), so a `$ref` met a third time
+on the way down, or a value nested deeper than MAX_DEPTH, gets the smallest valid value:
+null if nullable, an empty list, an object without its optional nested values.
 
 >>> value = sample({"type": "object", "required": ["id"], "properties": {
 ...     "id": {"type": "integer", "readOnly": True},
@@ -184,7 +184,8 @@ class _Walk:
             return None
         node, refs = self.sampler.flat(node)
         stack = stack + refs
-        bound = depth > self.sampler.max_depth or any(stack.count(r) > 1 for r in refs)
+        # A schema nests once inside itself (a comment's parent comment), not deeper.
+        bound = depth > self.sampler.max_depth or any(stack.count(r) > 2 for r in refs)
         if "const" in node:
             return node["const"]
         kind = node.get("type")
@@ -256,6 +257,10 @@ class _Walk:
             tag = next((k for k, v in mapping.items() if v == ref), None)
             if tag is None and ref is not None:
                 tag = ref.rsplit("/", 1)[-1]  # OpenAPI's default: the schema's name
+            if tag is None and len(mapping) == len(real):
+                # A resolved schema has lost its refs; drf-spectacular writes the mapping
+                # in the order of the members (PolymorphicProxySerializer's serializers).
+                tag = list(mapping)[real.index(chosen)]
             if tag is not None:
                 value[discriminator["propertyName"]] = tag
         return value
@@ -322,7 +327,8 @@ class _Walk:
             count = low
         else:
             start = max(low, 1)
-            stop = start + 2 if high is None else min(start + 2, high)
+            more = 2 if depth < 2 else 1  # lists inside lists stay short
+            stop = start + more if high is None else min(start + more, high)
             start = min(start, stop)
             count = start + self.below(f"{path}#n", stop - start + 1)
         item_name = name[:-1] if name.endswith("s") else name
@@ -383,7 +389,11 @@ class _Walk:
         """Within minLength and maxLength (cut at a word where it can be)."""
         most, least = node.get("maxLength"), node.get("minLength") or 0
         if isinstance(most, int) and len(text) > most:
-            text = text[:most].rstrip() if len(text[:most].rstrip()) >= least else text[:most]
+            cut = text[:most]
+            if text[most] != " " and " " in cut:  # not in the middle of a word
+                cut = cut[: cut.rfind(" ")]
+            cut = cut.rstrip()
+            text = cut if len(cut) >= max(least, 1) else text[:most]
         while len(text) < least:
             text += self.word(f"{path}#pad{len(text)}")
         return text[:most] if isinstance(most, int) else text
