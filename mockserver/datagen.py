@@ -108,6 +108,8 @@ class Generator(FakerRules):
             raise self._error(name, f"is malformed: {exc}") from None
         if isinstance(prop.get("maxLength"), int) and column_kind(prop) == "text":
             rule = _cut(rule, prop["maxLength"])
+        if column_kind(prop) == "float":  # an integer or choice rule on a FloatField
+            rule = _floats(rule)
         # YAML reads an unquoted `null:` key as None.
         null_share = float(spec.get("null", spec.get(None)) or 0)
         if not null_share:
@@ -117,8 +119,6 @@ class Generator(FakerRules):
 
         def nullable(block: Block) -> np.ndarray:
             column = rule(block)
-            if kind == "float" and column.dtype != np.float64:  # an integer or choice rule
-                column = as_floats(column)
             missing = self.draws.uniform(block, f"{name}/null") < null_share
             if column.dtype == object:
                 column = column.copy()
@@ -138,6 +138,16 @@ def _cut(rule: Rule, length: int) -> Rule:
         return object_array(values)
 
     return cut
+
+
+def _floats(rule: Rule) -> Rule:
+    """A rule whose values are float64 (NaN for null), as the store keeps a number."""
+
+    def floats(block: Block) -> np.ndarray:
+        column = rule(block)
+        return column if column.dtype == np.float64 else as_floats(column)
+
+    return floats
 
 
 def _dependency_order(deps: dict[str, set[str]], error) -> list[str]:

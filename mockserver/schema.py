@@ -87,14 +87,8 @@ def json_schema(node):
     if not node.get("nullable"):
         return out
     if "type" in out:
-        out["type"] = (
-            [*out["type"], "null"]
-            if isinstance(out["type"], list)
-            else [
-                out["type"],
-                "null",
-            ]
-        )
+        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = kinds if "null" in kinds else [*kinds, "null"]
         if "enum" in out and None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
     elif "enum" in out:
