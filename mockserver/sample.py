@@ -604,8 +604,10 @@ _COMPANY_SUFFIXES = ("Ltd", "Inc", "Group", "Labs", "and Sons", "GmbH")
 
 
 def _sentence(walk: _Walk, path: str) -> str:
-    count = 4 + walk.below(f"{path}#n", 6)
-    words = [walk.word(f"{path}#{n}") for n in range(count)]
+    """4 to 9 words, all drawn from one hash (two bytes a word)."""
+    raw = hashlib.blake2b(walk.prefix + path.encode(), digest_size=20).digest()
+    count = 4 + raw[0] % 6
+    words = [_WORDS[int.from_bytes(raw[2 + 2 * n : 4 + 2 * n]) % len(_WORDS)] for n in range(count)]
     return " ".join(words).capitalize() + "."
 
 
