@@ -8,8 +8,9 @@ records take seconds, not minutes. A field without a rule gets the one DRF's con
 infer (mockserver/conventions.py) before it is compiled.
 
 Columns come out in the store's representation (mockserver.schema.column_kind): int64 for
-integers, date-times (microseconds) and dates (days) with NULL_INT for null; int8 1/0/-1
-for booleans; object arrays for text, lists and objects, with None for null.
+integers, date-times (microseconds) and dates (days) with NULL_INT for null; float64 for
+numbers with NaN for null; int8 1/0/-1 for booleans; object arrays for text, lists and
+objects, with None for null.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ import numpy as np
 
 from mockserver.draws import Block, Draws
 from mockserver.errors import ConfigError
-from mockserver.fakerules import KINDS, NUMERIC, FakerRules, Rule, object_array, stored, to_python
+from mockserver.fakerules import (
+    KINDS,
+    NUMERIC,
+    FakerRules,
+    Rule,
+    as_floats,
+    object_array,
+    stored,
+    to_python,
+)
+from mockserver.sample import Sampler, resolver
 from mockserver.schema import NULL_INT, column_kind
 
 
@@ -29,7 +40,8 @@ class Generator(FakerRules):
     """Builds the records of given ids from a schema's rules, a seed and a salt.
 
     The salt (the resource's name) keeps two collections with a `name` field from drawing
-    the same names; `where` is the schema's place in the spec, for errors.
+    the same names; `where` is the schema's place in the spec, for errors; `refs` holds the
+    targets of `$ref`s left in the schema (mockserver.sample.references), for `sample`.
     """
 
     def __init__(
@@ -39,6 +51,7 @@ class Generator(FakerRules):
         source: str = "openapi/users.yaml",
         where: str = "components/schemas/User",
         salt: str = "",
+        refs: dict[str, dict] | None = None,
     ):
         self.seed = seed
         self.source = source
@@ -47,6 +60,7 @@ class Generator(FakerRules):
         self.fields = list(schema["properties"])
         self.kinds = {name: column_kind(prop) for name, prop in schema["properties"].items()}
         self.draws = Draws(seed, salt, schema.get("x-faker-locales") or {"en_US": 1.0})
+        self.sampler = Sampler(resolver(refs) if refs else None)
         self.rules: dict[str, Rule] = {}
         deps: dict[str, set[str]] = {}
         for name, prop in schema["properties"].items():
@@ -94,12 +108,14 @@ class Generator(FakerRules):
             raise self._error(name, f"is malformed: {exc}") from None
         if isinstance(prop.get("maxLength"), int) and column_kind(prop) == "text":
             rule = _cut(rule, prop["maxLength"])
+        if column_kind(prop) == "float":  # an integer or choice rule on a FloatField
+            rule = _floats(rule)
         # YAML reads an unquoted `null:` key as None.
         null_share = float(spec.get("null", spec.get(None)) or 0)
         if not null_share:
             return rule, deps
         kind = column_kind(prop)
-        empty = -1 if kind == "bool" else NULL_INT if kind in NUMERIC else None
+        empty = {"bool": -1, "float": np.nan}.get(kind, NULL_INT if kind in NUMERIC else None)
 
         def nullable(block: Block) -> np.ndarray:
             column = rule(block)
@@ -122,6 +138,16 @@ def _cut(rule: Rule, length: int) -> Rule:
         return object_array(values)
 
     return cut
+
+
+def _floats(rule: Rule) -> Rule:
+    """A rule whose values are float64 (NaN for null), as the store keeps a number."""
+
+    def floats(block: Block) -> np.ndarray:
+        column = rule(block)
+        return column if column.dtype == np.float64 else as_floats(column)
+
+    return floats
 
 
 def _dependency_order(deps: dict[str, set[str]], error) -> list[str]:

@@ -17,7 +17,14 @@ The rules, one per property under `x-faker` (plus `null: p` on any of them):
     shape: {...}                a fixed structure whose strings are templates; `empty: p`
     subset: {p, max}            up to max distinct ids from the items' enum, with probability p
     integer: {min, max}         uniform, both included
-    decimal: {min, max, places} uniform, in steps of 10**-places (a DecimalField's string)
+    decimal: {min, max, places} uniform, in steps of 10**-places (a DecimalField's string;
+                                on a `type: number` field, the float)
+    float: {min, max, places}   uniform, in steps of 10**-places: a FloatField's number,
+                                which JSON writes with its fraction (`72617.0`, `0.5`)
+    sample: true                the whole value by mockserver/sample.py from the field's
+                                schema, per record (key `<salt>/<field>/<id>`): nested
+                                serializers, lists of them, oneOf, maps, `time`, `duration`;
+                                it draws nulls itself where the schema allows them
     ref: {count: N}             an id of another collection, 1..N (a ForeignKey)
     refs: {count: N, p, max}    up to max distinct ids 1..N with probability p (ManyToMany)
 
@@ -35,6 +42,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from itertools import accumulate
 
 import numpy as np
@@ -53,7 +61,8 @@ Rule = Callable[[Block], np.ndarray]
 
 class FakerRules:
     """One compiling method per rule kind: `_rule_<kind>(name, prop, arg, spec)` gives the
-    rule and the fields it reads. Needs `draws`, `kinds` and `_error` from its subclass."""
+    rule and the fields it reads. Needs `draws`, `kinds`, `sampler`, `seed`, `salt` and
+    `_error` from its subclass."""
 
     def _rule_sequence(self, name, prop, arg, spec):
         return (lambda block: block.ids.astype(np.int64)), set()
@@ -226,12 +235,42 @@ class FakerRules:
         return rule, set()
 
     def _rule_decimal(self, name, prop, arg, spec):
-        """Stored scaled by 10**places, as schema.column_kind's `decimal` columns are."""
+        """Stored scaled by 10**places, as schema.column_kind's `decimal` columns are; a
+        float column (`type: number`) gets the number itself."""
+        scale = 10 ** int(arg.get("places", 2))
+        low, high = round(float(arg["min"]) * scale), round(float(arg["max"]) * scale)
+        if column_kind(prop) == "float":
+            return self._rule_float(name, prop, arg, spec)
+
+        def rule(block):
+            return low + (self.draws.uniform(block, name) * (high - low + 1)).astype(np.int64)
+
+        return rule, set()
+
+    def _rule_float(self, name, prop, arg, spec):
+        """A float64 column; a step count divided by 10**places is the float nearest the
+        decimal (7261700 / 100 is 72617.0), so JSON writes it with no noise digits."""
         scale = 10 ** int(arg.get("places", 2))
         low, high = round(float(arg["min"]) * scale), round(float(arg["max"]) * scale)
 
         def rule(block):
-            return low + (self.draws.uniform(block, name) * (high - low + 1)).astype(np.int64)
+            steps = low + (self.draws.uniform(block, name) * (high - low + 1)).astype(np.int64)
+            return np.minimum(steps, high) / scale
+
+        return rule, set()
+
+    def _rule_sample(self, name, prop, arg, spec):
+        if arg is not True:
+            raise ValueError("sample takes true")
+        schema = {k: v for k, v in prop.items() if not k.startswith("x-")}
+        kind = column_kind(prop)
+
+        def rule(block):
+            made = [
+                self.sampler.sample(schema, f"{self.salt}/{name}/{i}", self.seed)
+                for i in block.ids.tolist()
+            ]
+            return column_of(kind, made, prop)
 
         return rule, set()
 
@@ -377,6 +416,8 @@ KINDS = (
     "object",
     "shape",
     "subset",
+    "float",
+    "sample",
 )
 NUMERIC = ("int", "datetime", "date", "decimal")
 
@@ -391,6 +432,8 @@ def stored(kind: str, value):
     """A Python value in its column representation."""
     if kind == "bool":
         return -1 if value is None else int(bool(value))
+    if kind == "float":
+        return np.nan if value is None else float(value)
     if kind in NUMERIC:
         return NULL_INT if value is None else int(value)
     return value
@@ -400,6 +443,40 @@ def to_python(kind: str, value):
     """A column element as a Python value (the inverse of `stored`)."""
     if kind == "bool":
         return None if value < 0 else bool(value)
+    if kind == "float":
+        return None if value != value else float(value)  # NaN is null
     if kind in NUMERIC:
         return None if value == NULL_INT else int(value)
     return value
+
+
+def as_floats(column: np.ndarray) -> np.ndarray:
+    """A float column from any rule's (a `choice` of numbers holds None for null)."""
+    if column.dtype == object:
+        return np.array([np.nan if v is None else float(v) for v in column], dtype=np.float64)
+    return column.astype(np.float64)
+
+
+def column_of(kind: str, values: list, prop: dict) -> np.ndarray:
+    """JSON values (sample.py's) as a generated column of this kind.
+
+    >>> column_of("date", ["1970-01-02", None], {}).tolist() == [1, NULL_INT]
+    True
+    """
+    if kind == "bool":
+        return np.array([stored(kind, v) for v in values], dtype=np.int8)
+    if kind == "float":
+        return np.array([stored(kind, v) for v in values], dtype=np.float64)
+    if kind in ("datetime", "date"):
+        parse = parse_datetime if kind == "datetime" else parse_date
+        parsed = [NULL_INT if v is None else parse(v) for v in values]
+        return np.array([NULL_INT if v is None else v for v in parsed], dtype=np.int64)
+    if kind == "decimal":
+        from mockserver.conventions import decimal_places
+
+        scale = 10 ** decimal_places(prop)[1]
+        scaled = [NULL_INT if v is None else round(Decimal(v) * scale) for v in values]
+        return np.array(scaled, dtype=np.int64)
+    if kind == "int":
+        return np.array([stored(kind, v) for v in values], dtype=np.int64)
+    return object_array(values)

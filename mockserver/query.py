@@ -81,6 +81,8 @@ def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
         return _not_null(col, rows, _text(col, rows, values, flt.lookup, flt.value))
     if flt.lookup == "date":  # a date-time's date, in UTC
         return _not_null(col, rows, values // _DAY == flt.value)
+    if col.kind == "float":
+        return _not_null(col, rows, _floats(values, flt.lookup, flt.value))
     if flt.lookup == "in":
         keys = [_key(col, v, "exact") for v in flt.value if v is not None]
         matches = np.isin(values, [k for k in keys if k is not None and _in_range(k)])
@@ -96,6 +98,20 @@ def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
 
 _DAY = 86_400 * 1_000_000
 _FAR, _FAR_KEY = Decimal(10) ** 30, 10**40  # a decimal past int64 once scaled
+
+
+def _floats(values: np.ndarray, lookup: str, value) -> np.ndarray:
+    """A FloatField's lookups: Django's get_prep_value makes the filter's Decimal a float,
+    and PostgreSQL compares double precision (so `score=0.1` is the stored 0.1). NaN, the
+    null, fails every comparison."""
+    if lookup == "in":
+        return np.isin(values, [float(v) for v in value if v is not None])
+    if lookup == "range":
+        low, high = value
+        if low is None or high is None:  # BETWEEN with a NULL end holds for no row
+            return np.zeros(len(values), dtype=bool)
+        return (values >= float(low)) & (values <= float(high))
+    return _OPS[lookup](values, float(value))
 
 
 def _in_range(key) -> bool:
@@ -279,6 +295,10 @@ def _rank(col: Column) -> np.ndarray:
             rank = rank.astype(np.int64)
         elif col.kind == "bool":
             rank = np.where(col.values < 0, 2, col.values).astype(np.int64)
+        elif col.kind == "float":
+            # Ranks of the distinct values; NaN (null) sorts after all of them.
+            _, rank = np.unique(col.values, return_inverse=True)
+            rank = rank.astype(np.int64)
         else:
             rank = col.values.astype(np.int64)
         if col.null is not None:

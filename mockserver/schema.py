@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jsonschema_rs
 import numpy as np
 
@@ -10,13 +12,17 @@ NULL_INT = int(np.iinfo(np.int64).min)
 
 
 def column_kind(prop: dict) -> str:
-    """How a field is stored: int, bool, datetime, date, decimal, text, ids (an array of the
-    items' enum), idlist (an array of other records' ids) or json (an object, or anything
-    else)."""
+    """How a field is stored: int, bool, float (a `number`: DRF's FloatField), datetime,
+    date, decimal, text, ids (an array of the items' enum), idlist (an array of other
+    records' ids) or json (an object, or anything else)."""
     prop = effective(prop)
     kind, fmt = prop.get("type"), prop.get("format")
+    if isinstance(kind, list):  # OpenAPI 3.1: `[number, "null"]`
+        kind = next((k for k in kind if k != "null"), None)
     if kind in ("integer", "boolean"):
         return "int" if kind == "integer" else "bool"
+    if kind == "number":
+        return "float"
     if kind == "array":
         items = prop.get("items") or {}
         if "enum" in items:
@@ -32,9 +38,10 @@ def column_kind(prop: dict) -> str:
 
 
 def effective(prop: dict) -> dict:
-    """A property with its `allOf` / `oneOf` / `anyOf` members folded in: the type and format
-    of the first typed member, the members' enums joined (drf-spectacular writes a nullable
-    choice as `oneOf: [StatusEnum, BlankEnum, NullEnum]`).
+    """A property with its `allOf` / `oneOf` / `anyOf` members folded in: the type, format,
+    items and additionalProperties of the first member having them, the members' enums and
+    properties joined (drf-spectacular writes a nullable choice as `oneOf: [StatusEnum,
+    BlankEnum, NullEnum]`, a nested serializer as `allOf: [Other]`).
 
     >>> effective({"nullable": True, "oneOf": [{"type": "string", "enum": ["a"]},
     ...                                        {"enum": [None]}]})
@@ -47,9 +54,11 @@ def effective(prop: dict) -> dict:
     enum: list = []
     for member in members:
         member = effective(member)
-        for key in ("type", "format"):
+        for key in ("type", "format", "items", "additionalProperties"):
             if key in member and key not in out:
                 out[key] = member[key]
+        if member.get("properties"):
+            out["properties"] = {**(out.get("properties") or {}), **member["properties"]}
         if "enum" in member:
             enum += [v for v in member["enum"] if v not in enum]
     if enum and "enum" not in out:
@@ -68,18 +77,60 @@ def json_schema(node):
     if not isinstance(node, dict):
         return node
     out = {k: json_schema(v) for k, v in node.items() if not k.startswith("x-") and k != "nullable"}
-    if node.get("nullable") and "type" in out:
-        out["type"] = [out["type"], "null"]
-    if node.get("nullable") and "enum" in out and None not in out["enum"]:
-        out["enum"] = [*out["enum"], None]
+    if isinstance(out.get("required"), list) and isinstance(node.get("properties"), dict):
+        # A response never renders a write-only field (DRF's to_representation skips them),
+        # though a schema shared with requests lists it as required.
+        props = node["properties"]
+        out["required"] = [n for n in out["required"] if not (props.get(n) or {}).get("writeOnly")]
+        if not out["required"]:
+            del out["required"]
+    if not node.get("nullable"):
+        return out
+    if "type" in out:
+        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
+        out["type"] = kinds if "null" in kinds else [*kinds, "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    elif "enum" in out:
+        if None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    elif any(key in out for key in ("allOf", "oneOf", "anyOf", "$ref")):
+        # drf-spectacular's nullable nested serializer: `allOf: [Other], nullable: true`.
+        return {"anyOf": [out, {"type": "null"}]}
     return out
 
 
-class Validator:
-    """Validates instances against one resolved OpenAPI schema, formats included."""
+# DRF's TimeField renders `value.isoformat()`: `14:30:00`, `14:30:00.250000`, an offset only
+# for an aware time. JSON Schema's `time` (RFC 3339 full-time) would want the offset always.
+_TIME = re.compile(r"\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?")
+FORMATS = {"time": lambda text: _TIME.fullmatch(text) is not None}
 
-    def __init__(self, schema: dict):
-        self._validator = jsonschema_rs.Draft4Validator(json_schema(schema), validate_formats=True)
+
+def with_refs(schema: dict, refs: dict[str, dict] | None) -> dict:
+    """A JSON Schema document holding `schema` and the targets of the `$ref`s it uses, each
+    at its pointer (`#/components/schemas/Tag`), so that a recursive schema validates.
+
+    >>> with_refs({"$ref": "#/c/T"}, {"#/c/T": {"type": "integer"}})
+    {'$ref': '#/c/T', 'c': {'T': {'type': 'integer'}}}
+    """
+    root = json_schema(schema)
+    for ref, target in (refs or {}).items():
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in ref[2:].split("/")]
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = json_schema(target)
+    return root
+
+
+class Validator:
+    """Validates instances against one resolved OpenAPI schema, formats included; `refs`
+    gives the targets of `$ref`s left in it (see mockserver.sample.references)."""
+
+    def __init__(self, schema: dict, refs: dict[str, dict] | None = None):
+        self._validator = jsonschema_rs.Draft4Validator(
+            with_refs(schema, refs), validate_formats=True, formats=FORMATS
+        )
 
     def errors(self, instance) -> list[tuple[str, str]]:
         """(field path, message) for each problem, the first field first."""

@@ -310,7 +310,7 @@ def generation_schema(resource: Resource, sizes: dict[str, int]) -> dict:
                 count = sizes[resource.relations[name]]
                 many = effective(prop).get("type") == "array"
                 relation = {"refs": {"count": count}} if many else {"ref": {"count": count}}
-            rule = conventions.faker_rule(name, effective(prop), relation)
+            rule = conventions.faker_rule(name, prop, relation, resource.fields)
             if "{id}" in str(rule) and "id" not in resource.fields:
                 rule = {"faker": "slug"}
             prop = {**prop, "x-faker": rule}

@@ -25,6 +25,7 @@ from mockserver import cache, conventions
 from mockserver import fixtures as fixtures_module
 from mockserver.datagen import Generator
 from mockserver.errors import ConfigError
+from mockserver.fakerules import as_floats
 from mockserver.schema import NULL_INT, Validator
 from mockserver.timefmt import format_dates, format_datetimes
 
@@ -38,7 +39,8 @@ class Column:
     """One field over all rows. `kind` says how values are stored:
 
     int, datetime (microseconds), date (days), decimal (scaled by 10**choices[0]): int64,
-    with `null` marking missing values; bool: int8 1/0, -1 for null; text: bytes (UTF-8);
+    with `null` marking missing values; float: float64, NaN and `null` for null; bool: int8
+    1/0, -1 for null; text: bytes (UTF-8);
     ids: a uint64 bit set over the items' enum; idlist: the ids as bytes `,1,5,`; json:
     nothing (objects are read back from the records).
     """
@@ -162,6 +164,9 @@ class BuildPlan:
     personas_source: str = "personas.yaml"  # the personas' path, for errors
     where: str = "components/schemas/User"  # the schema's place in the spec, for errors
     salt: str = ""  # the resource's name: record i of resource r is f(seed, r, i)
+    # The targets of `$ref`s left in the schema (mockserver.sample.references): a recursive
+    # schema keeps its references, resolved one level at a time.
+    refs: dict = field(default_factory=dict)
 
 
 def build(
@@ -280,7 +285,7 @@ def _collect(results, blob: bytearray, parts: list, total: int, progress) -> Non
 def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, dict[str, Column]]:
     """Generate, validate and encode these records; their columns in the store's form."""
     generator = _generator(plan)
-    validator = Validator(plan.schema)
+    validator = Validator(plan.schema, plan.refs)
     columns, docs = _generate(generator, plan.schema, ids, plan.personas)
     encoded = []
     for record_id, doc in zip(ids, docs, strict=True):
@@ -312,7 +317,8 @@ def _json_values(col: Column, generated: np.ndarray) -> list:
         return format_dates(col.values, null)
     if col.kind == "bool":
         return _BOOLS[col.values.astype(np.int64) + 1].tolist()
-    if col.kind == "int":
+    if col.kind in ("int", "float"):
+        # A float stays a Python float: JSON writes 72617.0 as DRF's FloatField does.
         values = col.values.tolist()
         for row in np.flatnonzero(null).tolist():
             values[row] = None
@@ -351,9 +357,9 @@ def _generator(plan: BuildPlan) -> Generator:
     compared by value: a reloaded spec never meets a generator compiled from an earlier
     one, and a worker's later chunks reuse its vocabularies."""
     cached = _GENERATOR[0] if _GENERATOR else None
-    identity = (plan.schema, plan.seed, plan.salt)
+    identity = (plan.schema, plan.seed, plan.salt, plan.refs)
     if cached is None or cached[0] != identity:
-        generator = Generator(plan.schema, plan.seed, plan.source, plan.where, plan.salt)
+        generator = Generator(plan.schema, plan.seed, plan.source, plan.where, plan.salt, plan.refs)
         _GENERATOR[:] = [(identity, generator)]
     return _GENERATOR[0][1]
 
@@ -415,6 +421,10 @@ def _column(kind: str, prop: dict, values: np.ndarray) -> Column:
         return Column(kind, values.astype(np.int64), null if null.any() else None)
     if kind == "bool":
         return Column(kind, values.astype(np.int8))
+    if kind == "float":
+        values = as_floats(values)
+        null = np.isnan(values)
+        return Column(kind, values, null if null.any() else None)
     if kind == "decimal":
         null = values == NULL_INT
         places = conventions.decimal_places(prop)[1]

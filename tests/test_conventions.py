@@ -208,8 +208,14 @@ RULES = [
     pytest.param(
         "offset",
         {"type": "integer", "minimum": -5},
-        {"integer": {"min": -5, "max": 995}},
-        id="integer with a minimum only",
+        {"integer": {"min": 1, "max": 1000}},
+        id="integer with a minimum only: the plausible range within it",
+    ),
+    pytest.param(
+        "offset",
+        {"type": "integer", "minimum": 5000},
+        {"integer": {"min": 5000, "max": 6000}},
+        id="integer with a minimum above the plausible range",
     ),
     pytest.param(
         "count", {"type": "integer"}, {"integer": {"min": 0, "max": 1000}}, id="plain integer"
@@ -308,7 +314,13 @@ RULES = [
     pytest.param("attributes", {"type": "object"}, {"shape": {}}, id="object"),
     pytest.param("anything", {}, {"shape": {}}, id="no type"),
     pytest.param(
-        "aliases", {"type": "array", "items": {"type": "string"}}, {"shape": []}, id="array"
+        "aliases",
+        {"type": "array", "items": {"type": "string"}},
+        {"sample": True},
+        id="array of text",
+    ),
+    pytest.param(
+        "ids", {"type": "array", "items": {"type": "integer"}}, {"shape": []}, id="array of ids"
     ),
     pytest.param(
         "price",
@@ -325,10 +337,180 @@ RULES = [
     pytest.param(
         "ratio",
         {"type": "number", "minimum": 1.5, "maximum": 9.5},
-        {"decimal": {"min": 1.5, "max": 9.5, "places": 2}},
-        id="number",
+        {"float": {"min": 1.5, "max": 9.5, "places": 3}},
+        id="number with bounds",
+    ),
+    pytest.param(
+        "weight",
+        {"type": "number", "format": "double"},
+        {"float": {"min": 0.0, "max": 100.0, "places": 2}},
+        id="FloatField by name",
+    ),
+    pytest.param(
+        "latitude",
+        {"type": "number", "format": "double", "nullable": True},
+        {"float": {"min": -90.0, "max": 90.0, "places": 6}, "null": 0.1},
+        id="nullable FloatField",
+    ),
+    pytest.param(
+        "total",
+        {"type": "number"},
+        {"float": {"min": 0.0, "max": 1000.0, "places": 2}},
+        id="number without a format",
     ),
 ]
+
+# drf-spectacular's column limits: SmallIntegerField, IntegerField, BigIntegerField.
+SMALL, INT, BIG = (-(2**15), 2**15 - 1), (-(2**31), 2**31 - 1), (-(2**63), 2**63 - 1)
+PLAUSIBLE = [
+    pytest.param("rating", {}, (1, 5), id="rating"),
+    pytest.param("rating", {"minimum": SMALL[0], "maximum": SMALL[1]}, (1, 5), id="small int"),
+    pytest.param("year", {"minimum": INT[0], "maximum": INT[1]}, (1990, 2025), id="year int32"),
+    pytest.param("age", {"minimum": 0, "maximum": BIG[1]}, (18, 90), id="age positive big"),
+    pytest.param("comment_count", {}, (0, 1000), id="a count"),
+    pytest.param("num_views", {}, (0, 1000), id="num_ prefix"),
+    pytest.param("port", {}, (1024, 65535), id="port"),
+    pytest.param("percent_complete", {}, (0, 100), id="percent"),
+    pytest.param("position", {}, (0, 100), id="position"),
+    pytest.param("priority", {"minimum": 1, "maximum": 5}, (1, 5), id="bounds narrow it"),
+    pytest.param("max_cart_items", {"minimum": 0, "maximum": BIG[1]}, (1, 1000), id="else"),
+    pytest.param("year", {"minimum": 2030}, (2030, 3030), id="bounds exclude the range"),
+    pytest.param("level", {"maximum": -5}, (-1005, -5), id="a negative maximum"),
+    pytest.param(
+        "rating", {"minimum": 0, "exclusiveMinimum": True, "maximum": 3}, (1, 3), id="3.0 excl"
+    ),
+    pytest.param("rating", {"exclusiveMaximum": 4}, (1, 3), id="3.1 exclusiveMaximum"),
+]
+
+
+@pytest.mark.parametrize(("name", "bounds", "expected"), PLAUSIBLE)
+def test_faker_rule_integer_in_a_plausible_range(name, bounds, expected):
+    rule = faker_rule(name, {"type": "integer", **bounds})
+    assert rule == {"integer": {"min": expected[0], "max": expected[1]}}
+
+
+CREATED = {"type": "string", "format": "date-time", "readOnly": True}
+NESTED = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+TEXT_RULES = [
+    pytest.param("at", {"type": "string", "format": "time"}, {"sample": True}, id="time"),
+    pytest.param("took", {"type": "string", "format": "duration"}, {"sample": True}, id="dur"),
+    pytest.param("raw", {"type": "string", "format": "byte"}, {"sample": True}, id="byte"),
+    pytest.param(
+        "host", {"type": "string", "format": "hostname"}, {"faker": "domain_name"}, id="hostname"
+    ),
+    pytest.param("ip6", {"type": "string", "format": "ipv6"}, {"faker": "ipv6"}, id="ipv6"),
+    pytest.param(
+        "upload",
+        {"type": "string", "format": "binary"},
+        {"template": "https://{faker:domain_name}/media/{faker:file_name}"},
+        id="binary: a file's URL",
+    ),
+    pytest.param(
+        "app_version",
+        {"type": "string"},
+        {"template": "{digits:#}.{digits:#}.{digits:#}"},
+        id="version",
+    ),
+    pytest.param("etag", {"type": "string"}, {"template": "{hex:32}"}, id="etag"),
+    pytest.param("api_key", {"type": "string"}, {"template": "{hex:32}{hex:8}"}, id="a key"),
+    pytest.param("sha256", {"type": "string"}, {"template": "{hex:32}{hex:32}"}, id="sha256"),
+    pytest.param("token", {"type": "string"}, {"template": "{hex:32}{hex:8}"}, id="token"),
+    pytest.param("monkey", {"type": "string"}, {"faker": "sentence"}, id="key inside a word"),
+    pytest.param(
+        "avatar_url",
+        {"type": "string"},
+        {"template": "https://{faker:domain_name}/{faker:slug}"},
+        id="a link by name",
+    ),
+    pytest.param("author", NESTED, {"sample": True}, id="nested serializer"),
+    pytest.param("author", {"allOf": [NESTED]}, {"sample": True}, id="allOf-wrapped, resolved"),
+    pytest.param(
+        "author",
+        {"allOf": [{"$ref": "#/components/schemas/User"}], "nullable": True},
+        {"sample": True},
+        id="allOf-wrapped reference",
+    ),
+    pytest.param(
+        "author", {"$ref": "#/components/schemas/User"}, {"sample": True}, id="a reference"
+    ),
+    pytest.param(
+        "items", {"type": "array", "items": NESTED}, {"sample": True}, id="array of objects"
+    ),
+    pytest.param(
+        "pet",
+        {"oneOf": [NESTED, {**NESTED, "properties": {"bark": {"type": "integer"}}}]},
+        {"sample": True},
+        id="oneOf objects",
+    ),
+    pytest.param(
+        "scores",
+        {"type": "object", "additionalProperties": {"type": "integer"}},
+        {"sample": True},
+        id="a typed map",
+    ),
+    pytest.param(
+        "status",
+        {"oneOf": [{"type": "string", "enum": ["a", "b"]}, {"enum": [""]}, {"enum": [None]}]},
+        {"choice": ["a", "b", ""], "null": 0.1},
+        id="oneOf of enums stays a choice",
+    ),
+    pytest.param(
+        "roles",
+        {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}},
+        {"shape": []},
+        id="array of an enum keeps its rule",
+    ),
+    pytest.param(
+        "attributes",
+        {"type": "object", "additionalProperties": {}},
+        {"shape": {}},
+        id="a JSON object with no properties keeps {}",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "prop", "expected"), TEXT_RULES)
+def test_faker_rule_by_format_name_and_shape(name, prop, expected):
+    assert faker_rule(name, prop) == expected
+
+
+UPDATED = [
+    pytest.param(
+        "updated_at",
+        {"created_at": CREATED, "updated_at": CREATED},
+        {"datetime": {"after": ["created_at"], "days": 365, "end": "2025-12-31T23:59:59Z"}},
+        id="updated after created",
+    ),
+    pytest.param(
+        "modified",
+        {"created": CREATED, "date_joined": CREATED, "modified": CREATED},
+        {
+            "datetime": {
+                "after": ["created", "date_joined"],
+                "days": 365,
+                "end": "2025-12-31T23:59:59Z",
+            }
+        },
+        id="after every creation moment",
+    ),
+    pytest.param(
+        "updated_at",
+        {"created_at": {**CREATED, "nullable": True}, "updated_at": CREATED},
+        {"datetime": {"start": "2020-01-01T00:00:00Z", "end": "2025-12-31T23:59:59Z"}},
+        id="a nullable creation is no floor",
+    ),
+    pytest.param(
+        "created_at",
+        {"created_at": CREATED, "updated_at": CREATED},
+        {"datetime": {"start": "2020-01-01T00:00:00Z", "end": "2025-12-31T23:59:59Z"}},
+        id="the creation itself",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "fields", "expected"), UPDATED)
+def test_faker_rule_updated_comes_after_created(name, fields, expected):
+    assert faker_rule(name, fields[name], None, fields) == expected
 
 
 @pytest.mark.parametrize(("name", "prop", "expected"), RULES)
@@ -374,6 +556,13 @@ RELATIONS = [
         {"ref": {"count": 3}},
         {"ref": {"count": 3}},
         id="the relation wins over the field's kind",
+    ),
+    pytest.param(
+        "owner",
+        {"$ref": "#/components/schemas/User"},
+        {"ref": {"count": 3}},
+        {"ref": {"count": 3}},
+        id="the relation wins over a sample",
     ),
 ]
 

@@ -239,3 +239,157 @@ def test_export_is_compact_utf8(dataset):
     assert "Ayşe".encode() in raw
     assert b": " not in raw and b", " not in raw.split(b'"display_name"')[0]
     assert json.loads(raw)["id"] == 4
+
+
+# -- floats and sampled values ----------------------------------------------------------------
+
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+import orjson  # noqa: E402
+
+from mockserver import conventions  # noqa: E402
+from mockserver.errors import ConfigError  # noqa: E402
+from mockserver.sample import references  # noqa: E402
+from mockserver.schema import Validator  # noqa: E402
+
+NESTED = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
+
+
+def _generator(properties: dict, refs=None, seed: int = 42) -> Generator:
+    """A generator over these properties with the rules conventions.faker_rule infers."""
+    props = {
+        name: {**prop, "x-faker": prop.get("x-faker") or conventions.faker_rule(name, prop)}
+        for name, prop in properties.items()
+    }
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}, **props}}
+    schema["properties"]["id"]["x-faker"] = {"sequence": True}
+    return Generator(schema, seed, salt="things", refs=refs)
+
+
+FLOAT_RULES = [
+    pytest.param({"float": {"min": 0, "max": 100000, "places": 0}}, 0, id="whole floats"),
+    pytest.param({"float": {"min": -1, "max": 1, "places": 3}}, 3, id="three places"),
+    pytest.param({"decimal": {"min": 0, "max": 10, "places": 2}}, 2, id="decimal on a number"),
+    pytest.param({"integer": {"min": 1, "max": 9}}, 0, id="integer on a number"),
+    pytest.param({"choice": [0.5, 1.5]}, 1, id="choice on a number"),
+]
+
+
+@pytest.mark.parametrize(("rule", "places"), FLOAT_RULES)
+def test_a_number_column_is_floats_rendered_with_their_fraction(rule, places):
+    gen = _generator({"score": {"type": "number", "format": "double", "x-faker": rule}})
+    column = gen.columns(list(range(1, 201)))["score"]
+    assert column.dtype == np.float64
+    for value in column.tolist():
+        text = orjson.dumps(value).decode()
+        assert "." in text and len(text.split(".")[1]) <= max(places, 1), text
+        assert text == json.dumps(value)  # as Python's json, hence DRF, writes the float
+
+
+def test_a_nullable_float_is_nan_in_the_column_and_none_in_the_record():
+    gen = _generator({"weight": {"type": "number", "format": "float", "nullable": True}})
+    column = gen.columns(list(range(1, 301)))["weight"]
+    nulls = int(np.isnan(column).sum())
+    assert 10 < nulls < 60
+    row = int(np.flatnonzero(np.isnan(column))[0])
+    assert gen.record(row + 1)["weight"] is None
+    assert isinstance(gen.record(int(np.flatnonzero(~np.isnan(column))[0]) + 1)["weight"], float)
+
+
+def test_whole_floats_render_as_drf_does():
+    """DRF's FloatField.to_representation is float(value): 72617.0, never 72617."""
+    gen = _generator({"n": {"type": "number", "x-faker": {"float": {"min": 7, "max": 7}}}})
+    assert orjson.dumps(gen.record(1)["n"]) == b"7.0"
+
+
+SAMPLED = [
+    pytest.param(NESTED, lambda v: set(v) == {"name"}, id="nested serializer"),
+    pytest.param(
+        {"type": "array", "items": NESTED},
+        lambda v: 1 <= len(v) <= 3 and all("name" in x for x in v),
+        id="array of objects",
+    ),
+    pytest.param(
+        {"allOf": [NESTED], "nullable": True},
+        lambda v: v is None or "name" in v,
+        id="nullable allOf",
+    ),
+    pytest.param(
+        {"type": "string", "format": "time"},
+        lambda v: re.fullmatch(r"\d\d:\d\d:\d\d(\.\d{6})?", v),
+        id="time as DRF",
+    ),
+    pytest.param(
+        {"type": "string", "format": "duration"},
+        lambda v: re.fullmatch(r"(\d+ )?\d\d:\d\d:\d\d(\.\d{6})?", v),
+        id="duration as DRF",
+    ),
+    pytest.param(
+        {"type": "integer", "x-faker": {"sample": True}}, lambda v: type(v) is int, id="integer"
+    ),
+    pytest.param(
+        {"type": "string", "format": "date-time", "x-faker": {"sample": True}},
+        lambda v: v.endswith("Z"),
+        id="a date-time column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("prop", "check"), SAMPLED)
+def test_sample_rule_makes_whole_values(prop, check):
+    gen = _generator({"field": prop})
+    values = [gen.record(i)["field"] for i in range(1, 60)]
+    stored_kind = gen.kinds["field"]
+    if stored_kind == "datetime":
+        from mockserver.timefmt import format_datetime
+
+        values = [format_datetime(v) for v in values]
+    assert all(check(v) for v in values), values
+    assert len({json.dumps(v) for v in values}) > 5, "records differ"
+
+
+def test_sample_rule_keys_by_salt_field_and_id():
+    """Record i's value is sample(prop, "<salt>/<field>/<i>", seed), whatever the block."""
+    from mockserver.sample import sample
+
+    gen = _generator({"author": NESTED})
+    alone = gen.columns([7])["author"][0]
+    among = gen.columns([3, 7, 100])["author"][1]
+    assert alone == among == sample(NESTED, "things/author/7", 42)
+
+
+def test_sample_rule_follows_refs_of_a_recursive_schema():
+    tag = {
+        "type": "object",
+        "required": ["name", "children"],
+        "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+        },
+    }
+    prop = {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}
+    refs = references(prop, lambda node: tag)
+    gen = _generator({"tags": prop}, refs=refs)
+    validator = Validator({"type": "object", "properties": {"tags": prop}}, refs)
+    for i in range(1, 40):
+        record = gen.record(i)
+        assert validator.is_valid(record), validator.errors(record)
+        assert record["tags"] and all("children" in t for t in record["tags"])
+
+
+def test_sample_rule_takes_only_true():
+    with pytest.raises(ConfigError, match="field/x-faker is malformed"):
+        _generator({"field": {**NESTED, "x-faker": {"sample": {"depth": 2}}}})
+
+
+def test_updated_comes_after_created_in_every_record():
+    created = {"type": "string", "format": "date-time", "readOnly": True}
+    fields = {"created_at": created, "updated_at": created}
+    props = {
+        n: {**p, "x-faker": conventions.faker_rule(n, p, None, fields)} for n, p in fields.items()
+    }
+    gen = _generator(props)
+    columns = gen.columns(list(range(1, 500)))
+    assert (columns["created_at"] <= columns["updated_at"]).all()
+    assert not math.isnan(float(columns["updated_at"].max()))

@@ -7,6 +7,7 @@ mode adds 400s where the real service silently ignores a value (see ARCH: "Modes
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -662,3 +663,76 @@ NULL_BYTES = [
 @pytest.mark.parametrize(("query", "problems"), NULL_BYTES)
 def test_null_bytes_get_the_message_of_the_field_type(parse, strict, query, problems):
     assert outcome(parse, query, strict) == bad(problems)
+
+
+# -- a FloatField's filters (django-filter's NumberFilter: forms.DecimalField) -----------------
+
+
+@pytest.fixture(scope="module")
+def parse_readings(tmp_path_factory):
+    """`parse_readings(query, strict)` on the FloatField collection of test_query."""
+    from urllib.parse import parse_qsl
+
+    from test_query import READINGS_SPEC
+
+    from mockserver.params import Rules, parse_query
+    from mockserver.spec import Spec
+
+    path = tmp_path_factory.mktemp("readings") / "openapi.yaml"
+    path.write_text(READINGS_SPEC, encoding="utf-8")
+    spec = Spec.load(path)
+    op = spec.operation("readings_list")
+    sortable = spec.resources["/readings/"].sortable
+
+    def run(query: str, strict: bool):
+        return parse_query(op, parse_qsl(query), Rules(strict=strict, sortable=sortable))
+
+    return run
+
+
+NUMBER = "Enter a number."
+CAP = "Ensure this value is less than or equal to 1e+50."
+FLOATS = [
+    pytest.param("score__gte=1.5", ok(("score", "gte", Decimal("1.5"))), id="a decimal text"),
+    pytest.param("score=72617", ok(("score", "exact", Decimal("72617"))), id="a whole number"),
+    pytest.param("score__lt=1e2", ok(("score", "lt", Decimal("1E+2"))), id="an exponent"),
+    pytest.param("score__gt=%202.5%20", ok(("score", "gt", Decimal("2.5"))), id="spaces"),
+    pytest.param("score__lte=-0.25", ok(("score", "lte", Decimal("-0.25"))), id="negative"),
+    pytest.param(
+        "score__in=1.5,2",
+        ok(("score", "in", (Decimal("1.5"), Decimal("2")))),
+        id="in",
+    ),
+    pytest.param(
+        "score__range=1,2.5",
+        ok(("score", "range", (Decimal("1"), Decimal("2.5")))),
+        id="range",
+    ),
+    pytest.param("weight__isnull=true", ok(("weight", "isnull", True)), id="isnull"),
+    pytest.param("score=abc", bad({"score": [NUMBER]}), id="garbage"),
+    pytest.param("score__gte=1,5", bad({"score__gte": [NUMBER]}), id="a decimal comma"),
+    pytest.param("score=NaN", bad({"score": [NUMBER]}), id="NaN"),
+    pytest.param("score__lt=-Infinity", bad({"score__lt": [NUMBER]}), id="infinity"),
+    pytest.param("score__gt=1e51", bad({"score__gt": [CAP]}), id="NumberFilter's cap"),
+    pytest.param("score__in=1.5,x", bad({"score__in": [NUMBER]}), id="in with garbage"),
+    pytest.param(
+        "score__range=1", bad({"score__range": ["Range query expects two values."]}), id="range"
+    ),
+]
+
+
+@MODES
+@pytest.mark.parametrize(("query", "expected"), FLOATS)
+def test_float_filters_read_a_decimal(parse_readings, strict, query, expected):
+    assert outcome(parse_readings, query.replace("%20", " "), strict) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "sort"),
+    [
+        pytest.param("ordering=-score", [("score", True)], id="descending"),
+        pytest.param("ordering=weight,-score", [("weight", False), ("score", True)], id="two"),
+    ],
+)
+def test_floats_are_sortable(parse_readings, query, sort):
+    assert parse_readings(query, STRICT).sort == sort

@@ -550,3 +550,120 @@ def test_sort_several_fields_on_subset(run, records, sort):
 )
 def test_sort_lenient_drops_unknown_terms(run, records, sort, terms):
     assert run([("sort", sort)], LENIENT) == reference_order(records, terms)
+
+
+# -- floats (DRF's FloatField) ----------------------------------------------------------------
+
+READINGS_SPEC = """
+openapi: 3.0.3
+info: {title: Readings, version: 1.0.0}
+paths:
+  /readings/:
+    get:
+      operationId: readings_list
+      parameters:
+      - {in: query, name: score, schema: {type: number}}
+      - {in: query, name: score__gt, schema: {type: number}}
+      - {in: query, name: score__gte, schema: {type: number}}
+      - {in: query, name: score__lt, schema: {type: number}}
+      - {in: query, name: score__lte, schema: {type: number}}
+      - {in: query, name: score__in, schema: {type: array, items: {type: number}},
+         explode: false, style: form}
+      - {in: query, name: score__range, schema: {type: array, items: {type: number}},
+         explode: false, style: form}
+      - {in: query, name: weight__gte, schema: {type: number}}
+      - {in: query, name: weight__isnull, schema: {type: boolean}}
+      - {in: query, name: ordering, schema: {type: string}}
+      responses:
+        '200':
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: '#/components/schemas/Reading'}
+          description: ''
+components:
+  schemas:
+    Reading:
+      type: object
+      required: [id, score, weight]
+      properties:
+        id: {type: integer, readOnly: true}
+        score: {type: number, format: double}
+        weight: {type: number, format: float, nullable: true}
+        label: {type: string, maxLength: 20}
+"""
+
+
+@pytest.fixture(scope="module")
+def readings(tmp_path_factory):
+    """A FloatField collection: (parse(query, strict), its dataset, its records)."""
+    from urllib.parse import parse_qsl
+
+    from mockserver import fixtures as fixtures_module
+    from mockserver.params import Rules, parse_query
+    from mockserver.spec import Spec
+
+    path = tmp_path_factory.mktemp("readings") / "openapi.yaml"
+    path.write_text(READINGS_SPEC, encoding="utf-8")
+    spec = Spec.load(path)
+    empty = fixtures_module.Fixtures(files={}, personas={}, tokens={}, digest_parts=())
+    dataset = state.build_dataset(spec, empty, "/readings/", 42, 300, cache_dir=None)
+    op = spec.operation("readings_list")
+    sortable = spec.resources["/readings/"].sortable
+
+    def run(query: str, strict: bool = STRICT) -> list[int]:
+        parsed = parse_query(op, parse_qsl(query), Rules(strict=strict, sortable=sortable))
+        rows = order(dataset, select(dataset, parsed.filters), parsed.sort)
+        return dataset.ids[rows].tolist()
+
+    return run, dataset, _decoded(dataset)
+
+
+def test_floats_render_as_python_renders_a_float(readings):
+    _, dataset, records = readings
+    scores = [r["score"] for r in records]
+    assert all(type(s) is float for s in scores)
+    assert b'"score":' in dataset.record(0)
+    text = dataset.record(0).decode()
+    assert f'"score":{json.dumps(records[0]["score"])}' in text  # 72617.0, never 72617
+    weights = [r["weight"] for r in records]
+    assert None in weights and any(type(w) is float for w in weights)
+
+
+def _median(records, field) -> float:
+    values = sorted(r[field] for r in records if r[field] is not None)
+    return values[len(values) // 2]
+
+
+FLOAT_FILTERS = [
+    pytest.param("score={m}", lambda r, m: r["score"] == m, id="exact"),
+    pytest.param("score__gt={m}", lambda r, m: r["score"] > m, id="gt"),
+    pytest.param("score__gte={m}", lambda r, m: r["score"] >= m, id="gte"),
+    pytest.param("score__lt={m}", lambda r, m: r["score"] < m, id="lt"),
+    pytest.param("score__lte={m}", lambda r, m: r["score"] <= m, id="lte"),
+    pytest.param("score__gte=1.5", lambda r, m: r["score"] >= 1.5, id="a decimal text"),
+    pytest.param("score__lt=1e2", lambda r, m: r["score"] < 100, id="an exponent"),
+    pytest.param("score__in={m},1.5", lambda r, m: r["score"] in (m, 1.5), id="in"),
+    pytest.param("score__range={m},90", lambda r, m: m <= r["score"] <= 90, id="range both ends"),
+    pytest.param("weight__gte=50", lambda r, m: (r["weight"] or -1) >= 50, id="null never >="),
+    pytest.param("weight__isnull=true", lambda r, m: r["weight"] is None, id="isnull"),
+    pytest.param("weight__isnull=false", lambda r, m: r["weight"] is not None, id="not null"),
+    pytest.param("score__lt=-1e40", lambda r, m: False, id="below every value"),
+]
+
+
+@MODES
+@pytest.mark.parametrize(("query", "predicate"), FLOAT_FILTERS)
+def test_float_filters(readings, strict, query, predicate):
+    run, _, records = readings
+    median = _median(records, "score")
+    expected = [r["id"] for r in records if predicate(r, median)]
+    assert run(query.format(m=median), strict) == expected
+    assert expected or "1e40" in query, "the case selects something"
+
+
+@pytest.mark.parametrize("sort", ["score", "-score", "weight", "-weight", "weight,-score"])
+def test_float_ordering(readings, sort):
+    run, _, records = readings
+    assert run(f"ordering={sort}") == reference_order(records, terms_of(sort))

@@ -1,0 +1,80 @@
+"""mockserver.schema: how a field is stored, and what a response's record may hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.schema import Validator, column_kind, effective
+
+KINDS = [
+    pytest.param({"type": "number", "format": "double"}, "float", id="FloatField"),
+    pytest.param({"type": "number"}, "float", id="a number"),
+    pytest.param({"type": ["number", "null"]}, "float", id="3.1 nullable number"),
+    pytest.param({"type": "string", "format": "decimal"}, "decimal", id="DecimalField"),
+    pytest.param({"type": "string", "format": "time"}, "text", id="time is text"),
+    pytest.param({"allOf": [{"type": "object", "properties": {}}]}, "json", id="nested"),
+    pytest.param({"type": "array", "items": {"type": "integer"}}, "idlist", id="ids"),
+]
+
+
+@pytest.mark.parametrize(("prop", "kind"), KINDS)
+def test_column_kind(prop, kind):
+    assert column_kind(prop) == kind
+
+
+def test_effective_joins_the_members_properties():
+    prop = {
+        "allOf": [
+            {"type": "object", "properties": {"a": {}}},
+            {"properties": {"b": {}}, "additionalProperties": False},
+        ]
+    }
+    assert effective(prop) == {
+        "type": "object",
+        "properties": {"a": {}, "b": {}},
+        "additionalProperties": False,
+    }
+
+
+NESTED = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
+VALIDITY = [
+    pytest.param({"type": "string", "format": "time"}, "14:30:00", True, id="DRF's time"),
+    pytest.param({"type": "string", "format": "time"}, "14:30:00.250000", True, id="time us"),
+    pytest.param({"type": "string", "format": "time"}, "2:30 pm", False, id="not a time"),
+    pytest.param({"allOf": [NESTED], "nullable": True}, None, True, id="nullable allOf: null"),
+    pytest.param({"allOf": [NESTED], "nullable": True}, {}, False, id="nullable allOf: checked"),
+    pytest.param({"type": ["string", "null"], "nullable": True}, None, True, id="list type"),
+    pytest.param({"type": "string", "enum": ["a"], "nullable": True}, None, True, id="enum"),
+    pytest.param(
+        {
+            "type": "object",
+            "required": ["id", "password"],
+            "properties": {"id": {"type": "integer"}, "password": {"writeOnly": True}},
+        },
+        {"id": 1},
+        True,
+        id="a required write-only field is never rendered",
+    ),
+    pytest.param(
+        {"type": "object", "required": ["password"], "properties": {"password": {"writeOnly": 1}}},
+        {},
+        True,
+        id="nothing else required",
+    ),
+    pytest.param({"type": "number", "format": "double"}, 12.0, True, id="a float"),
+]
+
+
+@pytest.mark.parametrize(("schema", "value", "valid"), VALIDITY)
+def test_validator(schema, value, valid):
+    assert (
+        Validator({"type": "object", "properties": {"v": schema}}).is_valid({"v": value}) is valid
+    )
+
+
+def test_validator_follows_refs_of_a_recursive_schema():
+    tag = {"type": "object", "required": ["children"], "properties": {}}
+    tag["properties"]["children"] = {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}}
+    validator = Validator(tag, {"#/components/schemas/Tag": tag})
+    assert validator.is_valid({"children": [{"children": []}]})
+    assert not validator.is_valid({"children": [{"children": [{}]}]})
