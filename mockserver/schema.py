@@ -47,6 +47,13 @@ def effective(prop: dict) -> dict:
     ...                                        {"enum": [None]}]})
     {'nullable': True, 'type': 'string', 'enum': ['a', None]}
     """
+    if isinstance(prop.get("type"), list):
+        # OpenAPI 3.1's `type: [array, "null"]` is 3.0's `type: array, nullable: true`.
+        kinds = [k for k in prop["type"] if k != "null"]
+        nullable = len(kinds) < len(prop["type"])
+        prop = {**prop, "type": kinds[0] if kinds else "null"}
+        if nullable:
+            prop["nullable"] = True
     members = [m for key in ("allOf", "oneOf", "anyOf") for m in prop.get(key) or ()]
     if not members:
         return prop
@@ -77,6 +84,8 @@ def json_schema(node):
     if not isinstance(node, dict):
         return node
     out = {k: json_schema(v) for k, v in node.items() if not k.startswith("x-") and k != "nullable"}
+    if isinstance(out.get("type"), list):  # `[array, "null", "null"]`, as specs have it
+        out["type"] = list(dict.fromkeys(out["type"]))
     if isinstance(out.get("required"), list) and isinstance(node.get("properties"), dict):
         # A response never renders a write-only field (DRF's to_representation skips them),
         # though a schema shared with requests lists it as required.
@@ -88,7 +97,7 @@ def json_schema(node):
         return out
     if "type" in out:
         kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
-        out["type"] = kinds if "null" in kinds else [*kinds, "null"]
+        out["type"] = list(dict.fromkeys([*kinds, "null"]))
         if "enum" in out and None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
     elif "enum" in out:
@@ -123,14 +132,76 @@ def with_refs(schema: dict, refs: dict[str, dict] | None) -> dict:
     return root
 
 
+def _well_formed(node, mapping: bool = False):
+    """`node` without the keywords whose values JSON Schema refuses: a subschema that is
+    no object (`items: string`), a type that is no type name. `mapping`: a map of names to
+    schemas (`properties`), whose keys are no keywords.
+
+    >>> _well_formed({"type": "array", "items": "string", "properties": {"type": {"type": "x"}}})
+    {'type': 'array', 'properties': {'type': {}}}
+    """
+    if isinstance(node, list):
+        return [_well_formed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if mapping:
+        return {key: _well_formed(value) for key, value in node.items()}
+    out = {}
+    for key, value in node.items():
+        if key in _SUBSCHEMA and not isinstance(value, dict):
+            continue
+        kinds = value if isinstance(value, list) else [value]
+        if key == "type" and not all(isinstance(t, str) and t in _TYPES for t in kinds):
+            continue
+        out[key] = _well_formed(value, key in _MAPS)
+    return out
+
+
+_MAPS = {"properties", "patternProperties", "definitions", "$defs", "components", "schemas"}
+_MOST_REPAIRS = 100
+
+
+def _drop(document: dict, path: list) -> bool:
+    """Remove the node at `path` from `document`; False when the path is the root."""
+    if not path:
+        return False
+    node = document
+    for part in path[:-1]:
+        node = node[part]
+    del node[path[-1]]
+    return True
+
+
+_SUBSCHEMA = {"items", "additionalProperties", "not"}
+_TYPES = {"array", "boolean", "integer", "null", "number", "object", "string"}
+
+
 class Validator:
     """Validates instances against one resolved OpenAPI schema, formats included; `refs`
     gives the targets of `$ref`s left in it (see mockserver.sample.references)."""
 
     def __init__(self, schema: dict, refs: dict[str, dict] | None = None):
-        self._validator = jsonschema_rs.Draft4Validator(
-            with_refs(schema, refs), validate_formats=True, formats=FORMATS
-        )
+        document = with_refs(schema, refs)
+        try:
+            self._validator = jsonschema_rs.Draft4Validator(
+                document, validate_formats=True, formats=FORMATS
+            )
+        except (jsonschema_rs.ValidationError, ValueError):
+            # A schema JSON Schema itself refuses (`items: string`, `required: labels`, as
+            # published specs hold): its instances are checked against its well-formed
+            # parts only, each refused part taken out where the meta-schema points.
+            document = _well_formed(document)
+            for _ in range(_MOST_REPAIRS):
+                try:
+                    self._validator = jsonschema_rs.Draft4Validator(
+                        document, validate_formats=True, formats=FORMATS
+                    )
+                    break
+                except jsonschema_rs.ValidationError as error:
+                    if not _drop(document, list(error.instance_path)):
+                        document = {}
+            else:
+                self._validator = jsonschema_rs.Draft4Validator({})
 
     def errors(self, instance) -> list[tuple[str, str]]:
         """(field path, message) for each problem, the first field first."""

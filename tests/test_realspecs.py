@@ -109,7 +109,7 @@ def test_every_read_answers_a_documented_status_and_body(served):
         if str(status) not in op.responses:
             problems.append(f"{where}: {status} is not documented: {body[:200]!r}")
             continue
-        media = (op.responses[str(status)].get("content") or {})
+        media = op.responses[str(status)].get("content") or {}
         schema = next(
             (m.get("schema") for t, m in media.items() if "json" in t or t == "*/*"), None
         )
