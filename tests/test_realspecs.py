@@ -104,7 +104,7 @@ def test_every_read_answers_a_documented_status_and_body(served):
         headers = _credential(state, op)
         query = headers.pop("?", "")
         target = _fill(state, op) + (f"?{query}" if query else "")
-        status, answer_headers, body = raw_get(app, target.encode(), headers)
+        status, _headers, body = raw_get(app, target.encode(), headers)
         where = f"GET {target} ({op.view.kind})"
         if str(status) not in op.responses:
             problems.append(f"{where}: {status} is not documented: {body[:200]!r}")
