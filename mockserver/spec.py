@@ -252,6 +252,9 @@ class Spec:
             param = self.resolve(param)
             if param.get("in") == "path":
                 path_params[param["name"]] = param.get("schema", {})
+                if "{" + param["name"] + "}" in path.partition("?")[2]:
+                    # `/api/cpes?cpe={cpe}`: the parameter comes in the query string.
+                    query[param["name"]] = Param(param["name"], _schema_of(param))
             elif param.get("in") == "query" and method in ("GET", "HEAD"):
                 # Parameters are read for what they are used for: a write is not served yet,
                 # so its parameters are neither parsed nor checked.

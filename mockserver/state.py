@@ -336,6 +336,9 @@ def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[
     # read as the user "me": fixed segments before parameters, the file's order otherwise.
     for path, operations in sorted(grouped.items(), key=lambda item: _specificity(item[0])):
         lookup = "[^/.]+" if suffixes else "[^/]+"
+        # A path key holding a query (`/api/cpes?cpe={cpe}`, as a view's own schema may
+        # write it) routes on its path; the rest comes in the query string.
+        path = path.partition("?")[0]
         regex = re.compile(_template(base_path + path, lookup) + r"\Z")
         suffix = None
         if suffixes:
