@@ -176,7 +176,12 @@ def _related(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
     inner = Param(param.name, param.schema, field_name, lookup, number_cap=param.number_cap)
     found = Query()
     _apply(found, inner, raw, replace(rules, fields={}, exists=None, related=None))
-    if not found.filters or rules.related is None:
+    if not found.filters:
+        return
+    if target is None:  # a nested object's field, compared in the record itself
+        query.filters.append(Filter(param.field, "nested", found.filters[0]))
+        return
+    if rules.related is None:
         return
     ids = tuple(rules.related(target, found.filters))
     many = (rules.fields.get(param.field) or {}).get("type") == "array"

@@ -23,7 +23,7 @@ from mockserver import __version__, conventions, resources
 from mockserver.auth import TOKEN_ONLY, Security, security_of
 from mockserver.errors import ConfigError, Finding
 from mockserver.overlay import apply as apply_overlay
-from mockserver.resource import Kind, Reply, Resource, View, discover
+from mockserver.resource import Kind, Reply, Resource, View, discover, merged
 from mockserver.yamlio import load_yaml
 
 # Query parameters that drive pagination, ordering and search rather than filter a field.
@@ -48,8 +48,9 @@ class Param:
     # REAL_API.md, which observed no such limit.
     number_cap: bool = False
     preference: str | None = None  # for a PREFER control: the Prefer preference it sets
-    # A lookup across a relation (`category__slug`): the collection, its field and lookup.
-    related: tuple[str, str, str] | None = None
+    # A lookup across a relation (`category__slug`): the collection (None: a nested
+    # object of the record itself), its field and lookup.
+    related: tuple[str | None, str, str] | None = None
 
     @property
     def repeated(self) -> bool:
@@ -375,10 +376,19 @@ class Spec:
         """A lookup across a known relation, as django-filter applies `category__slug=x`:
         (the collection it points at, its field, the lookup), or None."""
         head, _, rest = name.partition("__")
-        target = resource.relations.get(head) if resource is not None else None
-        if target is None or not rest or target not in self.resources:
+        if resource is None or not rest:
             return None
-        fields = self.resources[target].fields
+        target = resource.relations.get(head)
+        if target is not None and target in self.resources:
+            fields = self.resources[target].fields
+        else:
+            # A nested serializer (`category: {allOf: [Category]}`): its own fields, read
+            # from the record itself; `target` None says so.
+            nested = merged(self, resource.fields.get(head) or {})
+            fields = nested.get("properties") or {}
+            target = None
+            if not fields:
+                return None
         found = conventions.filter_of(rest, fields)
         if found is None and rest.partition("__")[0] == "pk" and "id" in fields:
             found = conventions.filter_of("id" + rest[2:], fields)

@@ -305,12 +305,24 @@ def test_singleton(shop, call):
 
 
 HANDLERS = [
+    pytest.param("api_token_create", (Reply.NONE, Paging.NONE), id="a write: 405"),
+    pytest.param("bundles_list", (Reply.LIST, Paging.OFFSET), id="bundles_list"),
+    pytest.param("bundles_retrieve", (Reply.RECORD, Paging.NONE), id="bundles_retrieve"),
     pytest.param("categories_list", (Reply.LIST, Paging.PAGE), id="categories_list"),
+    pytest.param("categories_products_list", (Reply.LIST, Paging.PAGE), id="nested list"),
+    pytest.param("categories_products_retrieve", (Reply.RECORD, Paging.NONE), id="nested detail"),
     pytest.param("categories_retrieve", (Reply.RECORD, Paging.NONE), id="categories_retrieve"),
+    pytest.param("ping_retrieve", (Reply.EMPTY, Paging.NONE), id="no response body"),
+    pytest.param("products_featured_list", (Reply.LIST, Paging.PAGE), id="list action"),
     pytest.param("products_list", (Reply.LIST, Paging.PAGE), id="products_list"),
     pytest.param("products_retrieve", (Reply.RECORD, Paging.NONE), id="products_retrieve"),
+    pytest.param("products_summary_retrieve", (Reply.SCHEMA, Paging.NONE), id="detail action"),
+    pytest.param("reviews_list", (Reply.LIST, Paging.CURSOR), id="reviews_list"),
+    pytest.param("reviews_retrieve", (Reply.RECORD, Paging.NONE), id="reviews_retrieve"),
     pytest.param("settings_retrieve", (Reply.ONE, Paging.NONE), id="settings_retrieve"),
+    pytest.param("stats_retrieve", (Reply.SCHEMA, Paging.NONE), id="inline schema"),
     pytest.param("tags_list", (Reply.LIST, Paging.NONE), id="tags_list"),
+    pytest.param("tags_popular_list", (Reply.LIST, Paging.NONE), id="plain list action"),
     pytest.param("tags_retrieve", (Reply.RECORD, Paging.NONE), id="tags_retrieve"),
 ]
 
@@ -319,7 +331,7 @@ HANDLERS = [
 def test_for_operation(shop, operation_id, served_as):
     op = shop.spec.operation(operation_id)
     assert (op.view.reply, op.view.paging) == served_as
-    assert handlers.for_operation(op, shop) is not None
+    assert (handlers.for_operation(op, shop) is None) == (op.method != "GET")
 
 
 def test_for_operation_covers_every_operation(shop):

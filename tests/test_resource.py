@@ -9,7 +9,7 @@ import yaml
 
 from mockserver import resources
 from mockserver.errors import ConfigError
-from mockserver.resource import ARRAY, OBJECT, PAGE, _singular
+from mockserver.resource import ARRAY, CURSOR, OBJECT, PAGE, Kind, Scope, _singular
 from mockserver.spec import Spec
 
 SHOP = Path("tests/drfservice/openapi.yaml")
@@ -41,11 +41,20 @@ def shop() -> Spec:
 # -- the shop spec ----------------------------------------------------------------------------
 
 
-def test_shop_has_four_resources(shop):
-    assert list(shop.resources) == ["/categories/", "/products/", "/settings/", "/tags/"]
+def test_shop_resources_in_the_spec_order(shop):
+    assert list(shop.resources) == [
+        "/bundles/",
+        "/categories/",
+        "/products/",
+        "/reviews/",
+        "/settings/",
+        "/tags/",
+    ]
 
 
 SHAPES = [
+    pytest.param("/bundles/", "bundles", "Bundle", PAGE, "uuid", "uuid", id="bundles by uuid"),
+    pytest.param("/reviews/", "reviews", "Review", CURSOR, "id", "id", id="reviews by cursor"),
     pytest.param("/categories/", "categories", "Category", PAGE, "slug", "slug", id="categories"),
     pytest.param("/products/", "products", "Product", PAGE, "id", "id", id="products"),
     pytest.param("/settings/", "settings", "SiteSettings", OBJECT, "id", None, id="settings"),
@@ -132,20 +141,38 @@ def test_shop_relations_are_inferred(shop):
         "category": "/categories/",
         "tags": "/tags/",
     }
-    for path in ("/categories/", "/settings/", "/tags/"):
+    assert shop.resources["/reviews/"].relations == {"product": "/products/"}
+    for path in ("/bundles/", "/categories/", "/settings/", "/tags/"):
         assert shop.resources[path].relations == {}
 
 
 def test_shop_operations_belong_to_their_resources(shop):
-    assert {op.operation_id: op.resource for op in shop.operations} == {
-        "categories_list": "/categories/",
-        "categories_retrieve": "/categories/",
-        "products_list": "/products/",
-        "products_retrieve": "/products/",
-        "settings_retrieve": "/settings/",
-        "tags_list": "/tags/",
-        "tags_retrieve": "/tags/",
+    assert {op.operation_id: (op.resource, op.view.kind) for op in shop.operations} == {
+        "api_token_create": (None, Kind.WRITE),
+        "bundles_list": ("/bundles/", Kind.COLLECTION),
+        "bundles_retrieve": ("/bundles/", Kind.DETAIL),
+        "categories_list": ("/categories/", Kind.COLLECTION),
+        "categories_products_list": ("/products/", Kind.NESTED),
+        "categories_products_retrieve": ("/products/", Kind.DETAIL),
+        "categories_retrieve": ("/categories/", Kind.DETAIL),
+        "ping_retrieve": (None, Kind.EMPTY),
+        "products_featured_list": ("/products/", Kind.ACTION),
+        "products_list": ("/products/", Kind.COLLECTION),
+        "products_retrieve": ("/products/", Kind.DETAIL),
+        "products_summary_retrieve": ("/products/", Kind.ACTION),
+        "reviews_list": ("/reviews/", Kind.COLLECTION),
+        "reviews_retrieve": ("/reviews/", Kind.DETAIL),
+        "settings_retrieve": ("/settings/", Kind.SINGLETON),
+        "stats_retrieve": (None, Kind.GENERATED),
+        "tags_list": ("/tags/", Kind.COLLECTION),
+        "tags_popular_list": ("/tags/", Kind.ACTION),
+        "tags_retrieve": ("/tags/", Kind.DETAIL),
     }
+
+
+def test_a_nested_list_is_scoped_by_its_parent_key(shop):
+    view = shop.operation("categories_products_list").view
+    assert view.scope == Scope("category_slug", "/categories/", "category")
 
 
 def test_users_spec_has_one_resource():
