@@ -52,8 +52,10 @@ class Generator(FakerRules):
         where: str = "components/schemas/User",
         salt: str = "",
         refs: dict[str, dict] | None = None,
+        pools: dict | None = None,
     ):
         self.seed = seed
+        self.pools = pools or {}  # collections' datasets, by path, for `copy` rules
         self.source = source
         self.where = where
         self.salt = salt

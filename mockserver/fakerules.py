@@ -27,6 +27,8 @@ The rules, one per property under `x-faker` (plus `null: p` on any of them):
                                 it draws nulls itself where the schema allows them
     ref: {count: N}             an id of another collection, 1..N (a ForeignKey)
     refs: {count: N, p, max}    up to max distinct ids 1..N with probability p (ManyToMany)
+    copy: {pool: /path/, many}  a record of that collection as its list serves it (a nested
+                                serializer of its model); `many`: up to `max` (3) of them
 
 A text field with `maxLength` is cut to it, trailing spaces dropped (conventions.py infers
 rules that may run longer, such as a paragraph for `description`).
@@ -46,6 +48,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 import numpy as np
+import orjson
 
 from mockserver.draws import Block, slug
 from mockserver.schema import NULL_INT, column_kind
@@ -156,6 +159,29 @@ class FakerRules:
 
         def rule(block):
             return start + (self.draws.uniform(block, name) * (end - start + 1)).astype(np.int64)
+
+        return rule, set()
+
+    def _rule_copy(self, name, prop, arg, spec):
+        """A nested serializer of a collection's model: records of that collection, as its
+        list serves them, so a bundle's `category` is a category that exists."""
+        pool = self.pools[arg["pool"]]
+        many = bool(arg.get("many"))
+        most = int(arg.get("max", 3))
+        count = len(pool)
+
+        def rule(block):
+            if not count:
+                return object_array([[] if many else None] * len(block))
+            picks = (self.draws.bits(block, f"{name}/copy") % np.uint64(count)).astype(np.int64)
+            if not many:
+                return object_array([orjson.loads(pool.record(int(r))) for r in picks])
+            sizes = (self.draws.bits(block, f"{name}/copies") % np.uint64(most + 1)).tolist()
+            made = []
+            for first, size in zip(picks.tolist(), sizes, strict=True):
+                rows = sorted({(first + step * 7) % count for step in range(size)})
+                made.append([orjson.loads(pool.record(r)) for r in rows])
+            return object_array(made)
 
         return rule, set()
 
@@ -418,6 +444,7 @@ KINDS = (
     "subset",
     "float",
     "sample",
+    "copy",
 )
 NUMERIC = ("int", "datetime", "date", "decimal")
 

@@ -98,6 +98,8 @@ class Resource:
     size: int | None = None  # x-resource.size
     where: str = ""  # the item schema's place in the spec, for errors
     example: dict | None = field(default=None, repr=False)  # a singleton's documented value
+    # Nested serializers: field -> (the model they serialize, whether a list of them).
+    nested_models: dict[str, tuple[str, bool]] = field(default_factory=dict, repr=False)
 
     @property
     def fields(self) -> dict[str, dict]:
@@ -487,12 +489,19 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
     example = None
     if shape == OBJECT:
         example = _example(spec, op)
+    raw = merged(spec, node)
+    nested_models = {
+        field_name: found
+        for field_name, prop in (raw.get("properties") or {}).items()
+        if (found := _model_ref(spec, prop)) is not None
+    }
     return Resource(
         path=path,
         name=name,
         model=model,
         schema=schema,
         shape=shape,
+        nested_models=nested_models,
         lookup_field="id" if "id" in fields else None,
         sortable=tuple(sortable),
         search=tuple(search),
@@ -501,6 +510,29 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
         where=where,
         example=example,
     )
+
+
+def _model_ref(spec, prop) -> tuple[str, bool] | None:
+    """(model, many) of a nested serializer field: `$ref`, `allOf: [$ref]` (drf-spectacular's
+    wrapping of a nullable or read-only one), or a list of either.
+
+    >>> _model_ref(None, {"allOf": [{"$ref": "#/c/s/Category"}], "readOnly": True})
+    ('Category', False)
+    >>> _model_ref(None, {"type": "array", "items": {"$ref": "#/c/s/Tag"}})
+    ('Tag', True)
+    """
+    if not isinstance(prop, dict):
+        return None
+    if "$ref" in prop:
+        return _ref_name(prop["$ref"]), False
+    members = prop.get("allOf") or ()
+    if len(members) == 1 and isinstance(members[0], dict) and "$ref" in members[0]:
+        return _ref_name(members[0]["$ref"]), False
+    if prop.get("type") == "array":
+        found = _model_ref(spec, prop.get("items"))
+        if found is not None and not found[1]:
+            return found[0], True
+    return None
 
 
 def _example(spec, op: dict) -> dict | None:

@@ -189,8 +189,10 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
     fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)
     sizes = sizes_of(spec, settings.size)
-    datasets = {
-        path: build_dataset(
+    datasets: dict[str, store.Dataset] = {}
+    # Collections whose records others nest (a bundle's `category`) are built first.
+    for path in build_order(spec):
+        datasets[path] = build_dataset(
             spec,
             fixtures,
             path,
@@ -203,9 +205,9 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
             background_save=settings.workers == 1,
             cache_max=settings.cache_max_bytes or 0,
             read_only=cache_read_only,
+            pools=datasets,
         )
-        for path in spec.resources
-    }
+    datasets = {path: datasets[path] for path in spec.resources}
     rules = Rules(
         strict=not settings.lenient,
         page_size=settings.page_size,
@@ -240,6 +242,43 @@ def _named(progress, name: str):
     return lambda done, total: progress(done, total, name)
 
 
+def copies_of(spec: Spec, resource: Resource) -> dict[str, tuple[str, bool]]:
+    """The nested serializers of `resource` that another collection's records fill: field ->
+    (that collection's path, many). A nested object of a model no collection lists is made
+    from its schema instead."""
+    by_model: dict[str, str] = {}
+    for other in spec.resources.values():
+        if other.shape != OBJECT and not other.nested:
+            by_model.setdefault(other.model, other.path)
+    found = {}
+    for field_name, (model, many) in resource.nested_models.items():
+        target = by_model.get(model)
+        prop = resource.fields.get(field_name) or {}
+        if target is not None and target != resource.path and "x-faker" not in prop:
+            found[field_name] = (target, many)
+    return found
+
+
+def build_order(spec: Spec) -> list[str]:
+    """The resources' paths, each after the collections it copies records of; a copy that
+    would close a circle is made from its schema instead (`generation_schema` skips it)."""
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(path: str) -> None:
+        if path in order or path in visiting:
+            return
+        visiting.add(path)
+        for target, _many in copies_of(spec, spec.resources[path]).values():
+            visit(target)
+        visiting.discard(path)
+        order.append(path)
+
+    for path in spec.resources:
+        visit(path)
+    return order
+
+
 def sizes_of(spec: Spec, size: int) -> dict[str, int]:
     """Records per resource: `size`, a collection's own `x-resource` size, 1 for a singleton."""
     return {
@@ -255,6 +294,7 @@ def build_dataset(
     seed: int,
     sizes: dict[str, int] | int,
     personas_source: str = "personas.yaml",
+    pools: dict[str, store.Dataset] | None = None,
     **options,
 ) -> store.Dataset:
     """The records of the resource at `path`; `sizes` per resource, or one for all.
@@ -265,14 +305,20 @@ def build_dataset(
     personas = fixtures.personas if fixtures.personas_of == path else {}
     if resource.shape == OBJECT and resource.example is not None:
         personas = {1: fixtures_module.stored(resource.fields, resource.example)}
+    copies = {
+        name: (target, many)
+        for name, (target, many) in copies_of(spec, resource).items()
+        if pools is not None and target in pools
+    }
     plan = store.BuildPlan(
-        schema=generation_schema(resource, sizes),
+        schema=generation_schema(resource, sizes, copies),
         seed=seed,
         personas=personas,
         source=str(spec.path),
         personas_source=personas_source,
         where=resource.where,
         salt=resource.name,
+        pools={target: pools[target] for target, _ in copies.values()},
     )
     key = cache.key(spec, fixtures, seed, sizes[path], path, sizes)
     return store.build(plan, sizes[path], key, **options)
@@ -299,12 +345,21 @@ def resource_rules(rules: Rules, resource: Resource, datasets: dict[str, store.D
     )
 
 
-def generation_schema(resource: Resource, sizes: dict[str, int]) -> dict:
+def generation_schema(
+    resource: Resource, sizes: dict[str, int], copies: dict[str, tuple[str, bool]] | None = None
+) -> dict:
     """The item schema with an x-faker rule on every property: the spec's, else the one
-    DRF's conventions infer (a relation draws ids of the collection it points at)."""
+    DRF's conventions infer (a relation draws ids of the collection it points at, a nested
+    serializer of a collection's model copies its records)."""
     properties = {}
     for name, prop in resource.fields.items():
-        if "x-faker" not in prop:
+        if name in (copies or {}):
+            target, many = copies[name]
+            rule = {"copy": {"pool": target, "many": many}}
+            if effective(prop).get("nullable"):
+                rule["null"] = 0.1
+            prop = {**prop, "x-faker": rule}
+        elif "x-faker" not in prop:
             relation = None
             if name in resource.relations:
                 count = sizes[resource.relations[name]]

@@ -167,6 +167,9 @@ class BuildPlan:
     # The targets of `$ref`s left in the schema (mockserver.sample.references): a recursive
     # schema keeps its references, resolved one level at a time.
     refs: dict = field(default_factory=dict)
+    # Datasets whose records a `copy` rule repeats (a nested serializer of a collection's
+    # model), by the collection's path.
+    pools: dict = field(default_factory=dict, compare=False)
 
 
 def build(
@@ -357,9 +360,11 @@ def _generator(plan: BuildPlan) -> Generator:
     compared by value: a reloaded spec never meets a generator compiled from an earlier
     one, and a worker's later chunks reuse its vocabularies."""
     cached = _GENERATOR[0] if _GENERATOR else None
-    identity = (plan.schema, plan.seed, plan.salt, plan.refs)
+    identity = (plan.schema, plan.seed, plan.salt, plan.refs, tuple(map(id, plan.pools.values())))
     if cached is None or cached[0] != identity:
-        generator = Generator(plan.schema, plan.seed, plan.source, plan.where, plan.salt, plan.refs)
+        generator = Generator(
+            plan.schema, plan.seed, plan.source, plan.where, plan.salt, plan.refs, plan.pools
+        )
         _GENERATOR[:] = [(identity, generator)]
     return _GENERATOR[0][1]
 
