@@ -234,7 +234,7 @@ def _admit(state: State, scope, headers: dict[bytes, bytes], found: Match | None
 def _metadata(state: State, op) -> bytes:
     """DRF's SimpleMetadata answer to an authenticated OPTIONS: the view's name, as
     APIView.get_view_name gives it (`ProductViewSet` -> "Product List" or "Product
-    Instance"; a `SiteSettingsView` -> "Site Settings")."""
+    Instance"; a `SiteSettingsView` -> "Site Settings") and its docstring."""
     served = state.served.get(op.resource) if op is not None else None
     model = served.resource.model if served is not None else ""
     name = re.sub(r"((?<=[a-z])[A-Z]|(?<!\A)[A-Z](?=[a-z]))", r" \1", model).strip()
@@ -243,7 +243,7 @@ def _metadata(state: State, op) -> bytes:
     return orjson.dumps(
         {
             "name": name,
-            "description": "",
+            "description": op.docstring if op is not None else "",
             "renders": ["application/json"],
             "parses": [
                 "application/json",

@@ -29,6 +29,8 @@ what is inferred:
       sortable: [id, name]          fields the ordering parameter accepts
       search: [name, description]   fields the search parameter searches
       relations: {category: /categories/, tags: /tags/}
+      page_size: 10                 the paginator's default size (else --page-size)
+      max_page_size: 50             its largest (else --max-page-size)
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ PAGE = "page"  # DRF's paginated envelope (page number, limit/offset, or a custo
 CURSOR = "cursor"  # CursorPagination's envelope: next, previous, results
 ARRAY = "array"  # a plain JSON array
 OBJECT = "object"  # one object
-_KEYS = {"size", "sortable", "search", "relations"}
+_KEYS = {"size", "sortable", "search", "relations", "page_size", "max_page_size"}
 _CREATED = ("created", "created_at", "created_on", "date_created", "creation_date", "timestamp")
 READS = ("GET", "HEAD")
 
@@ -98,6 +100,10 @@ class Resource:
     size: int | None = None  # x-resource.size
     where: str = ""  # the item schema's place in the spec, for errors
     example: dict | None = field(default=None, repr=False)  # a singleton's documented value
+    # The paginator's own sizes, which no spec says (x-resource; else --page-size and
+    # --max-page-size): LimitOffsetPagination's default_limit and max_limit, say.
+    page_size: int | None = None
+    max_page_size: int | None = None
     # Nested serializers: field -> (the model they serialize, whether a list of them).
     nested_models: dict[str, tuple[str, bool]] = field(default_factory=dict, repr=False)
 
@@ -486,6 +492,10 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
     size = options.get("size")
     if size is not None and (type(size) is not int or size < 0):
         raise ConfigError(str(spec.path), f"{place} size must be a whole number from 0")
+    for key in ("page_size", "max_page_size"):
+        value = options.get(key)
+        if value is not None and (type(value) is not int or value < 1):
+            raise ConfigError(str(spec.path), f"{place} {key} must be a whole number from 1")
     example = None
     if shape == OBJECT:
         example = _example(spec, op)
@@ -502,6 +512,8 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
         schema=schema,
         shape=shape,
         nested_models=nested_models,
+        page_size=options.get("page_size"),
+        max_page_size=options.get("max_page_size"),
         lookup_field="id" if "id" in fields else None,
         sortable=tuple(sortable),
         search=tuple(search),

@@ -79,6 +79,10 @@ class Operation:
     # Its authenticators in DRF's order, and whether anonymous requests may read it.
     security: Security = TOKEN_ONLY
     view: View = field(default=View(Kind.GENERATED, Reply.EMPTY), repr=False)
+    # The view's docstring, which DRF's OPTIONS answers with: drf-spectacular writes it as
+    # the operation's description. A hand-written contract's operation has a `summary`
+    # and a description of its own, which is no docstring: there it is "".
+    docstring: str = field(default="", repr=False)
 
     @property
     def is_detail(self) -> bool:
@@ -286,6 +290,7 @@ class Spec:
             resource=resource.path if resource is not None else None,
             security=self._security(op),
             view=view,
+            docstring="" if op.get("summary") else str(op.get("description") or "").strip(),
         )
 
     def _security(self, op: dict) -> Security:

@@ -338,6 +338,8 @@ def resource_rules(rules: Rules, resource: Resource, datasets: dict[str, store.D
 
     return replace(
         rules,
+        page_size=resource.page_size or rules.page_size,
+        max_page_size=resource.max_page_size or rules.max_page_size,
         sortable=resource.sortable,
         fields={n: p for n, p in resource.fields.items() if n in relations},
         exists=exists if relations else None,

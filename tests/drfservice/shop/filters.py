@@ -2,11 +2,15 @@
 
 import django_filters
 from django.db.models import Q
+from django_filters import rest_framework as filters
 
 from shop.models import Bundle
 
 
-class BundleFilter(django_filters.FilterSet):
+# django-filter's DRF FilterSet, as its documentation has DRF services use: its booleans read
+# `true`, `false`, `1` and `0` (BooleanWidget), where a plain FilterSet's NullBooleanSelect
+# would read `True`, `2` and `3` too and drop `1`.
+class BundleFilter(filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label="Name or description contains")
 
     class Meta:
