@@ -18,14 +18,15 @@ import functools
 import logging
 import re
 import warnings
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 import orjson
 
+from mockserver import exchange as exchanges
 from mockserver import handlers
 from mockserver.accesslog import AccessLogMiddleware
+from mockserver.admission import admit
 from mockserver.answer import send_json, write
-from mockserver.auth import TOKEN_ONLY, authenticate
 from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
@@ -34,13 +35,11 @@ from mockserver.journal import Journal, MockEndpointsMiddleware
 from mockserver.params import parse_query
 from mockserver.prefer import PreferMiddleware
 from mockserver.resource import OBJECT
-from mockserver.state import Match, State
+from mockserver.state import State
 
 ALLOW = "GET, HEAD, OPTIONS"
 SERVER_ERROR = "A server error occurred."  # DRF's APIException default detail
 _log = logging.getLogger("mockserver")
-NOT_ACCEPTABLE = "Could not satisfy the request Accept header."
-JSON_TYPES = (b"*/*", b"application/*", b"application/json")
 _JSON_TYPE = (b"content-type", b"application/json")
 
 
@@ -76,7 +75,8 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        found = self._route(path)
+        exchange = exchanges.of(scope, self.state)
+        found = exchange.match
         if found is None:
             if not path.endswith("/") and self._route(path + "/") is not None:
                 await self._redirect(scope, send)
@@ -94,7 +94,7 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            answered = self._answer(scope, found)
+            answered = self._answer(scope, exchange)
             if type(answered) is bytes:
                 status, body, headers = 200, answered, self._ok
             else:
@@ -109,27 +109,20 @@ class ApiMiddleware:
         head = scope["method"] == "HEAD"
         await write(send, status, body, headers, head=head, scope=scope)
 
-    def _answer(self, scope, found) -> bytes:
+    def _answer(self, scope, exchange):
         """The pipeline's stages after routing: admit (format, 406, 401), the method (405),
         parse (400), mock (200 or 404). Each stage raises ApiError to answer early."""
-        route, path_params = found.route, found.params
-        headers = dict(scope["headers"])  # a repeated header: the last, as in Django's META
-        _admit(self.state, scope, headers, found)
+        admit(self.state, exchange)
         method = scope["method"]
-        read = route.operations.get("GET")
+        read = exchange.read
         if method == "OPTIONS":
             return _metadata(self.state, read)
         handler = self._handlers.get((read.path, "GET")) if read is not None else None
         if method not in ("GET", "HEAD") or handler is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
-        items = parse_qsl(
-            scope["query_string"].decode("utf-8", "replace"),
-            keep_blank_values=True,
-            errors="replace",
-        )
-        query = parse_query(read, items, self._rules[read.path, "GET"])
-        url = _request_url(scope, headers)
-        return handler(query, url, path_params)
+        query = parse_query(read, exchange.items, self._rules[read.path, "GET"])
+        url = _request_url(scope, exchange.headers)
+        return handler(query, url, exchange.match.params)
 
     async def _redirect(self, scope, send):
         """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body
@@ -186,49 +179,6 @@ class NotFoundMiddleware:
             await self.app(scope, receive, send)
             return
         await send_json(send, 404, {"detail": "Not found."})
-
-
-def _negotiate(accept: bytes | None) -> None:
-    """DRF's DefaultContentNegotiation with only a JSON renderer."""
-    if not accept:
-        return
-    for item in accept.split(b","):
-        media = item.split(b";")[0].strip().lower()
-        if media in JSON_TYPES:
-            return
-    raise ApiError.detail(406, NOT_ACCEPTABLE)
-
-
-def _format_override(scope, suffix: str | None) -> None:
-    """DRF's URL format override: a `.json` suffix, else the last `?format=` (QueryDict.get).
-
-    Only a JSON renderer exists, so any other non-empty format is Http404, raised by
-    `DefaultContentNegotiation.filter_renderers` before the Accept header and the token are
-    looked at (REAL_API.md, "Response format"). `format=json` changes nothing.
-    """
-    if suffix is None:
-        query = scope["query_string"]
-        if b"format" not in query:
-            return
-        values = [v for k, v in parse_qsl(query.decode("utf-8", "replace"), True) if k == "format"]
-        suffix = values[-1] if values else None
-    if suffix and suffix != "json":
-        raise ApiError.detail(404, handlers.NOT_FOUND)
-
-
-def _admit(state: State, scope, headers: dict[bytes, bytes], found: Match | None = None) -> None:
-    """What comes before any answer the client can choose (Prefer): the format, 406, 401.
-
-    Strict mode has no format override: the contract documents neither `format` nor the
-    suffixes, so `?format=` is an unknown parameter (400) and a suffix an unknown path.
-    """
-    found = found or state.route(scope["path"])
-    if not state.rules.strict:
-        _format_override(scope, found.suffix if found else None)
-    _negotiate(headers.get(b"accept"))
-    op = found.route.operations.get("GET") if found else None
-    security = op.security if op is not None else TOKEN_ONLY
-    authenticate(headers, scope["query_string"], security, state.keys)
 
 
 def _metadata(state: State, op) -> bytes:
@@ -298,8 +248,7 @@ def create_app(state: State, journal: Journal | None = None):
     # Server-wide latency and faults, then the request's own Prefer: both answer with the
     # spec's examples, inside response validation when it is on.
     faults = functools.partial(FaultMiddleware, state=state, headers={"Allow": ALLOW})
-    admit = functools.partial(_admit, state)  # admit(scope, headers)
-    prefer = functools.partial(PreferMiddleware, state=state, admit=admit, headers={"Allow": ALLOW})
+    prefer = functools.partial(PreferMiddleware, state=state, headers={"Allow": ALLOW})
     logs = [AccessLogMiddleware] if state.settings.access_log else []  # outermost: every request
     # The pipeline, declared once: the edge (log, CORS, last-resort errors), then the mock
     # (server-wide faults, the request's Prefer, the API: route, admit, parse, mock, send),

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 
 from mockserver import examples
+from mockserver import exchange as exchanges
 from mockserver.answer import send_answer
 from mockserver.spec import Operation
 
@@ -76,7 +77,7 @@ class FaultMiddleware:
             await self.app(scope, receive, send)
             return
         reads = scope["method"] in ("GET", "HEAD")
-        op = self.state.read_operation(scope["path"]) if reads else None
+        op = exchanges.of(scope, self.state).read if reads else None
         if op is None:
             await self.app(scope, receive, send)
             return

@@ -12,13 +12,13 @@ a request that fails them goes on unchanged and gets its real error, with no del
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 
 import orjson
 
 from mockserver import examples
+from mockserver import exchange as exchanges
+from mockserver.admission import admit
 from mockserver.answer import Answer, send_answer
 from mockserver.errors import ApiError
 from mockserver.spec import PREFER, Operation
@@ -146,21 +146,14 @@ def choose(op: Operation, wanted: dict[str, tuple[str, str | None]]) -> Choice:
 class PreferMiddleware:
     """Answers GET and HEAD requests that carry preferences; passes every other one on.
 
-    `admit(scope, headers)` raises the ApiError (404 format, 406, 401) that must come before
-    any choice;
-    `headers` go on every answer sent here (the API's `Allow`).
+    A request is admitted first (mockserver/admission.py: 404 format, 406, 401): a client
+    chooses an answer only once it would have been let in. `headers` go on every answer
+    sent here (the API's `Allow`).
     """
 
-    def __init__(
-        self,
-        app,
-        state,
-        admit: Callable[[dict, dict[bytes, bytes]], object],
-        headers: dict[str, str] | None = None,
-    ):
+    def __init__(self, app, state, headers: dict[str, str] | None = None):
         self.app = app
         self.state = state
-        self.admit = admit
         self._extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
 
     async def __call__(self, scope, receive, send):
@@ -173,14 +166,14 @@ class PreferMiddleware:
             await self.app(scope, receive, send)
             return
         head = scope["method"] == "HEAD"
-        op = self.state.read_operation(scope["path"])
-        items = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
-        wanted = requested(op, prefer, items) if op is not None else {}
+        exchange = exchanges.of(scope, self.state)
+        op = exchange.read
+        wanted = requested(op, prefer, exchange.items) if op is not None else {}
         if not wanted:
             await self.app(scope, receive, send)
             return
         try:
-            self.admit(scope, {name: value for name, value in scope["headers"]})
+            admit(self.state, exchange)
         except ApiError:
             await self.app(scope, receive, send)  # the pipeline answers 406 or 401 itself
             return
