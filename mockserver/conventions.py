@@ -18,33 +18,59 @@ An `x-filter`, `x-query` or `x-faker` annotation always wins over what is inferr
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from mockserver.schema import effective
 
-# django-filter's lookups (Django's field lookups) the query engine implements.
-LOOKUPS = (
-    "exact",
-    "iexact",
-    "contains",
-    "icontains",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "in",
-    "isnull",
-    "range",
-    "date",
-)
-# Lookups the Users contract's annotations name beyond those: a list field holding any of
-# the ids, and a comparison with a stored password hash.
-ANNOTATION_LOOKUPS = ("any", "hashed")
-# What each control parameter does: pagination, ordering, search.
-CONTROLS = ("page", "limit", "offset", "cursor", "sort", "search")
+
+class Lookup(StrEnum):
+    """django-filter's lookups (Django's field lookups) the query engine implements, and the
+    ones only the engine and annotations name."""
+
+    EXACT = "exact"
+    IEXACT = "iexact"
+    CONTAINS = "contains"
+    ICONTAINS = "icontains"
+    STARTSWITH = "startswith"
+    ISTARTSWITH = "istartswith"
+    ENDSWITH = "endswith"
+    IENDSWITH = "iendswith"
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    IN = "in"
+    ISNULL = "isnull"
+    RANGE = "range"
+    DATE = "date"
+    # Named by the Users contract's annotations: a list field holding any of the ids, and a
+    # comparison with a stored password hash.
+    ANY = "any"
+    HASHED = "hashed"
+    # Across a relation (`category__slug`): the related records' lookup, or a nested
+    # serializer's field's.
+    RELATED = "related"
+    NESTED = "nested"
+
+
+class Control(StrEnum):
+    """What a control parameter does: pagination, ordering, search; PREFER is the mock's
+    own (`__code`, read by mockserver/prefer.py)."""
+
+    PAGE = "page"
+    LIMIT = "limit"
+    OFFSET = "offset"
+    CURSOR = "cursor"
+    SORT = "sort"
+    SEARCH = "search"
+    PREFER = "prefer"
+
+
+# The lookups a parameter's name may end in (`price__gte`), and those annotations name.
+LOOKUPS = tuple(Lookup)[: list(Lookup).index(Lookup.ANY)]
+ANNOTATION_LOOKUPS = (Lookup.ANY, Lookup.HASHED)
+# The controls a spec's parameter may be (x-query).
+CONTROLS = tuple(c for c in Control if c != Control.PREFER)
 # The descriptions DRF's filters and paginators give their parameters (`get_schema_...`).
 _DESCRIBED = {
     "Which field to use when ordering the results.": "sort",

@@ -31,22 +31,28 @@ def select(
     rows: np.ndarray | None = None,
     search: tuple[tuple[str, ...], list[str]] | None = None,
 ) -> np.ndarray:
-    """The rows (ascending) that pass every filter; `rows` narrows the candidates.
+    """The rows (ascending) that pass every filter, then the search; `rows` narrows the
+    candidates.
 
-    `search` is (search fields, terms): SearchFilter's condition, one more filter.
+    `search` is (search fields, terms): SearchFilter's condition, which DRF applies after
+    the FilterSet, on what it left.
     """
-    if search is not None and search[1]:
-        filters = [*filters, Filter("", "search", search)]
+    searching = search is not None and bool(search[1])
     if rows is None:
-        if not filters:
+        if not filters and not searching:
             return dataset.all_rows
-        # The first filter reads whole columns (views, no copies); the rest only its rows.
-        rows = np.flatnonzero(_mask(dataset, filters[0], _ALL))
-        filters = filters[1:]
+        if filters:
+            # The first filter reads whole columns (views, no copies); the rest its rows.
+            rows = np.flatnonzero(_mask(dataset, filters[0], _ALL))
+            filters = filters[1:]
+        else:
+            rows = dataset.all_rows
     for flt in filters:
         if not len(rows):
             break
         rows = rows[_mask(dataset, flt, rows)]
+    if searching and len(rows):
+        rows = rows[_search(dataset, rows, *search)]
     return rows
 
 
@@ -54,8 +60,6 @@ _ALL = slice(None)
 
 
 def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
-    if flt.lookup == "search":
-        return _search(dataset, rows, *flt.value)
     if flt.lookup == "nested":
         return _nested(dataset, flt.field, rows, flt.value)
     if flt.lookup == "hashed" or flt.field not in dataset.columns:

@@ -21,6 +21,7 @@ import orjson
 
 from mockserver import __version__, conventions, resources
 from mockserver.auth import TOKEN_ONLY, Security, security_of
+from mockserver.conventions import Control, Lookup
 from mockserver.errors import ConfigError, Finding
 from mockserver.overlay import apply as apply_overlay
 from mockserver.resource import Kind, Reply, Resource, View, discover, merged
@@ -30,7 +31,7 @@ from mockserver.yamlio import load_yaml
 CONTROL_PARAMS = conventions.CONTROLS
 # The control of the mock's own query parameters (`__code`, ...), which mockserver/prefer.py
 # reads and the query parser leaves alone.
-PREFER = "prefer"
+PREFER = Control.PREFER
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class Param:
     name: str
     schema: dict
     field: str | None = None  # x-filter.field
-    lookup: str | None = None  # x-filter.lookup: conventions.LOOKUPS, `any` or `hashed`
-    control: str | None = None  # x-query: page, limit, sort or search; or PREFER
+    lookup: Lookup | None = None  # x-filter.lookup, or the name's (`price__gte`)
+    control: Control | None = None  # x-query, or the name's (`page_size`)
     json: bool = False  # the value is a JSON text (`content:`, or a `contains` lookup)
     # django-filter's NumberFilter refuses numbers above 1e50 (its MaxValueValidator, since
     # 2.4). Inferred filters have it; the Users contract's annotated ones follow
@@ -370,8 +371,8 @@ class Spec:
             name=name,
             schema=schema,
             field=field_name,
-            lookup=lookup,
-            control=control,
+            lookup=Lookup(lookup) if lookup else None,
+            control=Control(control) if control else None,
             json=json_content,
             number_cap=not spec_filter and control is None,
             related=related,

@@ -410,7 +410,7 @@ CLI_ERRORS = [
         ],
         "components/schemas/Product/name/x-faker needs exactly one of sequence, integer, "
         "decimal, ref, refs, same_as, bool, choice, locale, faker, template, datetime, date, "
-        "object, shape, subset, float, sample",
+        "object, shape, subset, float, sample, copy",
         id="x-faker with an unknown rule",
     ),
     pytest.param(
