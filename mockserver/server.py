@@ -77,7 +77,7 @@ def banner(state, host: str, port: int) -> str:
     if len(served) > 1:
         width = max(len(s.resource.path) for s in served)
         lines += [f"  {s.resource.path:<{width}}  {s.count()}" for s in served]
-    lines.append(f"  operations: {compatibility.summary(state.spec)}")
+    lines.append(f"  served:     {compatibility.summary(state.spec)}")
     lines.append(f"  Swagger UI: {base}/ui/")
     if token:
         lines.append(f"  token:      {token}")
