@@ -1,4 +1,4 @@
-"""paginate and links: DRF's PageNumberPagination, its 404s and its next/previous URLs."""
+"""paginate, window and their links: DRF's PageNumberPagination and LimitOffsetPagination."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 import pytest
 
+from mockserver import pagination
 from mockserver.errors import ApiError
 from mockserver.handlers import list_records
 from mockserver.pagination import Page, links, paginate
@@ -227,3 +228,57 @@ def test_list_users_lenient_pages(parse, served, records, query, status):
     assert status == 200
     assert body["count"] == len(records)
     assert body["results"][0]["id"] == (1 if query == "page=" else 201)
+
+
+# -- LimitOffsetPagination ----------------------------------------------------------------------
+
+WINDOWS = [
+    pytest.param(12, 0, 5, [0, 1, 2, 3, 4], id="first window"),
+    pytest.param(12, 10, 5, [10, 11], id="the last, short"),
+    pytest.param(12, 12, 5, [], id="at the end: empty"),
+    pytest.param(12, 99, 5, [], id="past the end: empty, no error"),
+    pytest.param(0, 0, 5, [], id="nothing at all"),
+]
+
+
+@pytest.mark.parametrize(("count", "offset", "limit", "rows"), WINDOWS)
+def test_window(count, offset, limit, rows):
+    assert pagination.window(np.arange(count), offset, limit).tolist() == rows
+
+
+OFFSET_LINKS = [
+    pytest.param("http://h/b/?limit=5", 12, 0, 5, "http://h/b/?limit=5&offset=5", None, id="first"),
+    pytest.param(
+        "http://h/b/?offset=5&limit=5&q=x",
+        12,
+        5,
+        5,
+        "http://h/b/?limit=5&offset=10&q=x",
+        "http://h/b/?limit=5&q=x",
+        id="second: previous drops the offset",
+    ),
+    pytest.param(
+        "http://h/b/?offset=10",
+        12,
+        10,
+        5,
+        None,
+        "http://h/b/?limit=5&offset=5",
+        id="last: the default limit is written",
+    ),
+    pytest.param(
+        "http://h/b/?offset=3&limit=5",
+        12,
+        3,
+        5,
+        "http://h/b/?limit=5&offset=8",
+        "http://h/b/?limit=5",
+        id="an offset below the limit",
+    ),
+    pytest.param("http://h/b/", 0, 0, 5, None, None, id="nothing"),
+]
+
+
+@pytest.mark.parametrize(("url", "count", "offset", "limit", "next_url", "previous"), OFFSET_LINKS)
+def test_offset_links(url, count, offset, limit, next_url, previous):
+    assert pagination.offset_links(url, count, offset, limit) == (next_url, previous)

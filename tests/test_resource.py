@@ -9,7 +9,7 @@ import yaml
 
 from mockserver import resources
 from mockserver.errors import ConfigError
-from mockserver.resource import ARRAY, CURSOR, OBJECT, PAGE, Kind, Scope, _singular
+from mockserver.resource import ARRAY, CURSOR, OBJECT, PAGE, Kind, Paging, Scope, _singular
 from mockserver.spec import Spec
 
 SHOP = Path("tests/drfservice/openapi.yaml")
@@ -456,3 +456,68 @@ def test_small_spec_errors(tmp_path, thing, x_resource, paginated, message):
     assert caught.value.source == str(path)
     assert caught.value.message == message
     assert str(caught.value) == f"{path}: {message}"
+
+
+# -- what real services have beyond plain lists (tests/helpers_specs.py) ---------------------
+
+
+@pytest.fixture(scope="module")
+def blog(tmp_path_factory) -> Spec:
+    from helpers_specs import blog_spec
+
+    return Spec.load(blog_spec(tmp_path_factory.mktemp("blog")))
+
+
+VIEWS = [
+    pytest.param("users_list", Kind.COLLECTION, "/users/", Paging.PAGE, id="a page"),
+    pytest.param("users_retrieve", Kind.DETAIL, "/users/", Paging.NONE, id="its detail"),
+    pytest.param("users_me_retrieve", Kind.ACTION, None, Paging.NONE, id="a fixed sub-path"),
+    pytest.param("users_stats_retrieve", Kind.ACTION, "/users/", Paging.NONE, id="detail action"),
+    pytest.param("posts_list", Kind.COLLECTION, "/posts/", Paging.PAGE, id="custom envelope"),
+    pytest.param(
+        "posts_comments_list",
+        Kind.NESTED,
+        "/posts/{slug}/comments/",
+        Paging.NONE,
+        id="nested, records of its own",
+    ),
+    pytest.param("posts_retrieve", Kind.DETAIL, "/posts/", Paging.NONE, id="detail by slug"),
+    pytest.param("posts_recent_list", Kind.ACTION, "/posts/", Paging.NONE, id="list action"),
+    pytest.param("notes_list", Kind.COLLECTION, "/notes", Paging.NONE, id="no trailing slash"),
+    pytest.param("notes_retrieve", Kind.DETAIL, "/notes", Paging.NONE, id="its detail, by uuid"),
+    pytest.param("health_retrieve", Kind.EMPTY, None, Paging.NONE, id="no response body"),
+    pytest.param("version_retrieve", Kind.GENERATED, None, Paging.NONE, id="inline schema"),
+]
+
+
+@pytest.mark.parametrize(("operation_id", "kind", "resource", "paging"), VIEWS)
+def test_each_read_is_served_by_what_it_is(blog, operation_id, kind, resource, paging):
+    view = blog.operation(operation_id).view
+    assert (view.kind, view.resource, view.paging) == (kind, resource, paging)
+
+
+def test_a_list_action_is_no_collection_of_its_own(blog):
+    assert list(blog.resources) == ["/users/", "/posts/", "/posts/{slug}/comments/", "/notes"]
+
+
+@pytest.mark.parametrize(
+    ("path", "lookup", "lookup_field"),
+    [
+        pytest.param("/users/", "id", "id", id="id"),
+        pytest.param("/posts/", "slug", "slug", id="slug, items without id"),
+        pytest.param("/notes", "uuid", "uuid", id="uuid"),
+        pytest.param("/posts/{slug}/comments/", "id", None, id="no detail: the record number"),
+    ],
+)
+def test_the_lookup_field_is_what_the_path_names(blog, path, lookup, lookup_field):
+    resource = blog.resources[path]
+    assert (resource.lookup, resource.lookup_field) == (lookup, lookup_field)
+
+
+def test_a_nested_list_without_a_parent_field_is_scoped_by_its_parent(blog):
+    scope = blog.operation("posts_comments_list").view.scope
+    assert scope == Scope("slug", "/posts/", None)
+
+
+def test_a_detail_action_names_its_lookup(blog):
+    assert blog.operation("users_stats_retrieve").view.lookup == "id"
