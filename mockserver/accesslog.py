@@ -31,10 +31,11 @@ _LINE = "%s %s %d %.1fms%s"
 class AccessLogMiddleware:
     """Times each HTTP request and logs its line once the answer is sent (or has failed)."""
 
-    def __init__(self, app, logger: logging.Logger = LOGGER, clock=time.perf_counter):
+    def __init__(self, app, logger: logging.Logger = LOGGER, clock=time.perf_counter, secrets=None):
         self.app = app
         self.logger = logger
         self.clock = clock
+        self.secrets = secrets  # a journal.Secrets: credentials in the query, masked
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -57,7 +58,7 @@ class AccessLogMiddleware:
                 status = seen["status"]
                 args = (
                     scope["method"],
-                    target(scope),
+                    target(scope, self.secrets),
                     status,
                     (self.clock() - started) * 1000,
                     f"  {reason(seen['body'])}" if status == 400 else "",
@@ -71,10 +72,13 @@ class AccessLogMiddleware:
                 self.logger.handle(record)
 
 
-def target(scope) -> str:
-    """The path and query as the client sent them (percent-encoding kept), escaped."""
+def target(scope, secrets=None) -> str:
+    """The path and query as the client sent them (percent-encoding kept), escaped; a
+    credential sent in the query (an apiKey scheme's parameter) masked."""
     path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
     query = scope.get("query_string") or b""
+    if secrets is not None:
+        query = secrets.query(query)
     text = (path + (b"?" + query if query else b"")).decode("latin-1")
     return _printable(text)
 

@@ -31,7 +31,7 @@ from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
 from mockserver.faults import FaultMiddleware
-from mockserver.journal import Journal, MockEndpointsMiddleware
+from mockserver.journal import Journal, MockEndpointsMiddleware, Secrets
 from mockserver.params import parse_query
 from mockserver.prefer import PreferMiddleware
 from mockserver.resource import OBJECT
@@ -239,8 +239,9 @@ def create_app(state: State, journal: Journal | None = None):
     `journal`: where API requests are written down; a new one of `--journal` entries (none
     with `--journal 0`) unless given (a reload keeps the server's).
     """
+    secrets = Secrets.of(state.spec.operations)
     if journal is None and state.settings.journal:
-        journal = Journal(state.settings.journal)
+        journal = Journal(state.settings.journal, secrets)
     api = functools.partial(ApiMiddleware, state=state)
     # First, so that preflights skip authentication and every answer carries CORS headers.
     cors = functools.partial(CorsMiddleware, origins=state.settings.cors_origin)
@@ -249,7 +250,8 @@ def create_app(state: State, journal: Journal | None = None):
     # spec's examples, inside response validation when it is on.
     faults = functools.partial(FaultMiddleware, state=state, headers={"Allow": ALLOW})
     prefer = functools.partial(PreferMiddleware, state=state, headers={"Allow": ALLOW})
-    logs = [AccessLogMiddleware] if state.settings.access_log else []  # outermost: every request
+    access = functools.partial(AccessLogMiddleware, secrets=secrets)
+    logs = [access] if state.settings.access_log else []  # outermost: every request
     # The pipeline, declared once: the edge (log, CORS, last-resort errors), then the mock
     # (server-wide faults, the request's Prefer, the API: route, admit, parse, mock, send),
     # the spec and Swagger UI, and DRF's 404 for anything else. With response validation,

@@ -55,7 +55,7 @@ class Lookup(StrEnum):
 
 class Control(StrEnum):
     """What a control parameter does: pagination, ordering, search; PREFER is the mock's
-    own (`__code`, read by mockserver/prefer.py)."""
+    own (`__code`, read by mockserver/prefer.py), CREDENTIAL an authenticator's."""
 
     PAGE = "page"
     LIMIT = "limit"
@@ -64,13 +64,14 @@ class Control(StrEnum):
     SORT = "sort"
     SEARCH = "search"
     PREFER = "prefer"
+    CREDENTIAL = "credential"  # an apiKey scheme's query parameter: read by mockserver/auth.py
 
 
 # The lookups a parameter's name may end in (`price__gte`), and those annotations name.
 LOOKUPS = tuple(Lookup)[: list(Lookup).index(Lookup.ANY)]
 ANNOTATION_LOOKUPS = (Lookup.ANY, Lookup.HASHED)
 # The controls a spec's parameter may be (x-query).
-CONTROLS = tuple(c for c in Control if c != Control.PREFER)
+CONTROLS = tuple(c for c in Control if c not in (Control.PREFER, Control.CREDENTIAL))
 # The descriptions DRF's filters and paginators give their parameters (`get_schema_...`).
 _DESCRIBED = {
     "Which field to use when ordering the results.": "sort",

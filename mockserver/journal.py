@@ -20,14 +20,50 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
 from mockserver.answer import JOURNAL, send_json, write
 
 # Credentials: never written down anywhere.
 SECRET_HEADERS = (b"authorization", b"cookie", b"proxy-authorization")
 PREFIX = "/__mock/"
+MASK = "********"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Where a spec's credentials travel besides those headers: a custom apiKey header
+    (`X-API-Key`), a query parameter (`?api_key=`). Neither is written down either."""
+
+    headers: frozenset[bytes] = frozenset()
+    params: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, operations) -> Secrets:
+        headers, params = set(), set()
+        for op in operations:
+            for scheme in op.security.schemes:
+                if scheme.place == "query":
+                    params.add(scheme.field)
+                elif scheme.place == "header":
+                    headers.add(scheme.field.lower().encode("latin-1"))
+        return cls(frozenset(headers - set(SECRET_HEADERS)), frozenset(params))
+
+    def query(self, query: bytes) -> bytes:
+        """The query string with each credential's value masked, the rest as sent.
+
+        >>> Secrets(params=frozenset({"api_key"})).query(b"a=1&api_key=s3cret&b=2")
+        b'a=1&api_key=********&b=2'
+        """
+        if not self.params or not any(p.encode() in query for p in self.params):
+            return query
+        parts = []
+        for part in query.split(b"&"):
+            name = unquote_to_bytes(part.partition(b"=")[0]).decode("utf-8", "replace")
+            parts.append(f"{name}={MASK}".encode() if name in self.params else part)
+        return b"&".join(parts)
 
 
 class Journal:
@@ -43,15 +79,17 @@ class Journal:
     '/users/'
     """
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, secrets: Secrets | None = None):
         # Raw tuples, made into JSON only when read: writing one costs the hot path little.
         self._entries: deque[tuple] = deque(maxlen=size)
+        self.secrets = secrets or Secrets()
+        self._hidden = (*SECRET_HEADERS, *self.secrets.headers)
 
     def add(self, scope, status: int) -> None:
         """Write down the request of `scope`, answered with `status`. ASGI gives header
         names in lower case."""
-        kept = [pair for pair in scope["headers"] if pair[0] not in SECRET_HEADERS]
-        query = scope["query_string"].decode("latin-1")
+        kept = [pair for pair in scope["headers"] if pair[0] not in self._hidden]
+        query = self.secrets.query(scope["query_string"]).decode("latin-1")
         self._entries.append((time.time(), scope["method"], scope["path"], query, status, kept))
 
     def entries(self, method=None, path=None, status=None) -> list[dict]:

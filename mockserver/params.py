@@ -90,6 +90,11 @@ class Rules:
     related: Callable[[str, list], list[int]] | None = field(default=None, compare=False)
 
 
+# Read by other steps: `Prefer`'s controls (mockserver/prefer.py), an apiKey scheme's
+# credential (mockserver/auth.py).
+_ELSEWHERE = (PREFER, "credential")
+
+
 class _Skip(Exception):
     """The value means 'no filter' (lenient mode's silent ignores)."""
 
@@ -104,7 +109,7 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
     # Lenient mode reads what the real service reads: on a detail, the list's filters too.
     declared = op.query if rules.strict else op.lenient_query
     for name, param in declared.items():
-        if name not in values or param.control == PREFER:  # read by mockserver/prefer.py
+        if name not in values or param.control in _ELSEWHERE:
             continue
         try:
             _apply(query, param, values[name], rules)

@@ -279,6 +279,12 @@ class Spec:
             ).items()
         }
         query.update(self.mock.controls)
+        security = self._security(op)
+        for scheme in security.schemes:
+            if scheme.place == "query" and method in ("GET", "HEAD"):
+                # An apiKey scheme's parameter: a credential, never a filter (auth.py reads it).
+                schema = {"type": "string"}
+                query[scheme.field] = Param(scheme.field, schema, control=Control.CREDENTIAL)
         return Operation(
             path=path,
             method=method,
@@ -289,7 +295,7 @@ class Spec:
             answers={**responses, **self.mock.responses},
             lenient_query=query,
             resource=resource.path if resource is not None else None,
-            security=self._security(op),
+            security=security,
             view=view,
             docstring="" if op.get("summary") else str(op.get("description") or "").strip(),
         )

@@ -94,3 +94,35 @@ def test_with_journal_0_nothing_is_written_and_requests_says_so():
     status, _, body = raw_get(app, b"/__mock/requests")
     assert (status, json.loads(body)) == (404, {"detail": "The journal is off (--journal 0)."})
     assert raw_get(app, b"/__mock/health")[0] == 200
+
+
+def test_a_spec_s_own_credentials_are_never_written_down(tmp_path):
+    """A custom apiKey header and a query key are credentials too: the journal drops the
+    header and masks the parameter's value; the access log masks it too."""
+    import yaml
+    from helpers_api import make_state, raw_get
+
+    from mockserver import resources
+    from mockserver.app import create_app
+    from mockserver.journal import JOURNAL, MASK
+
+    raw = yaml.safe_load(resources.spec_path().read_text())
+    raw["components"]["securitySchemes"] = {
+        "keyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "keyQuery": {"type": "apiKey", "in": "query", "name": "api_key"},
+    }
+    raw["security"] = [{"keyHeader": []}, {"keyQuery": []}]
+    for item in raw["paths"].values():
+        item["get"]["security"] = raw["security"]
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(yaml.safe_dump(raw, sort_keys=False))
+    state = make_state(spec=str(spec), size=5, access_log=False)
+    app = create_app(state)
+    key = state.banner_token()
+    assert raw_get(app, b"/users/?limit=1", {"X-API-Key": key})[0] == 200
+    assert raw_get(app, f"/users/?api_key={key}&limit=1".encode())[0] == 200
+    journal = next(m for m in app.middlewares if getattr(m, "keywords", {}).get("journal"))
+    entries = journal.keywords["journal"].entries()
+    assert [e["query"] for e in entries] == ["limit=1", f"api_key={MASK}&limit=1"]
+    assert all(key not in str(e) for e in entries)
+    assert JOURNAL
