@@ -19,6 +19,8 @@ import html
 
 import orjson
 
+from mockserver.auth import BASIC_USER, Kind
+
 DOCUMENT = "openapi.json"  # under {base}/ui/
 
 
@@ -55,11 +57,38 @@ def escape_json(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def authorizer(state) -> dict:
+    """How the page's "Use" buttons authorize: the first scheme Swagger UI can fill (of the
+    first operation that has one) that the mock runs. `how`: "apikey" (`prefix` + the key,
+    or the JWT the mock issues for it), "basic" (any name, the key as password), or "" when
+    the spec has none."""
+    for op in state.spec.operations:
+        for scheme in op.security.schemes:
+            if scheme.kind == Kind.TOKEN:
+                return {"scheme": scheme.name, "how": "apikey", "prefix": f"{scheme.keyword} "}
+            if scheme.kind in (Kind.JWT, Kind.API_KEY):
+                return {"scheme": scheme.name, "how": "apikey", "prefix": ""}
+            if scheme.kind == Kind.BASIC:
+                return {"scheme": scheme.name, "how": "basic", "prefix": ""}
+    return {"scheme": "", "how": "", "prefix": ""}
+
+
+def _shown(state, how: dict, key: str) -> str:
+    """The credential a "Use" button fills in, as the row shows it."""
+    if how["how"] == "basic":
+        return f"{BASIC_USER}:{key}"
+    jwt = any(s.kind == Kind.JWT for op in state.spec.operations for s in op.security.schemes)
+    if how["scheme"] and not how["prefix"] and jwt:
+        return state.banner_jwt(key)
+    return how["prefix"] + key
+
+
 def page(state) -> bytes:
     """The Swagger UI page with the keys above it."""
+    how = authorizer(state)
     rows = "\n".join(
-        f'<li><button type="button" data-key="{html.escape(key)}">Use</button> '
-        f"<code>Token {html.escape(key)}</code> {html.escape(note)}</li>"
+        f'<li><button type="button" data-key="{html.escape(_shown(state, how, key))}">Use'
+        f"</button> <code>{html.escape(_shown(state, how, key))}</code> {html.escape(note)}</li>"
         for key, note in keys(state)
     )
     config = escape_json(
@@ -74,11 +103,9 @@ def page(state) -> bytes:
             }
         ).decode()
     )
-    schemes = state.spec.raw.get("components", {}).get("securitySchemes", {})
-    scheme = next((n for n, s in schemes.items() if s.get("type") == "apiKey"), "")
     title = html.escape(str((state.spec.raw.get("info") or {}).get("title") or "API"))
     text = _PAGE.replace("{rows}", rows).replace("{config}", config).replace("{title}", title)
-    return text.replace("{scheme}", escape_json(orjson.dumps(scheme).decode())).encode()
+    return text.replace("{how}", escape_json(orjson.dumps(how).decode())).encode()
 
 
 _PAGE = """<!DOCTYPE html>
@@ -103,7 +130,7 @@ _PAGE = """<!DOCTYPE html>
 <body>
 <section id="mock-keys">
   <strong>Keys this mock accepts.</strong> Click <em>Use</em> to authorize with one, or
-  paste <code>Token &lt;key&gt;</code> into <em>Authorize</em>:
+  paste what it shows into <em>Authorize</em>:
   <ul>
 {rows}
   </ul>
@@ -123,9 +150,17 @@ window.onload = function () {
     plugins: [SwaggerUIBundle.plugins.DownloadUrl],
     layout: "StandaloneLayout",
   });
+  const how = {how};
   for (const button of document.querySelectorAll("#mock-keys button[data-key]")) {
-    button.addEventListener("click", () =>
-      ui.preauthorizeApiKey({scheme}, "Token " + button.dataset.key));
+    button.addEventListener("click", () => {
+      const value = button.dataset.key;
+      if (how.how === "basic") {
+        const cut = value.indexOf(":");
+        ui.preauthorizeBasic(how.scheme, value.slice(0, cut), value.slice(cut + 1));
+      } else if (how.how === "apikey") {
+        ui.preauthorizeApiKey(how.scheme, value);
+      }
+    });
   }
   window.ui = ui;
 };

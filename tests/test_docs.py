@@ -86,10 +86,55 @@ def test_ui_page_shows_every_key_with_its_note_and_the_contract_none(state, clie
     assert set(state.fixtures.tokens) == set(notes)
     for key, note in notes.items():
         assert f"<code>Token {key}</code> {html.escape(note)}</li>" in page
-        assert f'data-key="{key}"' in page
+        assert f'data-key="Token {key}"' in page
     contract = client.get("/openapi.yaml").text + client.get("/openapi.json").text
     assert not [key for key in state.tokens if key in contract]
-    assert 'ui.preauthorizeApiKey("TokenAuth", "Token " + button.dataset.key)' in page
+    how = '{"scheme":"TokenAuth","how":"apikey","prefix":"Token "}'
+    assert f"const how = {how};" in page
+    assert "ui.preauthorizeApiKey(how.scheme, value)" in page
+
+
+@pytest.mark.parametrize(
+    ("schemes", "how", "shown"),
+    [
+        pytest.param(
+            {"jwtAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            {"scheme": "jwtAuth", "how": "apikey", "prefix": ""},
+            "jwt",
+            id="simplejwt: the JWT the mock issues",
+        ),
+        pytest.param(
+            {"basicAuth": {"type": "http", "scheme": "basic"}},
+            {"scheme": "basicAuth", "how": "basic", "prefix": ""},
+            "demo:",
+            id="Basic: any name, the key as password",
+        ),
+        pytest.param(
+            {"key": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            {"scheme": "key", "how": "apikey", "prefix": ""},
+            "",
+            id="a custom header: the key",
+        ),
+    ],
+)
+def test_the_use_buttons_fill_each_scheme(tmp_path, schemes, how, shown):
+    import yaml
+
+    from mockserver import resources, ui
+
+    raw = yaml.safe_load(resources.spec_path().read_text())
+    raw["components"]["securitySchemes"] = schemes
+    raw["security"] = [{name: []} for name in schemes]
+    for item in raw["paths"].values():
+        item["get"]["security"] = raw["security"]
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    state = make_state(spec=str(path), size=5)
+    assert ui.authorizer(state) == how
+    key = state.banner_token()
+    page = make_client(state).get("/ui/").text
+    expected = {"jwt": state.banner_jwt(key), "demo:": f"demo:{key}", "": key}[shown]
+    assert f'data-key="{expected}"' in page
 
 
 def test_a_token_flag_key_is_shown_too():
