@@ -23,7 +23,7 @@ import orjson
 
 from mockserver import ui
 from mockserver.answer import Answer, send_answer, write
-from mockserver.resource import PAGE
+from mockserver.resource import CURSOR, PAGE
 from mockserver.state import State
 
 YAML_TYPE = b"application/yaml"
@@ -141,8 +141,11 @@ def _drf_bounds(spec, op, raw_op: dict, counts: dict[str, int]) -> None:
             continue
         schema = dict(raw["schema"])
         target = served.relations.get(param.field or "")
-        if target is not None and param.lookup in ("exact", "any", "in"):
+        items = schema.get("items") or {} if schema.get("type") == "array" else schema
+        if target is not None and param.lookup in ("exact", "any", "in") and _whole(items):
             # ModelChoiceField and ModelMultipleChoiceField: an id of the related collection.
+            # drf-spectacular writes their ids as integers; a `number` is a NumberFilter on
+            # the key's column, which takes any number and checks no record.
             ids = {"type": "integer", "minimum": 1, "maximum": max(counts.get(target, 0), 1)}
             schema = {**schema, "items": ids} if schema.get("type") == "array" else ids
         elif param.lookup == "range":
@@ -158,6 +161,11 @@ def _drf_bounds(spec, op, raw_op: dict, counts: dict[str, int]) -> None:
             else:
                 schema = _capped(schema)
         raw_op["parameters"][index] = {**raw, "schema": schema}
+
+
+def _whole(schema: dict) -> bool:
+    """Whether a parameter's schema is an integer, as drf-spectacular writes a model choice."""
+    return schema.get("type") == "integer"
 
 
 # The shapes of DRF's error bodies, added to a served document that lacks them.
@@ -179,7 +187,8 @@ _INVALID = {
 def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     """The spec as a dict, each GET operation given the error answers the mock (like DRF)
     gives and the spec does not document: 400 for the query, 401 (with its
-    `WWW-Authenticate` challenge) or 403 for credentials, 404 for a detail or a page, 406
+    `WWW-Authenticate` challenge) or 403 for credentials, 404 for a detail, a page or a
+    cursor, 406
     for `Accept`. Real behaviour in DRF's shapes, never a mock control. A spec that
     documents them all (the Users contract) is served as it is.
 
@@ -202,7 +211,9 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
             code = "401" if challenges else "403"
             added[code] = ("No valid credentials.", _DETAIL)
         served = spec.resources.get(op.resource)
-        if op.is_detail or (served is not None and served.shape == PAGE):
+        # A detail's missing record, PageNumberPagination's "Invalid page." and
+        # CursorPagination's "Invalid cursor" are all NotFound.
+        if op.is_detail or (served is not None and served.shape in (PAGE, CURSOR)):
             added["404"] = ("Not found, or no such page.", _DETAIL)
         for code, (description, schema) in added.items():
             if code in have:

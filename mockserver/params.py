@@ -203,6 +203,17 @@ def _unmodelled(param: Param, raw: list[str], rules: Rules) -> None:
     for text in raw:
         if not allowed(schema, text):
             raise ValueError(refusal(schema, text))
+        if param.number_cap and schema.get("type") in ("integer", "number"):
+            _decimal(text, cap=True)  # django-filter's NumberFilter: at most 1e50
+        if "\x00" in text and _free_text(schema):
+            # A filterset's CharField refuses NUL (ProhibitNullCharactersValidator), and the
+            # served /openapi.json says so on every free text parameter (mockserver/docs.py).
+            raise ValueError(NULL_CHARACTERS)
+
+
+def _free_text(schema: dict) -> bool:
+    """A string with no pattern, enum or format: what Django's CharField reads."""
+    return schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema)
 
 
 def refusal(schema: dict, text: str) -> str:
@@ -213,6 +224,11 @@ def refusal(schema: dict, text: str) -> str:
     """
     if "enum" in schema:
         return f'"{text}" is not a valid choice.'
+    # The form fields a filterset reads these formats with (UUIDField, DateTimeField,
+    # DateField), in Django's words, as the modelled filters say them.
+    fmt = _FORMAT_MESSAGES.get(schema.get("format"))
+    if fmt is not None and not _FORMATS[schema["format"]](text):
+        return fmt
     kind = schema.get("type")
     if kind == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
@@ -228,6 +244,23 @@ def refusal(schema: dict, text: str) -> str:
     return NO_PATTERN_MATCH
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(hex=text)
+    except ValueError:
+        return False
+    return True
+
+
+# The string formats a query value is checked for, as the filters read them.
+_FORMATS: dict[str, Callable[[str], bool]] = {
+    "uuid": _is_uuid,
+    "date-time": lambda text: parse_datetime(text) is not None,
+    "date": lambda text: parse_date(text) is not None,
+}
+_FORMAT_MESSAGES = {"uuid": ENTER_UUID, "date-time": ENTER_DATETIME, "date": ENTER_DATE}
+
+
 def allowed(schema: dict, text: str) -> bool:
     """Whether a query value's text is one its parameter's schema allows.
 
@@ -236,6 +269,8 @@ def allowed(schema: dict, text: str) -> bool:
     [True, False, True, False]
     >>> allowed({"type": "string"}, ""), allowed({"type": "string", "pattern": "^a"}, "b")
     (True, False)
+    >>> allowed({"type": "string", "format": "uuid"}, ""), allowed({"format": "date"}, "2025-01-31")
+    (False, True)
     """
     members = schema.get("oneOf") or schema.get("anyOf")
     if members:
@@ -254,6 +289,9 @@ def allowed(schema: dict, text: str) -> bool:
         return (low is None or number >= low) and (high is None or number <= high)
     if kind == "boolean":
         return text in ("true", "false")
+    fmt = _FORMATS.get(schema.get("format"))
+    if fmt is not None and not fmt(text):
+        return False
     pattern = schema.get("pattern")
     return pattern is None or re.search(pattern, text) is not None
 

@@ -31,15 +31,16 @@ class MockServer:
         self._listening = threading.Event()
         threading.Thread(target=self._drain, daemon=True).start()
 
-    def wait(self) -> MockServer:
-        """Until the banner is printed; the URL it gives is `origin` and `base`."""
-        self._listening.wait(BANNER_TIMEOUT)
+    def wait(self, timeout: float = BANNER_TIMEOUT) -> MockServer:
+        """Until the banner is printed (at most `timeout` seconds); the URL it gives is
+        `origin` and `base`."""
+        self._listening.wait(timeout)
         # `... on http://127.0.0.1:PORT/users/`, or `... on http://127.0.0.1:PORT/` when the
         # spec serves several resources; a base path comes between.
         found = re.search(r" on (http://[\w.\-]+:\d+)(\S*?)/(?:users/)?$", self.output, re.M)
         if not found:
             self.stop()
-            raise AssertionError(f"no URL in the banner within {BANNER_TIMEOUT}s: {self.output}")
+            raise AssertionError(f"no URL in the banner within {timeout}s: {self.output}")
         self.origin, self.base = found.group(1), found.group(1) + found.group(2)
         return self
 

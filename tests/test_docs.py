@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -209,3 +210,65 @@ def test_security_scheme_tells_the_ui_user_to_type_token(state):
     scheme = state.spec.raw["components"]["securitySchemes"]["TokenAuth"]
     assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
     assert "Token " in scheme["description"]
+
+
+@pytest.fixture(scope="module")
+def drf_documents():
+    """The served /openapi.json of the reference service's spec and of eda-server's."""
+    from helpers_drf import SERVICE_DIR
+
+    from mockserver.docs import with_drf_errors
+
+    specs = {
+        "drfservice": SERVICE_DIR / "openapi.yaml",
+        "eda": Path(__file__).parent / "realspecs" / "eda-server.json",
+    }
+    documents = {}
+    for name, path in specs.items():
+        loaded = make_state(spec=str(path), size=5, access_log=False)
+        counts = {p: len(served.dataset) for p, served in loaded.served.items()}
+        documents[name] = with_drf_errors(loaded.spec, counts)
+    return documents
+
+
+def _param(document, path, name) -> dict:
+    parameters = document["paths"][path]["get"]["parameters"]
+    return next(p for p in parameters if p["name"] == name)["schema"]
+
+
+DOCUMENTED = [
+    # CursorPagination answers NotFound("Invalid cursor") for a cursor it cannot read.
+    pytest.param("drfservice", "/reviews/", {"200", "400", "401", "404", "406"}, id="cursor"),
+    pytest.param("drfservice", "/products/", {"200", "400", "401", "404", "406"}, id="page"),
+    pytest.param("drfservice", "/tags/", {"200", "400", "401", "406"}, id="no pagination"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "codes"), DOCUMENTED)
+def test_the_served_document_gives_each_list_the_errors_drf_answers(
+    drf_documents, name, path, codes
+):
+    assert set(drf_documents[name]["paths"][path]["get"]["responses"]) == codes
+
+
+BOUNDS = [
+    # A ForeignKey's ModelChoiceFilter (drf-spectacular: integer): an id of the collection.
+    pytest.param(
+        "drfservice",
+        "/products/",
+        "category",
+        {"type": "integer", "minimum": 1, "maximum": 5},
+        id="model choice",
+    ),
+    # `project_id` typed `number`: a NumberFilter on the key's column, any number up to 1e50.
+    pytest.param(
+        "eda", "/rulebooks/", "project_id", {"type": "number", "maximum": 1e50}, id="number"
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "param", "schema"), BOUNDS)
+def test_a_relation_filter_is_bounded_to_ids_only_when_it_takes_ids(
+    drf_documents, name, path, param, schema
+):
+    assert _param(drf_documents[name], path, param) == schema

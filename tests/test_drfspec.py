@@ -1,8 +1,11 @@
 """The mock on an unannotated drf-spectacular spec (tests/drfservice/openapi.yaml).
 
-It starts with no annotation file, serves every resource the spec describes, answers what
-Schemathesis (every check, every phase) sends to the strict mode with no failure, and its
-served /openapi.json adds DRF's real error answers while /openapi.yaml stays the file.
+It starts with no annotation file, serves every resource the spec describes (lists with
+page, limit/offset and cursor pagination, details by id, slug and uuid, a nested route,
+`@action`s, a singleton, an inline schema, a no-body view, behind Token, session and JWT
+auth), answers every read Schemathesis (every check, every phase) sends to the strict mode
+with no failure, and its served /openapi.json adds DRF's real error answers while
+/openapi.yaml stays the file. The one write, POST /api/token/, is 405 until writes exist.
 """
 
 from __future__ import annotations
@@ -41,11 +44,23 @@ def mock() -> Iterator[MockServer]:
 
 
 def test_it_starts_with_no_annotation_and_lists_every_collection(mock):
-    assert "x-" not in "".join(re.findall(r"\bx-[a-z-]+", SPEC.read_text())), "unannotated"
+    # No extension key anywhere (`application/x-www-form-urlencoded` is a media type).
+    assert re.findall(r"^ *x-[\w-]+:", SPEC.read_text(), re.M) == [], "unannotated"
     banner = mock.output
-    assert "serving 60 categories, 60 products, settings and 60 tags" in banner
-    for path in ("/categories/", "/products/", "/settings/", "/tags/"):
+    assert (
+        "serving 60 bundles, 60 categories, 60 products, 60 reviews, settings and 60 tags" in banner
+    )
+    for path in ("/bundles/", "/categories/", "/products/", "/reviews/", "/settings/", "/tags/"):
         assert re.search(rf"^  {re.escape(path)} +", banner, re.M), banner
+    # How each of the 19 operations is served (`mockserver check` lists them one by one).
+    assert (
+        "  operations: 19 operations: 5 collection, 6 detail, 1 singleton, 1 nested "
+        "collection, 3 action, 1 generated from its schema, 1 no response body, 1 write "
+        "(405 until writes exist); 1 parameter accepted, not modelled"
+    ) in banner.splitlines()
+    # A key for each scheme: Token, the session cookie, and simplejwt's Bearer JWT.
+    assert re.search(r"^  tokenAuth: +Authorization: Token [0-9a-f]{40}$", banner, re.M)
+    assert re.search(r"^  jwtAuth: +Authorization: Bearer ey[\w.-]+ ", banner, re.M)
 
 
 def test_each_shape_is_served(mock):
@@ -84,19 +99,40 @@ def test_every_relation_points_at_a_record_that_exists(mock):
     assert any(p["tags"] for p in products)
 
 
+# What each GET answers besides its 200, as DRF does: 404 for a detail (or a nested list
+# whose parent is missing), a page or a cursor; 401 with the first authenticator's
+# challenge unless the operation is open (`/ping/`).
+NOT_FOUND = {
+    "/bundles/",  # limit/offset never 404s, but the document says 404 on every paginated list
+    "/categories/",
+    "/products/",
+    "/products/featured/",
+    "/reviews/",
+    "/categories/{category_slug}/products/",
+}
+CHALLENGE = {"/reviews/": 'Bearer realm="api"', "/reviews/{id}/": 'Bearer realm="api"'}
+
+
 def test_the_served_json_adds_drf_errors_and_the_yaml_is_the_file(mock):
     yaml_text = httpx.get(f"{mock.base}/openapi.yaml").content
     assert yaml_text == SPEC.read_bytes()
     served = httpx.get(f"{mock.base}/openapi.json").json()
     original = yaml.safe_load(SPEC.read_text())
-    for path, item in original["paths"].items():
-        assert set(item["get"]["responses"]) == {"200"}  # drf-spectacular's: 200 only
+    gets = [path for path, item in original["paths"].items() if "get" in item]
+    assert len(gets) == 18 and set(original["paths"]) - set(gets) == {"/api/token/"}
+    for path in gets:
+        assert set(original["paths"][path]["get"]["responses"]) == {"200"}  # spectacular's
         responses = served["paths"][path]["get"]["responses"]
-        expected = {"200", "400", "401", "406"}
-        if "{" in path or path in ("/products/", "/categories/"):
+        expected = {"200", "400", "406"}
+        if "{" in path or path in NOT_FOUND:
             expected.add("404")
+        if path != "/ping/":
+            expected.add("401")
+            challenge = responses["401"]["headers"]["WWW-Authenticate"]["schema"]["enum"]
+            assert challenge == [CHALLENGE.get(path, "Token")], path
         assert set(responses) == expected, path
-        assert responses["401"]["headers"]["WWW-Authenticate"]["schema"]["enum"] == ["Token"]
+    # A write is documented as written (the mock answers 405 until writes exist).
+    assert served["paths"]["/api/token/"] == original["paths"]["/api/token/"]
     # No mock control in it: the served JSON is real behaviour only.
     assert "__code" not in json.dumps(served) and "Prefer" not in json.dumps(served)
 
@@ -111,6 +147,9 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(mock, tmp_path):
         "all",
         "--phases",
         "examples,coverage,fuzzing,stateful",
+        # The reads: POST /api/token/ is 405 until the mock serves writes.
+        "--include-method-regex",
+        "^(GET|HEAD)$",
         "-H",
         f"Authorization: Token {TOKEN}",
         "--generation-deterministic",
@@ -139,7 +178,8 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(mock, tmp_path):
     assert process.returncode == 0, output
     ran = json.loads(report.read_text())
     assert ran["failures"] == [] and ran["errors"] == [], ran
-    assert ran["operations"]["tested"] == ran["operations"]["total"] == 7
+    assert ran["operations"]["total"] == 19
+    assert ran["operations"]["selected"] == ran["operations"]["tested"] == 18
     assert ran["test_cases"]["with_failures"] == ran["test_cases"]["errored"] == 0
     assert {phase: state["status"] for phase, state in ran["phases"].items()} == {
         "examples": "skip",

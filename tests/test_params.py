@@ -736,3 +736,77 @@ def test_float_filters_read_a_decimal(parse_readings, strict, query, expected):
 )
 def test_floats_are_sortable(parse_readings, query, sort):
     assert parse_readings(query, STRICT).sort == sort
+
+
+# -- parameters the engine does not model (a custom filter method, a view's own parameter) ----
+
+
+def _unmodelled_op(schema: dict, number_cap: bool = False):
+    """An operation whose only parameter `p` filters nothing the engine knows."""
+    from mockserver.spec import Operation, Param
+
+    query = {"p": Param("p", schema, number_cap=number_cap)}
+    return Operation("/x/", "GET", "x", {}, query, {}, {}, query)
+
+
+UUID = {"type": "string", "format": "uuid"}
+UNMODELLED = [
+    pytest.param(UUID, False, "p=", {"p": ["Enter a valid UUID."]}, id="uuid: empty"),
+    pytest.param(UUID, False, "p=nope", {"p": ["Enter a valid UUID."]}, id="uuid: not one"),
+    pytest.param(UUID, False, "p=3fa85f64-5717-4562-b3fc-2c963f66afa6", None, id="uuid: one"),
+    pytest.param(
+        {"type": "string", "format": "date-time"},
+        False,
+        "p=",
+        {"p": ["Enter a valid date/time."]},
+        id="date-time: empty",
+    ),
+    pytest.param(
+        {"type": "string", "format": "date-time"}, False, "p=2025-01-10T10:00Z", None, id="dt ok"
+    ),
+    pytest.param(
+        {"type": "string", "format": "date"},
+        False,
+        "p=10/01/2025x",
+        {"p": ["Enter a valid date."]},
+        id="date: not one",
+    ),
+    pytest.param({"type": "string"}, False, "p=a%00b", {"p": [NULL_CHARACTERS]}, id="text: NUL"),
+    pytest.param({"type": "string"}, False, "p=a b", None, id="text: any other"),
+    pytest.param(
+        {"type": "array", "items": {"type": "string"}},
+        False,
+        "p=a&p=%00",
+        {"p": [NULL_CHARACTERS]},
+        id="repeated text: NUL",
+    ),
+    pytest.param(
+        {"type": "number"},
+        True,
+        "p=1.0000000000000003e%2B50",
+        {"p": ["Ensure this value is less than or equal to 1e+50."]},
+        id="NumberFilter: above 1e50",
+    ),
+    pytest.param({"type": "number"}, True, "p=1e50", None, id="NumberFilter: 1e50"),
+    pytest.param({"type": "number"}, False, "p=1e60", None, id="number: no cap"),
+]
+
+
+@MODES
+@pytest.mark.parametrize(("schema", "cap", "query", "problems"), UNMODELLED)
+def test_unmodelled_parameters_refuse_what_their_schema_refuses(
+    strict, schema, cap, query, problems
+):
+    """Strict mode: what the served document's schema refuses (mockserver/docs.py adds the
+    NUL and 1e50 rules) is 400; lenient mode reads nothing of them, as they filter nothing."""
+    from urllib.parse import parse_qsl
+
+    from mockserver.params import Rules, parse_query
+
+    items = parse_qsl(query, keep_blank_values=True)
+    try:
+        parse_query(_unmodelled_op(schema, cap), items, Rules(strict=strict))
+    except ApiError as error:
+        assert (strict, error.status, error.body) == (True, 400, problems)
+    else:
+        assert not strict or problems is None
