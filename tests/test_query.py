@@ -667,3 +667,17 @@ def test_float_filters(readings, strict, query, predicate):
 def test_float_ordering(readings, sort):
     run, _, records = readings
     assert run(f"ordering={sort}") == reference_order(records, terms_of(sort))
+
+
+def test_a_value_an_integer_column_cannot_hold_matches_nothing():
+    """A spec may declare a text parameter for an integer field; `.` is no number."""
+    from mockserver import resources
+    from mockserver.fixtures import load
+    from mockserver.params import Filter
+    from mockserver.spec import Spec
+
+    spec = Spec.load(resources.spec_path())
+    dataset = state.build_dataset(spec, load(resources.fixtures_dir(), spec), "/users/", 42, 20)
+    for lookup in ("exact", "gt", "in"):
+        value = (".", "x") if lookup == "in" else "."
+        assert select(dataset, [Filter("id", lookup, value)]).tolist() == []
