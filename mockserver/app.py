@@ -30,14 +30,12 @@ from mockserver.answer import send_json, write
 from mockserver.cors import CorsMiddleware
 from mockserver.docs import SpecDocsMiddleware
 from mockserver.errors import ApiError
-from mockserver.faults import FaultMiddleware
 from mockserver.journal import Journal, MockEndpointsMiddleware, Secrets
-from mockserver.params import parse_query
-from mockserver.prefer import PreferMiddleware
+from mockserver.negotiation import NegotiationMiddleware
+from mockserver.params import allowed, parse_query
 from mockserver.resource import OBJECT
 from mockserver.state import State
 
-ALLOW = "GET, HEAD, OPTIONS"
 SERVER_ERROR = "A server error occurred."  # DRF's APIException default detail
 _log = logging.getLogger("mockserver")
 _JSON_TYPE = (b"content-type", b"application/json")
@@ -53,7 +51,6 @@ class ApiMiddleware:
         # by the next ApiMiddleware and checked against the spec on its way out. HEAD is
         # answered here: its empty body is not the documented JSON.
         self.delegate_reads = delegate_reads
-        self._ok = [_JSON_TYPE, (b"allow", ALLOW.encode())]
         self._route = state.route
         # Each read is answered by what it is (a list, a detail, a singleton, a nested list,
         # an action, a body from its schema), not by its name. Writes are 405 for now.
@@ -95,15 +92,17 @@ class ApiMiddleware:
             return
         try:
             answered = self._answer(scope, exchange)
+            allow = (b"allow", found.route.allow)
             if type(answered) is bytes:
-                status, body, headers = 200, answered, self._ok
+                status, body, headers = 200, answered, [_JSON_TYPE, allow]
             else:
                 status, body = answered.status, answered.body
-                headers = [*answered.headers, (b"allow", ALLOW.encode())]
+                headers = [*answered.headers, allow]
         except ApiError as error:
             status, body = error.status, orjson.dumps(error.body)
             headers = [
-                *self._ok,
+                _JSON_TYPE,
+                (b"allow", found.route.allow),
                 *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
             ]
         head = scope["method"] == "HEAD"
@@ -121,8 +120,16 @@ class ApiMiddleware:
         if method not in ("GET", "HEAD") or handler is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
         query = parse_query(read, exchange.items, self._rules[read.path, "GET"])
+        params = exchange.match.params
+        for name, value in params.items():
+            # A value its path parameter cannot be (`/posts/abc/` for an integer id) names
+            # nothing: Django's `<int:...>` route does not match it, DRF's get_object()
+            # is Http404 for it.
+            schema = read.path_params.get(name)
+            if schema and not allowed(schema, value):
+                raise ApiError.detail(404, handlers.NOT_FOUND)
         url = _request_url(scope, exchange.headers)
-        return handler(query, url, exchange.match.params)
+        return handler(query, url, params)
 
     async def _redirect(self, scope, send):
         """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body
@@ -246,10 +253,9 @@ def create_app(state: State, journal: Journal | None = None):
     # First, so that preflights skip authentication and every answer carries CORS headers.
     cors = functools.partial(CorsMiddleware, origins=state.settings.cors_origin)
     docs = functools.partial(SpecDocsMiddleware, state=state)
-    # Server-wide latency and faults, then the request's own Prefer: both answer with the
-    # spec's examples, inside response validation when it is on.
-    faults = functools.partial(FaultMiddleware, state=state, headers={"Allow": ALLOW})
-    prefer = functools.partial(PreferMiddleware, state=state, headers={"Allow": ALLOW})
+    # Server-wide latency and faults, then the request's own Prefer, in one step: both
+    # answer with the spec's examples, inside response validation when it is on.
+    negotiation = functools.partial(NegotiationMiddleware, state=state)
     access = functools.partial(AccessLogMiddleware, secrets=secrets)
     logs = [access] if state.settings.access_log else []  # outermost: every request
     # The pipeline, declared once: the edge (log, CORS, last-resort errors), then the mock
@@ -267,7 +273,7 @@ def create_app(state: State, journal: Journal | None = None):
         health=health,
     )
     edge = [*logs, cors, ServerErrorMiddleware, endpoints]
-    mock = [faults, prefer, api]
+    mock = [negotiation, api]
     if state.settings.validate_responses:
         return _validated_app(state, edge, mock, docs)
     # Connexion is not even imported: it is the biggest part of a start (see README,

@@ -1,9 +1,10 @@
 """Per-request control, Prism-style: `Prefer: code=404, example=NAME, delay=800` or `?__code=404`.
 
-Parsed here, at the edge, before the pipeline: a request that asks for a documented
-response gets that response's example; one that asks only for a delay waits, then goes on
-to be answered as usual. Content negotiation (406) and the token (401) still come first:
-a request that fails them goes on unchanged and gets its real error, with no delay.
+Read at the edge, before the API step (mockserver/negotiation.py): a request that asks for
+a documented response gets that response's example; one that asks only for a delay waits,
+then goes on to be answered as usual. Content negotiation (406) and the token (401) still
+come first: a request that fails them goes on unchanged and gets its real error, with no
+delay.
 
 >>> parse_header(['code=404, Delay="100"; x=1', "code=500"])
 {'code': '404', 'delay': '100'}
@@ -14,12 +15,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-import orjson
-
 from mockserver import examples
-from mockserver import exchange as exchanges
-from mockserver.admission import admit
-from mockserver.answer import Answer, send_answer
 from mockserver.errors import ApiError
 from mockserver.spec import PREFER, Operation
 
@@ -141,61 +137,3 @@ def choose(op: Operation, wanted: dict[str, tuple[str, str | None]]) -> Choice:
     if example is not None and code is None:
         code = target
     return Choice(code=code, example=example, delay_ms=delay, applied=applied)
-
-
-class PreferMiddleware:
-    """Answers GET and HEAD requests that carry preferences; passes every other one on.
-
-    A request is admitted first (mockserver/admission.py: 404 format, 406, 401): a client
-    chooses an answer only once it would have been let in. `headers` go on every answer
-    sent here (the API's `Allow`).
-    """
-
-    def __init__(self, app, state, headers: dict[str, str] | None = None):
-        self.app = app
-        self.state = state
-        self._extra = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
-            return
-        prefer = [value.decode("latin-1") for name, value in scope["headers"] if name == b"prefer"]
-        query = scope["query_string"]
-        if not prefer and b"__" not in query and b"%5f" not in query.lower():
-            await self.app(scope, receive, send)
-            return
-        head = scope["method"] == "HEAD"
-        exchange = exchanges.of(scope, self.state)
-        op = exchange.read
-        wanted = requested(op, prefer, exchange.items) if op is not None else {}
-        if not wanted:
-            await self.app(scope, receive, send)
-            return
-        try:
-            admit(self.state, exchange)
-        except ApiError:
-            await self.app(scope, receive, send)  # the pipeline answers 406 or 401 itself
-            return
-        try:
-            choice = choose(op, wanted)
-        except ApiError as error:
-            body = orjson.dumps(error.body)
-            headers = [(b"content-type", b"application/json")]
-            error_answer = Answer(error.status, body, tuple(headers))
-            await send_answer(send, error_answer, head=head, extra=self._extra, scope=scope)
-            return
-        if choice.delay_ms:
-            await sleep(choice.delay_ms / 1000)
-        applied = (b"preference-applied", choice.applied.encode("latin-1", "replace"))
-        if choice.forced:
-            answer = examples.answer(op, choice.code, choice.example)
-            await send_answer(send, answer, head=head, extra=[*self._extra, applied], scope=scope)
-            return
-
-        async def send_applied(message):
-            if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), applied]}
-            await send(message)
-
-        await self.app(scope, receive, send_applied)

@@ -27,6 +27,9 @@ class Route:
     operations: dict[str, Operation]  # by method
     # DRF's format suffix route (`/users.json`, `/users/3.json`), in lenient mode only.
     suffix: re.Pattern | None = None
+    # The view's methods, as DRF's `Allow` lists them (APIView._allowed_methods, in
+    # `http_method_names` order; HEAD where there is GET, OPTIONS always).
+    allow: bytes = b"GET, HEAD, OPTIONS"
 
 
 class Match(NamedTuple):
@@ -401,8 +404,20 @@ def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[
         if suffixes:
             bare = _template(base_path + path.rstrip("/"), lookup)
             suffix = re.compile(bare + r"\.(?P<format>[a-z0-9]+)/?\Z")
-        routes.append(Route(regex, operations, suffix))
+        routes.append(Route(regex, operations, suffix, allowed(operations)))
     return tuple(routes)
+
+
+def allowed(operations) -> bytes:
+    """`Allow` of a route with these methods documented.
+
+    >>> allowed({"PATCH": None, "GET": None}), allowed({"POST": None})
+    (b'GET, PATCH, HEAD, OPTIONS', b'POST, OPTIONS')
+    """
+    methods = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE") if m in operations]
+    if "GET" in operations:
+        methods.append("HEAD")
+    return ", ".join([*methods, "OPTIONS"]).encode()
 
 
 def _specificity(path: str) -> tuple[int, ...]:

@@ -83,3 +83,22 @@ def test_the_spec_says_how_requests_authenticate(
         headers = {found[1]: found[2]}
     answered, answer_headers, _ = raw_get(create_app(state), b"/users/", headers)
     assert (answered, answer_headers.get("www-authenticate")) == (status, challenge)
+
+
+@pytest.mark.parametrize(
+    ("target", "method", "status", "allow"),
+    [
+        pytest.param(b"/api/token/", "GET", 405, "POST, OPTIONS", id="a POST-only view"),
+        pytest.param(b"/products/", "POST", 405, "GET, HEAD, OPTIONS", id="a read-only list"),
+        pytest.param(b"/products/", "GET", 200, "GET, HEAD, OPTIONS", id="an answer too"),
+    ],
+)
+def test_allow_lists_the_view_s_documented_methods(target, method, status, allow):
+    from helpers_drf import SERVICE_DIR
+
+    state = make_state(spec=str(SERVICE_DIR / "openapi.yaml"), size=5, access_log=False)
+    key = state.banner_token()
+    answered, headers, _ = raw_get(
+        create_app(state), target, {"Authorization": f"Token {key}"}, method=method
+    )
+    assert (answered, headers["allow"]) == (status, allow)

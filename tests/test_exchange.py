@@ -9,7 +9,7 @@ from helpers_api import AUTH, make_state, raw_get
 
 from mockserver import exchange
 from mockserver.app import create_app
-from mockserver.faults import FaultMiddleware
+from mockserver.negotiation import NegotiationMiddleware
 from mockserver.state import State
 
 
@@ -44,8 +44,8 @@ def counted(monkeypatch):
 def test_one_route_and_one_parse_with_prefer_and_faults_on(counted, target, headers, status):
     # A latency of 0-1 ms makes the fault step route every read, without failing any.
     app = create_app(make_state(size=5, access_log=False, latency="0-1", journal=0))
-    faults = next(m for m in app.middlewares if getattr(m, "func", None) is FaultMiddleware)
-    assert faults.keywords["state"].settings.latency_range == (0, 1)
+    step = next(m for m in app.middlewares if getattr(m, "func", None) is NegotiationMiddleware)
+    assert step.keywords["state"].settings.latency_range == (0, 1)
     counted.update(route=0, parse=0)
     got, _, body = raw_get(app, target, headers)
     assert got == status, body

@@ -449,3 +449,9 @@ def test_nested_lists_split_the_records_among_the_parents(blog):
 def test_a_list_action_of_the_same_model_lists_the_collection(blog):
     status, _, body = blog("/posts/recent/")
     assert (status, orjson.loads(body)) == (200, _records(blog, "/posts/"))
+
+
+def test_a_path_value_its_parameter_cannot_be_names_nothing(blog):
+    """`/users/abc/stats/`: Django's `<int:...>` route, or get_object(), finds nothing."""
+    assert blog("/users/abc/stats/")[::2] == (404, b'{"detail":"Not found."}')
+    assert blog("/users/1.5/stats/")[::2] == (404, b'{"detail":"Not found."}')
