@@ -250,7 +250,7 @@ def generated(view: View, op: Operation, seed: int, resolve) -> Handler:
 
     def handler(query: Query, url: str, params: dict[str, str]) -> Answer:
         key = f"{op.method} {url.partition('://')[2].partition('/')[2]}"
-        value = sample.sample(view.schema or {}, key, seed, resolve)
+        value = _without_passwords(sample.sample(view.schema or {}, key, seed, resolve))
         if is_json:
             body = orjson.dumps(value)
         else:
@@ -258,6 +258,19 @@ def generated(view: View, op: Operation, seed: int, resolve) -> Handler:
         return Answer(view.status, body, headers)
 
     return handler
+
+
+def _without_passwords(value):
+    """A generated value with no `password` anywhere in it: the mock never serves one.
+
+    >>> _without_passwords({"user": {"name": "a", "password": "x"}, "items": [{"password": 1}]})
+    {'user': {'name': 'a'}, 'items': [{}]}
+    """
+    if isinstance(value, dict):
+        return {k: _without_passwords(v) for k, v in value.items() if k != "password"}
+    if isinstance(value, list):
+        return [_without_passwords(item) for item in value]
+    return value
 
 
 def _empty(view: View) -> Answer:

@@ -463,7 +463,7 @@ def lookup_field(param: str, fields: dict) -> str | None:
 def _resource(spec, path: str, op: dict, shaped) -> Resource:
     shape, node, model, _envelope = shaped
     where = node["$ref"][2:] if "$ref" in node else f"paths {path} get 200"
-    schema = merged(spec, spec.resolve(node))
+    schema = _readable(merged(spec, spec.resolve(node)))
     options = op.get("x-resource") or {}
     segments = [s for s in path.strip("/").split("/") if "{" not in s]
     name = segments[-1] if segments else model.lower()
@@ -522,6 +522,28 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
         where=where,
         example=example,
     )
+
+
+def _readable(schema: dict) -> dict:
+    """The fields DRF renders: a write-only one never is (Serializer.to_representation
+    skips them), and a `password` is never served, whatever a spec says of it.
+
+    >>> _readable({"properties": {"a": {}, "b": {"writeOnly": True}, "password": {}},
+    ...            "required": ["a", "b", "password"]})
+    {'properties': {'a': {}}, 'required': ['a']}
+    """
+    props = schema.get("properties") or {}
+    kept = {
+        name: prop
+        for name, prop in props.items()
+        if name != "password" and not (isinstance(prop, dict) and effective(prop).get("writeOnly"))
+    }
+    if len(kept) == len(props):
+        return schema
+    out = {**schema, "properties": kept}
+    if "required" in schema:
+        out["required"] = [name for name in schema["required"] if name in kept]
+    return out
 
 
 def _model_ref(spec, prop) -> tuple[str, bool] | None:

@@ -521,3 +521,14 @@ def test_a_nested_list_without_a_parent_field_is_scoped_by_its_parent(blog):
 
 def test_a_detail_action_names_its_lookup(blog):
     assert blog.operation("users_stats_retrieve").view.lookup == "id"
+
+
+def test_write_only_fields_and_passwords_are_never_records_fields(tmp_path):
+    thing = {
+        **THING,
+        "secret": {"type": "string", "writeOnly": True},
+        "password": {"type": "string"},
+    }
+    spec = _load(tmp_path, _document(thing))
+    assert "secret" not in spec.resources["/things/"].fields
+    assert "password" not in spec.resources["/things/"].fields
