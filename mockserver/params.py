@@ -37,6 +37,7 @@ NO_SUCH_CHOICE = "Select a valid choice. That choice is not one of the available
 # DRF serializer field messages, for what strict mode adds.
 VALID_BOOLEAN = "Must be a valid boolean."
 VALID_INTEGER = "A valid integer is required."
+REQUIRED = "This field is required."  # DRF's Field.default_error_messages["required"]
 UNKNOWN_PARAMETER = "Unknown query parameter; the spec does not declare it for this operation."
 NO_PATTERN_MATCH = "This value does not match the required pattern."
 JSON_OUTSIDE_PATTERN = (
@@ -121,6 +122,11 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
         for name in values:
             if name not in op.query:
                 problems[name] = [UNKNOWN_PARAMETER]
+        for name, param in op.query.items():
+            if param.required and name not in values:
+                # The contract requires it; DRF itself reads no parameter as required, so
+                # the real service goes on without it (lenient mode does the same).
+                problems[name] = [REQUIRED]
     if problems:
         raise ApiError.invalid(problems)
     if query.search is None:

@@ -49,6 +49,7 @@ class Param:
     # REAL_API.md, which observed no such limit.
     number_cap: bool = False
     preference: str | None = None  # for a PREFER control: the Prefer preference it sets
+    required: bool = False  # the contract requires it: strict mode says so when it is missing
     # A lookup across a relation (`category__slug`): the collection (None: a nested
     # object of the record itself), its field and lookup.
     related: tuple[str | None, str, str] | None = None
@@ -268,9 +269,10 @@ class Spec:
                 if view.resource is None:
                     # No records to filter: the parameter is accepted and checked against
                     # its schema in strict mode (the compatibility report lists it).
-                    query[param["name"]] = Param(param["name"], _schema_of(param))
+                    found = Param(param["name"], _schema_of(param))
                 else:
-                    query[param["name"]] = self._param(param, resource, where)
+                    found = self._param(param, resource, where)
+                query[param["name"]] = replace(found, required=param.get("required") is True)
         raw_responses = op.get("responses")
         responses = {
             str(code): value

@@ -743,6 +743,7 @@ def test_floats_are_sortable(parse_readings, query, sort):
 
 def _unmodelled_op(schema: dict, number_cap: bool = False):
     """An operation whose only parameter `p` filters nothing the engine knows."""
+    from mockserver.params import Rules, parse_query
     from mockserver.spec import Operation, Param
 
     query = {"p": Param("p", schema, number_cap=number_cap)}
@@ -810,3 +811,34 @@ def test_unmodelled_parameters_refuse_what_their_schema_refuses(
         assert (strict, error.status, error.body) == (True, 400, problems)
     else:
         assert not strict or problems is None
+
+
+@pytest.mark.parametrize(
+    ("strict", "items", "problems"),
+    [
+        pytest.param(True, [], {"entity_id": ["This field is required."]}, id="strict: missing"),
+        pytest.param(True, [("entity_id", "3")], None, id="strict: given"),
+        pytest.param(False, [], None, id="lenient: DRF reads none as required"),
+    ],
+)
+def test_a_required_query_parameter(strict, items, problems):
+    from mockserver.params import Rules, parse_query
+    from mockserver.spec import Operation, Param
+
+    op = Operation(
+        path="/things/",
+        method="GET",
+        operation_id="things_list",
+        path_params={},
+        query={"entity_id": Param("entity_id", {"type": "integer"}, required=True)},
+        responses={},
+        answers={},
+        lenient_query={"entity_id": Param("entity_id", {"type": "integer"}, required=True)},
+    )
+    rules = Rules(strict=strict)
+    if problems is None:
+        parse_query(op, items, rules)
+        return
+    with pytest.raises(ApiError) as caught:
+        parse_query(op, items, rules)
+    assert (caught.value.status, caught.value.body) == (400, problems)
