@@ -23,7 +23,7 @@ import orjson
 
 from mockserver import ui
 from mockserver.answer import Answer, send_answer, write
-from mockserver.resource import CURSOR, PAGE
+from mockserver.resource import Paging
 from mockserver.state import State
 
 YAML_TYPE = b"application/yaml"
@@ -187,10 +187,10 @@ _INVALID = {
 def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     """The spec as a dict, each GET operation given the error answers the mock (like DRF)
     gives and the spec does not document: 400 for the query, 401 (with its
-    `WWW-Authenticate` challenge) or 403 for credentials, 404 for a detail, a page or a
-    cursor, 406
-    for `Accept`. Real behaviour in DRF's shapes, never a mock control. A spec that
-    documents them all (the Users contract) is served as it is.
+    `WWW-Authenticate` challenge) or 403 for credentials, 404 for a path's record or value,
+    a page or a cursor, 406 for `Accept`. Real behaviour in DRF's shapes, never a mock
+    control. A spec that documents them all (the Users contract) is served as it is. A
+    `password` property is write-only there: the mock never serves one.
 
     Where DRF checks a filter beyond what drf-spectacular writes, the parameter's schema
     says so too (`_drf_bounds`), so that a value the document allows is one the service
@@ -198,6 +198,7 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     is at most 1e50.
     """
     document = copy.deepcopy(spec.raw)
+    _passwords_write_only(document)
     for op in spec.operations:
         if op.method != "GET":
             continue
@@ -210,10 +211,10 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
         if op.security.refuses:
             code = "401" if challenges else "403"
             added[code] = ("No valid credentials.", _DETAIL)
-        served = spec.resources.get(op.resource)
-        # A detail's missing record, PageNumberPagination's "Invalid page." and
-        # CursorPagination's "Invalid cursor" are all NotFound.
-        if op.is_detail or (served is not None and served.shape in (PAGE, CURSOR)):
+        # A detail's missing record, a path value its parameter cannot be,
+        # PageNumberPagination's "Invalid page." and CursorPagination's "Invalid cursor"
+        # are all NotFound.
+        if op.path_params or op.view.paging in (Paging.PAGE, Paging.CURSOR):
             added["404"] = ("Not found, or no such page.", _DETAIL)
         for code, (description, schema) in added.items():
             if code in have:
@@ -228,6 +229,21 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
                 }
             responses[code] = response
     return document
+
+
+def _passwords_write_only(node) -> None:
+    """Every `password` property marked write-only (in place): the mock accepts one in a
+    request and never serves one, whatever the spec says of it."""
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict) and isinstance(props.get("password"), dict):
+            props["password"] = {**props["password"], "writeOnly": True}
+            props["password"].pop("readOnly", None)
+        for value in node.values():
+            _passwords_write_only(value)
+    elif isinstance(node, list):
+        for item in node:
+            _passwords_write_only(item)
 
 
 async def _not_allowed(send, method: str) -> None:

@@ -743,7 +743,6 @@ def test_floats_are_sortable(parse_readings, query, sort):
 
 def _unmodelled_op(schema: dict, number_cap: bool = False):
     """An operation whose only parameter `p` filters nothing the engine knows."""
-    from mockserver.params import Rules, parse_query
     from mockserver.spec import Operation, Param
 
     query = {"p": Param("p", schema, number_cap=number_cap)}
