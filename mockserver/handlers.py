@@ -327,7 +327,9 @@ def for_operation(op: Operation, state) -> Handler | None:
 
 def _enveloped(lister, view: View, op: Operation, state) -> Callable:
     """A custom page (any object wrapping `results` with fields of its own): the standard
-    fields as the paginator fills them, the others generated from their schema."""
+    fields as the paginator fills them; a field that names the page's own figures (`page`,
+    `page_size`, `total_pages`, `current`, ... at the top or in a nested `pagination`
+    object) says them; the others are generated from their schema."""
     props = (view.envelope or {}).get("properties") or {}
     own = {k: v for k, v in props.items() if k not in ("count", "next", "previous", "results")}
     resolve = state.spec.resolve_shallow
@@ -335,12 +337,67 @@ def _enveloped(lister, view: View, op: Operation, state) -> Callable:
 
     def answer(served, query: Query, url: str, rows) -> bytes:
         standard: dict[str, Any] = orjson.loads(lister(served, query, url, rows))
-        extra = {
-            name: sample.sample(schema, f"{op.path} {name}", seed, resolve)
-            for name, schema in own.items()
-        }
+        figures = _figures(query, standard, len(standard.get("results") or ()))
         body = {k: v for k, v in standard.items() if k in props}
-        body.update(extra)
+        for name, schema in own.items():
+            value = sample.sample(schema, f"{op.path} {name}", seed, resolve)
+            body[name] = _said(value, figures, name)
         return orjson.dumps(body)
 
     return answer
+
+
+def _figures(query: Query, page: dict, shown: int) -> dict[str, Any]:
+    """A page's own figures, by the names envelopes give them."""
+    count = page.get("count")
+    size = max(query.limit, 1)
+    pages = max(1, -(-count // size)) if isinstance(count, int) else None
+    number = 1
+    if query.page == "last" and pages is not None:
+        number = pages
+    elif query.page and query.page.isdigit():
+        number = int(query.page)
+    start = (number - 1) * size + 1 if shown else 0
+    figures = {
+        "page": number,
+        "current": number,
+        "current_page": number,
+        "page_number": number,
+        "page_size": size,
+        "per_page": size,
+        "limit": size,
+        "offset": query.offset,
+        "count": count,
+        "total": count,
+        "total_count": count,
+        "total_pages": pages,
+        "num_pages": pages,
+        "page_count": pages,
+        "pages": pages,
+        "start_index": start,
+        "end_index": start + shown - 1 if shown else 0,
+        "next": page.get("next"),
+        "previous": page.get("previous"),
+    }
+    return {name: value for name, value in figures.items() if value is not None}
+
+
+def _said(value, figures: dict[str, Any], name: str):
+    """`value` with the page's figures where a field is named after one and holds the
+    same kind of value (a generated integer becomes the page number, say)."""
+    if name in figures and _same_kind(value, figures[name]):
+        return figures[name]
+    if isinstance(value, dict):
+        return {
+            key: figures[key] if key in figures and _same_kind(item, figures[key]) else item
+            for key, item in value.items()
+        }
+    return value
+
+
+def _same_kind(generated, figure) -> bool:
+    if generated is None:
+        return figure is None or isinstance(figure, str)
+    return type(generated) is type(figure) or (
+        isinstance(generated, str) and isinstance(figure, str)
+    )

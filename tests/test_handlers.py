@@ -418,7 +418,7 @@ def test_a_custom_envelope_keeps_results_and_fills_its_own_fields(blog):
     assert status == 200
     assert list(page) == ["results", "pagination"]
     assert page["results"] == _records(blog, "/posts/")
-    assert page["pagination"]["current"] >= 1
+    assert page["pagination"] == {"current": 1}  # the page's own figure, not a draw
 
 
 def test_a_detail_by_slug_of_items_without_id(blog):
