@@ -414,6 +414,8 @@ def faker_rule(
     {'choice': ['draft', 'active'], 'null': 0.1}
     >>> faker_rule("author", {"type": "object", "properties": {"name": {"type": "string"}}})
     {'sample': True}
+    >>> faker_rule("eth_address", {"type": "string", "pattern": "^0x[a-fA-F0-9]{40}$"})
+    {'sample': True}
     """
     if relation is None and needs_sample(prop):
         return {"sample": True}  # sample.py draws null itself, for a nullable field
@@ -450,6 +452,11 @@ def _rule(name: str, prop: dict, relation: dict | None, fields: dict) -> dict:
         digits, places = decimal_places(prop)
         largest = 10**digits - 10**-places  # `max_digits=2, decimal_places=2`: 0.99
         return {"decimal": {"min": 0, "max": min(largest, 1000), "places": places}}
+    if isinstance(prop.get("pattern"), str) and not is_slug(prop):
+        # A `pattern` the name's rule may not match (an `eth_address` of 40 hex digits is no
+        # street address): sample.py keeps the name's text when it matches, and otherwise
+        # makes a text from the pattern itself.
+        return {"sample": True}
     if fmt == "date-time":
         created = [
             other
