@@ -14,7 +14,9 @@ NULL_INT = int(np.iinfo(np.int64).min)
 def column_kind(prop: dict) -> str:
     """How a field is stored: int, bool, float (a `number`: DRF's FloatField), datetime,
     date, decimal, text, ids (an array of the items' enum), idlist (an array of other
-    records' ids) or json (an object, or anything else)."""
+    records' ids) or json (an object, values of more than one type, or anything else)."""
+    if len(_types(prop)) > 1:  # `oneOf: [integer, string]`: values of either type, kept whole
+        return "json"
     prop = effective(prop)
     kind, fmt = prop.get("type"), prop.get("format")
     if isinstance(kind, list):  # OpenAPI 3.1: `[number, "null"]`
@@ -35,6 +37,24 @@ def column_kind(prop: dict) -> str:
     if fmt in ("date-time", "date"):
         return "datetime" if fmt == "date-time" else "date"
     return "text"
+
+
+def _types(prop: dict) -> set[str]:
+    """The JSON types other than null that a property's own type or its oneOf / anyOf
+    members name (a member without a type, as BlankEnum, names none).
+
+    >>> sorted(_types({"oneOf": [{"type": "integer"}, {"type": "string"}, {"enum": [None]}]}))
+    ['integer', 'string']
+    >>> sorted(_types({"type": ["number", "null"]}))
+    ['number']
+    """
+    kinds = prop.get("type")
+    found = {k for k in (kinds if isinstance(kinds, list) else [kinds]) if isinstance(k, str)}
+    for key in ("oneOf", "anyOf"):
+        for member in prop.get(key) or ():
+            if isinstance(member, dict):
+                found |= _types(effective(member))
+    return found - {"null"}
 
 
 def effective(prop: dict) -> dict:

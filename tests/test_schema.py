@@ -14,6 +14,18 @@ KINDS = [
     pytest.param({"type": "string", "format": "time"}, "text", id="time is text"),
     pytest.param({"allOf": [{"type": "object", "properties": {}}]}, "json", id="nested"),
     pytest.param({"type": "array", "items": {"type": "integer"}}, "idlist", id="ids"),
+    pytest.param(
+        {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}}, "ids", id="enum ids"
+    ),
+    pytest.param(
+        {"oneOf": [{"type": "integer"}, {"type": "string"}]}, "json", id="oneOf of two types"
+    ),
+    pytest.param({"type": ["integer", "string"]}, "json", id="3.1 list of two types"),
+    pytest.param(
+        {"oneOf": [{"type": "string", "enum": ["a"]}, {"enum": [""]}, {"enum": [None]}]},
+        "text",
+        id="a choice, BlankEnum, NullEnum: text",
+    ),
 ]
 
 
