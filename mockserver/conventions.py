@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from mockserver.schema import effective
+from mockserver.schema import effective, json_types
 
 # django-filter's lookups (Django's field lookups) the query engine implements.
 LOOKUPS = (
@@ -371,7 +371,8 @@ def is_updated(name: str) -> bool:
 def needs_sample(prop: dict) -> bool:
     """Whether a field's values are structured: a nested serializer (an object with
     properties, a `$ref`, an `allOf`/`oneOf`/`anyOf` of objects), a list of them or of
-    plain values, or a map with typed values. mockserver/sample.py makes those whole.
+    plain values, a map with typed values, or values of more than one type. mockserver/sample.py
+    makes those whole.
 
     A list of integers (ids) or of an enum's values, and a JSON object with no properties,
     keep their own rules.
@@ -382,8 +383,10 @@ def needs_sample(prop: dict) -> bool:
     False
     >>> needs_sample({"type": "object"})
     False
+    >>> needs_sample({"oneOf": [{"type": "boolean"}, {"type": "string"}]})
+    True
     """
-    if "$ref" in prop:
+    if "$ref" in prop or len(json_types(prop)) > 1:  # `oneOf: [boolean, object]`
         return True
     flat = effective(prop)
     kind = flat.get("type")

@@ -377,8 +377,9 @@ class _Walk(Texts):
             return value
         _, refs = self.sampler.flat(chosen)
         ref = refs[0] if refs else None
-        mapping = discriminator.get("mapping") or {}
-        tag = next((k for k, v in mapping.items() if v == ref), None)
+        mapping = _mapping(discriminator.get("mapping"))
+        # A mapping value is a reference or a schema's name (as schema.Validator reads it).
+        tag = next((k for k, v in mapping.items() if ref and v in (ref, ref.rsplit("/")[-1])), None)
         if tag is None and ref is not None:
             tag = ref.rsplit("/", 1)[-1]  # OpenAPI's default: the schema's name
         if tag is None and len(mapping) == len(real):

@@ -15,7 +15,7 @@ def column_kind(prop: dict) -> str:
     """How a field is stored: int, bool, float (a `number`: DRF's FloatField), datetime,
     date, decimal, text, ids (an array of the items' enum), idlist (an array of other
     records' ids) or json (an object, values of more than one type, or anything else)."""
-    if len(_types(prop)) > 1:  # `oneOf: [integer, string]`: values of either type, kept whole
+    if len(json_types(prop)) > 1:  # `oneOf: [integer, string]`: values of either type, kept whole
         return "json"
     prop = effective(prop)
     kind, fmt = prop.get("type"), prop.get("format")
@@ -39,13 +39,13 @@ def column_kind(prop: dict) -> str:
     return "text"
 
 
-def _types(prop: dict) -> set[str]:
+def json_types(prop: dict) -> set[str]:
     """The JSON types other than null that a property's own type or its oneOf / anyOf
     members name (a member without a type, as BlankEnum, names none).
 
-    >>> sorted(_types({"oneOf": [{"type": "integer"}, {"type": "string"}, {"enum": [None]}]}))
+    >>> sorted(json_types({"oneOf": [{"type": "integer"}, {"type": "string"}, {"enum": [None]}]}))
     ['integer', 'string']
-    >>> sorted(_types({"type": ["number", "null"]}))
+    >>> sorted(json_types({"type": ["number", "null"]}))
     ['number']
     """
     kinds = prop.get("type")
@@ -53,7 +53,7 @@ def _types(prop: dict) -> set[str]:
     for key in ("oneOf", "anyOf"):
         for member in prop.get(key) or ():
             if isinstance(member, dict):
-                found |= _types(effective(member))
+                found |= json_types(effective(member))
     return found - {"null"}
 
 
@@ -94,7 +94,8 @@ def effective(prop: dict) -> dict:
 
 
 def json_schema(node):
-    """An OpenAPI 3.0 schema as plain JSON Schema: `nullable: true` becomes a `null` type.
+    """An OpenAPI 3.0 schema as plain JSON Schema: `nullable: true` becomes a `null` type,
+    a oneOf with a discriminator's mapping an anyOf of members tagged (`_discriminated`).
 
     >>> json_schema({"type": "string", "nullable": True})
     {'type': ['string', 'null']}
@@ -104,6 +105,10 @@ def json_schema(node):
     if not isinstance(node, dict):
         return node
     out = {k: json_schema(v) for k, v in node.items() if not k.startswith("x-") and k != "nullable"}
+    tagged = _discriminated(node)
+    if tagged is not None:
+        del out["oneOf"]
+        out.setdefault("allOf", []).append({"anyOf": tagged})
     if isinstance(out.get("type"), list):  # `[array, "null", "null"]`, as specs have it
         out["type"] = list(dict.fromkeys(out["type"]))
     if isinstance(out.get("required"), list) and isinstance(node.get("properties"), dict):
@@ -127,6 +132,43 @@ def json_schema(node):
         # drf-spectacular's nullable nested serializer: `allOf: [Other], nullable: true`.
         return {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+def _discriminated(node: dict) -> list | None:
+    """A `oneOf` with a discriminator's mapping as OpenAPI reads it: the member the value's
+    tag names is the one it must be valid under, though it may be valid under others too.
+    (JSON Schema's `oneOf` wants exactly one, which drf-spectacular's
+    PolymorphicProxySerializer members rarely are: authentik's 30 challenges differ only in
+    their `component` tag.) None without a mapping of a tag for each member: the tags would
+    then be the members' schema names, which a resolved spec has lost, and the schema would
+    read differently resolved or not.
+
+    >>> cat, dog = {"$ref": "#/c/Cat"}, {"type": "object"}
+    >>> tagged = _discriminated({"oneOf": [cat, dog], "discriminator": {
+    ...     "propertyName": "kind", "mapping": {"cat": "#/c/Cat", "dog": "#/c/Dog"}}})
+    >>> [member["allOf"][0]["properties"]["kind"]["enum"] for member in tagged]
+    [['cat'], ['dog']]
+    """
+    members, discriminator = node.get("oneOf"), node.get("discriminator")
+    if not isinstance(members, list) or not isinstance(discriminator, dict):
+        return None
+    name, mapping = discriminator.get("propertyName"), discriminator.get("mapping")
+    if not isinstance(name, str) or not isinstance(mapping, dict) or len(mapping) != len(members):
+        return None
+    tagged = []
+    for n, member in enumerate(members):
+        ref = member.get("$ref") if isinstance(member, dict) else None
+        # A mapping value is a reference or a schema's name. A resolved member has lost its
+        # reference: drf-spectacular writes the mapping in the order of the members
+        # (mockserver.sample tags its values so too).
+        tags = [
+            t
+            for t, v in mapping.items()
+            if isinstance(ref, str) and v in (ref, ref.rsplit("/", 1)[-1])
+        ]
+        match = {"properties": {name: {"enum": tags or [list(mapping)[n]]}}, "required": [name]}
+        tagged.append({"allOf": [match, json_schema(member)]})
+    return tagged
 
 
 # DRF's TimeField renders `value.isoformat()`: `14:30:00`, `14:30:00.250000`, an offset only

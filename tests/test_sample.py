@@ -608,6 +608,23 @@ CORPUS = [
     ),
     pytest.param("geometry", GEOJSON, id="objects-api: GeoJSON members of the same shape"),
     pytest.param(
+        "challenge",
+        {
+            "oneOf": [
+                {"type": "object", "properties": {"component": {"type": "string"}}},
+                {
+                    "type": "object",
+                    "properties": {"component": {"type": "string"}, "title": {"type": "string"}},
+                },
+            ],
+            "discriminator": {
+                "propertyName": "component",
+                "mapping": {"ak-denied": "#/c/Denied", "ak-login": "#/c/Login"},
+            },
+        },
+        id="authentik: challenges alike but for their discriminator's tag",
+    ),
+    pytest.param(
         "_supplementalDetails",
         {
             "oneOf": [
