@@ -82,7 +82,7 @@ class Generator(FakerRules):
             except ConfigError:
                 raise
             except Exception as exc:  # a schema's shape no rule foresaw: the spec's to fix
-                raise self._error(name, f"failed: {_one_line(exc)}") from None
+                raise self._error(name, f"failed: {one_line(exc)}") from None
             overrides = [(row, values[name]) for row, values in fixed if name in values]
             if overrides:
                 column = column.copy()  # a rule may hand back another field's array
@@ -114,7 +114,7 @@ class Generator(FakerRules):
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise self._error(name, f"is malformed: {exc}") from None
         except Exception as exc:  # RecursionError, a regex the validator refuses...
-            raise self._error(name, f"cannot be compiled: {_one_line(exc)}") from None
+            raise self._error(name, f"cannot be compiled: {one_line(exc)}") from None
         if isinstance(prop.get("maxLength"), int) and column_kind(prop) == "text":
             rule = _cut(rule, prop["maxLength"])
         if column_kind(prop) == "float":  # an integer or choice rule on a FloatField
@@ -138,10 +138,10 @@ class Generator(FakerRules):
         return nullable, deps
 
 
-def _one_line(exc: Exception) -> str:
+def one_line(exc: Exception) -> str:
     """An exception as one line of an error message.
 
-    >>> _one_line(ValueError("bad value\\n  in two lines"))
+    >>> one_line(ValueError("bad value\\n  in two lines"))
     'ValueError: bad value in two lines'
     """
     text = " ".join(str(exc).split())

@@ -6,7 +6,7 @@ OpenAPI 3.0 or 3.1 schema as drf-spectacular writes it: nested serializers (`$re
 `BlankEnum` and `NullEnum`, `nullable` and 3.1's `[string, "null"]`, maps
 (`additionalProperties`), every format as DRF renders it, and names read as
 mockserver/conventions.py reads them (`rating` is 1 to 5, `etag` 32 hex digits, an
-`updated_at` after its object's `created_at`; mockserver/texts.py makes the texts).
+`updated_at` after its object's `created_at`; mockserver/scalars.py makes those values).
 Write-only fields are left out, as DRF's `to_representation` leaves them out of every answer.
 
 Every choice is a hash of (seed, key, the value's path), so the same arguments give the
@@ -46,8 +46,8 @@ from collections.abc import Callable
 import orjson
 
 from mockserver import conventions
+from mockserver.scalars import Scalars
 from mockserver.schema import Validator
-from mockserver.texts import Texts
 from mockserver.timefmt import parse_datetime
 
 # Shares of nulls and blanks where a schema allows them (conventions.faker_rule's `null`).
@@ -251,7 +251,7 @@ def resolver(refs: dict[str, dict]) -> Resolve:
 # -- the walk ------------------------------------------------------------------------------
 
 
-class _Walk(Texts):
+class _Walk(Scalars):
     """One value's making: the hash prefix of (seed, key), the sampler, and whether the
     smallest value is wanted (`least`)."""
 
@@ -501,33 +501,3 @@ class _Walk(Texts):
         if len(values) < low:
             raise NoValue
         return values
-
-    # -- numbers ---------------------------------------------------------------------------
-
-    def integer(self, node, path, name) -> int:
-        low, high = conventions.bounded_integer(name, node)
-        step = node.get("multipleOf")
-        if isinstance(step, int) and step > 0:
-            first, last = -(-low // step), high // step
-            if first <= last:
-                return (first + self.below(path, last - first + 1)) * step
-        return low + self.below(path, high - low + 1)
-
-    def number(self, node, path, name) -> float:
-        """A float, which JSON writes with its fraction (`12.0`), as DRF's FloatField."""
-        low, high, places = conventions.bounded_number(name, node)
-        scale = 10**places
-        first, last = round(low * scale), round(high * scale)
-        # 3.0's `exclusiveMinimum: true` beside `minimum`, or 3.1's number: one step inside.
-        if node.get("exclusiveMinimum") not in (None, False):
-            first += 1
-        if node.get("exclusiveMaximum") not in (None, False):
-            last -= 1
-        step = node.get("multipleOf")
-        if isinstance(step, int | float) and not isinstance(step, bool) and step > 0:
-            lowest, highest = -(-low // step), high // step
-            if lowest <= highest:
-                return float((lowest + self.below(path, int(highest - lowest) + 1)) * step)
-        if last < first:
-            last = first
-        return float(round((first + self.below(path, last - first + 1)) / scale, places))

@@ -23,7 +23,7 @@ import orjson
 
 from mockserver import cache, conventions
 from mockserver import fixtures as fixtures_module
-from mockserver.datagen import Generator
+from mockserver.datagen import Generator, one_line
 from mockserver.errors import ConfigError
 from mockserver.fakerules import as_floats
 from mockserver.schema import NULL_INT, Validator, effective
@@ -292,17 +292,31 @@ def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, di
     for record_id, doc in zip(ids, docs, strict=True):
         if not validator.is_valid(doc):
             raise _record_error(plan, generator, validator, record_id, validator.errors(doc)[0])
-        encoded.append(orjson.dumps(doc))
+        try:
+            encoded.append(orjson.dumps(doc))
+        except orjson.JSONEncodeError as exc:  # an integer past 64 bits, as a bound may ask
+            raise ConfigError(
+                plan.source, f"{plan.where}: record {record_id} is no JSON: {one_line(exc)}"
+            ) from None
     return b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)), columns
 
 
 def _generate(generator: Generator, schema: dict, ids: list[int], given: dict | None):
     """The store's columns of these records, and the records as JSON documents (lazily)."""
     generated = generator.columns(ids, given)
-    columns = {
-        name: _column(generator.kinds[name], schema["properties"][name], values)
-        for name, values in generated.items()
-    }
+    columns = {}
+    for name, values in generated.items():
+        try:
+            columns[name] = _column(generator.kinds[name], schema["properties"][name], values)
+        except (
+            TypeError,
+            ValueError,
+            OverflowError,
+            KeyError,
+        ) as exc:  # a value its kind can't hold
+            raise ConfigError(
+                generator.source, f"{generator.where}/{name}/x-faker failed: {one_line(exc)}"
+            ) from None
     names = list(generated)
     as_json = [_json_values(columns[name], generated[name]) for name in names]
     docs = (dict(zip(names, values, strict=True)) for values in zip(*as_json, strict=True))

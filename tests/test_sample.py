@@ -686,7 +686,7 @@ def test_a_pattern_gives_matching_texts_the_same_in_every_process():
 
 
 def test_the_name_s_text_stays_when_it_matches_the_pattern():
-    from mockserver.texts import _CITIES
+    from mockserver.scalars import _CITIES
 
     cities = [
         Sampler().sample({"type": "string", "pattern": "^[A-Za-z]+$"}, k, 1, "city") for k in KEYS

@@ -442,3 +442,32 @@ def test_an_id_list_past_64_choices_round_trips_the_cache(tmp_path, monkeypatch)
     loaded = store.build(plan, 50, "wide", cache_dir=tmp_path, read_only=True)
     assert loaded.columns["codes"].values.tolist() == built.columns["codes"].values.tolist()
     assert loaded.columns["codes"].values.shape == (50, 2)
+
+
+@pytest.mark.parametrize(
+    ("prop", "message"),
+    [
+        pytest.param(
+            {"type": "integer", "minimum": 2**70, "x-faker": {"sample": True}},
+            "components/schemas/T/n/x-faker failed: OverflowError: Python int too large to "
+            "convert to C long",
+            id="an integer column past 64 bits",
+        ),
+        pytest.param(
+            {"type": "object", "x-faker": {"shape": {"big": 2**70}}},
+            "components/schemas/T: record 1 is no JSON: TypeError: Integer exceeds 64-bit range",
+            id="a JSON value past 64 bits",
+        ),
+    ],
+)
+def test_a_value_the_store_cannot_hold_is_one_config_error(prop, message):
+    plan = store.BuildPlan(
+        schema={"type": "object", "properties": {"n": prop}},
+        seed=1,
+        personas={},
+        source="s.yaml",
+        where="components/schemas/T",
+    )
+    with pytest.raises(ConfigError) as caught:
+        store.build(plan, 3, "k")
+    assert str(caught.value) == f"s.yaml: {message}"

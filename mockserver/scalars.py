@@ -1,16 +1,16 @@
-"""Text values for mockserver/sample.py: formats as DRF renders them, names as
-mockserver/conventions.py reads them, and texts made from a schema's `pattern`.
+"""Scalar values for mockserver/sample.py: numbers within their bounds, texts in the formats
+DRF renders, names as mockserver/conventions.py reads them, texts made from a `pattern`.
 
-`Texts` holds the draws (each a hash of the value's prefix and a path) and one method per
-kind of text; sample.py's walk is a `Texts`. The vocabularies are small, so that a value
+`Scalars` holds the draws (each a hash of the value's prefix and a path) and one method per
+kind of number or text; sample.py's walk is a `Scalars`. The vocabularies are small, so that a value
 made on the request path needs no Faker. A string whose name's text does not match its
 `pattern` gets a text made from the pattern by rstr (a regular expression's strings drawn
 with a `random.Random` of the value's hash, so the same in every process).
 
->>> texts = Texts(b"42/k|")
->>> texts.string({"type": "string", "pattern": "^0x[a-f0-9]{8}$"}, "", "eth_address", None)
+>>> scalars = Scalars(b"42/k|")
+>>> scalars.string({"type": "string", "pattern": "^0x[a-f0-9]{8}$"}, "", "eth_address", None)
 '0x58d4847b'
->>> texts.string({"type": "string", "format": "uuid"}, "", "", None)
+>>> scalars.string({"type": "string", "format": "uuid"}, "", "", None)
 'cd8fd388-bccd-4bdb-a302-4269adabc106'
 """
 
@@ -32,7 +32,7 @@ from mockserver.timefmt import format_date, format_datetime, parse_datetime
 _START = parse_datetime(conventions.START)
 _END = parse_datetime(conventions.END)
 _EPOCH_DAYS = (_START // 86_400_000_000, _END // 86_400_000_000)
-# Texts drawn from a pattern before its string is given up (then the record's check says so).
+# Scalars drawn from a pattern before its string is given up (then the record's check says so).
 _PATTERN_TRIES = 4
 # A pattern's `*`, `+` and `{n,}` repeat at most this many times more than their least:
 # rstr's own bound is 100, which makes a `^\w+$` name a hundred characters long.
@@ -41,8 +41,8 @@ _MOST_REPEATS = 12
 _PRINTABLE = string.ascii_letters + string.digits + string.punctuation + " "
 
 
-class Texts:
-    """The hashed draws of one value (`prefix` holds its seed and key) and its texts."""
+class Scalars:
+    """The hashed draws of one value (`prefix` holds its seed and key) and its numbers and texts."""
 
     def __init__(self, prefix: bytes):
         self.prefix = prefix
@@ -59,6 +59,38 @@ class Texts:
 
     def pick(self, path: str, items):
         return items[self.below(path, len(items))]
+
+    # -- numbers ---------------------------------------------------------------------------
+
+    def integer(self, node, path, name) -> int:
+        low, high = conventions.bounded_integer(name, node)
+        step = node.get("multipleOf")
+        if isinstance(step, int) and step > 0:
+            first, last = -(-low // step), high // step
+            if first <= last:
+                return (first + self.below(path, last - first + 1)) * step
+        return low + self.below(path, high - low + 1)
+
+    def number(self, node, path, name) -> float:
+        """A float, which JSON writes with its fraction (`12.0`), as DRF's FloatField."""
+        low, high, places = conventions.bounded_number(name, node)
+        scale = 10**places
+        first, last = round(low * scale), round(high * scale)
+        # 3.0's `exclusiveMinimum: true` beside `minimum`, or 3.1's number: one step inside.
+        if node.get("exclusiveMinimum") not in (None, False):
+            first += 1
+        if node.get("exclusiveMaximum") not in (None, False):
+            last -= 1
+        step = node.get("multipleOf")
+        if isinstance(step, int | float) and not isinstance(step, bool) and step > 0:
+            lowest, highest = -(-low // step), high // step
+            if lowest <= highest:
+                return float((lowest + self.below(path, int(highest - lowest) + 1)) * step)
+        if last < first:
+            last = first
+        return float(round((first + self.below(path, last - first + 1)) / scale, places))
+
+    # -- texts -----------------------------------------------------------------------------
 
     def string(self, node, path, name, floor) -> str:
         fmt = node.get("format")
@@ -225,25 +257,25 @@ def _matches(pattern: str, text: str) -> bool:
 
 
 _FORMATS = {
-    "date-time": Texts.datetime,
-    "date": Texts.date,
-    "time": Texts.time,
-    "duration": Texts.duration,
-    "uuid": Texts.uuid,
-    "uri": Texts.url,
-    "url": Texts.url,
-    "iri": Texts.url,
-    "uri-reference": Texts.url,
-    "email": Texts.email,
-    "idn-email": Texts.email,
-    "ipv4": Texts.ipv4,
-    "ipv6": Texts.ipv6,
-    "hostname": Texts.hostname,
-    "idn-hostname": Texts.hostname,
-    "binary": Texts.binary,
-    "byte": Texts.byte,
-    "password": Texts.password,
-    "slug": Texts.slug,
+    "date-time": Scalars.datetime,
+    "date": Scalars.date,
+    "time": Scalars.time,
+    "duration": Scalars.duration,
+    "uuid": Scalars.uuid,
+    "uri": Scalars.url,
+    "url": Scalars.url,
+    "iri": Scalars.url,
+    "uri-reference": Scalars.url,
+    "email": Scalars.email,
+    "idn-email": Scalars.email,
+    "ipv4": Scalars.ipv4,
+    "ipv6": Scalars.ipv6,
+    "hostname": Scalars.hostname,
+    "idn-hostname": Scalars.hostname,
+    "binary": Scalars.binary,
+    "byte": Scalars.byte,
+    "password": Scalars.password,
+    "slug": Scalars.slug,
 }
 
 # -- vocabularies: small, so that a value on the request path needs no Faker ----------------
@@ -285,23 +317,25 @@ _PUBLIC_FIRST_OCTETS = (23, 34, 52, 64, 81, 93, 104, 142, 151, 185, 203, 212)
 _COMPANY_SUFFIXES = ("Ltd", "Inc", "Group", "Labs", "and Sons", "GmbH")
 
 
-def _sentence(texts: Texts, path: str) -> str:
+def _sentence(scalars: Scalars, path: str) -> str:
     """4 to 9 words, all drawn from one hash (two bytes a word)."""
-    raw = hashlib.blake2b(texts.prefix + path.encode(), digest_size=20).digest()
+    raw = hashlib.blake2b(scalars.prefix + path.encode(), digest_size=20).digest()
     count = 4 + raw[0] % 6
     words = [_WORDS[int.from_bytes(raw[2 + 2 * n : 4 + 2 * n]) % len(_WORDS)] for n in range(count)]
     return " ".join(words).capitalize() + "."
 
 
-def _paragraph(texts: Texts, path: str) -> str:
-    return " ".join(_sentence(texts, f"{path}#s{n}") for n in range(2 + texts.below(path, 3)))
+def _paragraph(scalars: Scalars, path: str) -> str:
+    return " ".join(_sentence(scalars, f"{path}#s{n}") for n in range(2 + scalars.below(path, 3)))
 
 
-def _catch_phrase(texts: Texts, path: str) -> str:
-    return " ".join(texts.word(f"{path}#{n}").capitalize() for n in range(2 + texts.below(path, 2)))
+def _catch_phrase(scalars: Scalars, path: str) -> str:
+    return " ".join(
+        scalars.word(f"{path}#{n}").capitalize() for n in range(2 + scalars.below(path, 2))
+    )
 
 
-_PROVIDERS: dict[str, Callable[[Texts, str], str]] = {
+_PROVIDERS: dict[str, Callable[[Scalars, str], str]] = {
     "first_name": lambda w, p: w.pick(p, _FIRST),
     "last_name": lambda w, p: w.pick(p, _LAST),
     "user_name": lambda w, p: (
