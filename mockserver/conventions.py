@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from mockserver.schema import effective, json_types
+from mockserver.schema import effective, json_types, members_of
 
 # django-filter's lookups (Django's field lookups) the query engine implements.
 LOOKUPS = (
@@ -115,7 +115,8 @@ def is_decimal(prop: dict) -> bool:
 
 def is_slug(prop: dict) -> bool:
     """A SlugField: drf-spectacular writes its pattern `^[-a-zA-Z0-9_]+$`."""
-    return _SLUG.fullmatch(prop.get("pattern") or "") is not None
+    pattern = prop.get("pattern")
+    return isinstance(pattern, str) and _SLUG.fullmatch(pattern) is not None
 
 
 def is_text(prop: dict) -> bool:
@@ -277,7 +278,7 @@ def bounded_integer(name: str, prop: dict) -> tuple[int, int]:
     >>> bounded_integer("level", {"type": "integer", "maximum": -5})
     (-1005, -5)
     """
-    low, high = prop.get("minimum"), prop.get("maximum")
+    low, high = _bound(prop, "minimum"), _bound(prop, "maximum")
     if prop.get("exclusiveMinimum") is True and low is not None:
         low += 1
     elif _number(prop.get("exclusiveMinimum")):
@@ -310,7 +311,7 @@ def bounded_number(name: str, prop: dict) -> tuple[float, float, int]:
     (1.5, 9.5, 2)
     """
     plausible_low, plausible_high, places = number_range(name)
-    low, high = prop.get("minimum"), prop.get("maximum")
+    low, high = _bound(prop, "minimum"), _bound(prop, "maximum")
     if _number(prop.get("exclusiveMinimum")):
         low = prop["exclusiveMinimum"]
     if _number(prop.get("exclusiveMaximum")):
@@ -322,6 +323,11 @@ def bounded_number(name: str, prop: dict) -> tuple[float, float, int]:
     if high is None:
         high = max(plausible_high, low + 1000) if low > plausible_low else plausible_high
     return float(low), float(high), places
+
+
+def _bound(prop: dict, key: str):
+    """A bound that is a number; anything else (`minimum: "0"`) bounds nothing."""
+    return prop[key] if _number(prop.get(key)) else None
 
 
 def _number(value) -> bool:
@@ -391,15 +397,14 @@ def needs_sample(prop: dict) -> bool:
     flat = effective(prop)
     kind = flat.get("type")
     if kind == "array":
-        items = prop.get("items") or {}
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
         return effective(items).get("type") != "integer" and "enum" not in effective(items)
     if kind not in ("object", None) or "enum" in flat:
         return False
     extra = flat.get("additionalProperties")
     if flat.get("properties") or (isinstance(extra, dict) and extra):
         return True
-    members = [m for key in ("allOf", "oneOf", "anyOf") for m in prop.get(key) or ()]
-    return any(isinstance(m, dict) and m != {} for m in members)
+    return any(m != {} for m in members_of(prop))
 
 
 def faker_rule(
@@ -424,7 +429,8 @@ def faker_rule(
         return {"sample": True}  # sample.py draws null itself, for a nullable field
     flat = effective(prop)
     rule = _rule(name, flat, relation, fields or {})
-    nullable = flat.get("nullable") or None in (flat.get("enum") or ())  # NullEnum
+    enum = flat.get("enum") if isinstance(flat.get("enum"), list) else ()
+    nullable = flat.get("nullable") or None in enum  # NullEnum
     if nullable and "null" not in rule and name != "id":
         rule["null"] = 0.1
     return rule
@@ -434,7 +440,7 @@ def _rule(name: str, prop: dict, relation: dict | None, fields: dict) -> dict:
     kind, fmt = prop.get("type"), prop.get("format")
     if relation is not None:
         return dict(relation)
-    if "enum" in prop:
+    if isinstance(prop.get("enum"), list) and prop["enum"]:
         return {"choice": [value for value in prop["enum"] if value is not None]}
     if kind == "integer":
         if name == "id":

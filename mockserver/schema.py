@@ -26,7 +26,7 @@ def column_kind(prop: dict) -> str:
     if kind == "number":
         return "float"
     if kind == "array":
-        items = prop.get("items") or {}
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
         if "enum" in items:
             return "ids"
         return "idlist" if items.get("type") == "integer" else "json"
@@ -50,11 +50,24 @@ def json_types(prop: dict) -> set[str]:
     """
     kinds = prop.get("type")
     found = {k for k in (kinds if isinstance(kinds, list) else [kinds]) if isinstance(k, str)}
-    for key in ("oneOf", "anyOf"):
-        for member in prop.get(key) or ():
-            if isinstance(member, dict):
-                found |= json_types(effective(member))
+    for member in members_of(prop, ("oneOf", "anyOf")):
+        found |= json_types(effective(member))
     return found - {"null"}
+
+
+def members_of(prop: dict, keys=("allOf", "oneOf", "anyOf")) -> list[dict]:
+    """The member schemas under these keywords; what is no schema (`anyOf: string`, as a
+    published spec may hold) is left out, as schema.Validator leaves it out.
+
+    >>> members_of({"oneOf": [{"type": "integer"}, "x"], "anyOf": "string"})
+    [{'type': 'integer'}]
+    """
+    found = []
+    for key in keys:
+        listed = prop.get(key)
+        if isinstance(listed, list):
+            found += [m for m in listed if isinstance(m, dict)]
+    return found
 
 
 def effective(prop: dict) -> dict:
@@ -74,7 +87,7 @@ def effective(prop: dict) -> dict:
         prop = {**prop, "type": kinds[0] if kinds else "null"}
         if nullable:
             prop["nullable"] = True
-    members = [m for key in ("allOf", "oneOf", "anyOf") for m in prop.get(key) or ()]
+    members = members_of(prop)
     if not members:
         return prop
     out = {k: v for k, v in prop.items() if k not in ("allOf", "oneOf", "anyOf")}
@@ -84,9 +97,10 @@ def effective(prop: dict) -> dict:
         for key in ("type", "format", "items", "additionalProperties"):
             if key in member and key not in out:
                 out[key] = member[key]
-        if member.get("properties"):
-            out["properties"] = {**(out.get("properties") or {}), **member["properties"]}
-        if "enum" in member:
+        if isinstance(member.get("properties"), dict) and member["properties"]:
+            mine = out.get("properties") if isinstance(out.get("properties"), dict) else {}
+            out["properties"] = {**mine, **member["properties"]}
+        if isinstance(member.get("enum"), list):
             enum += [v for v in member["enum"] if v not in enum]
     if enum and "enum" not in out:
         out["enum"] = enum
@@ -109,29 +123,44 @@ def json_schema(node):
     if tagged is not None:
         del out["oneOf"]
         out.setdefault("allOf", []).append({"anyOf": tagged})
-    if isinstance(out.get("type"), list):  # `[array, "null", "null"]`, as specs have it
-        out["type"] = list(dict.fromkeys(out["type"]))
+    named = _type_names(out.get("type"))
+    if isinstance(out.get("type"), list) and named is not None:  # `[array, "null", "null"]`
+        out["type"] = named
     if isinstance(out.get("required"), list) and isinstance(node.get("properties"), dict):
         # A response never renders a write-only field (DRF's to_representation skips them),
         # though a schema shared with requests lists it as required.
         props = node["properties"]
-        out["required"] = [n for n in out["required"] if not (props.get(n) or {}).get("writeOnly")]
+        out["required"] = [
+            n for n in out["required"] if not (isinstance(n, str) and _write_only(props.get(n)))
+        ]
         if not out["required"]:
             del out["required"]
     if not node.get("nullable"):
         return out
     if "type" in out:
-        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
-        out["type"] = list(dict.fromkeys([*kinds, "null"]))
-        if "enum" in out and None not in out["enum"]:
+        if named is not None:  # else no type: schema.Validator leaves the keyword out
+            out["type"] = list(dict.fromkeys([*named, "null"]))
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
-    elif "enum" in out:
+    elif isinstance(out.get("enum"), list):
         if None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
     elif any(key in out for key in ("allOf", "oneOf", "anyOf", "$ref")):
         # drf-spectacular's nullable nested serializer: `allOf: [Other], nullable: true`.
         return {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+def _write_only(prop) -> bool:
+    return isinstance(prop, dict) and bool(prop.get("writeOnly"))
+
+
+def _type_names(kind) -> list[str] | None:
+    """A `type` as a list of names once each; None when it holds anything but names."""
+    kinds = kind if isinstance(kind, list) else [kind]
+    if not all(isinstance(k, str) for k in kinds):
+        return None
+    return list(dict.fromkeys(kinds))
 
 
 def _discriminated(node: dict) -> list | None:
