@@ -343,9 +343,17 @@ class _Walk(Scalars):
                 blank = True
             elif isinstance(member, dict):
                 real.append(member)
-        if nullable and (bound or not real or self.uniform(f"{path}#null") < NULL_SHARE):
+        # A oneOf member of any type (`oneOf: [{}, {type: null}]`) also takes null and "":
+        # then neither is valid under exactly one member.
+        loose = node.get("oneOf") is members and any(self.untyped(m) for m in real)
+
+        def takes(value) -> bool:
+            return not loose or self.sampler.validator(original).is_valid(value)
+
+        drawn = bound or not real or self.uniform(f"{path}#null") < NULL_SHARE
+        if nullable and drawn and takes(None):
             return None
-        if blank and (not real or self.uniform(f"{path}#blank") < BLANK_SHARE):
+        if blank and (not real or self.uniform(f"{path}#blank") < BLANK_SHARE) and takes(""):
             return ""
         if not real:
             return None
@@ -363,11 +371,16 @@ class _Walk(Scalars):
             value = self.tagged(node, real, chosen, value)
             if not check or self.sampler.validator(original).is_valid(value):
                 return value
-        if nullable:
+        if nullable and takes(None):
             return None
-        if blank:
+        if blank and takes(""):
             return ""
         raise NoValue
+
+    def untyped(self, member) -> bool:
+        """A schema of no type, enum or const: it takes any value, null among them."""
+        flat, _ = self.sampler.flat(member)
+        return not any(k in flat for k in ("type", "enum", "const", "oneOf", "anyOf"))
 
     def tagged(self, node, real, chosen, value):
         """The chosen member's name in the discriminator's property, as DRF's

@@ -635,6 +635,11 @@ CORPUS = [
         },
         id="kpi: a oneOf of maps, an ambiguous oneOf and one no value satisfies inside",
     ),
+    pytest.param(
+        "transform_quantity",
+        {"oneOf": [{}, {"type": "null"}]},
+        id="kpi: a oneOf of any value and null, where null is valid under both",
+    ),
 ]
 
 
