@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from mockserver.schema import effective
+from mockserver.schema import effective, json_types, members_of
 
 
 class Lookup(StrEnum):
@@ -142,7 +142,8 @@ def is_decimal(prop: dict) -> bool:
 
 def is_slug(prop: dict) -> bool:
     """A SlugField: drf-spectacular writes its pattern `^[-a-zA-Z0-9_]+$`."""
-    return _SLUG.fullmatch(prop.get("pattern") or "") is not None
+    pattern = prop.get("pattern")
+    return isinstance(pattern, str) and _SLUG.fullmatch(pattern) is not None
 
 
 def is_text(prop: dict) -> bool:
@@ -304,7 +305,7 @@ def bounded_integer(name: str, prop: dict) -> tuple[int, int]:
     >>> bounded_integer("level", {"type": "integer", "maximum": -5})
     (-1005, -5)
     """
-    low, high = prop.get("minimum"), prop.get("maximum")
+    low, high = _bound(prop, "minimum"), _bound(prop, "maximum")
     if prop.get("exclusiveMinimum") is True and low is not None:
         low += 1
     elif _number(prop.get("exclusiveMinimum")):
@@ -337,7 +338,7 @@ def bounded_number(name: str, prop: dict) -> tuple[float, float, int]:
     (1.5, 9.5, 2)
     """
     plausible_low, plausible_high, places = number_range(name)
-    low, high = prop.get("minimum"), prop.get("maximum")
+    low, high = _bound(prop, "minimum"), _bound(prop, "maximum")
     if _number(prop.get("exclusiveMinimum")):
         low = prop["exclusiveMinimum"]
     if _number(prop.get("exclusiveMaximum")):
@@ -349,6 +350,11 @@ def bounded_number(name: str, prop: dict) -> tuple[float, float, int]:
     if high is None:
         high = max(plausible_high, low + 1000) if low > plausible_low else plausible_high
     return float(low), float(high), places
+
+
+def _bound(prop: dict, key: str):
+    """A bound that is a number; anything else (`minimum: "0"`) bounds nothing."""
+    return prop[key] if _number(prop.get(key)) else None
 
 
 def _number(value) -> bool:
@@ -398,7 +404,8 @@ def is_updated(name: str) -> bool:
 def needs_sample(prop: dict) -> bool:
     """Whether a field's values are structured: a nested serializer (an object with
     properties, a `$ref`, an `allOf`/`oneOf`/`anyOf` of objects), a list of them or of
-    plain values, or a map with typed values. mockserver/sample.py makes those whole.
+    plain values, a map with typed values, or values of more than one type. mockserver/sample.py
+    makes those whole.
 
     A list of integers (ids) or of an enum's values, and a JSON object with no properties,
     keep their own rules.
@@ -409,21 +416,22 @@ def needs_sample(prop: dict) -> bool:
     False
     >>> needs_sample({"type": "object"})
     False
+    >>> needs_sample({"oneOf": [{"type": "boolean"}, {"type": "string"}]})
+    True
     """
-    if "$ref" in prop:
+    if "$ref" in prop or len(json_types(prop)) > 1:  # `oneOf: [boolean, object]`
         return True
     flat = effective(prop)
     kind = flat.get("type")
     if kind == "array":
-        items = prop.get("items") or {}
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
         return effective(items).get("type") != "integer" and "enum" not in effective(items)
     if kind not in ("object", None) or "enum" in flat:
         return False
     extra = flat.get("additionalProperties")
     if flat.get("properties") or (isinstance(extra, dict) and extra):
         return True
-    members = [m for key in ("allOf", "oneOf", "anyOf") for m in prop.get(key) or ()]
-    return any(isinstance(m, dict) and m != {} for m in members)
+    return any(m != {} for m in members_of(prop))
 
 
 def faker_rule(
@@ -441,12 +449,15 @@ def faker_rule(
     {'choice': ['draft', 'active'], 'null': 0.1}
     >>> faker_rule("author", {"type": "object", "properties": {"name": {"type": "string"}}})
     {'sample': True}
+    >>> faker_rule("eth_address", {"type": "string", "pattern": "^0x[a-fA-F0-9]{40}$"})
+    {'sample': True}
     """
     if relation is None and needs_sample(prop):
         return {"sample": True}  # sample.py draws null itself, for a nullable field
     flat = effective(prop)
     rule = _rule(name, flat, relation, fields or {})
-    nullable = flat.get("nullable") or None in (flat.get("enum") or ())  # NullEnum
+    enum = flat.get("enum") if isinstance(flat.get("enum"), list) else ()
+    nullable = flat.get("nullable") or None in enum  # NullEnum
     if nullable and "null" not in rule and name != "id":
         rule["null"] = 0.1
     return rule
@@ -456,7 +467,7 @@ def _rule(name: str, prop: dict, relation: dict | None, fields: dict) -> dict:
     kind, fmt = prop.get("type"), prop.get("format")
     if relation is not None:
         return dict(relation)
-    if "enum" in prop:
+    if isinstance(prop.get("enum"), list) and prop["enum"]:
         return {"choice": [value for value in prop["enum"] if value is not None]}
     if kind == "integer":
         if name == "id":
@@ -477,6 +488,11 @@ def _rule(name: str, prop: dict, relation: dict | None, fields: dict) -> dict:
         digits, places = decimal_places(prop)
         largest = 10**digits - 10**-places  # `max_digits=2, decimal_places=2`: 0.99
         return {"decimal": {"min": 0, "max": min(largest, 1000), "places": places}}
+    if isinstance(prop.get("pattern"), str) and not is_slug(prop):
+        # A `pattern` the name's rule may not match (an `eth_address` of 40 hex digits is no
+        # street address): sample.py keeps the name's text when it matches, and otherwise
+        # makes a text from the pattern itself.
+        return {"sample": True}
     if fmt == "date-time":
         created = [
             other

@@ -79,7 +79,12 @@ class Generator(FakerRules):
         block = self.draws.block(ids)
         fixed = [(row, given[int(i)]) for row, i in enumerate(ids) if given and int(i) in given]
         for name in self.order:
-            column = self.rules[name](block)
+            try:
+                column = self.rules[name](block)
+            except ConfigError:
+                raise
+            except Exception as exc:  # a schema's shape no rule foresaw: the spec's to fix
+                raise self._error(name, f"failed: {one_line(exc)}") from None
             overrides = [(row, values[name]) for row, values in fixed if name in values]
             if overrides:
                 column = column.copy()  # a rule may hand back another field's array
@@ -106,8 +111,12 @@ class Generator(FakerRules):
             raise self._error(name, f"needs exactly one of {', '.join(KINDS)}")
         try:
             rule, deps = getattr(self, f"_rule_{kinds[0]}")(name, prop, spec[kinds[0]], spec)
+        except ConfigError:
+            raise
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise self._error(name, f"is malformed: {exc}") from None
+        except Exception as exc:  # RecursionError, a regex the validator refuses...
+            raise self._error(name, f"cannot be compiled: {one_line(exc)}") from None
         if isinstance(prop.get("maxLength"), int) and column_kind(prop) == "text":
             rule = _cut(rule, prop["maxLength"])
         if column_kind(prop) == "float":  # an integer or choice rule on a FloatField
@@ -129,6 +138,16 @@ class Generator(FakerRules):
             return np.where(missing, column.dtype.type(empty), column)
 
         return nullable, deps
+
+
+def one_line(exc: Exception) -> str:
+    """An exception as one line of an error message.
+
+    >>> one_line(ValueError("bad value\\n  in two lines"))
+    'ValueError: bad value in two lines'
+    """
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _cut(rule: Rule, length: int) -> Rule:

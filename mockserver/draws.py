@@ -4,8 +4,8 @@
 ids is one vectorized hash (splitmix64's finalizer over id * golden ratio + a key of the
 seed, the salt and the draw's path), so record i is the same in every process, whatever
 the block it is drawn in, and no module keeps random state. Words (names, domains, ...)
-come from vocabularies that Faker fills once per seed, provider and locale; a record picks
-one by a draw.
+come from vocabularies that Faker fills once per seed, provider and locale (in a process,
+whichever collection asks first); a record picks one by a draw.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import string
+import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,6 @@ class Draws:
         self.locales = list(locales)
         self._locale_cum = np.array(list(accumulate(locales.values())), dtype=float)
         self._vocab: dict[str, np.ndarray] = {}  # provider -> [locale, index] object array
-        self._fakers: dict = {}  # locale -> Faker
 
     def block(self, ids: Sequence[int]) -> Block:
         """A block of these ids, each given its locale by a draw."""
@@ -90,16 +90,7 @@ class Draws:
         return (self.bits(block, path) >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
     def has_provider(self, provider: str) -> bool:
-        return callable(getattr(self.faker(self.locales[0]), provider, None))
-
-    def faker(self, locale: str):
-        if locale not in self._fakers:
-            # Imported when a vocabulary is first made: a start from the dataset cache
-            # generates nothing and need not pay for Faker's import.
-            from faker import Faker
-
-            self._fakers[locale] = Faker(locale)
-        return self._fakers[locale]
+        return callable(getattr(_faker(self.locales[0]), provider, None))
 
     def word(self, block: Block, path: str, provider: str) -> np.ndarray:
         """A vocabulary word per row, from the row's locale."""
@@ -112,8 +103,35 @@ class Draws:
     def vocabulary(self, provider: str) -> np.ndarray:
         words = np.empty((len(self.locales), VOCABULARY_SIZE), dtype=object)
         for n, locale in enumerate(self.locales):
-            fake = self.faker(locale)
-            fake.seed_instance(f"{self.seed}:{locale}:{provider}")
-            make = getattr(fake, provider)
-            words[n, :] = [str(make()) for _ in range(VOCABULARY_SIZE)]
+            words[n, :] = vocabulary(self.seed, locale, provider)
         return words
+
+
+@functools.lru_cache(maxsize=1024)
+def vocabulary(seed: int, locale: str, provider: str) -> tuple[str, ...]:
+    """A Faker provider's VOCABULARY_SIZE values for a seed and locale.
+
+    They depend on nothing else, so every collection of a spec (a few hundred in the
+    largest) shares them, and each is made once per process: Faker is most of the time
+    a dataset takes.
+
+    >>> vocabulary(1, "en_US", "last_name") is vocabulary(1, "en_US", "last_name")
+    True
+    """
+    with _FAKER_LOCK:  # one Faker per locale, reseeded for each vocabulary
+        fake = _faker(locale)
+        fake.seed_instance(f"{seed}:{locale}:{provider}")
+        make = getattr(fake, provider)
+        return tuple(str(make()) for _ in range(VOCABULARY_SIZE))
+
+
+@functools.lru_cache(maxsize=64)
+def _faker(locale: str):
+    # Imported when a vocabulary is first made: a start from the dataset cache generates
+    # nothing and need not pay for Faker's import.
+    from faker import Faker
+
+    return Faker(locale)
+
+
+_FAKER_LOCK = threading.Lock()

@@ -23,8 +23,9 @@ The rules, one per property under `x-faker` (plus `null: p` on any of them):
                                 which JSON writes with its fraction (`72617.0`, `0.5`)
     sample: true                the whole value by mockserver/sample.py from the field's
                                 schema, per record (key `<salt>/<field>/<id>`): nested
-                                serializers, lists of them, oneOf, maps, `time`, `duration`;
-                                it draws nulls itself where the schema allows them
+                                serializers, lists of them, oneOf, maps, `time`, `duration`,
+                                a string's `pattern`; it draws nulls itself where the schema
+                                allows them, and each value is checked against the schema
     ref: {count: N}             an id of another collection, 1..N (a ForeignKey)
     refs: {count: N, p, max}    up to max distinct ids 1..N with probability p (ManyToMany)
     copy: {pool: /path/, many}  a record of that collection as its list serves it (a nested
@@ -290,10 +291,14 @@ class FakerRules:
             raise ValueError("sample takes true")
         schema = {k: v for k, v in prop.items() if not k.startswith("x-")}
         kind = column_kind(prop)
+        # Checked against the field's own schema, compiled once: a value of a shape the walk
+        # did not foresee is drawn again, then the smallest (mockserver.sample.Sampler).
+        validator = self.sampler.validator(schema)
+        field = name.rsplit("/", 1)[-1]  # `meta/tags` inside an `object` rule: `tags`
 
         def rule(block):
             made = [
-                self.sampler.sample(schema, f"{self.salt}/{name}/{i}", self.seed)
+                self.sampler.checked(schema, f"{self.salt}/{name}/{i}", self.seed, field, validator)
                 for i in block.ids.tolist()
             ]
             return column_of(kind, made, prop)

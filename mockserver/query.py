@@ -19,7 +19,7 @@ import numpy as np
 import orjson
 
 from mockserver.params import Filter
-from mockserver.store import Column, Dataset
+from mockserver.store import Column, Dataset, id_words
 from mockserver.timefmt import parse_date, parse_datetime
 
 _INT64 = (-(2**63), 2**63 - 1)
@@ -86,6 +86,8 @@ def _typed_mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
         return np.isin(values, [1 if v else 0 for v in flt.value if v is not None])
     if col.kind == "ids":
         wanted = _bits(col, flt.value)
+        if values.ndim == 2:  # past 64 choices: a row of uint64 words (store._id_sets)
+            return ((values & id_words(wanted, values.shape[1])) != 0).any(axis=1)
         return (values & np.uint64(wanted)) != 0
     if col.kind == "idlist":
         found = np.zeros(len(values), dtype=bool)

@@ -14,7 +14,9 @@ NULL_INT = int(np.iinfo(np.int64).min)
 def column_kind(prop: dict) -> str:
     """How a field is stored: int, bool, float (a `number`: DRF's FloatField), datetime,
     date, decimal, text, ids (an array of the items' enum), idlist (an array of other
-    records' ids) or json (an object, or anything else)."""
+    records' ids) or json (an object, values of more than one type, or anything else)."""
+    if len(json_types(prop)) > 1:  # `oneOf: [integer, string]`: values of either type, kept whole
+        return "json"
     prop = effective(prop)
     kind, fmt = prop.get("type"), prop.get("format")
     if isinstance(kind, list):  # OpenAPI 3.1: `[number, "null"]`
@@ -24,7 +26,7 @@ def column_kind(prop: dict) -> str:
     if kind == "number":
         return "float"
     if kind == "array":
-        items = prop.get("items") or {}
+        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
         if "enum" in items:
             return "ids"
         return "idlist" if items.get("type") == "integer" else "json"
@@ -35,6 +37,37 @@ def column_kind(prop: dict) -> str:
     if fmt in ("date-time", "date"):
         return "datetime" if fmt == "date-time" else "date"
     return "text"
+
+
+def json_types(prop: dict) -> set[str]:
+    """The JSON types other than null that a property's own type or its oneOf / anyOf
+    members name (a member without a type, as BlankEnum, names none).
+
+    >>> sorted(json_types({"oneOf": [{"type": "integer"}, {"type": "string"}, {"enum": [None]}]}))
+    ['integer', 'string']
+    >>> sorted(json_types({"type": ["number", "null"]}))
+    ['number']
+    """
+    kinds = prop.get("type")
+    found = {k for k in (kinds if isinstance(kinds, list) else [kinds]) if isinstance(k, str)}
+    for member in members_of(prop, ("oneOf", "anyOf")):
+        found |= json_types(effective(member))
+    return found - {"null"}
+
+
+def members_of(prop: dict, keys=("allOf", "oneOf", "anyOf")) -> list[dict]:
+    """The member schemas under these keywords; what is no schema (`anyOf: string`, as a
+    published spec may hold) is left out, as schema.Validator leaves it out.
+
+    >>> members_of({"oneOf": [{"type": "integer"}, "x"], "anyOf": "string"})
+    [{'type': 'integer'}]
+    """
+    found = []
+    for key in keys:
+        listed = prop.get(key)
+        if isinstance(listed, list):
+            found += [m for m in listed if isinstance(m, dict)]
+    return found
 
 
 def effective(prop: dict) -> dict:
@@ -54,7 +87,7 @@ def effective(prop: dict) -> dict:
         prop = {**prop, "type": kinds[0] if kinds else "null"}
         if nullable:
             prop["nullable"] = True
-    members = [m for key in ("allOf", "oneOf", "anyOf") for m in prop.get(key) or ()]
+    members = members_of(prop)
     if not members:
         return prop
     out = {k: v for k, v in prop.items() if k not in ("allOf", "oneOf", "anyOf")}
@@ -64,9 +97,10 @@ def effective(prop: dict) -> dict:
         for key in ("type", "format", "items", "additionalProperties"):
             if key in member and key not in out:
                 out[key] = member[key]
-        if member.get("properties"):
-            out["properties"] = {**(out.get("properties") or {}), **member["properties"]}
-        if "enum" in member:
+        if isinstance(member.get("properties"), dict) and member["properties"]:
+            mine = out.get("properties") if isinstance(out.get("properties"), dict) else {}
+            out["properties"] = {**mine, **member["properties"]}
+        if isinstance(member.get("enum"), list):
             enum += [v for v in member["enum"] if v not in enum]
     if enum and "enum" not in out:
         out["enum"] = enum
@@ -74,7 +108,8 @@ def effective(prop: dict) -> dict:
 
 
 def json_schema(node):
-    """An OpenAPI 3.0 schema as plain JSON Schema: `nullable: true` becomes a `null` type.
+    """An OpenAPI 3.0 schema as plain JSON Schema: `nullable: true` becomes a `null` type,
+    a oneOf with a discriminator's mapping an anyOf of members tagged (`_discriminated`).
 
     >>> json_schema({"type": "string", "nullable": True})
     {'type': ['string', 'null']}
@@ -84,29 +119,85 @@ def json_schema(node):
     if not isinstance(node, dict):
         return node
     out = {k: json_schema(v) for k, v in node.items() if not k.startswith("x-") and k != "nullable"}
-    if isinstance(out.get("type"), list):  # `[array, "null", "null"]`, as specs have it
-        out["type"] = list(dict.fromkeys(out["type"]))
+    tagged = _discriminated(node)
+    if tagged is not None:
+        del out["oneOf"]
+        out.setdefault("allOf", []).append({"anyOf": tagged})
+    named = _type_names(out.get("type"))
+    if isinstance(out.get("type"), list) and named is not None:  # `[array, "null", "null"]`
+        out["type"] = named
     if isinstance(out.get("required"), list) and isinstance(node.get("properties"), dict):
         # A response never renders a write-only field (DRF's to_representation skips them),
         # though a schema shared with requests lists it as required.
         props = node["properties"]
-        out["required"] = [n for n in out["required"] if not (props.get(n) or {}).get("writeOnly")]
+        out["required"] = [
+            n for n in out["required"] if not (isinstance(n, str) and _write_only(props.get(n)))
+        ]
         if not out["required"]:
             del out["required"]
     if not node.get("nullable"):
         return out
     if "type" in out:
-        kinds = out["type"] if isinstance(out["type"], list) else [out["type"]]
-        out["type"] = list(dict.fromkeys([*kinds, "null"]))
-        if "enum" in out and None not in out["enum"]:
+        if named is not None:  # else no type: schema.Validator leaves the keyword out
+            out["type"] = list(dict.fromkeys([*named, "null"]))
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
-    elif "enum" in out:
+    elif isinstance(out.get("enum"), list):
         if None not in out["enum"]:
             out["enum"] = [*out["enum"], None]
     elif any(key in out for key in ("allOf", "oneOf", "anyOf", "$ref")):
         # drf-spectacular's nullable nested serializer: `allOf: [Other], nullable: true`.
         return {"anyOf": [out, {"type": "null"}]}
     return out
+
+
+def _write_only(prop) -> bool:
+    return isinstance(prop, dict) and bool(prop.get("writeOnly"))
+
+
+def _type_names(kind) -> list[str] | None:
+    """A `type` as a list of names once each; None when it holds anything but names."""
+    kinds = kind if isinstance(kind, list) else [kind]
+    if not all(isinstance(k, str) for k in kinds):
+        return None
+    return list(dict.fromkeys(kinds))
+
+
+def _discriminated(node: dict) -> list | None:
+    """A `oneOf` with a discriminator's mapping as OpenAPI reads it: the member the value's
+    tag names is the one it must be valid under, though it may be valid under others too.
+    (JSON Schema's `oneOf` wants exactly one, which drf-spectacular's
+    PolymorphicProxySerializer members rarely are: authentik's 30 challenges differ only in
+    their `component` tag.) None without a mapping of a tag for each member: the tags would
+    then be the members' schema names, which a resolved spec has lost, and the schema would
+    read differently resolved or not.
+
+    >>> cat, dog = {"$ref": "#/c/Cat"}, {"type": "object"}
+    >>> tagged = _discriminated({"oneOf": [cat, dog], "discriminator": {
+    ...     "propertyName": "kind", "mapping": {"cat": "#/c/Cat", "dog": "#/c/Dog"}}})
+    >>> [member["allOf"][0]["properties"]["kind"]["enum"] for member in tagged]
+    [['cat'], ['dog']]
+    """
+    members, discriminator = node.get("oneOf"), node.get("discriminator")
+    if not isinstance(members, list) or not isinstance(discriminator, dict):
+        return None
+    name, mapping = discriminator.get("propertyName"), discriminator.get("mapping")
+    if not isinstance(name, str) or not isinstance(mapping, dict) or len(mapping) != len(members):
+        return None
+    tagged = []
+    for n, member in enumerate(members):
+        ref = member.get("$ref") if isinstance(member, dict) else None
+        # A mapping value is a reference or a schema's name. A resolved member has lost its
+        # reference: drf-spectacular writes the mapping in the order of the members
+        # (mockserver.sample tags its values so too).
+        tags = [
+            t
+            for t, v in mapping.items()
+            if isinstance(ref, str) and v in (ref, ref.rsplit("/", 1)[-1])
+        ]
+        match = {"properties": {name: {"enum": tags or [list(mapping)[n]]}}, "required": [name]}
+        tagged.append({"allOf": [match, json_schema(member)]})
+    return tagged
 
 
 # DRF's TimeField renders `value.isoformat()`: `14:30:00`, `14:30:00.250000`, an offset only

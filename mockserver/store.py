@@ -23,10 +23,10 @@ import orjson
 
 from mockserver import cache, conventions
 from mockserver import fixtures as fixtures_module
-from mockserver.datagen import Generator
+from mockserver.datagen import Generator, one_line
 from mockserver.errors import ConfigError
 from mockserver.fakerules import as_floats
-from mockserver.schema import NULL_INT, Validator
+from mockserver.schema import NULL_INT, Validator, effective
 from mockserver.timefmt import format_dates, format_datetimes
 
 # Below this many records one process builds faster than a pool starts.
@@ -41,7 +41,8 @@ class Column:
     int, datetime (microseconds), date (days), decimal (scaled by 10**choices[0]): int64,
     with `null` marking missing values; float: float64, NaN and `null` for null; bool: int8
     1/0, -1 for null; text: bytes (UTF-8);
-    ids: a uint64 bit set over the items' enum; idlist: the ids as bytes `,1,5,`; json:
+    ids: a uint64 bit set over the items' enum (a row of uint64 words past 64 choices);
+    idlist: the ids as bytes `,1,5,`; json:
     nothing (objects are read back from the records).
     """
 
@@ -294,17 +295,31 @@ def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, di
     for record_id, doc in zip(ids, docs, strict=True):
         if not validator.is_valid(doc):
             raise _record_error(plan, generator, validator, record_id, validator.errors(doc)[0])
-        encoded.append(orjson.dumps(doc))
+        try:
+            encoded.append(orjson.dumps(doc))
+        except orjson.JSONEncodeError as exc:  # an integer past 64 bits, as a bound may ask
+            raise ConfigError(
+                plan.source, f"{plan.where}: record {record_id} is no JSON: {one_line(exc)}"
+            ) from None
     return b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)), columns
 
 
 def _generate(generator: Generator, schema: dict, ids: list[int], given: dict | None):
     """The store's columns of these records, and the records as JSON documents (lazily)."""
     generated = generator.columns(ids, given)
-    columns = {
-        name: _column(generator.kinds[name], schema["properties"][name], values)
-        for name, values in generated.items()
-    }
+    columns = {}
+    for name, values in generated.items():
+        try:
+            columns[name] = _column(generator.kinds[name], schema["properties"][name], values)
+        except (
+            TypeError,
+            ValueError,
+            OverflowError,
+            KeyError,
+        ) as exc:  # a value its kind can't hold
+            raise ConfigError(
+                generator.source, f"{generator.where}/{name}/x-faker failed: {one_line(exc)}"
+            ) from None
     names = list(generated)
     as_json = [_json_values(columns[name], generated[name]) for name in names]
     docs = (dict(zip(names, values, strict=True)) for values in zip(*as_json, strict=True))
@@ -419,6 +434,36 @@ def _assemble(ids: list[int], blob: bytearray, parts) -> Dataset:
     return Dataset(np.asarray(ids, dtype=np.int64), blob, offsets, columns)
 
 
+def id_words(bits: int, count: int) -> np.ndarray:
+    """A bit set as `count` uint64 words, the lowest bits first.
+
+    >>> id_words(1 | 1 << 64 | 1 << 130, 3).tolist()
+    [1, 1, 4]
+    """
+    return np.array([(bits >> (64 * n)) & _WORD for n in range(count)], dtype=np.uint64)
+
+
+_WORD = 2**64 - 1
+
+
+def _id_sets(prop: dict, values: np.ndarray) -> Column:
+    """An `ids` column: each row's chosen items as a bit set over the items' enum, one
+    uint64 a row; with more than 64 choices (authentik's 249 country codes), a row of
+    uint64 words, 64 choices a word (mockserver.query reads both)."""
+    choices = tuple((prop.get("items") or {}).get("enum") or ())
+    bit = {choice: 1 << n for n, choice in enumerate(choices)}
+    # A value outside the enum sets no bit; the record's validation names it.
+    masks = [sum(bit.get(v, 0) for v in chosen) if chosen else 0 for chosen in values.tolist()]
+    if len(choices) <= 64:
+        return Column("ids", np.array(masks, dtype=np.uint64), choices=choices)
+    words = -(-len(choices) // 64)
+    table = np.zeros((len(masks), words), dtype=np.uint64)
+    for row, mask in enumerate(masks):
+        if mask:
+            table[row] = id_words(mask, words)
+    return Column("ids", table, choices=choices)
+
+
 def _column(kind: str, prop: dict, values: np.ndarray) -> Column:
     """The store's column from a generated one (see mockserver.datagen)."""
     if kind in ("int", "datetime", "date"):
@@ -438,12 +483,7 @@ def _column(kind: str, prop: dict, values: np.ndarray) -> Column:
         texts = [b"," + ",".join(map(str, v or ())).encode() + b"," for v in values.tolist()]
         return Column(kind, np.array(texts, dtype=bytes))
     if kind == "ids":
-        choices = tuple((prop.get("items") or {}).get("enum") or ())
-        if len(choices) > 64:
-            raise ConfigError("spec", "an id list's enum has more than 64 ids")
-        bit = {choice: 1 << n for n, choice in enumerate(choices)}
-        masks = [sum(bit[v] for v in chosen) if chosen else 0 for chosen in values.tolist()]
-        return Column(kind, np.array(masks, dtype=np.uint64), choices=choices)
+        return _id_sets(effective(prop), values)
     if kind == "json":
         # Objects are read back from the encoded records when a filter needs them.
         return Column(kind, np.zeros(len(values), dtype=np.int8))

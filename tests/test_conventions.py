@@ -288,8 +288,14 @@ RULES = [
     pytest.param(
         "handle",
         {"type": "string", "pattern": "^[a-z]+$"},
-        {"faker": "sentence"},
-        id="another pattern is no slug",
+        {"sample": True},
+        id="another pattern is no slug: sampled to match it",
+    ),
+    pytest.param(
+        "eth_address",
+        {"type": "string", "pattern": "^0x[a-fA-F0-9]{40}$"},
+        {"sample": True},
+        id="a pattern wins over the name (no street address)",
     ),
     pytest.param("phone", {"type": "string"}, {"template": "+1{digits:##########}"}, id="phone"),
     pytest.param(

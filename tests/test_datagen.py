@@ -383,6 +383,39 @@ def test_sample_rule_takes_only_true():
         _generator({"field": {**NESTED, "x-faker": {"sample": {"depth": 2}}}})
 
 
+FAILING = [
+    pytest.param(
+        {"type": "integer", "enum": ["low", "high"], "x-faker": {"sample": True}},
+        "failed: ValueError: invalid literal for int() with base 10: 'low'",
+        id="a value its column cannot hold",
+    ),
+    pytest.param(
+        {"$ref": "#/components/schemas/Missing", "x-faker": {"sample": True}},
+        "is malformed: no resolver for '#/components/schemas/Missing'",
+        id="a reference nothing resolves",
+    ),
+]
+
+
+@pytest.mark.parametrize(("prop", "message"), FAILING)
+def test_an_exception_in_generation_is_one_config_error_naming_spec_schema_field(prop, message):
+    with pytest.raises(ConfigError) as caught:
+        _generator({"level": prop}).columns([1, 2])
+    assert str(caught.value) == (
+        f"openapi/users.yaml: components/schemas/User/level/x-faker {message}"
+    )
+
+
+def test_a_sampled_value_is_checked_against_the_field_s_schema():
+    """A field whose schema no walk satisfies at first (a oneOf of two members that accept
+    the same integers) still gets valid values: the checked sample draws again."""
+    prop = {"oneOf": [{"type": "integer"}, {"type": "number"}], "x-faker": {"sample": True}}
+    gen = _generator({"amount": prop})
+    validator = Validator({k: v for k, v in prop.items() if k != "x-faker"})
+    values = [gen.record(i)["amount"] for i in range(1, 100)]
+    assert all(validator.is_valid(v) for v in values), values
+
+
 def test_updated_comes_after_created_in_every_record():
     created = {"type": "string", "format": "date-time", "readOnly": True}
     fields = {"created_at": created, "updated_at": created}

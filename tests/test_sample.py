@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from mockserver.sample import MAX_DEPTH, Sampler, references, resolver, sample
+from mockserver.sample import MAX_DEPTH, REDRAWS, Sampler, references, resolver, sample
 from mockserver.schema import Validator
 
 KEYS = [f"things/field/{i}" for i in range(200)]
@@ -476,3 +476,290 @@ def test_a_twenty_field_object_takes_well_under_a_millisecond():
     for n in range(300):
         sampler.sample(schema, str(n), 1)
     assert (time.perf_counter() - start) / 300 < 0.002  # ~100 µs here; room for slow CI
+
+
+# -- the shapes of published specs that made invalid records ---------------------------------
+
+# Each failure of tests/realspecs/ cut down to its smallest schema (a field's, as the spec
+# resolves it). `sample` must give valid values by itself, and the whole pipeline (the rule
+# conventions infer, the generator, the store's check of every record) must build.
+POINT2D = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+GEOMETRY_TYPES = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon"]
+
+
+def geometry(coordinates: dict) -> dict:
+    """objects-api's GeoJSON members: `allOf: [Geometry, {coordinates}]`."""
+    base = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"allOf": [{"type": "string", "enum": GEOMETRY_TYPES}]}},
+    }
+    shape = {
+        "type": "object",
+        "required": ["coordinates"],
+        "properties": {"coordinates": coordinates},
+    }
+    return {"type": "object", "allOf": [base, shape]}
+
+
+def listed(items: dict, **extra) -> dict:
+    return {"type": "array", "items": items, **extra}
+
+
+GEOJSON = {
+    "allOf": [
+        {
+            "type": "object",
+            "oneOf": [
+                geometry(POINT2D),
+                geometry(listed(POINT2D)),
+                geometry(listed(POINT2D, minItems=2)),
+                geometry(listed(listed(POINT2D))),
+                geometry(listed(listed(POINT2D))),  # Polygon: MultiLineString's shape
+            ],
+            "discriminator": {"propertyName": "type"},
+        }
+    ],
+    "nullable": True,
+}
+UUID_STRING = {"type": "string", "format": "uuid"}
+QUAL_TEXT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"value": {"type": "string"}, "uuid": UUID_STRING},
+    "required": ["uuid", "value"],
+}
+QUAL_CHOICE = {**QUAL_TEXT, "properties": {"value": UUID_STRING, "uuid": UUID_STRING}}
+# `additionalProperties: false` beside a oneOf of objects: no object satisfies it.
+QUAL_AUTOMATIC = {
+    "type": "object",
+    "additionalProperties": False,
+    "oneOf": [
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"uuid": UUID_STRING, "status": {"type": "string"}},
+            "required": ["status", "uuid"],
+        }
+    ],
+}
+
+
+def supplemental(action: str, data: list) -> dict:
+    """kpi's supplemental details: a map of question paths to a map of one action."""
+    versions = {
+        "type": "object",
+        "properties": {"_versions": listed({"oneOf": data})},
+        "required": ["_versions"],
+    }
+    item = {"type": "object", "additionalProperties": versions}
+    return {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "properties": {action: item},
+            "required": [action],
+        },
+    }
+
+
+GROUPED = {
+    "type": "object",
+    "properties": {"operating_unit": {"type": "string"}, "year": {"type": "integer"}},
+    "required": ["operating_unit", "year"],
+}
+DETAILED = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, **GROUPED["properties"]},
+    "required": ["id", "operating_unit", "year"],
+}
+COUNTRIES = [a + b for a in "ABCDEFGHIJ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"][:249]
+
+CORPUS = [
+    pytest.param(
+        "countries",
+        {"type": "array", "items": {"type": "string", "enum": COUNTRIES}},
+        id="authentik: a list of an enum of 249 ids",
+    ),
+    pytest.param(
+        "results",
+        listed({"oneOf": [GROUPED, DETAILED]}),
+        id="carbure: a oneOf whose member's fields are a subset of the other's",
+    ),
+    pytest.param(
+        "eth_address",
+        {"type": "string", "pattern": "^0x[a-fA-F0-9]{40}$"},
+        id="coordnet: a pattern the name's text does not match",
+    ),
+    pytest.param(
+        "data",
+        {
+            "type": "object",
+            "properties": {
+                "account": {
+                    "type": "object",
+                    "properties": {"is_open_for_signup": {"type": "boolean"}},
+                    "required": ["authentication_method", "is_open_for_signup"],
+                }
+            },
+            "required": ["account"],
+        },
+        id="inventree: a required property the object does not declare",
+    ),
+    pytest.param("geometry", GEOJSON, id="objects-api: GeoJSON members of the same shape"),
+    pytest.param(
+        "challenge",
+        {
+            "oneOf": [
+                {"type": "object", "properties": {"component": {"type": "string"}}},
+                {
+                    "type": "object",
+                    "properties": {"component": {"type": "string"}, "title": {"type": "string"}},
+                },
+            ],
+            "discriminator": {
+                "propertyName": "component",
+                "mapping": {"ak-denied": "#/c/Denied", "ak-login": "#/c/Login"},
+            },
+        },
+        id="authentik: challenges alike but for their discriminator's tag",
+    ),
+    pytest.param(
+        "_supplementalDetails",
+        {
+            "oneOf": [
+                supplemental("manual_qual", [QUAL_TEXT, QUAL_CHOICE]),
+                supplemental("automatic_qual", [QUAL_AUTOMATIC]),
+                {"type": "null"},
+            ]
+        },
+        id="kpi: a oneOf of maps, an ambiguous oneOf and one no value satisfies inside",
+    ),
+    pytest.param(
+        "transform_quantity",
+        {"oneOf": [{}, {"type": "null"}]},
+        id="kpi: a oneOf of any value and null, where null is valid under both",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "schema"), CORPUS[1:])
+def test_a_corpus_shape_samples_valid_values_by_itself(name, schema):
+    """The walk's own values, without `Sampler.checked`'s net, are valid."""
+    validator = Validator(schema)
+    sampler = Sampler()
+    for key in KEYS:
+        value = sampler.sample(schema, key, 42, name)
+        assert validator.is_valid(value), (value, validator.errors(value)[:1])
+
+
+@pytest.mark.parametrize(("name", "schema"), CORPUS)
+def test_a_corpus_shape_builds_a_dataset_of_valid_records(name, schema):
+    from mockserver import conventions, store
+
+    prop = {**schema, "x-faker": conventions.faker_rule(name, schema)}
+    plan = store.BuildPlan(
+        schema={"type": "object", "required": [name], "properties": {name: prop}},
+        seed=42,
+        personas={},
+        source="spec.yaml",
+        where="components/schemas/Thing",
+        salt="things",
+    )
+    dataset = store.build(plan, 300, "k")  # raises ConfigError on an invalid record
+    assert len(dataset) == 300
+
+
+def test_a_pattern_gives_matching_texts_the_same_in_every_process():
+    schema = {"type": "string", "pattern": r"^[^/]+/\W\w{3}$"}
+    here = values_of(schema, KEYS[:20])
+    assert all(re.fullmatch(r"[^/]+/\W\w{3}", v) for v in here)
+    script = (
+        "import sys, orjson; sys.path[:0] = [sys.argv[1]];"
+        "from mockserver.sample import Sampler;"
+        "schema = {'type': 'string', 'pattern': sys.argv[2]};"
+        "sys.stdout.buffer.write(orjson.dumps("
+        "[Sampler().sample(schema, f'things/field/{i}', 42) for i in range(20)]))"
+    )
+    there = subprocess.run(
+        [sys.executable, "-c", script, str(Path(__file__).parent.parent), schema["pattern"]],
+        capture_output=True,
+        check=True,
+        env={"PYTHONHASHSEED": "7", "PATH": ""},
+    ).stdout
+    assert orjson.loads(there) == here
+
+
+def test_the_name_s_text_stays_when_it_matches_the_pattern():
+    from mockserver.scalars import _CITIES
+
+    cities = [
+        Sampler().sample({"type": "string", "pattern": "^[A-Za-z]+$"}, k, 1, "city") for k in KEYS
+    ]
+    assert set(cities) <= set(_CITIES)
+
+
+def test_a_pattern_re_cannot_read_leaves_the_name_s_text():
+    """An ECMA-only pattern (`\\p{L}`): the text is the name's; the record's check judges it."""
+    schema = {"type": "string", "pattern": r"\p{L}+"}
+    assert Sampler().sample(schema, "k", 1, "city") == Sampler().sample(
+        {"type": "string"}, "k", 1, "city"
+    )
+
+
+# -- the safety net ------------------------------------------------------------------------
+
+
+def test_checked_draws_again_then_gives_the_smallest_value():
+    """A value the walk gets wrong (here: a validator that refuses every non-empty list) is
+    drawn again with other keys, then replaced by the smallest value."""
+    schema = {"type": "array", "items": {"type": "integer"}}
+
+    class Refusing:
+        def __init__(self):
+            self.seen = []
+
+        def is_valid(self, value):
+            self.seen.append(value)
+            return value == []
+
+    refusing = Refusing()
+    value = Sampler().checked(schema, "k", 1, validator=refusing)
+    assert value == [] and len(refusing.seen) == 1 + REDRAWS
+    assert len({orjson.dumps(v) for v in refusing.seen}) > 1, "each redraw is another value"
+
+
+SMALLEST = [
+    pytest.param({"type": "string", "nullable": True}, None, id="nullable: null"),
+    pytest.param(listed({"type": "integer"}), [], id="a list: empty"),
+    pytest.param(listed({"type": "boolean"}, minItems=2), 2, id="a list: minItems items"),
+    pytest.param(
+        {
+            "type": "object",
+            "required": ["a"],
+            "properties": {"a": {"type": "boolean"}, "b": {"type": "integer"}},
+        },
+        ["a"],
+        id="an object: its required properties",
+    ),
+    pytest.param({"type": "object", "additionalProperties": True}, {}, id="a map: empty"),
+]
+
+
+@pytest.mark.parametrize(("schema", "expected"), SMALLEST)
+def test_the_smallest_value(schema, expected):
+    value = Sampler().sample(schema, "k", 1, least=True)
+    if isinstance(expected, int):
+        assert isinstance(value, list) and len(value) == expected
+    elif isinstance(expected, list) and isinstance(value, dict):
+        assert sorted(value) == expected
+    else:
+        assert value == expected
+    assert Validator(schema).is_valid(value)
+
+
+def test_an_unsatisfiable_schema_inside_a_list_leaves_its_items_out():
+    item = {"type": "object", "required": ["a"], "additionalProperties": False}
+    assert values_of(listed(item), KEYS[:5]) == [[]] * 5
+    with_minimum = values_of(listed(item, minItems=1), KEYS[:5])
+    assert with_minimum == [None] * 5  # nothing valid: the store's check names the field

@@ -14,6 +14,18 @@ KINDS = [
     pytest.param({"type": "string", "format": "time"}, "text", id="time is text"),
     pytest.param({"allOf": [{"type": "object", "properties": {}}]}, "json", id="nested"),
     pytest.param({"type": "array", "items": {"type": "integer"}}, "idlist", id="ids"),
+    pytest.param(
+        {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}}, "ids", id="enum ids"
+    ),
+    pytest.param(
+        {"oneOf": [{"type": "integer"}, {"type": "string"}]}, "json", id="oneOf of two types"
+    ),
+    pytest.param({"type": ["integer", "string"]}, "json", id="3.1 list of two types"),
+    pytest.param(
+        {"oneOf": [{"type": "string", "enum": ["a"]}, {"enum": [""]}, {"enum": [None]}]},
+        "text",
+        id="a choice, BlankEnum, NullEnum: text",
+    ),
 ]
 
 
@@ -63,6 +75,28 @@ VALIDITY = [
     ),
     pytest.param({"type": "number", "format": "double"}, 12.0, True, id="a float"),
 ]
+# authentik's challenges: members alike but for their tag, resolved (no references left).
+CHALLENGE = {
+    "type": "object",
+    "required": ["component"],
+    "properties": {"component": {"type": "string"}, "title": {"type": "string"}},
+}
+CHALLENGES = {
+    "oneOf": [CHALLENGE, {**CHALLENGE, "required": ["component", "title"]}],
+    "discriminator": {
+        "propertyName": "component",
+        "mapping": {"ak-denied": "#/c/Denied", "ak-login": "#/c/Login"},
+    },
+}
+UNMAPPED = {"oneOf": CHALLENGES["oneOf"], "discriminator": {"propertyName": "component"}}
+VALIDITY += [
+    pytest.param(CHALLENGES, {"component": "ak-login", "title": "t"}, True, id="tag names it"),
+    pytest.param(CHALLENGES, {"component": "ak-denied", "title": "t"}, True, id="other tag"),
+    pytest.param(CHALLENGES, {"component": "ak-login"}, False, id="tag's member says no"),
+    pytest.param(CHALLENGES, {"component": "ak-other"}, False, id="a tag not mapped"),
+    pytest.param(UNMAPPED, {"component": "x", "title": "t"}, False, id="no mapping: oneOf"),
+    pytest.param(UNMAPPED, {"component": "x"}, True, id="no mapping: exactly one"),
+]
 
 
 @pytest.mark.parametrize(("schema", "value", "valid"), VALIDITY)
@@ -78,3 +112,11 @@ def test_validator_follows_refs_of_a_recursive_schema():
     validator = Validator(tag, {"#/components/schemas/Tag": tag})
     assert validator.is_valid({"children": [{"children": []}]})
     assert not validator.is_valid({"children": [{"children": [{}]}]})
+
+
+def test_a_discriminator_reads_alike_with_references_and_resolved():
+    denied, login = CHALLENGES["oneOf"]
+    refs = {"#/c/Denied": denied, "#/c/Login": login}
+    referring = {**CHALLENGES, "oneOf": [{"$ref": "#/c/Denied"}, {"$ref": "#/c/Login"}]}
+    for value in ({"component": "ak-login", "title": "t"}, {"component": "ak-login"}):
+        assert Validator(referring, refs).is_valid(value) is Validator(CHALLENGES).is_valid(value)

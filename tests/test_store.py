@@ -47,6 +47,10 @@ def _chunk_in_a_worker(plan, ids):
     return _BUILD_CHUNK(plan, ids)
 
 
+def _chunk_never(plan, ids):
+    raise AssertionError("a dataset the cache holds was built again")
+
+
 def _chunk_or_stuck(plan, ids):
     """The first chunk as usual; any other never ends, like a big chunk still being built."""
     if ids[0] != 1:
@@ -372,3 +376,98 @@ def test_a_nested_and_float_record_reads_as_drf_writes_it(tmp_path):
     assert b'"score":' in dataset.record(0) and b".0," in b"".join(
         dataset.record(r) for r in range(len(dataset))
     ), "some float is whole, and renders 12.0"
+
+
+ID_SETS = [
+    pytest.param(40, 1, id="40 choices: one uint64 a row"),
+    pytest.param(64, 1, id="64 choices: one uint64 a row"),
+    pytest.param(65, 2, id="65 choices: two words a row"),
+    pytest.param(249, 4, id="249 choices (authentik's countries): four words a row"),
+]
+
+
+@pytest.mark.parametrize(("choices", "words"), ID_SETS)
+def test_an_id_list_of_any_enum_filters_with_any(choices, words):
+    """An array of an enum's ids is a bit set; past 64 choices a row of uint64 words, still
+    read by the `any` lookup: a record in at least one of the wanted ids."""
+    from mockserver import query
+    from mockserver.params import Filter
+
+    enum = [f"C{n:03d}" for n in range(choices)]
+    prop = {"type": "array", "items": {"type": "string", "enum": enum}}
+    plan = store.BuildPlan(
+        schema={
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer", "x-faker": {"sequence": True}},
+                "codes": {**prop, "x-faker": {"subset": {"p": 0.9, "max": 4}}},
+            },
+        },
+        seed=7,
+        personas={},
+        source="spec.yaml",
+        where="components/schemas/Place",
+        salt="places",
+    )
+    dataset = store.build(plan, 300, "k")
+    column = dataset.columns["codes"]
+    assert column.values.shape == ((300,) if words == 1 else (300, words))
+    records = [json.loads(dataset.record(row)) for row in range(len(dataset))]
+    for wanted in ([enum[0]], [enum[-1], enum[choices // 2]], ["C999"]):
+        rows = query.select(dataset, [Filter("codes", "any", wanted)])
+        expected = [r for r, rec in enumerate(records) if set(rec["codes"]) & set(wanted)]
+        assert rows.tolist() == expected
+        assert wanted == ["C999"] or expected, "some record holds the wanted ids"
+
+
+def test_an_id_list_past_64_choices_round_trips_the_cache(tmp_path, monkeypatch):
+    enum = [f"C{n:03d}" for n in range(100)]
+    plan = store.BuildPlan(
+        schema={
+            "type": "object",
+            "properties": {
+                "codes": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": enum},
+                    "x-faker": {"subset": {"p": 0.5, "max": 3}},
+                }
+            },
+        },
+        seed=7,
+        personas={},
+        source="spec.yaml",
+    )
+    built = store.build(plan, 50, "wide", cache_dir=tmp_path)
+    monkeypatch.setattr(store, "_build_chunk", _chunk_never)  # the second comes from the cache
+    loaded = store.build(plan, 50, "wide", cache_dir=tmp_path, read_only=True)
+    assert loaded.columns["codes"].values.tolist() == built.columns["codes"].values.tolist()
+    assert loaded.columns["codes"].values.shape == (50, 2)
+
+
+@pytest.mark.parametrize(
+    ("prop", "message"),
+    [
+        pytest.param(
+            {"type": "integer", "minimum": 2**70, "x-faker": {"sample": True}},
+            "components/schemas/T/n/x-faker failed: OverflowError: Python int too large to "
+            "convert to C long",
+            id="an integer column past 64 bits",
+        ),
+        pytest.param(
+            {"type": "object", "x-faker": {"shape": {"big": 2**70}}},
+            "components/schemas/T: record 1 is no JSON: TypeError: Integer exceeds 64-bit range",
+            id="a JSON value past 64 bits",
+        ),
+    ],
+)
+def test_a_value_the_store_cannot_hold_is_one_config_error(prop, message):
+    plan = store.BuildPlan(
+        schema={"type": "object", "properties": {"n": prop}},
+        seed=1,
+        personas={},
+        source="s.yaml",
+        where="components/schemas/T",
+    )
+    with pytest.raises(ConfigError) as caught:
+        store.build(plan, 3, "k")
+    assert str(caught.value) == f"s.yaml: {message}"
