@@ -238,7 +238,7 @@ class Scoper:
         return dataset.all_rows[dataset.all_rows % parents == row]
 
 
-def generated(view: View, op: Operation, seed: int, resolve) -> Handler:
+def generated(view: View, op: Operation, seed: int, sampler: sample.Sampler) -> Handler:
     """A body generated from the operation's documented schema: the same bytes for the same
     path and query, in every process (`sample` draws from hashes of them)."""
     content_type = view.media.encode("latin-1")
@@ -250,7 +250,7 @@ def generated(view: View, op: Operation, seed: int, resolve) -> Handler:
 
     def handler(query: Query, url: str, params: dict[str, str]) -> Answer:
         key = f"{op.method} {url.partition('://')[2].partition('/')[2]}"
-        value = _without_passwords(sample.sample(view.schema or {}, key, seed, resolve))
+        value = _without_passwords(sampler.checked(view.schema or {}, key, seed))
         if is_json:
             body = orjson.dumps(value)
         else:
@@ -307,7 +307,7 @@ def for_operation(op: Operation, state) -> Handler | None:
         return lambda query, url, params: lister(served, query, url, records_of(params))
     if view.reply == Reply.RECORD:
         return lambda query, url, params: retrieve_record(served, query, row_of(params))
-    answer = generated(view, op, state.settings.seed, state.spec.resolve_shallow)
+    answer = generated(view, op, state.settings.seed, _sampler(state))
     if view.reply == Reply.EMPTY:
 
         def answer(query, url, params, _view=view):
@@ -325,6 +325,19 @@ def for_operation(op: Operation, state) -> Handler | None:
     return looked_up
 
 
+_SAMPLERS: dict[int, sample.Sampler] = {}
+
+
+def _sampler(state) -> sample.Sampler:
+    """One Sampler per spec: it keeps each schema node's merged form and validator."""
+    found = _SAMPLERS.get(id(state.spec))
+    if found is None:
+        if len(_SAMPLERS) > 8:  # reloads make new specs; old ones go
+            _SAMPLERS.clear()
+        found = _SAMPLERS[id(state.spec)] = sample.Sampler(state.spec.resolve_shallow)
+    return found
+
+
 def _enveloped(lister, view: View, op: Operation, state) -> Callable:
     """A custom page (any object wrapping `results` with fields of its own): the standard
     fields as the paginator fills them; a field that names the page's own figures (`page`,
@@ -332,7 +345,7 @@ def _enveloped(lister, view: View, op: Operation, state) -> Callable:
     object) says them; the others are generated from their schema."""
     props = (view.envelope or {}).get("properties") or {}
     own = {k: v for k, v in props.items() if k not in ("count", "next", "previous", "results")}
-    resolve = state.spec.resolve_shallow
+    sampler = _sampler(state)
     seed = state.settings.seed
 
     def answer(served, query: Query, url: str, rows) -> bytes:
@@ -340,7 +353,7 @@ def _enveloped(lister, view: View, op: Operation, state) -> Callable:
         figures = _figures(query, standard, len(standard.get("results") or ()))
         body = {k: v for k, v in standard.items() if k in props}
         for name, schema in own.items():
-            value = sample.sample(schema, f"{op.path} {name}", seed, resolve)
+            value = sampler.checked(schema, f"{op.path} {name}", seed, name)
             body[name] = _said(value, figures, name)
         return orjson.dumps(body)
 

@@ -341,9 +341,12 @@ def _param_name(spec, raw) -> str:
 
 
 def _success(spec, op: dict) -> tuple[int, dict | None, str]:
-    """(status, schema, media type) of the first documented 2xx answer of a read."""
+    """(status, schema, media type) of the first documented 2xx answer of a read (else its
+    first 3xx)."""
     responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
     codes = sorted(str(code) for code in responses if re.fullmatch(r"2\d\d", str(code)))
+    # A read documented only with a redirect (`302`, "No response body") answers it.
+    codes = codes or sorted(str(code) for code in responses if re.fullmatch(r"3\d\d", str(code)))
     if not codes:
         return 200, None, "application/json"
     code = codes[0]

@@ -107,8 +107,13 @@ def test_every_read_answers_a_documented_status_and_body(served):
         if op.method != "GET" or op.view.reply == Reply.NONE:
             continue
         headers = _credential(state, op)
-        query = headers.pop("?", "")
-        target = _fill(state, op) + (f"?{query}" if query else "")
+        query = [headers.pop("?")] if "?" in headers else []
+        # A parameter the contract requires gets a value its schema allows.
+        for name, param in op.query.items():
+            if param.required:
+                schema = (param.schema.get("items") or {}) if param.repeated else param.schema
+                query.append(f"{name}={quote(_example(schema))}")
+        target = _fill(state, op) + (f"?{'&'.join(query)}" if query else "")
         status, _headers, body = raw_get(app, target.encode(), headers)
         where = f"GET {target} ({op.view.kind})"
         responses = _served(state.spec, document, document["paths"][op.path]["get"]["responses"])
