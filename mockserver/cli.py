@@ -162,7 +162,7 @@ def parser(environ=None) -> argparse.ArgumentParser:
     )
     verify.add_argument("--upstream", required=True, help="the service's base URL")
     verify.add_argument("--token", required=True, help="an API key of the service")
-    _add(verify, ("spec",), defaults)
+    _add(verify, ("spec", "overlay"), defaults)
     verify.add_argument("--junit-xml", default="", help="write a JUnit XML report here")
     verify.add_argument("--json", default="", help="write a JSON report here")
     verify.add_argument("--max-requests", type=int, default=2000, help="at most this many")
@@ -271,6 +271,7 @@ def _verify(args) -> int:
         upstream=args.upstream,
         token=args.token,
         spec=args.spec,
+        overlay=args.overlay,
         max_requests=args.max_requests,
         rate=args.rate,
         timeout=args.timeout,

@@ -208,13 +208,17 @@ class Options:
     upstream: str
     token: str
     spec: str = ""
+    overlay: str = ""  # annotations of what the spec cannot say (page sizes, ordering fields)
     max_requests: int = 2000
     rate: float = 0.0  # requests per second; 0: as fast as the service answers
     timeout: float = 10.0
 
 
 def verify(options: Options) -> Report:
-    spec = Spec.load(Path(options.spec) if options.spec else resources.spec_path())
+    spec = Spec.load(
+        Path(options.spec) if options.spec else resources.spec_path(),
+        Path(options.overlay) if options.overlay else None,
+    )
     report = Report()
     headers = {"Authorization": f"Token {options.token}"}
     pace = 1.0 / options.rate if options.rate else 0.0

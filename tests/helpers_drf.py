@@ -181,3 +181,28 @@ class DrfService(DjangoService):
             files.append(str(file))
         password = () if self.password is None else ("--password", self.password)
         self._manage("load_export", "--token", self.token, *password, *files)
+
+
+# What no drf-spectacular spec says, and the service's views set: their paginators' page
+# sizes, and a view's `ordering_fields` where they are not every field.
+SHOP_OVERLAY = {
+    "overlay": "1.0.0",
+    "info": {"title": "The shop's page sizes", "version": "1"},
+    "actions": [
+        {
+            "target": "$.paths['/bundles/'].get",
+            # The view's `ordering_fields`, which the spec does not list either.
+            "update": {
+                "x-resource": {
+                    "page_size": 10,
+                    "max_page_size": 50,
+                    "sortable": ["name", "weight", "rating", "created"],
+                }
+            },
+        },
+        {
+            "target": "$.paths['/reviews/'].get",
+            "update": {"x-resource": {"page_size": 10, "max_page_size": 100}},
+        },
+    ],
+}

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from helpers_drf import SERVICE_DIR, DrfService
+from helpers_drf import SERVICE_DIR, SHOP_OVERLAY, DrfService
 from helpers_server import ROOT, MockServer, cli_env
 
 from mockserver.resource import CURSOR, OBJECT, Kind, Paging
@@ -37,29 +37,6 @@ from mockserver.spec import Spec
 pytestmark = pytest.mark.slow
 
 SPEC = SERVICE_DIR / "openapi.yaml"
-# What no drf-spectacular spec says, and the service's views set: their paginators' page
-# sizes, and a view's `ordering_fields` where they are not every field.
-OVERLAY = {
-    "overlay": "1.0.0",
-    "info": {"title": "The shop's page sizes", "version": "1"},
-    "actions": [
-        {
-            "target": "$.paths['/bundles/'].get",
-            # The view's `ordering_fields`, which the spec does not list either.
-            "update": {
-                "x-resource": {
-                    "page_size": 10,
-                    "max_page_size": 50,
-                    "sortable": ["name", "weight", "rating", "created"],
-                }
-            },
-        },
-        {
-            "target": "$.paths['/reviews/'].get",
-            "update": {"x-resource": {"page_size": 10, "max_page_size": 100}},
-        },
-    ],
-}
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 SIZE = 40
 SEED = 7
@@ -71,7 +48,7 @@ HEADERS = ("content-type", "www-authenticate", "allow", "location")
 @pytest.fixture(scope="module")
 def overlay(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("overlay") / "overlay.json"
-    path.write_text(json.dumps(OVERLAY))
+    path.write_text(json.dumps(SHOP_OVERLAY))
     return path
 
 
