@@ -54,7 +54,7 @@ def test_it_starts_with_no_annotation_and_lists_every_collection(mock):
         assert re.search(rf"^  {re.escape(path)} +", banner, re.M), banner
     # How each of the 19 operations is served (`mockserver check` lists them one by one).
     assert (
-        "  operations: 19 operations: 5 collection, 6 detail, 1 singleton, 1 nested "
+        "  served:     19 operations: 5 collection, 6 detail, 1 singleton, 1 nested "
         "collection, 3 action, 1 generated from its schema, 1 no response body, 1 write "
         "(405 until writes exist); 1 parameter accepted, not modelled"
     ) in banner.splitlines()

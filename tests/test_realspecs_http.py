@@ -2,7 +2,7 @@
 
 For every spec, `mockserver serve --spec F` starts with no overlay; the start (launch to
 banner), the server's resident memory once it has answered every GET once, and how it
-serves each operation (the banner's `operations:` line) are measured and printed, one line
+serves each operation (the banner's `served:` line) are measured and printed, one line
 per spec. Schemathesis 4 (every check; phases coverage, fuzzing and stateful; the reads,
 GET and HEAD) against the strict mock's served /openapi.json, with the credentials the
 banner prints, must find no failure. The largest spec (authentik, 528 GETs) is also started
@@ -100,7 +100,7 @@ def credentials(banner: str) -> list[str]:
 
 def operations_line(banner: str) -> str:
     """The banner's compatibility summary: `19 operations: 5 collection, 6 detail, ...`."""
-    found = re.search(r"^  operations: (.+)$", banner, re.M)
+    found = re.search(r"^  served: +(.+)$", banner, re.M)
     assert found, banner
     return found[1]
 
