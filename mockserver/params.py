@@ -548,7 +548,7 @@ def _sort(text: str, rules: Rules) -> list[tuple[str, bool]]:
         descending = term.startswith("-")
         name = term[1:] if descending else term
         if name in rules.sortable:
-            terms.append(("id" if name == "pk" else name, descending))
+            terms.append((name, descending))
         else:
             unknown.append(term)
     if rules.strict and unknown:

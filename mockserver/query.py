@@ -61,11 +61,12 @@ _ALL = slice(None)
 
 def _mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
     """The rows of `rows` that pass `flt`. A value the column cannot hold (a text a spec
-    declares for an integer field: `audit_rule_id=.`) matches nothing; the real service's
-    database would refuse it with a 500, which the mock never answers."""
+    declares for an integer field: `audit_rule_id=.`; a number for a text key) matches
+    nothing; the real service's database would refuse it with a 500, which the mock never
+    answers."""
     try:
         return _typed_mask(dataset, flt, rows)
-    except (ValueError, TypeError, ArithmeticError):
+    except (ValueError, TypeError, ArithmeticError, AttributeError):
         return np.zeros(len(dataset.ids[rows]), dtype=bool)
 
 
@@ -337,7 +338,14 @@ def contains(value, wanted) -> bool:
 
 
 def order(dataset: Dataset, rows: np.ndarray, sort: list[tuple[str, bool]]) -> np.ndarray:
-    """`rows` in the requested order; with no terms, ascending id (the real default)."""
+    """`rows` in the requested order; with no terms, ascending id (the real default). `pk`
+    is the key's own name (`id`) unless a field is called `pk`; a term no column holds is
+    dropped, as OrderingFilter drops what it cannot order by."""
+    sort = [
+        ("id" if name == "pk" and "pk" not in dataset.columns else name, descending)
+        for name, descending in sort
+    ]
+    sort = [(name, descending) for name, descending in sort if name in dataset.columns]
     if not sort:
         return rows
     if len(sort) == 1:

@@ -681,3 +681,18 @@ def test_a_value_an_integer_column_cannot_hold_matches_nothing():
     for lookup in ("exact", "gt", "in"):
         value = (".", "x") if lookup == "in" else "."
         assert select(dataset, [Filter("id", lookup, value)]).tolist() == []
+
+
+def test_pk_orders_by_the_key_unless_a_field_is_called_pk():
+    from mockserver import resources
+    from mockserver.fixtures import load
+    from mockserver.spec import Spec
+
+    spec = Spec.load(resources.spec_path())
+    dataset = state.build_dataset(spec, load(resources.fixtures_dir(), spec), "/users/", 42, 20)
+    rows = dataset.all_rows
+    assert (
+        order(dataset, rows, [("pk", True)]).tolist()
+        == order(dataset, rows, [("id", True)]).tolist()
+    )
+    assert order(dataset, rows, [("nope", True)]).tolist() == rows.tolist()
