@@ -9,9 +9,10 @@ choose an answer only once it would have been let in.
 
 from __future__ import annotations
 
-from mockserver.auth import TOKEN_ONLY, authenticate
+from mockserver.auth import authenticate
 from mockserver.errors import ApiError
 from mockserver.exchange import Exchange
+from mockserver.security import TOKEN_ONLY
 
 NOT_FOUND = "Not found."
 NOT_ACCEPTABLE = "Could not satisfy the request Accept header."

@@ -21,11 +21,11 @@ from uvicorn.server import HANDLED_SIGNALS
 from mockserver import accesslog, compatibility, limits
 from mockserver import state as state_module
 from mockserver.app import create_app
-from mockserver.auth import BASIC_USER, Kind
 from mockserver.errors import ConfigError
 from mockserver.journal import Journal
 from mockserver.reload import ReloadingApp
 from mockserver.resource import OBJECT
+from mockserver.security import BASIC_USER, Kind
 from mockserver.settings import Settings
 
 SETTINGS_ENV = "MOCKSERVER_SETTINGS_JSON"

@@ -20,11 +20,11 @@ from pathlib import Path
 import orjson
 
 from mockserver import __version__, conventions, resources
-from mockserver.auth import TOKEN_ONLY, Security, security_of
 from mockserver.conventions import Control, Lookup
 from mockserver.errors import ConfigError, Finding
 from mockserver.overlay import apply as apply_overlay
 from mockserver.resource import Kind, Reply, Resource, View, discover, merged
+from mockserver.security import TOKEN_ONLY, Security, security_of
 from mockserver.yamlio import load_yaml
 
 # Query parameters that drive pagination, ordering and search rather than filter a field.

@@ -19,7 +19,7 @@ import html
 
 import orjson
 
-from mockserver.auth import BASIC_USER, Kind
+from mockserver.security import BASIC_USER, Kind
 
 DOCUMENT = "openapi.json"  # under {base}/ui/
 
