@@ -10,22 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from mockserver import fixtures as fixtures_module
-from mockserver import handlers, query, resources, store
-from mockserver.params import Rules, parse_query
-from mockserver.spec import Spec
+from mockserver.contract import fixtures as fixtures_module
+from mockserver.contract import packaged
+from mockserver.contract.spec import Spec
+from mockserver.engine import handlers, query, store
+from mockserver.engine.params import Rules, parse_query
 
 USERS = 100_000
 
 
 @pytest.fixture(scope="module")
 def spec():
-    return Spec.load(resources.spec_path())
+    return Spec.load(packaged.spec_path())
 
 
 @pytest.fixture(scope="module")
 def dataset(spec):
-    fixtures = fixtures_module.load(resources.fixtures_dir(), spec)
+    fixtures = fixtures_module.load(packaged.fixtures_dir(), spec)
     return store.build(spec, fixtures, seed=42, users=USERS, cache_dir=Path(".cache/bench"))
 
 

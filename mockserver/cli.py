@@ -199,7 +199,7 @@ def main(argv=None) -> int:
                 values[spec_field.name] = tuple(values[spec_field.name])
         settings = Settings(**values)
         if args.command == "serve":
-            from mockserver.server import run
+            from mockserver.http.server import run
 
             return run(settings)
         if args.command == "check":
@@ -219,7 +219,8 @@ def main(argv=None) -> int:
 def _check(settings: Settings, as_json: bool = False, strict: bool = False) -> int:
     import orjson
 
-    from mockserver import compatibility, state
+    from mockserver import state
+    from mockserver.contract import compatibility
 
     # Every rule is compiled and a record of each resource generated and validated.
     loaded = state.load(Settings(**{**vars(settings), "size": 1, "cache_dir": ""}))
@@ -252,10 +253,11 @@ def _check(settings: Settings, as_json: bool = False, strict: bool = False) -> i
 
 
 def _proxy(settings: Settings, args) -> int:
-    from mockserver import proxy, resources
-    from mockserver.spec import Spec
+    from mockserver.contract import packaged
+    from mockserver.contract.spec import Spec
+    from mockserver.tools import proxy
 
-    spec = Spec.load(Path(settings.spec) if settings.spec else resources.spec_path())
+    spec = Spec.load(Path(settings.spec) if settings.spec else packaged.spec_path())
     report = Path(args.report) if args.report else None
     return proxy.run(
         spec, args.upstream, settings.host, settings.port, report, args.fail_on_violation
@@ -265,7 +267,7 @@ def _proxy(settings: Settings, args) -> int:
 def _verify(args) -> int:
     import httpx
 
-    from mockserver import verify
+    from mockserver.tools import verify
 
     options = verify.Options(
         upstream=args.upstream,

@@ -10,15 +10,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from mockserver import cache, conventions, query, resources, store, webtoken
-from mockserver import fixtures as fixtures_module
-from mockserver.auth import Keys
-from mockserver.fixtures import Fixtures
-from mockserver.params import Rules
-from mockserver.resource import OBJECT, Resource
-from mockserver.schema import effective
+from mockserver.contract import conventions, packaged
+from mockserver.contract import fixtures as fixtures_module
+from mockserver.contract.fixtures import Fixtures
+from mockserver.contract.resource import OBJECT, Resource
+from mockserver.contract.schema import effective
+from mockserver.contract.spec import Operation, Spec
+from mockserver.engine import cache, query, store
+from mockserver.engine.params import Rules
+from mockserver.http import webtoken
+from mockserver.http.auth import Keys
 from mockserver.settings import Settings
-from mockserver.spec import Operation, Spec
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def load(
     in a forked process while the data is built (a server's first start, one thread yet:
     a cold start is shorter by the validator's import)."""
     spec = Spec.load(
-        Path(settings.spec) if settings.spec else resources.spec_path(),
+        Path(settings.spec) if settings.spec else packaged.spec_path(),
         Path(settings.overlay) if settings.overlay else None,
         # Workers read the cache their parent wrote; they write nothing there.
         validated=(
@@ -189,7 +191,7 @@ def load(
 
 
 def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> State:
-    fixtures_dir = Path(settings.fixtures) if settings.fixtures else resources.fixtures_dir()
+    fixtures_dir = Path(settings.fixtures) if settings.fixtures else packaged.fixtures_dir()
     fixtures = fixtures_module.load(fixtures_dir, spec)
     sizes = sizes_of(spec, settings.size)
     datasets: dict[str, store.Dataset] = {}

@@ -7,10 +7,12 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from mockserver import fixtures as fixtures_module
-from mockserver import resources, state, store
-from mockserver.params import Query, Rules, parse_query
-from mockserver.spec import Operation, Spec
+from mockserver import state
+from mockserver.contract import fixtures as fixtures_module
+from mockserver.contract import packaged
+from mockserver.contract.spec import Operation, Spec
+from mockserver.engine import store
+from mockserver.engine.params import Query, Rules, parse_query
 
 SEED = 42
 USERS = 300
@@ -18,12 +20,12 @@ USERS = 300
 
 @pytest.fixture(scope="session")
 def spec() -> Spec:
-    return Spec.load(resources.spec_path())
+    return Spec.load(packaged.spec_path())
 
 
 @pytest.fixture(scope="session")
 def fixtures(spec) -> fixtures_module.Fixtures:
-    return fixtures_module.load(resources.fixtures_dir(), spec)
+    return fixtures_module.load(packaged.fixtures_dir(), spec)
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
     from mockserver import state as state_module
-    from mockserver.app import create_app
+    from mockserver.http.app import create_app
     from mockserver.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""mockserver/accesslog.py: one line per request, a 400's reason, no token, colour on a TTY."""
+"""mockserver/http/accesslog.py: one line per request, a 400's reason, no token, colour on a TTY."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from helpers_api import (
     raw_get,
 )
 
-from mockserver import accesslog
-from mockserver.app import create_app
+from mockserver.http import accesslog
+from mockserver.http.app import create_app
 
 LINE = re.compile(r"(?P<method>[A-Z]+) (?P<target>\S+) (?P<status>\d{3}) \d+\.\dms(?P<reason>.*)")
 

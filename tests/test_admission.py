@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from helpers_api import STAFF_KEY, make_state
 
-from mockserver import admission, exchange
 from mockserver.errors import ApiError
+from mockserver.http import admission, exchange
 
 
 @pytest.mark.parametrize(

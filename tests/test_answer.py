@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from mockserver.answer import Answer, send_answer, send_json, write
+from mockserver.http.answer import Answer, send_answer, send_json, write
 
 
 def sent(coroutine_of) -> list[dict]:

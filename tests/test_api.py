@@ -29,8 +29,8 @@ from helpers_api import (
     raw_get,
 )
 
-from mockserver import params
-from mockserver.store import Dataset
+from mockserver.engine import params
+from mockserver.engine.store import Dataset
 
 USERS = 200
 NO_MATCH = {"detail": "No User matches the given query."}

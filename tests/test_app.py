@@ -10,10 +10,11 @@ import pytest
 import yaml
 from helpers_api import AUTH, make_state, raw_get
 
-from mockserver import handlers, resources
-from mockserver.app import SERVER_ERROR, create_app
-from mockserver.resource import Paging
-from mockserver.server import banner
+from mockserver.contract import packaged
+from mockserver.contract.resource import Paging
+from mockserver.engine import handlers
+from mockserver.http.app import SERVER_ERROR, create_app
+from mockserver.http.server import banner
 
 
 @pytest.mark.parametrize("validated", [False, True], ids=["default", "validate-responses"])
@@ -46,7 +47,7 @@ def test_options_names_the_view_as_drf_does(target, name):
 
 def _users_spec_with(tmp_path, schemes: dict, security: list) -> str:
     """The Users contract, its authentication replaced: `schemes` and every `security`."""
-    raw = yaml.safe_load(resources.spec_path().read_text())
+    raw = yaml.safe_load(packaged.spec_path().read_text())
     raw["components"]["securitySchemes"] = schemes
     raw["security"] = security
     for item in raw["paths"].values():

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mockserver.auth import Keys, authenticate
+from mockserver.contract.security import TOKEN_ONLY, Kind, Scheme, Security, scheme_of, security_of
 from mockserver.errors import ApiError
-from mockserver.security import TOKEN_ONLY, Kind, Scheme, Security, scheme_of, security_of
-from mockserver.webtoken import encode, issue_jwt, owner_of, secret_of
+from mockserver.http.auth import Keys, authenticate
+from mockserver.http.webtoken import encode, issue_jwt, owner_of, secret_of
 
 STAFF = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # persona 1, active
 CUSTOMER = "3b5d5c3712955042212e7d2ba5a8e0e4e5a4b2a1"  # persona 4, active

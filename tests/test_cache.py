@@ -16,7 +16,9 @@ import pytest
 from helpers_api import assert_same_dataset, run_cli
 from helpers_server import MockServer
 
-from mockserver import cache, server, state, store
+from mockserver import state
+from mockserver.engine import cache, store
+from mockserver.http import server
 from mockserver.settings import Settings
 
 TOKEN = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"

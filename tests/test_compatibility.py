@@ -11,8 +11,8 @@ import pytest
 from helpers_api import ROOT
 from helpers_drf import SERVICE_DIR
 
-from mockserver import compatibility
-from mockserver.spec import Spec
+from mockserver.contract import compatibility
+from mockserver.contract.spec import Spec
 
 SHOP = SERVICE_DIR / "openapi.yaml"
 

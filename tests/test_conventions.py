@@ -1,10 +1,11 @@
-"""DRF's naming conventions as mockserver.conventions reads them: controls, filters, fake values."""
+"""DRF's naming conventions as mockserver.contract.conventions reads them: controls, filters,
+fake values."""
 
 from __future__ import annotations
 
 import pytest
 
-from mockserver.conventions import (
+from mockserver.contract.conventions import (
     ANNOTATION_LOOKUPS,
     LOOKUPS,
     control,

@@ -1,4 +1,4 @@
-"""CORS (mockserver/cors.py): which origins, preflights without a token, headers on errors."""
+"""CORS (mockserver/http/cors.py): which origins, preflights without a token, headers on errors."""
 
 from __future__ import annotations
 

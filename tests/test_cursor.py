@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from mockserver import cursor
+from mockserver.contract.timefmt import parse_datetime
+from mockserver.engine import cursor
 from mockserver.errors import ApiError
-from mockserver.timefmt import parse_datetime
 
 URL = "http://testserver/reviews/"
 # Seven rows; rows 2 and 3 share a moment, as nearly-unique timestamps may.

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import resources, state
-from mockserver.datagen import Generator
+from mockserver import state
+from mockserver.contract import packaged
+from mockserver.fake.datagen import Generator
 
 PERSONA_IDS = {1, 2, 3, 4, 5}
 
@@ -188,7 +189,7 @@ def test_ids_are_1_to_users(dataset, records):
 
 def test_personas_replace_generated_users(records):
     """Every field a persona names is exported as written in fixtures/personas.yaml."""
-    personas = yaml.safe_load(Path(resources.fixtures_dir(), "personas.yaml").read_text())
+    personas = yaml.safe_load(Path(packaged.fixtures_dir(), "personas.yaml").read_text())
     for persona in personas:
         exported = records[persona["id"] - 1]
         for name, value in persona.items():
@@ -248,10 +249,10 @@ import math  # noqa: E402
 import numpy as np  # noqa: E402
 import orjson  # noqa: E402
 
-from mockserver import conventions  # noqa: E402
+from mockserver.contract import conventions  # noqa: E402
+from mockserver.contract.schema import Validator  # noqa: E402
 from mockserver.errors import ConfigError  # noqa: E402
-from mockserver.sample import references  # noqa: E402
-from mockserver.schema import Validator  # noqa: E402
+from mockserver.fake.sample import references  # noqa: E402
 
 NESTED = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
 
@@ -342,7 +343,7 @@ def test_sample_rule_makes_whole_values(prop, check):
     values = [gen.record(i)["field"] for i in range(1, 60)]
     stored_kind = gen.kinds["field"]
     if stored_kind == "datetime":
-        from mockserver.timefmt import format_datetime
+        from mockserver.contract.timefmt import format_datetime
 
         values = [format_datetime(v) for v in values]
     assert all(check(v) for v in values), values
@@ -351,7 +352,7 @@ def test_sample_rule_makes_whole_values(prop, check):
 
 def test_sample_rule_keys_by_salt_field_and_id():
     """Record i's value is sample(prop, "<salt>/<field>/<i>", seed), whatever the block."""
-    from mockserver.sample import sample
+    from mockserver.fake.sample import sample
 
     gen = _generator({"author": NESTED})
     alone = gen.columns([7])["author"][0]

@@ -10,9 +10,11 @@ import sys
 import pytest
 from helpers_api import ROOT, assert_same_dataset, cli_env
 
-from mockserver import cache, resources, state, store
-from mockserver import fixtures as fixtures_module
-from mockserver.spec import Spec
+from mockserver import state
+from mockserver.contract import fixtures as fixtures_module
+from mockserver.contract import packaged
+from mockserver.contract.spec import Spec
+from mockserver.engine import cache, store
 
 
 def _export_all(*runs: tuple[str, ...]) -> list[bytes]:
@@ -75,12 +77,12 @@ def test_fewer_users_are_a_prefix_of_more(exports):
 
 @pytest.fixture(scope="module")
 def users_spec() -> Spec:
-    return Spec.load(resources.spec_path())
+    return Spec.load(packaged.spec_path())
 
 
 @pytest.fixture(scope="module")
 def shipped(users_spec) -> fixtures_module.Fixtures:
-    return fixtures_module.load(resources.fixtures_dir(), users_spec)
+    return fixtures_module.load(packaged.fixtures_dir(), users_spec)
 
 
 def _build(spec, fixtures, seed: int, users: int, cache_dir) -> store.Dataset:
@@ -121,7 +123,7 @@ def test_cache_key_follows_seed_users_and_fixtures(tmp_path, users_spec, shipped
     assert cache.key(users_spec, shipped, 7, 120, "/users/", {**sizes, "/x/": 1}) != base
 
     directory = tmp_path / "fixtures"
-    shutil.copytree(resources.fixtures_dir(), directory)
+    shutil.copytree(packaged.fixtures_dir(), directory)
     copied = fixtures_module.load(directory, users_spec)
     assert _key(users_spec, copied, 7, 120) == base  # same bytes, same key
     personas = directory / "personas.yaml"
@@ -135,7 +137,7 @@ def test_cache_key_follows_seed_users_and_fixtures(tmp_path, users_spec, shipped
 
 def test_a_changed_fixture_is_not_served_from_the_cache(tmp_path, users_spec):
     directory = tmp_path / "fixtures"
-    shutil.copytree(resources.fixtures_dir(), directory)
+    shutil.copytree(packaged.fixtures_dir(), directory)
     cache = tmp_path / "cache"
     before = _build(users_spec, fixtures_module.load(directory, users_spec), 7, 10, cache)
     personas = directory / "personas.yaml"

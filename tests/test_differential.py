@@ -30,9 +30,9 @@ import pytest
 from helpers_drf import SERVICE_DIR, SHOP_OVERLAY, DrfService
 from helpers_server import ROOT, MockServer, cli_env
 
-from mockserver.resource import CURSOR, OBJECT, Kind, Paging
-from mockserver.schema import effective
-from mockserver.spec import Spec
+from mockserver.contract.resource import CURSOR, OBJECT, Kind, Paging
+from mockserver.contract.schema import effective
+from mockserver.contract.spec import Spec
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""The served spec and Swagger UI (mockserver/docs.py): /openapi.yaml, /openapi.json, /ui/."""
+"""The served spec and Swagger UI (mockserver/http/docs.py): /openapi.yaml, /openapi.json, /ui/."""
 
 from __future__ import annotations
 
@@ -121,9 +121,10 @@ def test_ui_page_shows_every_key_with_its_note_and_the_contract_none(state, clie
 def test_the_use_buttons_fill_each_scheme(tmp_path, schemes, how, shown):
     import yaml
 
-    from mockserver import resources, ui
+    from mockserver.contract import packaged
+    from mockserver.http import ui
 
-    raw = yaml.safe_load(resources.spec_path().read_text())
+    raw = yaml.safe_load(packaged.spec_path().read_text())
     raw["components"]["securitySchemes"] = schemes
     raw["security"] = [{name: []} for name in schemes]
     for item in raw["paths"].values():
@@ -182,7 +183,7 @@ def test_the_served_contract_has_no_mock_control(client, path):
     assert not [op for op in operations if "503" in {str(c) for c in op["responses"]}]
     assert [op["operationId"] for op in operations] == ["users_list", "users_retrieve"]
     assert "__code" not in text and "__example" not in text and "__delay" not in text
-    assert "mockserver.handlers" not in text
+    assert "mockserver.engine.handlers" not in text
 
 
 def test_ui_without_slash_redirects(client):
@@ -217,7 +218,7 @@ def drf_documents():
     """The served /openapi.json of the reference service's spec and of eda-server's."""
     from helpers_drf import SERVICE_DIR
 
-    from mockserver.docs import with_drf_errors
+    from mockserver.http.docs import with_drf_errors
 
     specs = {
         "drfservice": SERVICE_DIR / "openapi.yaml",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mockserver.draws import VOCABULARY_SIZE, Draws
+from mockserver.fake.draws import VOCABULARY_SIZE, Draws
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from helpers_api import run_cli
 
-from mockserver import resources, store
+from mockserver.contract import packaged
+from mockserver.engine import store
 from mockserver.errors import ApiError, ConfigError
 
 ERRORS = [
@@ -56,7 +57,7 @@ def test_an_error_pickles_whole(error, text, fields):
 def nameless_persona(tmp_path) -> Path:
     """The shipped fixtures plus persona 6 with empty names: its generated email is invalid."""
     directory = tmp_path / "fixtures"
-    shutil.copytree(resources.fixtures_dir(), directory)
+    shutil.copytree(packaged.fixtures_dir(), directory)
     with (directory / "personas.yaml").open("a", encoding="utf-8") as file:
         file.write('- id: 6\n  first_name: ""\n  last_name: ""\n')
     return directory

@@ -7,9 +7,9 @@ import json
 import pytest
 from helpers_api import AUTH, make_state, raw_get
 
-from mockserver import exchange
-from mockserver.app import create_app
-from mockserver.negotiation import NegotiationMiddleware
+from mockserver.http import exchange
+from mockserver.http.app import create_app
+from mockserver.http.negotiation import NegotiationMiddleware
 from mockserver.state import State
 
 

@@ -1,15 +1,15 @@
-"""mockserver/faults.py: `--latency` and `--error-rate`, seeded, through the app."""
+"""mockserver/http/faults.py: `--latency` and `--error-rate`, seeded, through the app."""
 
 from __future__ import annotations
 
 import pytest
 from helpers_api import AUTH, make_client, make_state
 
-from mockserver import faults
 from mockserver.cli import parser
+from mockserver.contract.spec import Operation
 from mockserver.errors import ConfigError
+from mockserver.http import faults
 from mockserver.settings import Settings, env_defaults
-from mockserver.spec import Operation
 
 UNAVAILABLE = {"detail": "Service temporarily unavailable, try again later."}
 
@@ -223,7 +223,7 @@ def test_the_nth_request_counts_only_api_requests(slept):
 
 
 def test_prefer_and_faults_combine(slept, monkeypatch):
-    from mockserver import prefer
+    from mockserver.http import prefer
 
     asked: list[float] = []
 

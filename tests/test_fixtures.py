@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from helpers_api import ROOT, Settings, cli_env, run_cli
 
-from mockserver import fixtures as fixtures_module
-from mockserver import resources
 from mockserver import state as state_module
+from mockserver.contract import fixtures as fixtures_module
+from mockserver.contract import packaged
+from mockserver.contract.spec import Spec
 from mockserver.errors import ConfigError
-from mockserver.spec import Spec
 
 
 def _replace(name: str, old: str, new: str) -> Callable[[Path], None]:
@@ -152,12 +152,12 @@ CLI_BROKEN = [case for case in BROKEN if case[0] in CLI_CASES]
 
 @pytest.fixture(scope="module")
 def users_spec() -> Spec:
-    return Spec.load(resources.spec_path())
+    return Spec.load(packaged.spec_path())
 
 
 def _broken_copy(tmp_path: Path, breaks: Callable[[Path], None]) -> Path:
     directory = tmp_path / "fixtures"
-    shutil.copytree(resources.fixtures_dir(), directory)
+    shutil.copytree(packaged.fixtures_dir(), directory)
     breaks(directory)
     return directory
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from mockserver import handlers, params, state
+from mockserver import state
+from mockserver.contract.resource import Paging, Reply
+from mockserver.engine import handlers, params
 from mockserver.errors import ApiError
-from mockserver.resource import Paging, Reply
 from mockserver.settings import Settings
 
 SIZE = 30
@@ -361,7 +362,7 @@ def blog(tmp_path_factory):
     from helpers_api import make_state
     from helpers_specs import blog_spec
 
-    from mockserver.app import create_app
+    from mockserver.http.app import create_app
 
     loaded = make_state(
         spec=str(blog_spec(tmp_path_factory.mktemp("blog"))), size=12, access_log=False

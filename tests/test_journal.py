@@ -7,8 +7,8 @@ import json
 import pytest
 from helpers_api import AUTH, STAFF_KEY, make_state, raw_get
 
-from mockserver.app import create_app
-from mockserver.journal import MockEndpointsMiddleware
+from mockserver.http.app import create_app
+from mockserver.http.journal import MockEndpointsMiddleware
 
 
 @pytest.fixture()
@@ -102,11 +102,11 @@ def test_a_spec_s_own_credentials_are_never_written_down(tmp_path):
     import yaml
     from helpers_api import make_state, raw_get
 
-    from mockserver import resources
-    from mockserver.app import create_app
-    from mockserver.journal import JOURNAL, MASK
+    from mockserver.contract import packaged
+    from mockserver.http.app import create_app
+    from mockserver.http.journal import JOURNAL, MASK
 
-    raw = yaml.safe_load(resources.spec_path().read_text())
+    raw = yaml.safe_load(packaged.spec_path().read_text())
     raw["components"]["securitySchemes"] = {
         "keyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
         "keyQuery": {"type": "apiKey", "in": "query", "name": "api_key"},

@@ -1,4 +1,4 @@
-"""The limits at the edge (mockserver/limits.py), over real sockets to a real server.
+"""The limits at the edge (mockserver/http/limits.py), over real sockets to a real server.
 
 One `mockserver serve` with small limits takes raw requests that cross each one; every
 answer must be DRF's JSON shape with `Connection: close`, come at once (or when its timeout
@@ -17,7 +17,7 @@ import pytest
 from helpers_api import STAFF_KEY
 from helpers_server import MockServer
 
-from mockserver import limits
+from mockserver.http import limits
 from mockserver.settings import Settings
 
 pytestmark = pytest.mark.slow
@@ -243,5 +243,5 @@ def test_every_limit_has_a_default_and_a_flag():
     assert limits.Limits.from_settings(defaults) == limits.Limits()
     assert (defaults.keepalive_timeout, limits.Limits().max_concurrency) == (5.0, 1000)
     options = limits.uvicorn_options(defaults)
-    assert options["http"] == "mockserver.limits:LimitedProtocol"
+    assert options["http"] == "mockserver.http.limits:LimitedProtocol"
     assert options["timeout_keep_alive"] == 5.0

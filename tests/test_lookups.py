@@ -10,11 +10,12 @@ import numpy as np
 import orjson
 import pytest
 
-from mockserver import params, query, state
+from mockserver import state
+from mockserver.engine import params, query
+from mockserver.engine.params import Filter
+from mockserver.engine.store import Column, Dataset
 from mockserver.errors import ApiError
-from mockserver.params import Filter
 from mockserver.settings import Settings
-from mockserver.store import Column, Dataset
 
 SIZE = 30
 STRICT, LENIENT = True, False

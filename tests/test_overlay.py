@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import overlay
+from mockserver.contract import overlay
+from mockserver.contract.yamlio import load_yaml
 from mockserver.errors import ConfigError
-from mockserver.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOP = "tests/drfservice/openapi.yaml"

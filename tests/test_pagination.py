@@ -8,10 +8,10 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 import pytest
 
-from mockserver import pagination
+from mockserver.engine import pagination
+from mockserver.engine.handlers import list_records
+from mockserver.engine.pagination import Page, links, paginate
 from mockserver.errors import ApiError
-from mockserver.handlers import list_records
-from mockserver.pagination import Page, links, paginate
 
 PAGES = [
     # rows, page text, limit -> page number, rows of the page, number of pages

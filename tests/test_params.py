@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
+from mockserver.engine.params import NULL_CHARACTERS, UNKNOWN_PARAMETER
 from mockserver.errors import ApiError
-from mockserver.params import NULL_CHARACTERS, UNKNOWN_PARAMETER
 
 STRICT, LENIENT = True, False
 MODES = pytest.mark.parametrize("strict", [STRICT, LENIENT], ids=["strict", "lenient"])
@@ -678,8 +678,8 @@ def parse_readings(tmp_path_factory):
 
     from test_query import READINGS_SPEC
 
-    from mockserver.params import Rules, parse_query
-    from mockserver.spec import Spec
+    from mockserver.contract.spec import Spec
+    from mockserver.engine.params import Rules, parse_query
 
     path = tmp_path_factory.mktemp("readings") / "openapi.yaml"
     path.write_text(READINGS_SPEC, encoding="utf-8")
@@ -746,7 +746,7 @@ def test_floats_are_sortable(parse_readings, query, sort):
 
 def _unmodelled_op(schema: dict, number_cap: bool = False):
     """An operation whose only parameter `p` filters nothing the engine knows."""
-    from mockserver.spec import Operation, Param
+    from mockserver.contract.spec import Operation, Param
 
     query = {"p": Param("p", schema, number_cap=number_cap)}
     return Operation("/x/", "GET", "x", {}, query, {}, {}, query)
@@ -800,11 +800,11 @@ UNMODELLED = [
 def test_unmodelled_parameters_refuse_what_their_schema_refuses(
     strict, schema, cap, query, problems
 ):
-    """Strict mode: what the served document's schema refuses (mockserver/docs.py adds the
+    """Strict mode: what the served document's schema refuses (mockserver/http/docs.py adds the
     NUL and 1e50 rules) is 400; lenient mode reads nothing of them, as they filter nothing."""
     from urllib.parse import parse_qsl
 
-    from mockserver.params import Rules, parse_query
+    from mockserver.engine.params import Rules, parse_query
 
     items = parse_qsl(query, keep_blank_values=True)
     try:
@@ -824,8 +824,8 @@ def test_unmodelled_parameters_refuse_what_their_schema_refuses(
     ],
 )
 def test_a_required_query_parameter(strict, items, problems):
-    from mockserver.params import Rules, parse_query
-    from mockserver.spec import Operation, Param
+    from mockserver.contract.spec import Operation, Param
+    from mockserver.engine.params import Rules, parse_query
 
     op = Operation(
         path="/things/",

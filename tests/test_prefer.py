@@ -1,4 +1,5 @@
-"""mockserver/prefer.py: `Prefer: code=, example=, delay=` and the `__code` query parameters."""
+"""mockserver/http/prefer.py: `Prefer: code=, example=, delay=` and the `__code` query
+parameters."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import orjson
 import pytest
 from helpers_api import AUTH, CUSTOMER_KEY, INACTIVE_KEY, make_client, make_state
 
-from mockserver import prefer
-from mockserver.spec import PREFER
+from mockserver.contract.spec import PREFER
+from mockserver.http import prefer
 
 DOCUMENTED = "documented: 200, 400, 401, 404, 406, 503."
 LIST_EXAMPLES = "examples: first_page, empty. Add code= to pick another response's examples."

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from mockserver import state
-from mockserver.query import order, select
-from mockserver.store import Dataset
+from mockserver.engine.query import order, select
+from mockserver.engine.store import Dataset
 
 STRICT, LENIENT = True, False
 MODES = pytest.mark.parametrize("strict", [STRICT, LENIENT], ids=["strict", "lenient"])
@@ -330,7 +330,7 @@ def test_known_personas(run, strict, query, expected):
 
 
 def contains(value, wanted) -> bool:
-    """PostgreSQL jsonb `@>`, written independently of mockserver.query."""
+    """PostgreSQL jsonb `@>`, written independently of mockserver.engine.query."""
     if isinstance(wanted, dict):
         return isinstance(value, dict) and all(
             k in value and contains(value[k], v) for k, v in wanted.items()
@@ -600,9 +600,9 @@ def readings(tmp_path_factory):
     """A FloatField collection: (parse(query, strict), its dataset, its records)."""
     from urllib.parse import parse_qsl
 
-    from mockserver import fixtures as fixtures_module
-    from mockserver.params import Rules, parse_query
-    from mockserver.spec import Spec
+    from mockserver.contract import fixtures as fixtures_module
+    from mockserver.contract.spec import Spec
+    from mockserver.engine.params import Rules, parse_query
 
     path = tmp_path_factory.mktemp("readings") / "openapi.yaml"
     path.write_text(READINGS_SPEC, encoding="utf-8")
@@ -671,25 +671,25 @@ def test_float_ordering(readings, sort):
 
 def test_a_value_an_integer_column_cannot_hold_matches_nothing():
     """A spec may declare a text parameter for an integer field; `.` is no number."""
-    from mockserver import resources
-    from mockserver.fixtures import load
-    from mockserver.params import Filter
-    from mockserver.spec import Spec
+    from mockserver.contract import packaged
+    from mockserver.contract.fixtures import load
+    from mockserver.contract.spec import Spec
+    from mockserver.engine.params import Filter
 
-    spec = Spec.load(resources.spec_path())
-    dataset = state.build_dataset(spec, load(resources.fixtures_dir(), spec), "/users/", 42, 20)
+    spec = Spec.load(packaged.spec_path())
+    dataset = state.build_dataset(spec, load(packaged.fixtures_dir(), spec), "/users/", 42, 20)
     for lookup in ("exact", "gt", "in"):
         value = (".", "x") if lookup == "in" else "."
         assert select(dataset, [Filter("id", lookup, value)]).tolist() == []
 
 
 def test_pk_orders_by_the_key_unless_a_field_is_called_pk():
-    from mockserver import resources
-    from mockserver.fixtures import load
-    from mockserver.spec import Spec
+    from mockserver.contract import packaged
+    from mockserver.contract.fixtures import load
+    from mockserver.contract.spec import Spec
 
-    spec = Spec.load(resources.spec_path())
-    dataset = state.build_dataset(spec, load(resources.fixtures_dir(), spec), "/users/", 42, 20)
+    spec = Spec.load(packaged.spec_path())
+    dataset = state.build_dataset(spec, load(packaged.fixtures_dir(), spec), "/users/", 42, 20)
     rows = dataset.all_rows
     assert (
         order(dataset, rows, [("pk", True)]).tolist()

@@ -16,11 +16,11 @@ import orjson
 import pytest
 from helpers_api import make_state, raw_get
 
-from mockserver import sample
-from mockserver.app import create_app
-from mockserver.params import allowed
-from mockserver.resource import Reply
-from mockserver.schema import Validator
+from mockserver.contract.resource import Reply
+from mockserver.contract.schema import Validator
+from mockserver.engine.params import allowed
+from mockserver.fake import sample
+from mockserver.http.app import create_app
 
 CORPUS = Path(__file__).parent / "realspecs"
 SPECS = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".yaml", ".json"))
@@ -55,7 +55,7 @@ def _credential(state, op) -> dict[str, str]:
 
 def _key_of(state, resource_path: str, lookup: str | None) -> str:
     """The lookup value of the first record of a resource, as its detail's path takes it."""
-    from mockserver.resource import lookup_field
+    from mockserver.contract.resource import lookup_field
 
     served = state.served[resource_path]
     if not len(served.dataset):

@@ -20,9 +20,10 @@ import httpx
 import pytest
 from helpers_api import AUTH, ROOT, make_state, raw_get
 
-from mockserver import resources, store
 from mockserver import state as state_module
-from mockserver.reload import ReloadingApp
+from mockserver.contract import packaged
+from mockserver.engine import store
+from mockserver.http.reload import ReloadingApp
 
 USERS = 20
 
@@ -50,8 +51,8 @@ def _bad_yaml(text: str) -> str:
 def fixtures_copy(tmp_path) -> Path:
     """A copy of the fixtures, with a copy of the spec beside it (`_spec_copy`): the test's own."""
     directory = tmp_path / "fixtures"
-    shutil.copytree(resources.fixtures_dir(), directory)
-    shutil.copyfile(resources.spec_path(), _spec_copy(directory))
+    shutil.copytree(packaged.fixtures_dir(), directory)
+    shutil.copyfile(packaged.spec_path(), _spec_copy(directory))
     return directory
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mockserver import resources
+from mockserver.contract import packaged
+from mockserver.contract.resource import ARRAY, CURSOR, OBJECT, PAGE, Kind, Paging, Scope, _singular
+from mockserver.contract.spec import Spec
 from mockserver.errors import ConfigError
-from mockserver.resource import ARRAY, CURSOR, OBJECT, PAGE, Kind, Paging, Scope, _singular
-from mockserver.spec import Spec
 
 SHOP = Path("tests/drfservice/openapi.yaml")
 
@@ -176,7 +176,7 @@ def test_a_nested_list_is_scoped_by_its_parent_key(shop):
 
 
 def test_users_spec_has_one_resource():
-    spec = Spec.load(resources.spec_path())
+    spec = Spec.load(packaged.spec_path())
     assert list(spec.resources) == ["/users/"]
     users = spec.resources["/users/"]
     assert (users.name, users.model, users.shape) == ("users", "User", PAGE)

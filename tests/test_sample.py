@@ -1,4 +1,5 @@
-"""mockserver.sample: a valid, plausible, deterministic value for any drf-spectacular schema."""
+"""mockserver.fake.sample: a valid, plausible, deterministic value for any drf-spectacular
+schema."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from mockserver.sample import MAX_DEPTH, REDRAWS, Sampler, references, resolver, sample
-from mockserver.schema import Validator
+from mockserver.contract.schema import Validator
+from mockserver.fake.sample import MAX_DEPTH, REDRAWS, Sampler, references, resolver, sample
 
 KEYS = [f"things/field/{i}" for i in range(200)]
 PRICE_PATTERN = r"^-?\d{0,6}(?:\.\d{0,2})?$"
@@ -655,7 +656,8 @@ def test_a_corpus_shape_samples_valid_values_by_itself(name, schema):
 
 @pytest.mark.parametrize(("name", "schema"), CORPUS)
 def test_a_corpus_shape_builds_a_dataset_of_valid_records(name, schema):
-    from mockserver import conventions, store
+    from mockserver.contract import conventions
+    from mockserver.engine import store
 
     prop = {**schema, "x-faker": conventions.faker_rule(name, schema)}
     plan = store.BuildPlan(
@@ -676,7 +678,7 @@ def test_a_pattern_gives_matching_texts_the_same_in_every_process():
     assert all(re.fullmatch(r"[^/]+/\W\w{3}", v) for v in here)
     script = (
         "import sys, orjson; sys.path[:0] = [sys.argv[1]];"
-        "from mockserver.sample import Sampler;"
+        "from mockserver.fake.sample import Sampler;"
         "schema = {'type': 'string', 'pattern': sys.argv[2]};"
         "sys.stdout.buffer.write(orjson.dumps("
         "[Sampler().sample(schema, f'things/field/{i}', 42) for i in range(20)]))"
@@ -691,7 +693,7 @@ def test_a_pattern_gives_matching_texts_the_same_in_every_process():
 
 
 def test_the_name_s_text_stays_when_it_matches_the_pattern():
-    from mockserver.scalars import _CITIES
+    from mockserver.fake.scalars import _CITIES
 
     cities = [
         Sampler().sample({"type": "string", "pattern": "^[A-Za-z]+$"}, k, 1, "city") for k in KEYS

@@ -1,10 +1,10 @@
-"""mockserver.schema: how a field is stored, and what a response's record may hold."""
+"""mockserver.contract.schema: how a field is stored, and what a response's record may hold."""
 
 from __future__ import annotations
 
 import pytest
 
-from mockserver.schema import Validator, column_kind, effective
+from mockserver.contract.schema import Validator, column_kind, effective
 
 KINDS = [
     pytest.param({"type": "number", "format": "double"}, "float", id="FloatField"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.security import Kind, Scheme, scheme_of, security_of
+from mockserver.contract.security import Kind, Scheme, scheme_of, security_of
 
 TOKEN = Scheme("tokenAuth", Kind.TOKEN, "Token")
 JWT = Scheme("jwtAuth", Kind.JWT, "Bearer")

@@ -22,7 +22,7 @@ from helpers_api import AUTH, ROOT, STAFF_KEY, cli_env
 
 from mockserver import state as state_module
 from mockserver.errors import ConfigError
-from mockserver.server import banner, listen, progress_printer
+from mockserver.http.server import banner, listen, progress_printer
 from mockserver.settings import Settings
 
 BANNER_TIMEOUT = 30  # seconds to wait for the banner

@@ -8,11 +8,11 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
-from mockserver import fixtures as fixtures_module
-from mockserver import resources
+from mockserver.contract import fixtures as fixtures_module
+from mockserver.contract import packaged
+from mockserver.contract.schema import Validator
+from mockserver.contract.spec import Spec
 from mockserver.errors import ConfigError
-from mockserver.schema import Validator
-from mockserver.spec import Spec
 
 # Every query parameter of `GET /users/` in users-api-docs.txt, in its order.
 DOCUMENTED_PARAMETERS = [
@@ -51,7 +51,7 @@ NULLABLE = {"avatar", "call_allowed", "date_of_birth", "gender", "last_login"}
 
 @pytest.fixture(scope="module")
 def spec():
-    return Spec.load(resources.spec_path())
+    return Spec.load(packaged.spec_path())
 
 
 def test_the_spec_is_valid_openapi(spec):
@@ -159,7 +159,7 @@ def test_both_operations_have_named_200_examples(spec):
 
 
 def test_group_and_permission_ids_match_the_fixtures(spec):
-    fixtures = fixtures_module.load(resources.fixtures_dir(), spec)
+    fixtures = fixtures_module.load(packaged.fixtures_dir(), spec)
     assert sorted(g["id"] for g in fixtures.groups) == spec.schema("GroupId")["enum"]
     assert sorted(p["id"] for p in fixtures.permissions) == spec.schema("PermissionId")["enum"]
 

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import pytest
 
-from mockserver import fixtures as fixtures_module
-from mockserver import resources, state, store
+from mockserver import state
+from mockserver.contract import fixtures as fixtures_module
+from mockserver.contract import packaged
+from mockserver.contract.schema import Validator
+from mockserver.contract.spec import Spec
+from mockserver.engine import store
 from mockserver.errors import ConfigError
-from mockserver.schema import Validator
-from mockserver.spec import Spec
 
 USERS = 20
 _TEST_PROCESS = os.getpid()  # forked workers inherit the value, and have another pid
@@ -100,10 +102,10 @@ def mode(request, monkeypatch) -> str:
 def _load(tmp_path: Path, spec_edit: tuple[str, str] | None = None, personas: str = ""):
     """The spec (with one text replaced) and the shipped fixtures with `personas` appended."""
     directory = tmp_path / "fixtures"
-    shutil.copytree(resources.fixtures_dir(), directory)
+    shutil.copytree(packaged.fixtures_dir(), directory)
     with (directory / "personas.yaml").open("a", encoding="utf-8") as file:
         file.write(personas)
-    text = resources.spec_path().read_text(encoding="utf-8")
+    text = packaged.spec_path().read_text(encoding="utf-8")
     if spec_edit:
         assert text.count(spec_edit[0]) == 1
         text = text.replace(*spec_edit)
@@ -390,8 +392,8 @@ ID_SETS = [
 def test_an_id_list_of_any_enum_filters_with_any(choices, words):
     """An array of an enum's ids is a bit set; past 64 choices a row of uint64 words, still
     read by the `any` lookup: a record in at least one of the wanted ids."""
-    from mockserver import query
-    from mockserver.params import Filter
+    from mockserver.engine import query
+    from mockserver.engine.params import Filter
 
     enum = [f"C{n:03d}" for n in range(choices)]
     prop = {"type": "array", "items": {"type": "string", "enum": enum}}

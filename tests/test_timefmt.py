@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from mockserver.timefmt import (
+from mockserver.contract.timefmt import (
     format_date,
     format_datetime,
     parse_date,

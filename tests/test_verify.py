@@ -15,7 +15,7 @@ from helpers_drf import SERVICE_DIR, SHOP_OVERLAY, DrfService
 from helpers_server import ROOT, MockServer, cli_env
 from helpers_users_drf import UsersService, mock_export
 
-from mockserver.spec import Spec
+from mockserver.contract.spec import Spec
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,353 @@
+"""The HTTP layer: DRF's request pipeline as ASGI middlewares, in one stack.
+
+Order, as Django and DRF apply it: a missing trailing slash redirects (CommonMiddleware);
+then content negotiation (a `?format=` or `.json` other than json is 404 in lenient mode,
+a non-JSON `Accept` is 406), authentication (401), the method (405), the query (400), and
+the handler (200 or 404). Errors become responses in `ApiMiddleware.__call__` only.
+
+The default stack is plain ASGI: Connexion is not imported at all (its import was the
+largest part of a start), and records are already validated once when the dataset is
+built. With `validate_responses`, Connexion routes each read and checks every answer
+against the spec; measured here, its per-request middleware alone cut throughput to about
+1/8 of a bare Starlette endpoint, so only that stack has it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import warnings
+from urllib.parse import quote
+
+import orjson
+
+from mockserver.contract.resource import OBJECT
+from mockserver.engine import handlers
+from mockserver.engine.params import allowed, parse_query
+from mockserver.errors import ApiError
+from mockserver.http import exchange as exchanges
+from mockserver.http.accesslog import AccessLogMiddleware
+from mockserver.http.admission import admit
+from mockserver.http.answer import send_json, write
+from mockserver.http.cors import CorsMiddleware
+from mockserver.http.docs import SpecDocsMiddleware
+from mockserver.http.journal import Journal, MockEndpointsMiddleware, Secrets
+from mockserver.http.negotiation import NegotiationMiddleware
+from mockserver.state import State
+
+SERVER_ERROR = "A server error occurred."  # DRF's APIException default detail
+_log = logging.getLogger("mockserver")
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
+class ApiMiddleware:
+    """Answers every request for the spec's paths (and their slash-less forms)."""
+
+    def __init__(self, app, state: State, delegate_reads: bool = False):
+        self.app = app
+        self.state = state
+        # In front of Connexion's routing (validated mode), GET goes on to be routed, answered
+        # by the next ApiMiddleware and checked against the spec on its way out. HEAD is
+        # answered here: its empty body is not the documented JSON.
+        self.delegate_reads = delegate_reads
+        self._route = state.route
+        # Each read is answered by what it is (a list, a detail, a singleton, a nested list,
+        # an action, a body from its schema), not by its name. Writes are 405 for now.
+        self._handlers = {
+            (op.path, op.method): handler
+            for route in state.routes
+            for op in route.operations.values()
+            if (handler := handlers.for_operation(op, state)) is not None
+        }
+        self._rules = {
+            (op.path, op.method): served.rules if served is not None else state.rules
+            for route in state.routes
+            for op in route.operations.values()
+            for served in [state.served.get(op.resource) if op.resource else None]
+        }
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        exchange = exchanges.of(scope, self.state)
+        found = exchange.match
+        if found is None:
+            if not path.endswith("/") and self._route(path + "/") is not None:
+                await self._redirect(scope, send)
+            else:
+                await self.app(scope, receive, send)
+            return
+        # Connexion's int path convertor fails on ids past Python's 4300-digit limit; such
+        # ids cannot exist, so they are answered here. Connexion routes no format suffix.
+        if (
+            self.delegate_reads
+            and scope["method"] == "GET"
+            and found.suffix is None
+            and all(len(value) <= 64 for value in found.params.values())
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            answered = self._answer(scope, exchange)
+            allow = (b"allow", found.route.allow)
+            if type(answered) is bytes:
+                status, body, headers = 200, answered, [_JSON_TYPE, allow]
+            else:
+                status, body = answered.status, answered.body
+                headers = [*answered.headers, allow]
+        except ApiError as error:
+            status, body = error.status, orjson.dumps(error.body)
+            headers = [
+                _JSON_TYPE,
+                (b"allow", found.route.allow),
+                *((k.lower().encode(), v.encode()) for k, v in error.headers.items()),
+            ]
+        head = scope["method"] == "HEAD"
+        await write(send, status, body, headers, head=head, scope=scope)
+
+    def _answer(self, scope, exchange):
+        """The pipeline's stages after routing: admit (format, 406, 401), the method (405),
+        parse (400), mock (200 or 404). Each stage raises ApiError to answer early."""
+        admit(self.state, exchange)
+        method = scope["method"]
+        read = exchange.read
+        if method == "OPTIONS":
+            return _metadata(self.state, read)
+        handler = self._handlers.get((read.path, "GET")) if read is not None else None
+        if method not in ("GET", "HEAD") or handler is None:
+            raise ApiError.detail(405, f'Method "{method}" not allowed.')
+        query = parse_query(read, exchange.items, self._rules[read.path, "GET"])
+        params = exchange.match.params
+        for name, value in params.items():
+            # A value its path parameter cannot be (`/posts/abc/` for an integer id) names
+            # nothing: Django's `<int:...>` route does not match it, DRF's get_object()
+            # is Http404 for it.
+            schema = read.path_params.get(name)
+            if schema and not allowed(schema, value):
+                raise ApiError.detail(404, handlers.NOT_FOUND)
+        url = _request_url(scope, exchange.headers)
+        return handler(query, url, params)
+
+    async def _redirect(self, scope, send):
+        """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body
+        typed as Django's HttpResponsePermanentRedirect types it."""
+        location = _escape_path(scope.get("root_path", "") + scope["path"] + "/")
+        if scope["query_string"]:
+            location += "?" + scope["query_string"].decode("latin-1")
+        headers = [
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"location", location.encode("latin-1", "replace")),
+        ]
+        await write(send, 301, b"", headers, scope=scope)
+
+
+class ServerErrorMiddleware:
+    """The last resort: an exception no stage expected is a 500 in DRF's shape, logged once.
+
+    No input should get here; if one does, the client still gets JSON, not a broken
+    connection. (Connexion's own ServerErrorMiddleware cannot answer with the Starlette
+    this project runs: its handler returns a coroutine where Starlette wants a response.)
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            _log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await send_json(send, 500, {"detail": SERVER_ERROR})
+
+
+class NotFoundMiddleware:
+    """The end of the chain: any other path is 404 in DRF's shape."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        await send_json(send, 404, {"detail": "Not found."})
+
+
+def _metadata(state: State, op) -> bytes:
+    """DRF's SimpleMetadata answer to an authenticated OPTIONS: the view's name, as
+    APIView.get_view_name gives it (`ProductViewSet` -> "Product List" or "Product
+    Instance"; a `SiteSettingsView` -> "Site Settings") and its docstring."""
+    served = state.served.get(op.resource) if op is not None else None
+    model = served.resource.model if served is not None else ""
+    name = re.sub(r"((?<=[a-z])[A-Z]|(?<!\A)[A-Z](?=[a-z]))", r" \1", model).strip()
+    if served is not None and served.resource.shape != OBJECT:
+        name += " Instance" if op.is_detail else " List"
+    return orjson.dumps(
+        {
+            "name": name,
+            "description": op.docstring if op is not None else "",
+            "renders": ["application/json"],
+            "parses": [
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            ],
+        }
+    )
+
+
+def _request_url(scope, headers) -> str:
+    """request.build_absolute_uri(): scheme, Host header, full path and query as sent."""
+    host = headers.get(b"host", b"").decode("latin-1")
+    if not _valid_host(host):
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    path = _escape_path(scope.get("root_path", "") + scope["path"])
+    query = scope["query_string"].decode("latin-1")
+    return f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+
+
+def _escape_path(path: str) -> str:
+    """Django's escape_uri_path; undecodable bytes of the request go back as they came."""
+    return quote(path, safe="/%:@!$&'()*+,;=", errors="surrogateescape")
+
+
+# django.http.request.host_validation_re, less the IPv6 form (it falls back like any other).
+_HOST = re.compile(r"[a-z0-9.-]+(:[0-9]+)?", re.ASCII | re.IGNORECASE)
+
+
+def _valid_host(host: str) -> bool:
+    """Django's host validation; an invalid Host falls back to the server's address."""
+    return _HOST.fullmatch(host) is not None
+
+
+# -- assembling the ASGI app ----------------------------------------------------------------
+
+
+def create_app(state: State, journal: Journal | None = None):
+    """The served app: a plain ASGI stack; with `validate_responses`, a Connexion app that
+    routes and checks each answer too.
+
+    `journal`: where API requests are written down; a new one of `--journal` entries (none
+    with `--journal 0`) unless given (a reload keeps the server's).
+    """
+    secrets = Secrets.of(state.spec.operations)
+    if journal is None and state.settings.journal:
+        journal = Journal(state.settings.journal, secrets)
+    api = functools.partial(ApiMiddleware, state=state)
+    # First, so that preflights skip authentication and every answer carries CORS headers.
+    cors = functools.partial(CorsMiddleware, origins=state.settings.cors_origin)
+    docs = functools.partial(SpecDocsMiddleware, state=state)
+    # Server-wide latency and faults, then the request's own Prefer, in one step: both
+    # answer with the spec's examples, inside response validation when it is on.
+    negotiation = functools.partial(NegotiationMiddleware, state=state)
+    access = functools.partial(AccessLogMiddleware, secrets=secrets)
+    logs = [access] if state.settings.access_log else []  # outermost: every request
+    # The pipeline, declared once: the edge (log, CORS, last-resort errors), then the mock
+    # (server-wide faults, the request's Prefer, the API: route, admit, parse, mock, send),
+    # the spec and Swagger UI, and DRF's 404 for anything else. With response validation,
+    # Connexion routes each read first and checks what the mock answers on its way out.
+    health = {
+        "status": "ok",
+        "resources": {path: len(served.dataset) for path, served in state.served.items()},
+    }
+    endpoints = functools.partial(
+        MockEndpointsMiddleware,
+        journal=journal,
+        base_path=state.settings.base_path,
+        health=health,
+    )
+    edge = [*logs, cors, ServerErrorMiddleware, endpoints]
+    mock = [negotiation, api]
+    if state.settings.validate_responses:
+        return _validated_app(state, edge, mock, docs)
+    # Connexion is not even imported: it is the biggest part of a start (see README,
+    # "Contract tests in CI"), and without response validation the mock answers everything.
+    return _stack([*edge, *mock, docs, NotFoundMiddleware], lifespan)
+
+
+def _stack(middlewares, app):
+    """`middlewares` around `app`, the first outermost."""
+    for middleware in reversed(middlewares):
+        app = middleware(app)
+    app.middlewares = middlewares  # what the stack is made of, for tests and people
+    return app
+
+
+async def lifespan(scope, receive, send):
+    """The innermost app: ASGI lifespan's startup and shutdown, acknowledged (the proxy's
+    too)."""
+    if scope["type"] != "lifespan":
+        return
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def _validated_app(state: State, edge, mock, docs):
+    """Connexion routes each read first and checks what the mock answers on its way out."""
+    # Connexion imports Starlette's test client, which warns at import that it prefers
+    # another HTTP client, and jsonschema's deprecated RefResolver; the app uses neither.
+    # The warnings are silenced for this import only: the filters of a host project (the
+    # pytest plugin runs in one, maybe with warnings as errors) stay as they were.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*httpx.*starlette\.testclient.*")
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import connexion
+        from connexion.lifecycle import ConnexionResponse
+        from connexion.middleware.context import ContextMiddleware
+        from connexion.middleware.exceptions import ExceptionMiddleware
+        from connexion.middleware.lifespan import LifespanMiddleware
+        from connexion.middleware.response_validation import ResponseValidationMiddleware
+        from connexion.middleware.routing import RoutingMiddleware
+        from connexion.resolver import Resolver
+
+    front = functools.partial(ApiMiddleware, state=state, delegate_reads=True)
+    validation = [front, RoutingMiddleware, ResponseValidationMiddleware]
+    tail = [NotFoundMiddleware, LifespanMiddleware, ContextMiddleware]
+    middlewares = [*edge, ExceptionMiddleware, docs, *validation, *mock, *tail]
+    app = connexion.AsyncApp(__name__, middlewares=middlewares)
+    app.add_api(
+        dict(state.spec.raw),
+        base_path=state.settings.base_path or None,
+        validate_responses=True,
+        strict_validation=False,
+        # Connexion wants a function per operationId; ApiMiddleware answers every request
+        # before Connexion's own handler would run, so the contract names no Python code.
+        resolver=Resolver(function_resolver=lambda operation_id: _answered_by_middleware),
+    )
+
+    def server_error(request, exc: Exception):
+        """Connexion's ExceptionMiddleware catches first: an unexpected error is DRF's 500
+        here too (a response that breaks the spec stays Connexion's 500)."""
+        _log.error("unexpected error answering %s", request.url, exc_info=exc)
+        body = orjson.dumps({"detail": SERVER_ERROR})
+        return ConnexionResponse(status_code=500, body=body, content_type="application/json")
+
+    app.add_error_handler(Exception, server_error)
+    app.middlewares = middlewares
+    return app
+
+
+def _answered_by_middleware(*args, **kwargs):
+    """Never called: ApiMiddleware answers each operation before Connexion's handler."""
+    raise RuntimeError("ApiMiddleware answers every operation")

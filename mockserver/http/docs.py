@@ -1,0 +1,251 @@
+"""The spec as served to people and tools: /openapi.yaml as written, /openapi.json, /ui/ errors.
+
+`GET {base}/openapi.yaml` answers the hand-written file byte for byte (comments, key order
+and all), `application/yaml` (RFC 9512). `GET {base}/openapi.json` is the same document as
+JSON, with `servers` set to where this server answers (`[{"url": "/api/v1"}]` under
+`--base-path /api/v1`, `[{"url": "/"}]` without), so Swagger UI's "Try it out" calls this
+server; and with the error answers DRF really gives where the spec leaves them out, as
+drf-spectacular documents only the 200 (`with_drf_errors`). Neither needs a token.
+Swagger UI's scripts and styles come from the swagger-ui-bundle package, under
+`{base}/ui/`; its page and the document it shows are mockserver/http/ui.py's. A missing file
+under it is 404 `{"detail": "Not found."}` like any other unknown path, and `{base}/ui`
+redirects to it (307).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import mimetypes
+from pathlib import Path
+
+import orjson
+
+from mockserver.contract.resource import Paging
+from mockserver.http import ui
+from mockserver.http.answer import Answer, send_answer, write
+from mockserver.state import State
+
+YAML_TYPE = b"application/yaml"
+JSON_TYPE = b"application/json"
+HTML_TYPE = b"text/html; charset=utf-8"
+
+
+class SpecDocsMiddleware:
+    """`SpecDocsMiddleware(app, state)`: serves the two spec files, passes the rest on."""
+
+    def __init__(self, app, state: State):
+        self.app = app
+        base = state.settings.base_path
+        self.yaml_path = base + "/openapi.yaml"
+        self.json_path = base + "/openapi.json"
+        self.ui_prefix = base + "/ui/"
+        self.ui_pages = (self.ui_prefix, self.ui_prefix + "index.html")
+        self.ui_document_path = self.ui_prefix + ui.DOCUMENT
+        self.ui_page = ui.page(state)
+        self.ui_document = ui.document(state.spec, base)
+        self.text = state.spec.text
+        counts = {path: len(served.dataset) for path, served in state.served.items()}
+        document = with_drf_errors(state.spec, counts)
+        document["servers"] = [{"url": base or "/"}]
+        # YAML keys such as `200:` load as int; dates load as datetime.date.
+        self.json = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if path == self.yaml_path:
+            await self._serve(scope, send, YAML_TYPE, self.text)
+        elif path == self.json_path:
+            await self._serve(scope, send, JSON_TYPE, self.json)
+        elif path in self.ui_pages:
+            await self._serve(scope, send, HTML_TYPE, self.ui_page)
+        elif path == self.ui_document_path:
+            await self._serve(scope, send, JSON_TYPE, self.ui_document)
+        elif path.startswith(self.ui_prefix):
+            await self._asset(scope, send, path[len(self.ui_prefix) :])
+        elif path == self.ui_prefix[:-1]:
+            # Where Swagger UI's page is: Starlette's redirect_slashes answer, a 307.
+            location = (scope.get("root_path", "") + self.ui_prefix).encode("latin-1", "replace")
+            await write(send, 307, b"", [(b"location", location)])
+        else:
+            await self.app(scope, receive, send)
+
+    async def _serve(self, scope, send, media_type: bytes, body: bytes):
+        method = scope["method"]
+        if method not in ("GET", "HEAD"):
+            await _not_allowed(send, method)
+            return
+        answer = Answer(200, body, ((b"content-type", media_type),))
+        await send_answer(send, answer, head=method == "HEAD")
+
+    async def _asset(self, scope, send, name: str):
+        """One of Swagger UI's files (swagger-ui-bundle's), else 404 in DRF's shape."""
+        method = scope["method"]
+        asset = _asset(name)
+        if asset is None:
+            body = orjson.dumps({"detail": "Not found."})
+            await send_answer(send, Answer(404, body, _JSON), head=False)
+        elif method not in ("GET", "HEAD"):
+            await _not_allowed(send, method)
+        else:
+            await send_answer(send, asset, head=method == "HEAD")
+
+
+@functools.lru_cache(maxsize=64)
+def _asset(name: str) -> Answer | None:
+    """A file of the Swagger UI bundle, read once; None for anything else (no `..`)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    folder = Path(swagger_ui_path).resolve()
+    path = (folder / name).resolve()
+    if folder not in path.parents or not path.is_file():
+        return None
+    media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if media.startswith("text/") or media == "application/javascript":
+        media += "; charset=utf-8"
+    return Answer(200, path.read_bytes(), ((b"content-type", media.encode()),))
+
+
+_JSON = ((b"content-type", JSON_TYPE),)
+# Django's CharField refuses a NUL character (ProhibitNullCharactersValidator).
+NO_NUL = "^[^\\x00]*$"
+
+
+def _no_nul(schema: dict) -> dict:
+    """A free text schema that refuses NUL, as Django's CharField does."""
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+        return {**schema, "pattern": NO_NUL}
+    return schema
+
+
+def _capped(schema: dict) -> dict:
+    """A number filter's schema with django-filter's MaxValueValidator(1e50)."""
+    if schema.get("type") in ("integer", "number") and "maximum" not in schema:
+        return {**schema, "maximum": 1e50}
+    return schema
+
+
+def _drf_bounds(spec, op, raw_op: dict, counts: dict[str, int]) -> None:
+    """Tighten an unannotated filter parameter's schema to what DRF accepts (in place)."""
+    served = spec.resources.get(op.resource)
+    if served is None:
+        return
+    for index, raw in enumerate(raw_op.get("parameters") or []):
+        if "$ref" in raw or raw.get("in") != "query" or "x-filter" in raw:
+            continue
+        param = op.query.get(raw.get("name"))
+        if param is None or "schema" not in raw:
+            continue
+        schema = dict(raw["schema"])
+        target = served.relations.get(param.field or "")
+        items = schema.get("items") or {} if schema.get("type") == "array" else schema
+        if target is not None and param.lookup in ("exact", "any", "in") and _whole(items):
+            # ModelChoiceField and ModelMultipleChoiceField: an id of the related collection.
+            # drf-spectacular writes their ids as integers; a `number` is a NumberFilter on
+            # the key's column, which takes any number and checks no record.
+            ids = {"type": "integer", "minimum": 1, "maximum": max(counts.get(target, 0), 1)}
+            schema = {**schema, "items": ids} if schema.get("type") == "array" else ids
+        elif param.lookup == "range":
+            schema = {**schema, "minItems": 2, "maxItems": 2}  # BaseRangeField
+        elif param.control in (None, "search"):
+            if schema.get("type") == "array":
+                schema = {**schema, "items": _no_nul(schema.get("items") or {})}
+            else:
+                schema = _no_nul(schema)
+        if param.number_cap:
+            if schema.get("type") == "array":
+                schema = {**schema, "items": _capped(schema.get("items") or {})}
+            else:
+                schema = _capped(schema)
+        raw_op["parameters"][index] = {**raw, "schema": schema}
+
+
+def _whole(schema: dict) -> bool:
+    """Whether a parameter's schema is an integer, as drf-spectacular writes a model choice."""
+    return schema.get("type") == "integer"
+
+
+# The shapes of DRF's error bodies, added to a served document that lacks them.
+_DETAIL = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}},
+}
+_INVALID = {
+    "description": "DRF's validation errors: a list of messages per query parameter, or the "
+    "search's own list.",
+    "oneOf": [
+        {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        {"type": "array", "items": {"type": "string"}},
+    ],
+}
+
+
+def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
+    """The spec as a dict, each GET operation given the error answers the mock (like DRF)
+    gives and the spec does not document: 400 for the query, 401 (with its
+    `WWW-Authenticate` challenge) or 403 for credentials, 404 for a path's record or value,
+    a page or a cursor, 406 for `Accept`. Real behaviour in DRF's shapes, never a mock
+    control. A spec that documents them all (the Users contract) is served as it is. A
+    `password` property is write-only there: the mock never serves one.
+
+    Where DRF checks a filter beyond what drf-spectacular writes, the parameter's schema
+    says so too (`_drf_bounds`), so that a value the document allows is one the service
+    accepts: a relation's id exists, a `range` has two values, text has no NUL, a number
+    is at most 1e50.
+    """
+    document = copy.deepcopy(spec.raw)
+    _passwords_write_only(document)
+    for op in spec.operations:
+        if op.method != "GET":
+            continue
+        raw_op = document["paths"][op.path]["get"]
+        _drf_bounds(spec, op, raw_op, counts or {})
+        responses = raw_op.setdefault("responses", {})
+        have = {str(code) for code in responses}
+        added = {"400": ("The query is not valid.", _INVALID), "406": ("Not acceptable.", _DETAIL)}
+        challenges = list(op.security.challenges)
+        if op.security.refuses:
+            code = "401" if challenges else "403"
+            added[code] = ("No valid credentials.", _DETAIL)
+        # A detail's missing record, a path value its parameter cannot be,
+        # PageNumberPagination's "Invalid page." and CursorPagination's "Invalid cursor"
+        # are all NotFound.
+        if op.path_params or op.view.paging in (Paging.PAGE, Paging.CURSOR):
+            added["404"] = ("Not found, or no such page.", _DETAIL)
+        for code, (description, schema) in added.items():
+            if code in have:
+                continue
+            response = {
+                "description": description,
+                "content": {"application/json": {"schema": schema}},
+            }
+            if code == "401":
+                response["headers"] = {
+                    "WWW-Authenticate": {"schema": {"type": "string", "enum": challenges}}
+                }
+            responses[code] = response
+    return document
+
+
+def _passwords_write_only(node) -> None:
+    """Every `password` property marked write-only (in place): the mock accepts one in a
+    request and never serves one, whatever the spec says of it."""
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict) and isinstance(props.get("password"), dict):
+            props["password"] = {**props["password"], "writeOnly": True}
+            props["password"].pop("readOnly", None)
+        for value in node.values():
+            _passwords_write_only(value)
+    elif isinstance(node, list):
+        for item in node:
+            _passwords_write_only(item)
+
+
+async def _not_allowed(send, method: str) -> None:
+    body = orjson.dumps({"detail": f'Method "{method}" not allowed.'})
+    await send_answer(send, Answer(405, body, _JSON), head=False, extra=[(b"allow", b"GET, HEAD")])

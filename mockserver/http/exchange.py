@@ -1,0 +1,56 @@
+"""One request as every step of the pipeline reads it: its route, headers and query pairs.
+
+The first step that asks (`of(scope, state)`) routes the path and keeps the result in the
+ASGI scope, as Connexion keeps its routing match there; the query string is parsed the
+first time a step reads it. So faults, `Prefer`, admission and the API step never route or
+parse the same request twice.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from urllib.parse import parse_qsl
+
+KEY = "mockserver.http.exchange"
+
+
+class Exchange:
+    """A request's route (`match`: None for a path no operation has), its headers (the last
+    of a repeated one, as Django's META keeps it) and its query pairs."""
+
+    __slots__ = ("__dict__", "headers", "match", "query_string")
+
+    def __init__(self, match, headers: dict[bytes, bytes], query_string: bytes):
+        self.match = match
+        self.headers = headers
+        self.query_string = query_string
+
+    @cached_property
+    def items(self) -> list[tuple[str, str]]:
+        """The query's (name, value) pairs in order, blank values kept, bad UTF-8 replaced."""
+        return parse_qsl(
+            self.query_string.decode("utf-8", "replace"), keep_blank_values=True, errors="replace"
+        )
+
+    @property
+    def read(self):
+        """The GET operation of the route, if any."""
+        return self.match.route.operations.get("GET") if self.match is not None else None
+
+
+def of(scope, state) -> Exchange:
+    """The request's Exchange: made by the first step that asks, then kept in the scope.
+
+    >>> class Routes:
+    ...     def route(self, path):
+    ...         return None
+    >>> scope = {"path": "/x/", "headers": [(b"accept", b"*/*")], "query_string": b"a=1&b="}
+    >>> of(scope, Routes()).items, of(scope, Routes()) is scope[KEY]
+    ([('a', '1'), ('b', '')], True)
+    """
+    found = scope.get(KEY)
+    if found is None:
+        found = scope[KEY] = Exchange(
+            state.route(scope["path"]), dict(scope["headers"]), scope["query_string"]
+        )
+    return found

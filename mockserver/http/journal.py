@@ -1,0 +1,163 @@
+"""The request journal and the mock's own endpoints under `/__mock/`, for contract tests.
+
+A consumer's tests ask the mock which requests they really made (WireMock's
+`/__admin/requests` does this for its stubs):
+
+    GET    /__mock/health                   200 {"status": "ok", ...} once the data is ready
+    GET    /__mock/requests?method=GET&path=/users/&status=200
+                                            {"count": N, "requests": [oldest first]}
+    DELETE /__mock/requests                 204: the journal starts again empty
+
+The journal keeps the last `--journal N` API requests (a path of the spec, with any
+method, its redirect included): the time, method, path, query, status and headers. The
+`Authorization`, `Cookie` and `Proxy-Authorization` headers are never kept. The answer's
+writer (mockserver/http/answer.py) adds each entry, so keeping a journal costs no middleware;
+`--journal 0` keeps none. `/__mock/` needs no token and is not in the contract.
+With `--workers N` each worker keeps its own journal (see the README).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, unquote_to_bytes
+
+from mockserver.http.answer import JOURNAL, send_json, write
+
+# Credentials: never written down anywhere.
+SECRET_HEADERS = (b"authorization", b"cookie", b"proxy-authorization")
+PREFIX = "/__mock/"
+MASK = "********"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Where a spec's credentials travel besides those headers: a custom apiKey header
+    (`X-API-Key`), a query parameter (`?api_key=`). Neither is written down either."""
+
+    headers: frozenset[bytes] = frozenset()
+    params: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, operations) -> Secrets:
+        headers, params = set(), set()
+        for op in operations:
+            for scheme in op.security.schemes:
+                if scheme.place == "query":
+                    params.add(scheme.field)
+                elif scheme.place == "header":
+                    headers.add(scheme.field.lower().encode("latin-1"))
+        return cls(frozenset(headers - set(SECRET_HEADERS)), frozenset(params))
+
+    def query(self, query: bytes) -> bytes:
+        """The query string with each credential's value masked, the rest as sent.
+
+        >>> Secrets(params=frozenset({"api_key"})).query(b"a=1&api_key=s3cret&b=2")
+        b'a=1&api_key=********&b=2'
+        """
+        if not self.params or not any(p.encode() in query for p in self.params):
+            return query
+        parts = []
+        for part in query.split(b"&"):
+            name = unquote_to_bytes(part.partition(b"=")[0]).decode("utf-8", "replace")
+            parts.append(f"{name}={MASK}".encode() if name in self.params else part)
+        return b"&".join(parts)
+
+
+class Journal:
+    """The last `size` requests, oldest first.
+
+    >>> journal = Journal(2)
+    >>> scope = {"method": "GET", "path": "/users/", "query_string": b"", "headers": []}
+    >>> for status in (200, 401, 404):
+    ...     journal.add(scope, status)
+    >>> [entry["status"] for entry in journal.entries()]
+    [401, 404]
+    >>> journal.entries(status="404")[0]["path"]
+    '/users/'
+    """
+
+    def __init__(self, size: int, secrets: Secrets | None = None):
+        # Raw tuples, made into JSON only when read: writing one costs the hot path little.
+        self._entries: deque[tuple] = deque(maxlen=size)
+        self.secrets = secrets or Secrets()
+        self._hidden = (*SECRET_HEADERS, *self.secrets.headers)
+
+    def add(self, scope, status: int) -> None:
+        """Write down the request of `scope`, answered with `status`. ASGI gives header
+        names in lower case."""
+        kept = [pair for pair in scope["headers"] if pair[0] not in self._hidden]
+        query = self.secrets.query(scope["query_string"]).decode("latin-1")
+        self._entries.append((time.time(), scope["method"], scope["path"], query, status, kept))
+
+    def entries(self, method=None, path=None, status=None) -> list[dict]:
+        """The entries that match every filter given: a method (any case), a path (a
+        trailing `*` matches a prefix), a status."""
+        found = [_entry(*raw) for raw in self._entries]
+        if method:
+            found = [e for e in found if e["method"] == method.upper()]
+        if path:
+            if path.endswith("*"):
+                found = [e for e in found if e["path"].startswith(path[:-1])]
+            else:
+                found = [e for e in found if e["path"] == path]
+        if status:
+            found = [e for e in found if str(e["status"]) == str(status)]
+        return found
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _entry(moment: float, method, path, query, status, headers) -> dict:
+    stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
+    return {
+        "time": stamp.replace("+00:00", "Z"),
+        "method": method,
+        "path": path,
+        "query": query,
+        "status": status,
+        "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in headers],
+    }
+
+
+class MockEndpointsMiddleware:
+    """`/__mock/health` and `/__mock/requests` (under the base path); every other request
+    passes on, carrying the journal for mockserver/http/answer.py to write it down in."""
+
+    def __init__(self, app, journal: Journal | None, base_path: str, health: dict):
+        self.app = app
+        self.journal = journal
+        self.prefix = base_path + PREFIX
+        self.health = health
+        self.started = time.monotonic()
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            if self.journal is not None:
+                scope[JOURNAL] = self.journal
+            await self.app(scope, receive, send)
+            return
+        name, method = scope["path"][len(self.prefix) :], scope["method"]
+        head = method == "HEAD"
+        if name == "health" and method in ("GET", "HEAD"):
+            uptime = round(time.monotonic() - self.started, 3)
+            await send_json(send, 200, {**self.health, "uptime": uptime}, head=head)
+        elif name == "requests" and self.journal is None:
+            await send_json(send, 404, {"detail": "The journal is off (--journal 0)."})
+        elif name == "requests" and method in ("GET", "HEAD"):
+            query = dict(parse_qsl(scope["query_string"].decode("utf-8", "replace")))
+            wanted = {k: query.get(k) for k in ("method", "path", "status")}
+            entries = self.journal.entries(**wanted)
+            await send_json(send, 200, {"count": len(entries), "requests": entries}, head=head)
+        elif name == "requests" and method == "DELETE":
+            self.journal.clear()
+            await write(send, 204, b"", [])
+        elif name in ("health", "requests"):
+            allow = b"GET, HEAD, DELETE" if name == "requests" else b"GET, HEAD"
+            body = {"detail": f'Method "{method}" not allowed.'}
+            await send_json(send, 405, body, [(b"allow", allow)])
+        else:
+            await send_json(send, 404, {"detail": "Not found."})
