@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -28,12 +28,21 @@ from mockserver.engine.pagination import links, offset_links, paginate, window
 from mockserver.engine.params import Filter, Query
 from mockserver.errors import ApiError
 from mockserver.fake import sample
-from mockserver.http.answer import Answer
 
 NOT_FOUND = "Not found."
 
-# A bound handler: (query, request URL, path parameters) -> the body of a 200, or an Answer.
-Handler = Callable[[Query, str, dict[str, str]], "bytes | Answer"]
+
+class Result(NamedTuple):
+    """An answer other than a 200 of JSON: its status, body and headers (the HTTP edge
+    writes it as it writes every answer)."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[bytes, bytes], ...]
+
+
+# A bound handler: (query, request URL, path parameters) -> the body of a 200, or a Result.
+Handler = Callable[[Query, str, dict[str, str]], "bytes | Result"]
 
 
 def no_match(resource: Resource) -> str:
@@ -249,14 +258,14 @@ def generated(view: View, op: Operation, seed: int, sampler: sample.Sampler) -> 
     if is_json:
         headers = ((b"content-type", b"application/json"),)
 
-    def handler(query: Query, url: str, params: dict[str, str]) -> Answer:
+    def handler(query: Query, url: str, params: dict[str, str]) -> Result:
         key = f"{op.method} {url.partition('://')[2].partition('/')[2]}"
         value = _without_passwords(sampler.checked(view.schema or {}, key, seed))
         if is_json:
             body = orjson.dumps(value)
         else:
             body = value.encode() if isinstance(value, str) else orjson.dumps(value)
-        return Answer(view.status, body, headers)
+        return Result(view.status, body, headers)
 
     return handler
 
@@ -264,8 +273,8 @@ def generated(view: View, op: Operation, seed: int, sampler: sample.Sampler) -> 
 def _without_passwords(value):
     """A generated value with no `password` anywhere in it: the mock never serves one.
 
-    >>> _without_passwords({"user": {"name": "a", "password": "x"}, "items": [{"password": 1}]})
-    {'user': {'name': 'a'}, 'items': [{}]}
+    >>> _without_passwords({"owner": {"name": "a", "password": "x"}, "items": [{"password": 1}]})
+    {'owner': {'name': 'a'}, 'items': [{}]}
     """
     if isinstance(value, dict):
         return {k: _without_passwords(v) for k, v in value.items() if k != "password"}
@@ -274,9 +283,9 @@ def _without_passwords(value):
     return value
 
 
-def _empty(view: View) -> Answer:
+def _empty(view: View) -> Result:
     """The documented status without a body (drf-spectacular's "No response body")."""
-    return Answer(view.status, b"", ())
+    return Result(view.status, b"", ())
 
 
 def for_operation(op: Operation, state) -> Handler | None:
