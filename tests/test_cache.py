@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from helpers_api import assert_same_dataset, run_cli
 from helpers_server import MockServer
@@ -234,8 +235,11 @@ def test_a_process_that_ends_while_writing_in_the_background_finishes_the_entry(
         result = run_cli("export", "--users", str(USERS), "--cache-dir", str(directory))
         assert result.returncode == 0, result.stderr
         entry = _entry(spec, fixtures, directory)
-        # Beside the entry, `validated/` remembers that the spec was found valid.
-        assert sorted(p.name for p in directory.iterdir()) == sorted([entry.name, "validated"])
+        # Beside the entry, `validated/` remembers that the spec was found valid, and
+        # `parsed/` the parsed spec.
+        assert sorted(p.name for p in directory.iterdir()) == sorted(
+            [entry.name, "parsed", "validated"]
+        )
         _assert_valid(entry, dataset)
 
 
@@ -274,3 +278,19 @@ def test_a_server_never_serves_a_truncated_entry(tmp_path, spec, fixtures, datas
     finally:
         mock.stop()
     assert f"mockserver: dataset cache {entry}: records.bin is damaged" in mock.output
+
+
+def test_a_start_over_hundreds_of_small_entries_reads_each_once(tmp_path, monkeypatch):
+    """A spec of many collections loads as many entries: the directory is cleaned of dead
+    writers' temps and trimmed to its cap once per process, not once per entry."""
+    store_cache = cache.Cache(tmp_path / "c", max_bytes=10**9)
+    scans = []
+    children = cache._children
+    monkeypatch.setattr(cache, "_children", lambda d: scans.append(d) or children(d))
+    files = {"records.bin": b"{}", "ids.npy": np.zeros(1, np.int64)}
+    for n in range(30):
+        store_cache.save(f"{n:024x}", files)
+    scans.clear()
+    for n in range(30):
+        assert store_cache.load(f"{n:024x}", lambda loaded: loaded) is not None
+    assert len(scans) <= 2  # one cleaning, one trim

@@ -147,7 +147,7 @@ class Spec:
         self.text = text  # the file as written: what /openapi.yaml serves
         self.mock = mock or MockDoc(packaged.mock_path())
         self.overlay = overlay
-        self.raw = load_yaml(path, text)
+        self.raw = load_yaml(path, text, validated.parent / "parsed" if validated else None)
         if not isinstance(self.raw, dict):
             raise ConfigError(str(path), "is not an OpenAPI document")
         if overlay is not None:

@@ -79,7 +79,8 @@ class Cache:
     def load(self, name: str, decode: Callable[[dict], T]) -> T | None:
         """`decode(files)` of entry `name`, every file checked first; None when absent or
         damaged (then reported, and removed unless read-only)."""
-        if not self.read_only:
+        if not self.read_only and self.directory not in _CLEANED:
+            _CLEANED.add(self.directory)  # once per directory and process
             self.remove_stale_temps()
         entry = self.directory / name
         if not entry.exists():
@@ -95,7 +96,11 @@ class Cache:
         if not self.read_only:
             with contextlib.suppress(OSError):  # its mtime says when the entry was last used
                 os.utime(entry / MANIFEST)
-            self.evict(keep=name)
+            # A load adds no bytes: one pass per directory and process trims a cap lowered
+            # since the last run (a spec of 300 collections loads 300 entries at a start).
+            if self.directory not in _TRIMMED:
+                _TRIMMED.add(self.directory)
+                self.evict(keep=name)
         return loaded
 
     def save(self, name: str, files: dict) -> None:
@@ -138,7 +143,7 @@ class Cache:
         if not self.max_bytes:
             return
         entries = [path for path in _children(self.directory) if _ENTRY.match(path.name)]
-        sizes = {path: _size(path) for path in entries}
+        sizes = {path: _entry_size(path) for path in entries}
         total = sum(sizes.values())
         removed = 0
         for path in sorted(entries, key=_last_used):
@@ -146,6 +151,7 @@ class Cache:
                 break
             if path.name != keep:
                 shutil.rmtree(path, ignore_errors=True)
+                _SIZES.pop(path, None)
                 total -= sizes[path]
                 removed += 1
         if removed:
@@ -156,6 +162,7 @@ class Cache:
 
     def _discard(self, entry: Path, problem: str) -> None:
         _report(f"{entry}: {problem}; rebuilding")
+        _SIZES.pop(entry, None)
         if not self.read_only:
             shutil.rmtree(entry, ignore_errors=True)
 
@@ -201,6 +208,16 @@ def read_entry(directory: Path) -> dict:
     # The biggest first, so that its blocks are hashed on the other cores while the rest is
     # read; a digest is compared once every file is read.
     data, hashing = {}, []
+    if sum(sizes.values()) <= BLOCK:
+        # A small entry (a spec of many small collections has hundreds): hashed here, as
+        # starting threads would cost more than the hashing.
+        for name in sizes:
+            data[name] = _read(directory / name, sizes[name], name.endswith(".npy"))
+            view = memoryview(data[name])
+            digests = [_sha256(view[at : at + BLOCK]) for at in range(0, sizes[name], BLOCK)]
+            if digests != listed[name]["sha256"]:
+                raise Damaged(name, "checksum mismatch")
+        return _decoded(listed, data)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         try:
             for name in sorted(sizes, key=sizes.get, reverse=True):
@@ -215,6 +232,11 @@ def read_entry(directory: Path) -> dict:
             for _, digests in hashing:
                 for digest in digests:
                     digest.cancel()
+    return _decoded(listed, data)
+
+
+def _decoded(listed: dict, data: dict) -> dict:
+    """The checked files: `.npy` as arrays, the rest as bytes."""
     files = {}
     for name in listed:
         try:
@@ -328,6 +350,20 @@ def _size(directory: Path) -> int:
             with contextlib.suppress(OSError):  # removed meanwhile by another process
                 total += os.lstat(os.path.join(root, name)).st_size
     return total
+
+
+_TRIMMED: set[Path] = set()  # cache directories trimmed on a load, in this process
+_CLEANED: set[Path] = set()  # cache directories cleaned of dead writers' temps, likewise
+_SIZES: dict[Path, int] = {}  # entries' sizes: an entry's files never change once written
+
+
+def _entry_size(entry: Path) -> int:
+    found = _SIZES.get(entry)
+    if found is None:
+        found = _SIZES[entry] = _size(entry)
+        if len(_SIZES) > 100_000:
+            _SIZES.clear()
+    return found
 
 
 def _last_used(entry: Path) -> float:
