@@ -207,7 +207,9 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
             cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
             progress=_named(progress, spec.resources[path].name),
             # One process may serve while the cache is written; several workers load from it.
-            background_save=settings.workers == 1,
+            # A spec of many collections writes each at once: hundreds of writer threads
+            # would cost more than the writes.
+            background_save=settings.workers == 1 and len(spec.resources) <= _FEW,
             cache_max=settings.cache_max_bytes or 0,
             read_only=cache_read_only,
             pools=datasets,
@@ -238,6 +240,9 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
     for key in settings.token:
         state.tokens[key] = staff
     return state
+
+
+_FEW = 16  # collections whose cache entries may be written in the background
 
 
 def _named(progress, name: str):
