@@ -13,7 +13,7 @@ from typing import NamedTuple
 from mockserver.contract import conventions, packaged
 from mockserver.contract import fixtures as fixtures_module
 from mockserver.contract.fixtures import Fixtures
-from mockserver.contract.resource import OBJECT, Resource
+from mockserver.contract.resource import OBJECT, Resource, collections_by_model
 from mockserver.contract.schema import effective
 from mockserver.contract.spec import Operation, Spec
 from mockserver.engine import cache, query, store
@@ -256,10 +256,7 @@ def copies_of(spec: Spec, resource: Resource) -> dict[str, tuple[str, bool]]:
     """The nested serializers of `resource` that another collection's records fill: field ->
     (that collection's path, many). A nested object of a model no collection lists is made
     from its schema instead."""
-    by_model: dict[str, str] = {}
-    for other in spec.resources.values():
-        if other.shape != OBJECT and not other.nested:
-            by_model.setdefault(other.model, other.path)
+    by_model = collections_by_model(spec.resources.values())
     found = {}
     for field_name, (model, many) in resource.nested_models.items():
         target = by_model.get(model)

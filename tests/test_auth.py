@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers_security import API_KEY, BASIC, COOKIE, JWT, OAUTH2, QUERY_KEY, TOKEN
 
-from mockserver.contract.security import TOKEN_ONLY, Kind, Scheme, Security, scheme_of, security_of
+from mockserver.contract.security import TOKEN_ONLY, Kind, Security, scheme_of, security_of
 from mockserver.errors import ApiError
 from mockserver.http.auth import Keys, authenticate
 from mockserver.http.webtoken import encode, issue_jwt, owner_of, secret_of
@@ -37,14 +38,6 @@ SEED = 42
 SECRET = secret_of(SEED)
 ACTIVE = {1: True, 4: True, 2: False}
 KEYS = Keys({STAFF: 1, CUSTOMER: 4, INACTIVE: 2}, ACTIVE.get, SECRET)
-
-TOKEN = Scheme("tokenAuth", Kind.TOKEN, "Token")
-JWT = Scheme("jwtAuth", Kind.JWT, "Bearer")
-BASIC = Scheme("basicAuth", Kind.BASIC)
-COOKIE = Scheme("cookieAuth", Kind.SESSION, place="cookie", field="sessionid")
-API_KEY = Scheme("apiKeyAuth", Kind.API_KEY, field="X-API-Key")
-QUERY_KEY = Scheme("queryAuth", Kind.API_KEY, place="query", field="api_key")
-OAUTH2 = Scheme("oauth2", Kind.OAUTH2)
 
 
 def jwt(secret: bytes = SECRET, **claims) -> str:

@@ -3,17 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers_security import API_KEY, BASIC, COOKIE, JWT, OAUTH2, QUERY_KEY, TOKEN
 
 from mockserver.contract.security import Kind, Scheme, scheme_of, security_of
-
-TOKEN = Scheme("tokenAuth", Kind.TOKEN, "Token")
-JWT = Scheme("jwtAuth", Kind.JWT, "Bearer")
-BASIC = Scheme("basicAuth", Kind.BASIC)
-COOKIE = Scheme("cookieAuth", Kind.SESSION, place="cookie", field="sessionid")
-API_KEY = Scheme("apiKeyAuth", Kind.API_KEY, field="X-API-Key")
-QUERY_KEY = Scheme("queryAuth", Kind.API_KEY, place="query", field="api_key")
-OAUTH2 = Scheme("oauth2", Kind.OAUTH2)
-
 
 # -- the spec's schemes, as drf-spectacular writes them ----------------------------------------
 

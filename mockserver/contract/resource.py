@@ -183,10 +183,7 @@ def discover(spec, raw_operations) -> Discovery:
         if owner is not None and found[owner].shape != OBJECT:
             found[owner] = _with_lookup(found[owner], match[2])
     _check_relations(spec, found)
-    by_model: dict[str, str] = {}
-    for resource in found.values():
-        if resource.shape != OBJECT:
-            by_model.setdefault(resource.model, resource.path)
+    by_model = collections_by_model(found.values())
     # Nested collections: their records are a top-level collection's of the same model, or
     # their own.
     nested: dict[str, tuple[str, Scope]] = {}
@@ -226,6 +223,15 @@ def _key(mapping: dict, prefix: str) -> str | None:
         if candidate in mapping:
             return candidate
     return None
+
+
+def collections_by_model(resources) -> dict[str, str]:
+    """The first top-level collection of each model, by the model's name."""
+    by_model: dict[str, str] = {}
+    for resource in resources:
+        if resource.shape != OBJECT and not resource.nested:
+            by_model.setdefault(resource.model, resource.path)
+    return by_model
 
 
 def _list_of(prefix: str, found: dict, nested: dict) -> str | None:

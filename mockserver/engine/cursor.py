@@ -130,41 +130,32 @@ class _State(NamedTuple):
 
 
 def _next(s: _State, position_of) -> Cursor:
-    """CursorPagination.get_next_link's cursor."""
-    page = [int(r) for r in s.page]
-    if page and s.cursor and s.cursor.reverse and s.cursor.offset != 0:
-        compare = position_of(page[-1])
-    else:
-        compare = s.next_position
-    offset, unique, position = 0, False, None
-    for row in reversed(page):
-        position = position_of(row)
-        if position != compare:
-            unique = True
-            break
-        compare = position
-        offset += 1  # noqa: SIM113 (DRF's loop, kept in its shape to be checked against it)
-    if page and not unique:
-        if not s.has_previous:
-            offset, position = s.size, None
-        elif s.cursor.reverse:
-            offset, position = 0, s.previous_position
-        else:
-            offset, position = s.cursor.offset + s.size, s.previous_position
-    if not page:
-        position = s.next_position
-    return Cursor(offset, False, position)
+    """CursorPagination.get_next_link's cursor: from the page's end, forwards."""
+    return _edge(s, position_of, forward=True)
 
 
 def _previous(s: _State, position_of) -> Cursor:
-    """CursorPagination.get_previous_link's cursor."""
+    """CursorPagination.get_previous_link's cursor: from the page's start, backwards."""
+    return _edge(s, position_of, forward=False)
+
+
+def _edge(s: _State, position_of, forward: bool) -> Cursor:
+    """DRF's two link rules, one the other's mirror: the position of the last row (first,
+    backwards) that differs from the one after it, and how many rows share it; a page whose
+    rows all share one position moves by an offset instead."""
     page = [int(r) for r in s.page]
-    if page and s.cursor and not s.cursor.reverse and s.cursor.offset != 0:
-        compare = position_of(page[0])
-    else:
-        compare = s.previous_position
+    rows = list(reversed(page)) if forward else page
+    # Leaving a cursor that went the other way: the page's own edge is the marker.
+    turning = s.cursor is not None and s.cursor.reverse == forward and s.cursor.offset != 0
+    own, other = (
+        (s.next_position, s.previous_position)
+        if forward
+        else (s.previous_position, s.next_position)
+    )
+    ahead = s.has_previous if forward else s.has_next  # the way back has a page
+    compare = position_of(rows[0]) if page and turning else own
     offset, unique, position = 0, False, None
-    for row in page:
+    for row in rows:
         position = position_of(row)
         if position != compare:
             unique = True
@@ -172,15 +163,15 @@ def _previous(s: _State, position_of) -> Cursor:
         compare = position
         offset += 1  # noqa: SIM113 (DRF's loop, kept in its shape to be checked against it)
     if page and not unique:
-        if not s.has_next:
+        if not ahead:
             offset, position = s.size, None
-        elif s.cursor.reverse:
-            offset, position = s.cursor.offset + s.size, s.next_position
+        elif s.cursor.reverse == forward:
+            offset, position = 0, other
         else:
-            offset, position = 0, s.next_position
+            offset, position = s.cursor.offset + s.size, other
     if not page:
-        position = s.previous_position
-    return Cursor(offset, True, position)
+        position = own
+    return Cursor(offset, not forward, position)
 
 
 def _link(url: str, cursor: Cursor) -> str:

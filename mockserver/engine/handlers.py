@@ -129,22 +129,10 @@ def positions(dataset, field: str):
     col = dataset.columns[field]
     values = col.values
     if col.kind == "datetime":
-
-        def key(text: str) -> int:
-            found = parse_datetime(text)
-            if found is None:
-                raise ValueError(text)
-            return found
-
-        return values, key, lambda row: str(_EPOCH + timedelta(microseconds=int(values[row])))
+        moment = _refusing(parse_datetime)
+        return values, moment, lambda row: str(_EPOCH + timedelta(microseconds=int(values[row])))
     if col.kind == "date":
-
-        def day(text: str) -> int:
-            found = parse_date(text)
-            if found is None:
-                raise ValueError(text)
-            return found
-
+        day = _refusing(parse_date)
         return values, day, lambda row: str(date(1970, 1, 1) + timedelta(days=int(values[row])))
     if col.kind == "decimal":
         places = col.choices[0]
@@ -173,6 +161,18 @@ _LISTS = {
     Paging.CURSOR: list_cursor,
     Paging.NONE: list_array,
 }
+
+
+def _refusing(parse: Callable[[str], int | None]) -> Callable[[str], int]:
+    """`parse`, with ValueError where it finds nothing (Django's to_python refusing)."""
+
+    def key(text: str) -> int:
+        found = parse(text)
+        if found is None:
+            raise ValueError(text)
+        return found
+
+    return key
 
 
 def find_row(served, value: str, field: str | None = "") -> int | None:
