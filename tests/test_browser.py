@@ -276,7 +276,7 @@ def test_swagger_ui_shows_the_keys_and_prefills_nothing(mock, page, tmp_path):
     header = page.locator("#mock-keys").inner_text()
     assert f"Token {STAFF_KEY}" in header
     assert "the staff superuser" in header
-    page.click(f'#mock-keys button[data-key="{STAFF_KEY}"]')
+    page.click(f'#mock-keys button[data-key="Token {STAFF_KEY}"]')
     shown = try_it_out(page, "/users/", {("query", "limit"): "3"})
     page.screenshot(path=tmp_path / "swagger-ui-keys.png", full_page=True)
     assert shown["status"] == "200"

@@ -99,11 +99,10 @@ def test_every_relation_points_at_a_record_that_exists(mock):
     assert any(p["tags"] for p in products)
 
 
-# What each GET answers besides its 200, as DRF does: 404 for a detail (or a nested list
-# whose parent is missing), a page or a cursor; 401 with the first authenticator's
-# challenge unless the operation is open (`/ping/`).
+# What each GET answers besides its 200, as DRF does: 404 for a path's record or value, a
+# page or a cursor (limit/offset never: past the end is an empty page); 401 with the first
+# authenticator's challenge unless the operation is open (`/ping/`).
 NOT_FOUND = {
-    "/bundles/",  # limit/offset never 404s, but the document says 404 on every paginated list
     "/categories/",
     "/products/",
     "/products/featured/",
