@@ -207,9 +207,7 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
             cache_dir=Path(settings.cache_dir) if settings.cache_dir else None,
             progress=_named(progress, spec.resources[path].name),
             # One process may serve while the cache is written; several workers load from it.
-            # A spec of many collections writes each at once: hundreds of writer threads
-            # would cost more than the writes.
-            background_save=settings.workers == 1 and len(spec.resources) <= _FEW,
+            background_save=settings.workers == 1,
             cache_max=settings.cache_max_bytes or 0,
             read_only=cache_read_only,
             pools=datasets,
@@ -242,9 +240,6 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
     return state
 
 
-_FEW = 16  # collections whose cache entries may be written in the background
-
-
 def _named(progress, name: str):
     """A progress callback that also names the resource being built."""
     if progress is None:
@@ -256,7 +251,7 @@ def copies_of(spec: Spec, resource: Resource) -> dict[str, tuple[str, bool]]:
     """The nested serializers of `resource` that another collection's records fill: field ->
     (that collection's path, many). A nested object of a model no collection lists is made
     from its schema instead."""
-    by_model = collections_by_model(spec.resources.values())
+    by_model = _by_model(spec)
     found = {}
     for field_name, (model, many) in resource.nested_models.items():
         target = by_model.get(model)
@@ -264,6 +259,18 @@ def copies_of(spec: Spec, resource: Resource) -> dict[str, tuple[str, bool]]:
         if target is not None and target != resource.path and "x-faker" not in prop:
             found[field_name] = (target, many)
     return found
+
+
+_BY_MODEL: dict[int, tuple[Spec, dict[str, str]]] = {}
+
+
+def _by_model(spec: Spec) -> dict[str, str]:
+    """collections_by_model of a spec, made once (a spec has hundreds of resources)."""
+    found = _BY_MODEL.get(id(spec))
+    if found is None or found[0] is not spec:
+        _BY_MODEL.clear()
+        found = _BY_MODEL[id(spec)] = (spec, collections_by_model(spec.resources.values()))
+    return found[1]
 
 
 def build_order(spec: Spec) -> list[str]:

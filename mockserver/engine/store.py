@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import queue
 import signal
 import sys
 import threading
@@ -222,10 +223,44 @@ def build(
             # A million records take seconds to write; the server need not wait for that. Not a
             # daemon: a process that ends meanwhile (an export, a stop) finishes the entry
             # rather than leaving half of it.
-            threading.Thread(target=entries.save, args=(key, dataset.files())).start()
+            _WRITER.put(entries, key, dataset.files())
         else:
             entries.save(key, dataset.files())
     return dataset
+
+
+class _Writer:
+    """One thread that writes cache entries in the order they come: a spec of hundreds of
+    collections queues hundreds of small entries, which one writer does while the data is
+    built and served, without a thread each. Not a daemon: a process that ends meanwhile
+    (an export, a stop) finishes every entry rather than leaving half of one."""
+
+    def __init__(self):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def put(self, entries: cache.Cache, key: str, files: dict) -> None:
+        self._queue.put((entries, key, files))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="cache writer")
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                entries, key, files = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                with self._lock:
+                    if self._queue.empty():
+                        self._thread = None
+                        return
+                continue
+            entries.save(key, files)
+
+
+_WRITER = _Writer()
 
 
 # prctl(2)'s option that sends the calling process a signal when its parent dies.
