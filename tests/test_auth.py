@@ -15,7 +15,7 @@ from helpers_security import API_KEY, BASIC, COOKIE, JWT, OAUTH2, QUERY_KEY, TOK
 from mockserver.contract.security import TOKEN_ONLY, Kind, Security, scheme_of, security_of
 from mockserver.errors import ApiError
 from mockserver.http.auth import Keys, authenticate
-from mockserver.http.webtoken import encode, issue_jwt, owner_of, secret_of
+from mockserver.http.webtoken import encode, issue_jwt, secret_of
 
 STAFF = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"  # persona 1, active
 CUSTOMER = "3b5d5c3712955042212e7d2ba5a8e0e4e5a4b2a1"  # persona 4, active
@@ -250,25 +250,6 @@ def test_an_open_operation_still_refuses_bad_credentials(headers, status, body):
     """DRF authenticates before the permissions: AllowAny does not excuse a bad token."""
     expected = (status, body, "Token" if status == 401 else None)
     assert answer(Security((TOKEN, COOKIE), open=True), headers) == expected
-
-
-# -- the mock's JWTs --------------------------------------------------------------------------
-
-
-def test_issued_jwts_are_simplejwt_access_tokens_the_same_for_the_same_seed():
-    token = issue_jwt(4, SEED)
-    header, payload, _ = token.split(".")
-    decoded = [json.loads(base64.urlsafe_b64decode(part + "==")) for part in (header, payload)]
-    assert decoded[0] == {"alg": "HS256", "typ": "JWT"}
-    assert list(decoded[1]) == ["token_type", "exp", "iat", "jti", "user_id"]
-    assert (decoded[1]["token_type"], decoded[1]["user_id"], len(decoded[1]["jti"])) == (
-        "access",
-        "4",
-        32,
-    )
-    assert decoded[1]["exp"] > 4_000_000_000
-    assert token == issue_jwt(4, SEED) != issue_jwt(4, SEED + 1)
-    assert owner_of(token, SECRET) == 4
 
 
 # -- against real DRF, simplejwt and drf-spectacular -----------------------------------------

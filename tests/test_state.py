@@ -1,0 +1,65 @@
+"""Everything a server needs, loaded once: routes in Django's order, collections built before
+those that copy their records, records that nest other collections' records."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from helpers_api import make_state
+from helpers_drf import SERVICE_DIR
+
+from mockserver import state
+from mockserver.contract.spec import Spec
+
+SHOP = SERVICE_DIR / "openapi.yaml"
+
+
+@pytest.fixture(scope="module")
+def shop():
+    return make_state(spec=str(SHOP), size=15, access_log=False)
+
+
+def test_fixed_routes_come_before_parameters(shop):
+    order = [route.pattern.pattern for route in shop.routes]
+    assert order.index(r"/tags/popular/\Z") < order.index(r"/tags/(?P<id>[^/]+)/\Z")
+    assert order.index(r"/products/featured/\Z") < order.index(r"/products/(?P<id>[^/]+)/\Z")
+    assert shop.route("/tags/popular/").route.operations["GET"].operation_id == "tags_popular_list"
+
+
+@pytest.mark.parametrize(
+    ("operations", "allow"),
+    [
+        pytest.param({"GET": None}, b"GET, HEAD, OPTIONS", id="a read"),
+        pytest.param({"POST": None}, b"POST, OPTIONS", id="a write only"),
+        pytest.param(
+            {"DELETE": None, "PUT": None, "GET": None, "PATCH": None},
+            b"GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
+            id="a detail, in DRF's order",
+        ),
+    ],
+)
+def test_allowed(operations, allow):
+    assert state.allowed(operations) == allow
+
+
+def test_collections_nested_by_others_are_built_first():
+    spec = Spec.load(SHOP)
+    order = state.build_order(spec)
+    assert order.index("/categories/") < order.index("/bundles/")
+    assert order.index("/tags/") < order.index("/bundles/")
+    assert state.copies_of(spec, spec.resources["/bundles/"]) == {
+        "category": ("/categories/", False),
+        "tags": ("/tags/", True),
+    }
+
+
+def test_a_nested_serializer_holds_records_of_its_collection(shop):
+    categories = [
+        orjson.loads(record) for record in shop.served["/categories/"].dataset.records(range(15))
+    ]
+    tags = [orjson.loads(record) for record in shop.served["/tags/"].dataset.records(range(15))]
+    dataset = shop.served["/bundles/"].dataset
+    bundles = [orjson.loads(record) for record in dataset.records(range(len(dataset)))]
+    assert all(b["category"] is None or b["category"] in categories for b in bundles)
+    assert all(tag in tags for b in bundles for tag in b["tags"])
+    assert any(b["category"] for b in bundles) and any(b["tags"] for b in bundles)
