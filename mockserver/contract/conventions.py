@@ -435,6 +435,15 @@ def needs_sample(prop: dict) -> bool:
     return any(m != {} for m in members_of(prop))
 
 
+def _is_key_name(name: str) -> bool:
+    """A field named as a key: `id`, `uid`, `uuid`, `pk` or `<something>_id`/`_uid`.
+
+    >>> [_is_key_name(n) for n in ("id", "external_id", "uid", "paid", "name")]
+    [True, True, True, False, False]
+    """
+    return name in ("id", "uid", "uuid", "pk") or name.endswith(("_id", "_uid", "_uuid"))
+
+
 def faker_rule(
     name: str, prop: dict, relation: dict | None = None, fields: dict | None = None
 ) -> dict:
@@ -510,6 +519,9 @@ def _rule(name: str, prop: dict, relation: dict | None, fields: dict) -> dict:
     if fmt == "date":
         return {"date": {"start": START[:10], "end": END[:10]}}
     if fmt == "uuid":
+        return {"template": "{hex:8}-{hex:4}-4{hex:3}-a{hex:3}-{hex:12}"}
+    if fmt is None and kind == "string" and _is_key_name(name) and "pattern" not in prop:
+        # A text key (`id`, `external_id`, `uid`): a uuid's text, as such keys mostly are.
         return {"template": "{hex:8}-{hex:4}-4{hex:3}-a{hex:3}-{hex:12}"}
     if fmt == "email":
         return {"template": "{faker:user_name}{digits:###}@{faker:free_email_domain}"}
