@@ -591,6 +591,6 @@ def test_faker_rule_returns_a_new_dict_each_time():
 
 @pytest.mark.parametrize("name", ["id", "external_id", "uid"])
 def test_a_text_key_is_a_uuid_s_text(name):
-    assert conventions.faker_rule(name, {"type": "string"}) == {
+    assert faker_rule(name, {"type": "string"}) == {
         "template": "{hex:8}-{hex:4}-4{hex:3}-a{hex:3}-{hex:12}"
     }
