@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -70,6 +69,7 @@ class State:
     rules: Rules
     routes: tuple[Route, ...]
     _active: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
+    _keys: dict[str, Keys] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def dataset(self) -> store.Dataset:
@@ -101,10 +101,15 @@ class State:
             self._active[owner] = active
         return self._active[owner]
 
-    @functools.cached_property
+    @property
     def keys(self) -> Keys:
-        """What credentials are checked against: the keys, their owners, the JWT secret."""
-        return Keys(self.tokens, self.is_active, webtoken.secret_of(self.settings.seed))
+        """What credentials are checked against: the keys, their owners, the JWT secret.
+        Made once (read on every request; functools.cached_property would lock each time)."""
+        found = self._keys.get("keys")
+        if found is None:
+            found = Keys(self.tokens, self.is_active, webtoken.secret_of(self.settings.seed))
+            self._keys["keys"] = found
+        return found
 
     def route(self, path: str) -> Match | None:
         """The route of `path`: its template first, then its format suffix form."""

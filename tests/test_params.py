@@ -836,6 +836,7 @@ def test_a_required_query_parameter(strict, items, problems):
         responses={},
         answers={},
         lenient_query={"entity_id": Param("entity_id", {"type": "integer"}, required=True)},
+        required=("entity_id",),
     )
     rules = Rules(strict=strict)
     if problems is None:

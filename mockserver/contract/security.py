@@ -10,6 +10,7 @@ challenges with are data here; checking a request's credentials is mockserver/ht
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,12 @@ OAUTH2_ERROR = "".join(f',{name}="{value}"' for name, value in OAUTH2_INVALID)
 REALM = "api"
 # drf-spectacular's description of a prefixed token (build_bearer_security_scheme_object).
 _PREFIX = re.compile(r'required prefix "([^"]+)"')
+
+
+@functools.lru_cache(maxsize=256)
+def _lower_bytes(text: str) -> bytes:
+    """`text` lower-cased as bytes, made once: read on every request."""
+    return text.lower().encode("latin-1")
 
 
 class Kind(StrEnum):
@@ -50,7 +57,12 @@ class Scheme:
     @property
     def header(self) -> bytes:
         """The header's name as ASGI gives it: lower-case (header names ignore case)."""
-        return self.field.lower().encode("latin-1")
+        return _lower_bytes(self.field)
+
+    @property
+    def keyword_bytes(self) -> bytes:
+        """The keyword as sent, and lower-cased (TokenAuthentication ignores its case)."""
+        return _lower_bytes(self.keyword)
 
     @property
     def challenge(self) -> str | None:

@@ -82,6 +82,8 @@ class Operation:
     # Its authenticators in DRF's order, and whether anonymous requests may read it.
     security: Security = TOKEN_ONLY
     view: View = field(default=View(Kind.GENERATED, Reply.EMPTY), repr=False)
+    # The query parameters the contract requires (strict mode says when one is missing).
+    required: tuple[str, ...] = field(default=(), repr=False)
     # The view's docstring, which DRF's OPTIONS answers with: drf-spectacular writes it as
     # the operation's description. A hand-written contract's operation has a `summary`
     # and a description of its own, which is no docstring: there it is "".
@@ -301,6 +303,7 @@ class Spec:
             security=security,
             view=view,
             docstring="" if op.get("summary") else str(op.get("description") or "").strip(),
+            required=tuple(name for name, param in query.items() if param.required),
         )
 
     def _security(self, op: dict) -> Security:

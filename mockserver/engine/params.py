@@ -122,8 +122,8 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
         for name in values:
             if name not in op.query:
                 problems[name] = [UNKNOWN_PARAMETER]
-        for name, param in op.query.items():
-            if param.required and name not in values:
+        for name in op.required:
+            if name not in values:
                 # The contract requires it; DRF itself reads no parameter as required, so
                 # the real service goes on without it (lenient mode does the same).
                 problems[name] = [REQUIRED]

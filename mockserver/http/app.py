@@ -54,16 +54,13 @@ class ApiMiddleware:
         self._route = state.route
         # Each read is answered by what it is (a list, a detail, a singleton, a nested list,
         # an action, a body from its schema), not by its name. Writes are 405 for now.
+        # By the operation's identity: the route table holds each operation once, and an
+        # id is the cheapest key on the way of every request.
         self._handlers = {
-            (op.path, op.method): handler
+            id(op): (handler, served.rules if served is not None else state.rules)
             for route in state.routes
             for op in route.operations.values()
             if (handler := handlers.for_operation(op, state)) is not None
-        }
-        self._rules = {
-            (op.path, op.method): served.rules if served is not None else state.rules
-            for route in state.routes
-            for op in route.operations.values()
             for served in [state.served.get(op.resource) if op.resource else None]
         }
 
@@ -116,10 +113,11 @@ class ApiMiddleware:
         read = exchange.read
         if method == "OPTIONS":
             return _metadata(self.state, read)
-        handler = self._handlers.get((read.path, "GET")) if read is not None else None
-        if method not in ("GET", "HEAD") or handler is None:
+        bound = self._handlers.get(id(read)) if read is not None else None
+        if method not in ("GET", "HEAD") or bound is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
-        query = parse_query(read, exchange.items, self._rules[read.path, "GET"])
+        handler, rules = bound
+        query = parse_query(read, exchange.items, rules)
         params = exchange.match.params
         for name, value in params.items():
             # A value its path parameter cannot be (`/posts/abc/` for an integer id) names

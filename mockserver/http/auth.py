@@ -125,7 +125,7 @@ def _refusal(body: dict, security: Security, headers, keys: Keys) -> ApiError:
 def _token(scheme: Scheme, headers, query, keys: Keys) -> int | None:
     """TokenAuthentication: its keyword matched case-insensitively, then the key."""
     parts = headers.get(scheme.header, b"").split()
-    if not parts or parts[0].lower() != scheme.keyword.lower().encode():
+    if not parts or parts[0].lower() != scheme.keyword_bytes:
         raise _Pass
     if len(parts) == 1:
         raise _fail(NO_CREDENTIALS)

@@ -8,7 +8,6 @@ parse the same request twice.
 
 from __future__ import annotations
 
-from functools import cached_property
 from urllib.parse import parse_qsl
 
 KEY = "mockserver.http.exchange"
@@ -18,19 +17,26 @@ class Exchange:
     """A request's route (`match`: None for a path no operation has), its headers (the last
     of a repeated one, as Django's META keeps it) and its query pairs."""
 
-    __slots__ = ("__dict__", "headers", "match", "query_string")
+    __slots__ = ("_items", "headers", "match", "query_string")
 
     def __init__(self, match, headers: dict[bytes, bytes], query_string: bytes):
         self.match = match
         self.headers = headers
         self.query_string = query_string
+        self._items: list[tuple[str, str]] | None = None
 
-    @cached_property
+    @property
     def items(self) -> list[tuple[str, str]]:
-        """The query's (name, value) pairs in order, blank values kept, bad UTF-8 replaced."""
-        return parse_qsl(
-            self.query_string.decode("utf-8", "replace"), keep_blank_values=True, errors="replace"
-        )
+        """The query's (name, value) pairs in order, blank values kept, bad UTF-8 replaced;
+        parsed the first time a step asks (a plain attribute: functools.cached_property
+        costs microseconds a request)."""
+        if self._items is None:
+            self._items = parse_qsl(
+                self.query_string.decode("utf-8", "replace"),
+                keep_blank_values=True,
+                errors="replace",
+            )
+        return self._items
 
     @property
     def read(self):

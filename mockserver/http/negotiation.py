@@ -42,9 +42,12 @@ class NegotiationMiddleware:
             await self.app(scope, receive, send)
             return
         query = scope["query_string"]
-        preferring = any(name == b"prefer" for name, _ in scope["headers"]) or (
-            b"__" in query or b"%5f" in query.lower()
-        )
+        preferring = b"__" in query or b"%5f" in query.lower()
+        if not preferring:
+            for name, _ in scope["headers"]:
+                if name == b"prefer":
+                    preferring = True
+                    break
         if not self.plan.active and not preferring:
             await self.app(scope, receive, send)  # the hot path: nothing to negotiate
             return
