@@ -10,7 +10,7 @@ challenges with are data here; checking a request's credentials is mockserver/ht
 from __future__ import annotations
 
 import base64
-import functools
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,12 +24,6 @@ OAUTH2_ERROR = "".join(f',{name}="{value}"' for name, value in OAUTH2_INVALID)
 REALM = "api"
 # drf-spectacular's description of a prefixed token (build_bearer_security_scheme_object).
 _PREFIX = re.compile(r'required prefix "([^"]+)"')
-
-
-@functools.lru_cache(maxsize=256)
-def _lower_bytes(text: str) -> bytes:
-    """`text` lower-cased as bytes, made once: read on every request."""
-    return text.lower().encode("latin-1")
 
 
 class Kind(StrEnum):
@@ -53,16 +47,16 @@ class Scheme:
     keyword: str = ""
     place: str = "header"
     field: str = "Authorization"
+    # The header's name as ASGI gives it, lower-case (header names ignore case); the
+    # keyword lower-cased (TokenAuthentication ignores its case). Set from the fields.
+    header: bytes = dataclasses.field(default=b"", init=False, compare=False, repr=False)
+    keyword_bytes: bytes = dataclasses.field(default=b"", init=False, compare=False, repr=False)
 
-    @property
-    def header(self) -> bytes:
-        """The header's name as ASGI gives it: lower-case (header names ignore case)."""
-        return _lower_bytes(self.field)
-
-    @property
-    def keyword_bytes(self) -> bytes:
-        """The keyword as sent, and lower-cased (TokenAuthentication ignores its case)."""
-        return _lower_bytes(self.keyword)
+    def __post_init__(self):
+        # Read on every request: made once. (The frozen dataclass compares and hashes by
+        # its fields; these two follow from them.)
+        object.__setattr__(self, "header", self.field.lower().encode("latin-1"))
+        object.__setattr__(self, "keyword_bytes", self.keyword.lower().encode("latin-1"))
 
     @property
     def challenge(self) -> str | None:

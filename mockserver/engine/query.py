@@ -341,11 +341,15 @@ def order(dataset: Dataset, rows: np.ndarray, sort: list[tuple[str, bool]]) -> n
     """`rows` in the requested order; with no terms, ascending id (the real default). `pk`
     is the key's own name (`id`) unless a field is called `pk`; a term no column holds is
     dropped, as OrderingFilter drops what it cannot order by."""
-    sort = [
-        ("id" if name == "pk" and "pk" not in dataset.columns else name, descending)
-        for name, descending in sort
-    ]
-    sort = [(name, descending) for name, descending in sort if name in dataset.columns]
+    columns = dataset.columns
+    for name, _descending in sort:
+        if name not in columns:  # the rare case: read the terms again
+            sort = [
+                ("id" if name == "pk" and "pk" not in columns else name, descending)
+                for name, descending in sort
+            ]
+            sort = [(name, descending) for name, descending in sort if name in columns]
+            break
     if not sort:
         return rows
     if len(sort) == 1:

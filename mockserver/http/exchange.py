@@ -17,13 +17,15 @@ class Exchange:
     """A request's route (`match`: None for a path no operation has), its headers (the last
     of a repeated one, as Django's META keeps it) and its query pairs."""
 
-    __slots__ = ("_items", "headers", "match", "query_string")
+    __slots__ = ("_items", "headers", "match", "query_string", "read")
 
     def __init__(self, match, headers: dict[bytes, bytes], query_string: bytes):
         self.match = match
         self.headers = headers
         self.query_string = query_string
         self._items: list[tuple[str, str]] | None = None
+        # The GET operation of the route, if any.
+        self.read = match.route.operations.get("GET") if match is not None else None
 
     @property
     def items(self) -> list[tuple[str, str]]:
@@ -37,11 +39,6 @@ class Exchange:
                 errors="replace",
             )
         return self._items
-
-    @property
-    def read(self):
-        """The GET operation of the route, if any."""
-        return self.match.route.operations.get("GET") if self.match is not None else None
 
 
 def of(scope, state) -> Exchange:

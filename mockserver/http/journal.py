@@ -89,7 +89,10 @@ class Journal:
         """Write down the request of `scope`, answered with `status`. ASGI gives header
         names in lower case."""
         kept = [pair for pair in scope["headers"] if pair[0] not in self._hidden]
-        query = self.secrets.query(scope["query_string"]).decode("latin-1")
+        query = scope["query_string"]
+        if self.secrets.params:
+            query = self.secrets.query(query)
+        query = query.decode("latin-1")
         self._entries.append((time.time(), scope["method"], scope["path"], query, status, kept))
 
     def entries(self, method=None, path=None, status=None) -> list[dict]:
