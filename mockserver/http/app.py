@@ -119,7 +119,8 @@ class ApiMiddleware:
         handler = self._handlers.get((read.path, "GET")) if read is not None else None
         if method not in ("GET", "HEAD") or handler is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
-        query = parse_query(read, exchange.items, self._rules[read.path, "GET"])
+        rules = self._rules[read.path, "GET"]
+        query = parse_query(read, exchange.items, rules, exchange.headers)
         params = exchange.match.params
         for name, value in params.items():
             # A value its path parameter cannot be (`/posts/abc/` for an integer id) names
