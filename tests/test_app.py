@@ -103,3 +103,31 @@ def test_allow_lists_the_view_s_documented_methods(target, method, status, allow
         create_app(state), target, {"Authorization": f"Token {key}"}, method=method
     )
     assert (answered, headers["allow"]) == (status, allow)
+
+
+@pytest.mark.parametrize(
+    ("strict", "headers", "status", "body"),
+    [
+        pytest.param(True, {}, 400, {"X-Key": ["This field is required."]}, id="strict, missing"),
+        pytest.param(
+            True,
+            {"X-Key": "k", "Accept-Crs": "AAA"},
+            400,
+            {"Accept-Crs": ['"AAA" is not a valid choice.']},
+            id="strict, outside its enum",
+        ),
+        pytest.param(True, {"X-Key": "k", "Accept-Crs": "EPSG:4326"}, 200, None, id="strict, ok"),
+        pytest.param(False, {}, 200, None, id="lenient: the view reads them as it likes"),
+    ],
+)
+def test_header_parameters_are_parsed_with_the_query(tmp_path, strict, headers, status, body):
+    from test_spec import SMALL
+
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    state = make_state(spec=str(path), size=3, access_log=False, lenient=not strict)
+    jwt = re.search(r"^  jwtAuth: +Authorization: (\S+ \S+)", banner(state, "h", 1), re.M)[1]
+    sent = {"Authorization": jwt, **headers}
+    answered, _, content = raw_get(create_app(state), b"/things/a/", sent)
+    assert answered == status
+    assert body is None or json.loads(content) == body

@@ -273,3 +273,99 @@ def test_a_relation_filter_is_bounded_to_ids_only_when_it_takes_ids(
     drf_documents, name, path, param, schema
 ):
     assert _param(drf_documents[name], path, param) == schema
+
+
+@pytest.fixture(scope="module")
+def small_document(tmp_path_factory):
+    """The served /openapi.json of test_spec.py's small document."""
+    from test_spec import SMALL
+
+    from mockserver.http.docs import with_drf_errors
+
+    path = tmp_path_factory.mktemp("small") / "small.yaml"
+    path.write_text(SMALL)
+    loaded = make_state(spec=str(path), size=3, access_log=False)
+    return with_drf_errors(loaded.spec, {})
+
+
+def _small_params(document) -> dict:
+    return {p["name"]: p for p in document["paths"]["/things/{kind}/"]["get"]["parameters"]}
+
+
+def test_a_path_parameter_the_path_does_not_name_is_not_served(small_document):
+    """OpenAPI: a path parameter's name MUST be a template expression of its path."""
+    params = _small_params(small_document)
+    assert [n for n, p in params.items() if p["in"] == "path"] == ["kind"]
+
+
+SERVED_SCHEMAS = [
+    # `name=` is how `form` writes an empty array; django-filter reads one empty value.
+    pytest.param(
+        "managed",
+        {
+            "type": "array",
+            "items": {"type": "string", "minLength": 1, "pattern": "^[^\\x00]*$"},
+            "minItems": 1,
+        },
+        id="free text items",
+    ),
+    pytest.param(
+        "used",
+        {"type": "array", "items": {"type": "boolean", "enum": [False, True]}, "minItems": 1},
+        id="a boolean's choices as booleans",
+    ),
+    pytest.param(
+        "exclude_id",
+        {"type": "array", "items": {"type": "integer"}, "minItems": 1},
+        id="integer items",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "schema"), SERVED_SCHEMAS)
+def test_query_parameters_are_served_as_strict_mode_reads_them(small_document, name, schema):
+    assert _small_params(small_document)[name]["schema"] == schema
+
+
+def test_a_required_that_is_no_list_is_dropped(small_document):
+    response = small_document["paths"]["/things/{kind}/"]["get"]["responses"]["200"]
+    hint = response["content"]["application/json"]["schema"]["properties"]["hint"]
+    assert "required" not in hint
+
+
+def test_a_documented_error_also_admits_drfs_body(small_document):
+    """carbure documents its 400 as `{"message"}`, kpi's SCIM views their 401 as SCIM JSON:
+    the mock answers DRF's bodies as JSON, so those are served as alternatives."""
+    responses = small_document["paths"]["/things/{kind}/"]["get"]["responses"]
+    bad = responses["400"]["content"]["application/json"]["schema"]
+    assert [member.get("required") for member in bad["anyOf"]] == [["message"], None]
+    assert bad["anyOf"][1]["oneOf"][0]["additionalProperties"] == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+    unauthorized = responses["401"]["content"]
+    assert set(unauthorized) == {"application/scim+json", "application/json"}
+    assert unauthorized["application/json"]["schema"]["required"] == ["detail"]
+
+
+def test_each_discriminated_member_holds_its_own_value():
+    """authentik's ChallengeTypes: a captcha challenge's body fits other members too, unless
+    each member says which `component` names it, as the mapping does."""
+    from mockserver.http.docs import _discriminated
+
+    mapping = {"a": "#/components/schemas/A", "b": "#/components/schemas/B"}
+    node = {
+        "oneOf": [{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}],
+        "discriminator": {"propertyName": "component", "mapping": mapping},
+    }
+    _discriminated(node)
+    assert node["oneOf"] == [
+        {
+            "allOf": [{"$ref": "#/components/schemas/A"}],
+            "properties": {"component": {"enum": ["a"]}},
+        },
+        {
+            "allOf": [{"$ref": "#/components/schemas/B"}],
+            "properties": {"component": {"enum": ["b"]}},
+        },
+    ]

@@ -845,3 +845,179 @@ def test_a_required_query_parameter(strict, items, problems):
     with pytest.raises(ApiError) as caught:
         parse_query(op, items, rules)
     assert (caught.value.status, caught.value.body) == (400, problems)
+
+
+# -- a parameter read by its schema: items, empties, choices, lengths, headers ----------------
+
+UUID_A = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+STRINGS = {"type": "array", "items": {"type": "string"}}
+STATUSES = {"type": "array", "items": {"type": "string", "enum": ["consumed", "done"]}}
+UUIDS = {"type": "array", "items": {"type": "string", "format": "uuid"}}
+BY_SCHEMA = [
+    # (Param keywords, query, strict's problems, lenient's problems); None: accepted.
+    pytest.param(
+        {"schema": STATUSES, "field": "status", "lookup": "exact"},
+        "p=consumed&p=done",
+        None,
+        None,
+        id="choices: MultipleChoiceField",
+    ),
+    pytest.param(
+        {"schema": STATUSES, "field": "status", "lookup": "exact"},
+        "p=consumed&p=nope",
+        ["Select a valid choice. nope is not one of the available choices."],
+        ["Select a valid choice. nope is not one of the available choices."],
+        id="choices: one outside",
+    ),
+    pytest.param(
+        {"schema": UUIDS, "field": "stages", "lookup": "any"},
+        f"p={UUID_A}",
+        None,
+        None,
+        id="uuid keys: one",
+    ),
+    pytest.param(
+        {"schema": UUIDS, "field": "stages", "lookup": "any"},
+        "p=nope",
+        ["“nope” is not a valid value."],
+        ["“nope” is not a valid value."],
+        id="uuid keys: no uuid",
+    ),
+    pytest.param(
+        {"schema": STRINGS, "field": "managed", "lookup": "exact"},
+        "p=a&p=%1c",
+        None,
+        None,
+        id="text items: as sent, no strip",
+    ),
+    pytest.param(
+        {"schema": STRINGS, "field": "managed", "lookup": "exact"},
+        "p=",
+        ["“” is not a valid value."],
+        None,
+        id="text items: empty",
+    ),
+    pytest.param(
+        {"schema": STRINGS},
+        "p=a&p=",
+        ["“” is not a valid value."],
+        None,
+        id="unmodelled text items: empty",
+    ),
+    pytest.param(
+        {"schema": {"type": "array", "items": {"type": "integer"}}, "explode": False},
+        "p=1,2",
+        None,
+        None,
+        id="explode false: one comma-separated value",
+    ),
+    pytest.param(
+        {"schema": {"type": "array", "items": {"type": "integer"}}, "explode": False},
+        "p=1,x",
+        ["A valid integer is required."],
+        None,
+        id="explode false: an item outside",
+    ),
+    pytest.param(
+        {"schema": {"type": "boolean"}, "allow_empty": True},
+        "p=",
+        None,
+        None,
+        id="allowEmptyValue",
+    ),
+    pytest.param(
+        {"schema": {"type": "integer", "enum": [0, 1]}, "field": "status", "lookup": "exact"},
+        "p=5",
+        ["Select a valid choice. 5 is not one of the available choices."],
+        ["Select a valid choice. 5 is not one of the available choices."],
+        id="integer choices: ChoiceFilter",
+    ),
+    pytest.param(
+        {"schema": {"type": "string", "minLength": 1}},
+        "p=",
+        ["This field may not be blank."],
+        None,
+        id="minLength: empty",
+    ),
+    pytest.param(
+        {"schema": {"type": "string", "minLength": 1}, "field": "name", "lookup": "exact"},
+        "p=",
+        ["This field may not be blank."],
+        None,
+        id="minLength: empty filter",
+    ),
+    pytest.param(
+        {"schema": {"type": "string", "maxLength": 2}},
+        "p=abc",
+        ["Ensure this field has no more than 2 characters."],
+        None,
+        id="maxLength",
+    ),
+    pytest.param(
+        {"schema": {"type": "string", "format": "uri"}},
+        "p=null",
+        ["Enter a valid URL."],
+        None,
+        id="uri: no scheme",
+    ),
+    pytest.param(
+        {"schema": {"type": "string", "format": "uri"}},
+        "p=https://example.com/types/1",
+        None,
+        None,
+        id="uri",
+    ),
+]
+
+
+@MODES
+@pytest.mark.parametrize(("keywords", "query", "strict_problems", "lenient_problems"), BY_SCHEMA)
+def test_a_parameter_is_read_by_its_schema(
+    strict, keywords, query, strict_problems, lenient_problems
+):
+    from urllib.parse import parse_qsl
+
+    from mockserver.contract.spec import Operation, Param
+    from mockserver.engine.params import Rules, parse_query
+
+    params = {"p": Param("p", **keywords)}
+    op = Operation("/x/", "GET", "x", {}, params, {}, {}, params)
+    problems = strict_problems if strict else lenient_problems
+    items = parse_qsl(query, keep_blank_values=True)
+    try:
+        parse_query(op, items, Rules(strict=strict))
+    except ApiError as error:
+        assert (error.status, error.body) == (400, {"p": problems})
+    else:
+        assert problems is None
+
+
+HEADERS = [
+    pytest.param({}, {"X-Key": ["This field is required."]}, id="a required one missing"),
+    pytest.param({b"x-key": b"k", b"accept-crs": b"EPSG:4326"}, None, id="both as documented"),
+    pytest.param(
+        {b"x-key": b"k", b"accept-crs": b"AAA"},
+        {"Accept-Crs": ['"AAA" is not a valid choice.']},
+        id="outside its enum",
+    ),
+]
+
+
+@MODES
+@pytest.mark.parametrize(("headers", "problems"), HEADERS)
+def test_header_parameters_are_checked_in_strict_mode_only(strict, headers, problems):
+    from mockserver.contract.spec import Operation, Param
+    from mockserver.engine.params import Rules, parse_query
+
+    crs = {"type": "string", "enum": ["EPSG:4326"]}
+    declared = {
+        "x-key": Param("X-Key", {"type": "string"}, required=True),
+        "accept-crs": Param("Accept-Crs", crs),
+    }
+    op = Operation("/x/", "GET", "x", {}, {}, {}, {}, {}, headers=declared)
+    try:
+        parse_query(op, [], Rules(strict=strict), headers)
+    except ApiError as error:
+        assert (strict, error.status, error.body) == (True, 400, problems)
+    else:
+        assert not strict or problems is None

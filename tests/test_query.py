@@ -696,3 +696,30 @@ def test_pk_orders_by_the_key_unless_a_field_is_called_pk():
         == order(dataset, rows, [("id", True)]).tolist()
     )
     assert order(dataset, rows, [("nope", True)]).tolist() == rows.tolist()
+
+
+# -- several values for one lookup, and text lookups on numbers ------------------------------
+
+MANY_VALUES = [
+    # django-filter's MultipleChoiceFilter (`?gender=male&gender=female`): any of them.
+    pytest.param(
+        "gender",
+        "exact",
+        ("male", "female"),
+        lambda r: r["gender"] in ("male", "female"),
+        id="choices",
+    ),
+    pytest.param("username", "iexact", ("NOPE",), lambda r: False, id="one that matches none"),
+    # `iexact` on a number compares the number's text: it is `exact`, never a 500.
+    pytest.param("id", "iexact", 3, lambda r: r["id"] == 3, id="iexact on an integer"),
+    pytest.param("id", "iexact", 10**50, lambda r: False, id="iexact past int64"),
+    pytest.param("id", "icontains", 3, lambda r: False, id="a text lookup on a number: none"),
+]
+
+
+@pytest.mark.parametrize(("field", "lookup", "value", "predicate"), MANY_VALUES)
+def test_lookups_any_value_and_numbers_read_as_text(data, records, field, lookup, value, predicate):
+    from mockserver.engine.params import Filter
+
+    rows = select(data.dataset, [Filter(field, lookup, value)])
+    assert data.dataset.ids[rows].tolist() == where(records, predicate)

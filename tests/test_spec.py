@@ -185,3 +185,73 @@ def test_an_invalid_document_is_one_line_naming_the_place(tmp_path, text, messag
     with pytest.raises(ConfigError) as caught:
         Spec.load(path)
     assert str(caught.value) == f"{path}: {message}"
+
+
+# A small drf-spectacular-like document: a header parameter of each kind, a path parameter
+# the path does not name, and query parameters with OpenAPI's serialization keywords.
+SMALL = """
+openapi: 3.0.3
+info: {title: small, version: "1"}
+paths:
+  /things/{kind}/:
+    get:
+      operationId: things_list
+      parameters:
+      - {in: path, name: kind, required: true, schema: {type: string}}
+      - {in: path, name: client, required: true, schema: {type: string, enum: [app, browser]}}
+      - {in: header, name: X-Key, required: true, schema: {type: string}}
+      - {in: header, name: Accept-Crs, schema: {type: string, enum: ["EPSG:4326"]}}
+      - {in: header, name: Accept, schema: {type: string, enum: [application/json]}}
+      - {in: query, name: passwordless, allowEmptyValue: true, schema: {type: boolean}}
+      - {in: query, name: exclude_id, style: form, explode: false,
+         schema: {type: array, items: {type: integer}}}
+      - {in: query, name: used,
+         schema: {type: array, items: {type: boolean, enum: ["false", "true"]}}}
+      - {in: query, name: managed, schema: {type: array, items: {type: string}}}
+      responses:
+        "200":
+          description: ""
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  hint: {type: object, properties: {labels: {type: string}}, required: labels}
+        "400":
+          description: ""
+          content:
+            application/json:
+              schema: {type: object, required: [message], properties: {message: {type: string}}}
+        "401":
+          description: ""
+          content:
+            application/scim+json:
+              schema: {type: object, required: [status], properties: {status: {type: string}}}
+components:
+  securitySchemes:
+    jwtAuth: {type: http, scheme: bearer}
+security: [{jwtAuth: []}]
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    return path
+
+
+def test_header_parameters_are_read_by_their_lower_case_name(small):
+    """OpenAPI: a header parameter named Accept, Content-Type or Authorization is ignored."""
+    op = Spec.load(small).operation("things_list")
+    assert {key: (p.name, p.required, p.schema) for key, p in op.headers.items()} == {
+        "x-key": ("X-Key", True, {"type": "string"}),
+        "accept-crs": ("Accept-Crs", False, {"type": "string", "enum": ["EPSG:4326"]}),
+    }
+
+
+def test_query_parameters_keep_their_serialization_and_typed_choices(small):
+    query = Spec.load(small).operation("things_list").query
+    assert (query["passwordless"].allow_empty, query["managed"].allow_empty) == (True, False)
+    assert (query["exclude_id"].explode, query["managed"].explode) == (False, True)
+    assert query["used"].schema["items"] == {"type": "boolean", "enum": [False, True]}

@@ -54,6 +54,10 @@ class Param:
     # A lookup across a relation (`category__slug`): the collection (None: a nested
     # object of the record itself), its field and lookup.
     related: tuple[str | None, str, str] | None = None
+    # `allowEmptyValue: true`: `?name=` is a value the contract allows (no filter).
+    allow_empty: bool = False
+    # An array sent as one comma-separated value (`style: form, explode: false`).
+    explode: bool = True
 
     @property
     def repeated(self) -> bool:
@@ -88,6 +92,9 @@ class Operation:
     # the operation's description. A hand-written contract's operation has a `summary`
     # and a description of its own, which is no docstring: there it is "".
     docstring: str = field(default="", repr=False)
+    # Its header parameters by lower-case name (ASGI's), as the contract declares them:
+    # strict mode checks them against their schemas (mockserver/engine/params.py).
+    headers: dict[str, Param] = field(default_factory=dict, repr=False)
 
     @property
     def is_detail(self) -> bool:
@@ -252,6 +259,7 @@ class Spec:
     def _operation(self, path: str, method: str, op: dict) -> Operation:
         path_params: dict[str, dict] = {}
         query: dict[str, Param] = {}
+        headers: dict[str, Param] = {}
         view = self.views[path, method]
         resource = self.resources.get(view.resource) if view.resource else None
         item = self.raw["paths"][path]
@@ -275,7 +283,18 @@ class Spec:
                     found = Param(param["name"], _schema_of(param))
                 else:
                     found = self._param(param, resource, where)
-                query[param["name"]] = replace(found, required=param.get("required") is True)
+                query[param["name"]] = replace(
+                    found,
+                    required=param.get("required") is True,
+                    allow_empty=param.get("allowEmptyValue") is True,
+                    # OpenAPI: `form` (a query's default style) explodes by default.
+                    explode=param.get("explode", param.get("style", "form") == "form") is True,
+                )
+            elif param.get("in") == "header" and method in ("GET", "HEAD"):
+                name = param["name"]
+                if name.lower() not in _IGNORED_HEADERS:
+                    required = param.get("required") is True
+                    headers[name.lower()] = Param(name, _schema_of(param), required=required)
         raw_responses = op.get("responses")
         responses = {
             str(code): value
@@ -304,6 +323,7 @@ class Spec:
             view=view,
             docstring="" if op.get("summary") else str(op.get("description") or "").strip(),
             required=tuple(name for name, param in query.items() if param.required),
+            headers=headers,
         )
 
     def _security(self, op: dict) -> Security:
@@ -540,6 +560,9 @@ def _judge(path: Path, found: tuple[str | None, list[str]], marker: Path | None)
 
 
 _KEYS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SORT_KEYS
+# OpenAPI 3: a header parameter named so "SHALL be ignored" (content negotiation and the
+# security schemes say what these headers mean).
+_IGNORED_HEADERS = ("accept", "content-type", "authorization")
 _METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
 
 
@@ -550,7 +573,27 @@ def _schema_of(param: dict) -> dict:
         schema = media.get("schema") if isinstance(media, dict) else None
     else:
         schema = param.get("schema")
-    return schema if isinstance(schema, dict) else {}
+    return typed_choices(schema) if isinstance(schema, dict) else {}
+
+
+def typed_choices(schema: dict) -> dict:
+    """A parameter's schema with a boolean's choices as booleans, and so its array's items.
+
+    drf-spectacular writes a filter's choices `(("true", "True"), ("false", "False"))` on
+    a boolean as the strings, `{type: boolean, enum: ["false", "true"]}`, which no value
+    satisfies; the filter reads the texts `true` and `false`, which are the booleans.
+
+    >>> typed_choices({"type": "array", "items": {"type": "boolean", "enum": ["false", "true"]}})
+    {'type': 'array', 'items': {'type': 'boolean', 'enum': [False, True]}}
+    """
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        items = typed_choices(schema["items"])
+        return schema if items is schema["items"] else {**schema, "items": items}
+    enum = schema.get("enum")
+    strings = isinstance(enum, list) and enum and all(c in ("true", "false") for c in enum)
+    if schema.get("type") == "boolean" and strings:
+        return {**schema, "enum": [choice == "true" for choice in enum]}
+    return schema
 
 
 def _listed(value) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
@@ -37,6 +37,7 @@ NO_SUCH_CHOICE = "Select a valid choice. That choice is not one of the available
 # DRF serializer field messages, for what strict mode adds.
 VALID_BOOLEAN = "Must be a valid boolean."
 VALID_INTEGER = "A valid integer is required."
+NOT_BLANK = "This field may not be blank."  # DRF's CharField, allow_blank=False
 REQUIRED = "This field is required."  # DRF's Field.default_error_messages["required"]
 UNKNOWN_PARAMETER = "Unknown query parameter; the spec does not declare it for this operation."
 NO_PATTERN_MATCH = "This value does not match the required pattern."
@@ -100,8 +101,17 @@ class _Skip(Exception):
     """The value means 'no filter' (lenient mode's silent ignores)."""
 
 
-def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Query:
-    """Parse a query string's pairs; raise ApiError(400) listing every bad parameter."""
+def parse_query(
+    op: Operation,
+    items: list[tuple[str, str]],
+    rules: Rules,
+    headers: Mapping[bytes, bytes] | None = None,
+) -> Query:
+    """Parse a query string's pairs; raise ApiError(400) listing every bad parameter.
+
+    `headers` (lower-case names, as ASGI gives them): strict mode checks the operation's
+    header parameters too, in the same answer.
+    """
     values: dict[str, list[str]] = {}
     for name, value in items:
         values.setdefault(name, []).append(value)
@@ -127,6 +137,8 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
                 # The contract requires it; DRF itself reads no parameter as required, so
                 # the real service goes on without it (lenient mode does the same).
                 problems[name] = [REQUIRED]
+        if headers is not None:
+            problems.update(header_problems(op, headers))
     if problems:
         raise ApiError.invalid(problems)
     if query.search is None:
@@ -134,6 +146,26 @@ def parse_query(op: Operation, items: list[tuple[str, str]], rules: Rules) -> Qu
         # ValidationError is a bare list, `["Null characters are not allowed."]`.
         raise ApiError(400, [NULL_CHARACTERS])
     return query
+
+
+def header_problems(op: Operation, headers: Mapping[bytes, bytes]) -> dict[str, list[str]]:
+    """Strict mode: the contract's header parameters that are missing though required, or
+    whose value their schema refuses, by the name the contract gives them.
+
+    DRF reads no header parameter itself (a view reads `request.headers` as it likes), so
+    the real service goes on either way; lenient mode does not look at them.
+    """
+    problems: dict[str, list[str]] = {}
+    for key, param in op.headers.items():
+        value = headers.get(key.encode("latin-1"))
+        if value is None:
+            if param.required:
+                problems[param.name] = [REQUIRED]
+            continue
+        text = value.decode("latin-1")
+        if not allowed(param.schema, text):
+            problems[param.name] = [refusal(param.schema, text)]
+    return problems
 
 
 _CONTROLS = {
@@ -146,6 +178,12 @@ _CONTROLS = {
 
 
 def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
+    if param.repeated and not param.explode and param.lookup not in ("in", "range"):
+        # `style: form, explode: false`: one comma-separated value (`in` and `range` read
+        # theirs as django-filter's BaseCSVField does).
+        raw = [part for value in raw[-1:] for part in value.split(",")]
+    if param.allow_empty and raw[-1] == "":
+        return  # `allowEmptyValue: true`: the contract's own way to send nothing
     if param.control is None and param.field is None:
         _unmodelled(param, raw, rules)
         return
@@ -207,6 +245,9 @@ def _unmodelled(param: Param, raw: list[str], rules: Rules) -> None:
         return
     schema = param.schema.get("items") or {} if param.repeated else param.schema
     for text in raw:
+        if param.repeated and text == "":
+            # No item of a multiple choice (the served /openapi.json: a minLength of 1).
+            raise ValueError(invalid_pk(text))
         if not allowed(schema, text):
             raise ValueError(refusal(schema, text))
         if param.number_cap and schema.get("type") in ("integer", "number"):
@@ -236,6 +277,13 @@ def refusal(schema: dict, text: str) -> str:
     if fmt is not None and not _FORMATS[schema["format"]](text):
         return fmt
     kind = schema.get("type")
+    if kind in (None, "string") and not _length_fits(schema, text):
+        # DRF CharField's messages (allow_blank=False, min_length, max_length).
+        if text == "":
+            return NOT_BLANK
+        if len(text) < schema.get("minLength", 0):
+            return f"Ensure this field has at least {schema['minLength']} characters."
+        return f"Ensure this field has no more than {schema['maxLength']} characters."
     if kind == "integer":
         low, high = schema.get("minimum"), schema.get("maximum")
         if _INTEGER.fullmatch(text.strip()):
@@ -263,8 +311,15 @@ _FORMATS: dict[str, Callable[[str], bool]] = {
     "uuid": _is_uuid,
     "date-time": lambda text: parse_datetime(text) is not None,
     "date": lambda text: parse_date(text) is not None,
+    # RFC 3986: a URI begins with its scheme (a URLField's value always has one).
+    "uri": lambda text: re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", text) is not None,
 }
-_FORMAT_MESSAGES = {"uuid": ENTER_UUID, "date-time": ENTER_DATETIME, "date": ENTER_DATE}
+_FORMAT_MESSAGES = {
+    "uuid": ENTER_UUID,
+    "date-time": ENTER_DATETIME,
+    "date": ENTER_DATE,
+    "uri": "Enter a valid URL.",  # Django's URLValidator
+}
 
 
 def allowed(schema: dict, text: str) -> bool:
@@ -281,7 +336,7 @@ def allowed(schema: dict, text: str) -> bool:
     members = schema.get("oneOf") or schema.get("anyOf")
     if members:
         return any(allowed(member, text) for member in members)
-    if "enum" in schema and text not in [str(v) for v in schema["enum"]]:
+    if "enum" in schema and not _in_enum(schema, text):
         return False
     kind = schema.get("type")
     if kind in ("integer", "number"):
@@ -298,8 +353,50 @@ def allowed(schema: dict, text: str) -> bool:
     fmt = _FORMATS.get(schema.get("format"))
     if fmt is not None and not fmt(text):
         return False
+    if not _length_fits(schema, text):
+        return False
     pattern = schema.get("pattern")
     return pattern is None or re.search(pattern, text) is not None
+
+
+def _length_fits(schema: dict, text: str) -> bool:
+    shortest, longest = schema.get("minLength"), schema.get("maxLength")
+    return (shortest is None or len(text) >= shortest) and (longest is None or len(text) <= longest)
+
+
+def _in_enum(schema: dict, text: str) -> bool:
+    """Whether the text is one of the schema's `enum`, read as its `type`: `false` is the
+    boolean false, which an enum of the strings "false" and "true" does not hold.
+
+    >>> _in_enum({"type": "boolean", "enum": ["false", "true"]}, "false")
+    False
+    >>> _in_enum({"type": "integer", "enum": [0, 1]}, "1"), _in_enum({"enum": [True]}, "true")
+    (True, True)
+    """
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    for member in schema["enum"]:
+        if member is None:
+            continue
+        if _shown(member) == text and (None in kinds or any(_is_kind(member, k) for k in kinds)):
+            return True
+    return False
+
+
+def _shown(choice) -> str:
+    """A choice as its query text: `true` for the boolean true, as DRF writes it."""
+    return ("true" if choice else "false") if isinstance(choice, bool) else str(choice)
+
+
+def _is_kind(member, kind) -> bool:
+    """Whether an enum member is of a JSON Schema type (a boolean is no integer)."""
+    if kind == "boolean" or isinstance(member, bool):
+        return kind == "boolean" and isinstance(member, bool)
+    if kind == "integer":
+        return isinstance(member, int) or (isinstance(member, float) and member.is_integer())
+    if kind == "number":
+        return isinstance(member, (int, float))
+    return kind != "string" or isinstance(member, str)
 
 
 def _csv(param: Param, text: str, rules: Rules) -> tuple:
@@ -350,9 +447,10 @@ def _value(param: Param, text: str, rules: Rules):
     kind, fmt = schema.get("type"), schema.get("format")
     if text == "":
         # django-filter: an empty value is no filter. Strict mode agrees only where the
-        # schema accepts "" (plain text); elsewhere it reports the type's message.
+        # schema accepts "" (plain text, no minLength); elsewhere it reports the type's
+        # message.
         plain_text = kind == "string" and fmt is None and "enum" not in schema
-        if not rules.strict or (plain_text and not param.json):
+        if not rules.strict or (plain_text and not param.json and allowed(schema, text)):
             raise _Skip
     if param.json:
         return _json(param, text, rules)
@@ -361,6 +459,11 @@ def _value(param: Param, text: str, rules: Rules):
         if value is None:
             raise ValueError(ENTER_DATE)
         return value
+    numbers = kind in ("integer", "number")
+    if numbers and "enum" in schema and text not in [str(c) for c in schema["enum"]]:
+        # django-filter's ChoiceFilter (a field with choices): ChoiceField.valid_value
+        # compares the text of each choice.
+        raise ValueError(invalid_choice(text))
     if kind == "integer" and param.field in rules.fields and rules.exists is not None:
         return _choice(param, text, rules)
     if kind == "integer":
@@ -388,8 +491,8 @@ def _value(param: Param, text: str, rules: Rules):
         raise ValueError(invalid_choice(text))
     if "\x00" in text:  # Django's CharField (ProhibitNullCharactersValidator)
         raise ValueError(NULL_CHARACTERS)
-    if rules.strict:
-        _match_pattern(param, text)
+    if rules.strict and not allowed(schema, text):
+        raise ValueError(refusal(schema, text))  # a pattern, a minLength, ...
     return text
 
 
@@ -474,14 +577,24 @@ def _match_pattern(param: Param, text: str, message: str = NO_PATTERN_MATCH) -> 
         raise ValueError(message)
 
 
-def _ids(param: Param, raw: list[str], rules: Rules) -> tuple[int, ...]:
-    """ModelMultipleChoiceField._check_values: first any value that is no id at all, then any
-    id that does not exist, each reported at its first occurrence. An id matches by its text
-    (`01` is not `1`), as Django compares `str(pk)`. The ids are the items' enum, or those of
-    the collection the field relates to."""
-    enum = (param.schema.get("items") or {}).get("enum")
-    choices = {str(c) for c in enum or ()}
+def _ids(param: Param, raw: list[str], rules: Rules) -> tuple:
+    """A repeated parameter (`?type=a&type=b`), each value read by its items' schema.
+
+    Integer ids are ModelMultipleChoiceField._check_values: first any value that is no id at
+    all, then any id that does not exist, each reported at its first occurrence; an id
+    matches by its text (`01` is not `1`), as Django compares `str(pk)`; the ids are the
+    items' enum, or those of the collection the field relates to. Choices (an `enum` of
+    strings) are MultipleChoiceField's: a value outside them is its invalid choice. UUID
+    keys are ModelMultipleChoiceField's too: a value no UUIDField reads is its invalid pk
+    value. Any other text is taken as it is (strict mode still holds it to its schema).
+    """
+    items = param.schema.get("items") or {}
+    if items.get("type") != "integer":
+        # MultipleChoiceField and a UUID key read the text as sent (no strip).
+        return tuple(dict.fromkeys(_item(items, text, rules) for text in raw))
     values = [value.strip() for value in raw]
+    enum = items.get("enum")
+    choices = {str(c) for c in enum or ()}
     for text in values:
         if not _INTEGER.fullmatch(text) or len(text) > 40:
             raise ValueError(invalid_pk(text))
@@ -494,6 +607,30 @@ def _ids(param: Param, raw: list[str], rules: Rules) -> tuple[int, ...]:
         if not known:
             raise ValueError(invalid_choice(text))
     return tuple(dict.fromkeys(int(text) for text in values))
+
+
+def _item(items: dict, text: str, rules: Rules) -> str:
+    """One value of a repeated text parameter, as its items' schema reads it."""
+    if "enum" in items:
+        # Strict mode also reads the choice by its type (an enum of the strings "true" and
+        # "false" for a boolean holds no boolean).
+        if text not in [_shown(choice) for choice in items["enum"]] or (
+            rules.strict and not allowed(items, text)
+        ):
+            raise ValueError(invalid_choice(text))
+        return text
+    if items.get("format") == "uuid":
+        try:
+            return str(uuid.UUID(hex=text))
+        except ValueError:
+            raise ValueError(invalid_pk(text)) from None
+    if rules.strict and text == "":
+        # `name=` is no choice of a MultipleChoiceFilter (the served /openapi.json gives such
+        # items a minLength of 1, and the array a minItems of 1: mockserver/http/docs.py).
+        raise ValueError(invalid_pk(text))
+    if rules.strict and not allowed(items, text):
+        raise ValueError(refusal(items, text))
+    return text
 
 
 def _page(text: str, rules: Rules) -> str:

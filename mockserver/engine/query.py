@@ -77,6 +77,13 @@ def _typed_mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
         # The real service compares with password hashes; the mock stores none.
         return np.zeros(len(dataset.ids[rows]), dtype=bool)
     col = dataset.columns[flt.field]
+    if isinstance(flt.value, tuple) and flt.lookup not in _MANY and col.kind not in _ID_KINDS:
+        # django-filter's MultipleChoiceFilter (`?type=a&type=b`): the lookup for each value,
+        # any of them (its `conjoined=False`).
+        found = np.zeros(len(dataset.ids[rows]), dtype=bool)
+        for value in flt.value:
+            found |= _mask(dataset, Filter(flt.field, flt.lookup, value), rows)
+        return found
     if flt.lookup == "isnull":
         null = _nulls(col, rows)
         return null if flt.value else ~null
@@ -113,7 +120,18 @@ def _typed_mask(dataset: Dataset, flt: Filter, rows: np.ndarray) -> np.ndarray:
             return np.zeros(len(values), dtype=bool)
         above = _compare(col, rows, values, "gte", _key(col, low, "gte"))
         return above & _compare(col, rows, values, "lte", _key(col, high, "lte"))
-    return _compare(col, rows, values, flt.lookup, _key(col, flt.value, flt.lookup))
+    lookup = _NUMERIC.get(flt.lookup, flt.lookup)
+    if lookup not in _OPS:
+        # A text lookup on a number (`gid__icontains=1`): PostgreSQL would compare the
+        # number's text; the mock does not model it and matches nothing.
+        return np.zeros(len(values), dtype=bool)
+    return _compare(col, rows, values, lookup, _key(col, flt.value, lookup))
+
+
+_MANY = ("in", "range", "any", "nested")
+_ID_KINDS = ("ids", "idlist", "json")
+# `iexact` on a number compares UPPER() of its text, which is the number's own text.
+_NUMERIC = {"iexact": "exact"}
 
 
 _DAY = 86_400 * 1_000_000

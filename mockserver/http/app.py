@@ -117,7 +117,7 @@ class ApiMiddleware:
         if method not in ("GET", "HEAD") or bound is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
         handler, rules = bound
-        query = parse_query(read, exchange.items, rules)
+        query = parse_query(read, exchange.items, rules, exchange.headers)
         params = exchange.match.params
         for name, value in params.items():
             # A value its path parameter cannot be (`/posts/abc/` for an integer id) names

@@ -17,11 +17,14 @@ from __future__ import annotations
 import copy
 import functools
 import mimetypes
+import re
 from pathlib import Path
 
+import jsonschema_rs
 import orjson
 
 from mockserver.contract.resource import Paging
+from mockserver.contract.spec import typed_choices
 from mockserver.http import ui
 from mockserver.http.answer import Answer, send_answer, write
 from mockserver.state import State
@@ -116,7 +119,7 @@ NO_NUL = "^[^\\x00]*$"
 
 def _no_nul(schema: dict) -> dict:
     """A free text schema that refuses NUL, as Django's CharField does."""
-    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+    if _free_text(schema):
         return {**schema, "pattern": NO_NUL}
     return schema
 
@@ -163,6 +166,43 @@ def _drf_bounds(spec, op, raw_op: dict, counts: dict[str, int]) -> None:
         raw_op["parameters"][index] = {**raw, "schema": schema}
 
 
+def _text_bounds(document: dict, op, parameters: list) -> None:
+    """Each unannotated query parameter's schema as strict mode reads it (in place).
+
+    Free text refuses NUL, as Django's CharField does. An array has at least one item, and
+    its free text items at least one character: OpenAPI's `form` style writes an empty
+    array, and an array of one empty string, as `name=`, which django-filter reads as one
+    empty value that no multiple choice holds (ModelMultipleChoiceField: "“” is not a valid
+    value."). A boolean's choices written as strings are the booleans (`typed_choices`).
+    """
+    for index, raw in enumerate(parameters):
+        param = _shallow(document, raw)
+        if not isinstance(param, dict) or param.get("in") != "query":
+            continue
+        if "x-filter" in param or "x-query" in param or not isinstance(param.get("schema"), dict):
+            continue
+        known = op.query.get(param.get("name"))
+        if known is None or known.control not in (None, "search") or known.json:
+            continue
+        schema = typed_choices(param["schema"])
+        if schema.get("type") == "array":
+            items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+            if _free_text(items) and "minLength" not in items:
+                items = {**items, "minLength": 1}
+            least = max(schema.get("minItems", 1), 1)
+            schema = {**schema, "minItems": least, "items": _no_nul(items)}
+        else:
+            schema = _no_nul(schema)
+        if schema != param["schema"]:
+            # This operation's own copy: a shared `$ref` parameter may be another view's
+            # control elsewhere (an `ordering` no view of records reads).
+            parameters[index] = {**param, "schema": schema}
+
+
+def _free_text(schema: dict) -> bool:
+    return schema.get("type") == "string" and not {"enum", "format", "pattern"} & set(schema)
+
+
 def _whole(schema: dict) -> bool:
     """Whether a parameter's schema is an integer, as drf-spectacular writes a model choice."""
     return schema.get("type") == "integer"
@@ -199,10 +239,15 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     """
     document = copy.deepcopy(spec.raw)
     _passwords_write_only(document)
+    _path_params_of_the_template(document)
+    _required_as_lists(document)
+    _discriminated(document)
     for op in spec.operations:
         if op.method != "GET":
             continue
         raw_op = document["paths"][op.path]["get"]
+        for listed in (document["paths"][op.path].get("parameters"), raw_op.get("parameters")):
+            _text_bounds(document, op, listed if isinstance(listed, list) else [])
         _drf_bounds(spec, op, raw_op, counts or {})
         responses = raw_op.setdefault("responses", {})
         have = {str(code) for code in responses}
@@ -218,6 +263,8 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
             added["404"] = ("Not found, or no such page.", _DETAIL)
         for code, (description, schema) in added.items():
             if code in have:
+                key = next(k for k in responses if str(k) == code)
+                responses[key] = _admitting_drf(spec, document, responses[key], code, schema)
                 continue
             response = {
                 "description": description,
@@ -229,6 +276,129 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
                 }
             responses[code] = response
     return document
+
+
+# Bodies the mock answers with, as DRF writes them: a parameter's messages, a detail. (The
+# search's bare list for a NUL is lenient mode's only: strict mode names the parameter.)
+_DRF_BODIES = {
+    "400": ({"name": ["This field is required."]},),
+    "default": ({"detail": "Not found."},),
+}
+
+
+def _admitting_drf(spec, document: dict, response, code: str, drf_schema: dict):
+    """A documented error response that also admits the body the mock gives for it.
+
+    The mock answers its errors as DRF does (JSON, DRF's shape); a spec may document another
+    type (SCIM's `application/scim+json`) or another body (`{"message": ...}`) for the same
+    code, which the service's own views give. The response then lists `application/json`
+    too, and a JSON schema that refuses DRF's body becomes `anyOf` it and DRF's shape.
+    """
+    found = _shallow(document, response)
+    if not isinstance(found, dict) or not isinstance(found.get("content"), dict):
+        return response  # no body documented: nothing a client checks it against
+    media = found["content"].get("application/json")
+    if isinstance(media, dict):
+        documented = media.get("schema")
+        if not isinstance(documented, dict) or _admits(spec, documented, code):
+            return response  # as written (a `$ref` stays one)
+        changed = copy.deepcopy(found)
+        changed["content"]["application/json"]["schema"] = {"anyOf": [documented, drf_schema]}
+        return changed
+    changed = copy.deepcopy(found)
+    changed["content"]["application/json"] = {"schema": drf_schema}
+    return changed
+
+
+def _admits(spec, schema: dict, code: str) -> bool:
+    """Whether a documented schema holds every body DRF gives for the code."""
+    try:
+        validator = jsonschema_rs.validator_for(spec.resolve(schema))
+    except (ValueError, jsonschema_rs.ValidationError):
+        return True  # a schema no validator reads: left as the spec wrote it
+    return all(validator.is_valid(body) for body in _DRF_BODIES.get(code, _DRF_BODIES["default"]))
+
+
+def _path_params_of_the_template(document: dict) -> None:
+    """Each operation's `in: path` parameters only where its path has them (in place).
+
+    A path parameter the template does not name (`client` on `/allauth/app/v1/config`,
+    where the router has the value written in) can never be sent: OpenAPI says a path
+    parameter's name MUST be a template expression of the path, and the service never reads
+    it. A client told of it would expect a request with a value outside its schema to be
+    refused, which no request can carry.
+    """
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        named = set(re.findall(r"\{([^{}]+)\}", str(path)))
+        for owner in [item, *(op for op in item.values() if isinstance(op, dict))]:
+            listed = owner.get("parameters")
+            if not isinstance(listed, list):
+                continue
+            owner["parameters"] = [
+                raw for raw in listed if not _phantom(_shallow(document, raw), named)
+            ]
+
+
+def _phantom(param, named: set[str]) -> bool:
+    return isinstance(param, dict) and param.get("in") == "path" and param.get("name") not in named
+
+
+def _shallow(document: dict, node):
+    """A `$ref`'s local target (one step is all drf-spectacular writes), else `node`."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        target = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        return target
+    return node
+
+
+def _discriminated(node) -> None:
+    """Each `oneOf` member named in its discriminator's mapping held to its own value of the
+    discriminating property (in place).
+
+    drf-spectacular's PolymorphicProxySerializer writes `component: {type: string, default:
+    ak-stage-captcha}`: a body of one member often fits others too, and a validator that
+    reads `oneOf` as JSON Schema does (ignoring the discriminator) refuses what the service
+    answers. The mapping says which member a value names; the document says so in each.
+    """
+    if isinstance(node, dict):
+        choice, found = node.get("discriminator"), node.get("oneOf")
+        if isinstance(choice, dict) and isinstance(found, list):
+            name, mapping = choice.get("propertyName"), choice.get("mapping")
+            named: dict[str, list] = {}
+            for value, ref in (mapping or {}).items():
+                named.setdefault(ref, []).append(value)
+            if isinstance(name, str) and isinstance(mapping, dict):
+                node["oneOf"] = [
+                    {"allOf": [m], "properties": {name: {"enum": named[m["$ref"]]}}}
+                    if isinstance(m, dict) and m.get("$ref") in named
+                    else m
+                    for m in found
+                ]
+        for value in node.values():
+            _discriminated(value)
+    elif isinstance(node, list):
+        for item in node:
+            _discriminated(item)
+
+
+def _required_as_lists(node) -> None:
+    """A schema's `required` that is one name (`required: labels`, which JSON Schema
+    refuses) dropped (in place): a client's validator cannot read the document with it,
+    and dropping it only loosens what the answers are held to. A property named `required`
+    (a schema, a dict) stays."""
+    if isinstance(node, dict):
+        if isinstance(node.get("required"), str):
+            del node["required"]
+        for value in node.values():
+            _required_as_lists(value)
+    elif isinstance(node, list):
+        for item in node:
+            _required_as_lists(item)
 
 
 def _passwords_write_only(node) -> None:
