@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import orjson
 
-from mockserver.contract.resource import OBJECT
+from mockserver.contract.resource import OBJECT, Reply
 from mockserver.engine import handlers
 from mockserver.engine.params import allowed, parse_query
 from mockserver.errors import ApiError
@@ -57,7 +57,11 @@ class ApiMiddleware:
         # By the operation's identity: the route table holds each operation once, and an
         # id is the cheapest key on the way of every request.
         self._handlers = {
-            id(op): (handler, served.rules if served is not None else state.rules)
+            id(op): (
+                handler,
+                served.rules if served is not None else state.rules,
+                _path_checks(op, served),
+            )
             for route in state.routes
             for op in route.operations.values()
             if (handler := handlers.for_operation(op, state)) is not None
@@ -116,15 +120,14 @@ class ApiMiddleware:
         bound = self._handlers.get(id(read)) if read is not None else None
         if method not in ("GET", "HEAD") or bound is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
-        handler, rules = bound
+        handler, rules, checks = bound
         query = parse_query(read, exchange.items, rules, exchange.headers)
         params = exchange.match.params
-        for name, value in params.items():
+        for name, schema in checks:
             # A value its path parameter cannot be (`/posts/abc/` for an integer id) names
             # nothing: Django's `<int:...>` route does not match it, DRF's get_object()
             # is Http404 for it.
-            schema = read.path_params.get(name)
-            if schema and not allowed(schema, value):
+            if not allowed(schema, params[name]):
                 raise ApiError.detail(404, handlers.NOT_FOUND)
         url = _request_url(scope, exchange.headers)
         return handler(query, url, params)
@@ -140,6 +143,27 @@ class ApiMiddleware:
             (b"location", location.encode("latin-1", "replace")),
         ]
         await write(send, 301, b"", headers, scope=scope)
+
+
+def _path_checks(op, served) -> tuple[tuple[str, dict], ...]:
+    """The path parameters whose values an operation checks against their schema: those
+    with any constraint, but a detail's integer key, which its lookup reads as Django's
+    IntegerField does (a value that is no number is the same 404)."""
+    checks = []
+    for name, schema in op.path_params.items():
+        if not schema or schema == {"type": "string"} or "{" + name + "}" not in op.path:
+            continue  # nothing to check; or a parameter its path does not name
+        keyed = (
+            served is not None
+            and name == op.view.lookup
+            and op.view.reply == Reply.RECORD
+            and served.resource.lookup_field == "id"
+            and schema.get("type") == "integer"
+            and set(schema) <= {"type", "description"}
+        )
+        if not keyed:
+            checks.append((name, schema))
+    return tuple(checks)
 
 
 class ServerErrorMiddleware:
