@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -64,3 +65,28 @@ class MockServer:
                 self.process.kill()
                 self.process.wait()
         self.process.stdout.close()
+
+
+def run_bounded(command: list[str], cwd, timeout: float) -> tuple[int, str]:
+    """Run a tool (schemathesis) in its own process group for at most `timeout` seconds:
+    (exit code, output). Past the bound, or on any error, the whole group is killed, so no
+    child outlives the test; a timeout is an AssertionError naming the bound."""
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError(f"{command[0]} ran past {timeout:.0f}s") from None
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    return process.returncode, output

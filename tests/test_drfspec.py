@@ -11,10 +11,7 @@ with no failure, and its served /openapi.json adds DRF's real error answers whil
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +20,7 @@ import httpx
 import pytest
 import yaml
 from helpers_drf import SERVICE_DIR
-from helpers_server import MockServer
+from helpers_server import MockServer, run_bounded
 
 pytestmark = [pytest.mark.slow, pytest.mark.contract]
 
@@ -158,23 +155,10 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(mock, tmp_path):
         "--report-json-path",
         str(report),
     ]
-    process = subprocess.Popen(
-        command,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        output, _ = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+    returncode, output = run_bounded(command, tmp_path, 300)
     summary = re.findall(r"^=+ (.+?) =+$", output, re.M)
     print(f"\n[schemathesis, drf-spectacular spec] {summary[-1] if summary else output[-300:]}")
-    assert process.returncode == 0, output
+    assert returncode == 0, output
     ran = json.loads(report.read_text())
     assert ran["failures"] == [] and ran["errors"] == [], ran
     assert ran["operations"]["total"] == 19

@@ -17,10 +17,7 @@ documented GET in-process, without sockets.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -29,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from helpers_server import MockServer
+from helpers_server import MockServer, run_bounded
 
 pytestmark = [pytest.mark.slow, pytest.mark.contract]
 
@@ -200,24 +197,10 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(served, tmp_path):
     for header in credentials(server.output):
         command += ["-H", header]
     began = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
     try:
-        output, _ = process.communicate(timeout=_st_limit(gets))
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-        raise AssertionError(f"{spec}: schemathesis ran past {_st_limit(gets):.0f}s") from None
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+        returncode, output = run_bounded(command, tmp_path, _st_limit(gets))
+    except AssertionError as exc:
+        raise AssertionError(f"{spec}: {exc}") from None
     took = time.monotonic() - began
     ran = json.loads(report.read_text()) if report.exists() else {}
     cases = ran.get("test_cases", {})
@@ -227,7 +210,7 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(served, tmp_path):
         f"{cases.get('generated')} test cases, {cases.get('with_failures')} with failures "
         f"{kinds}, {len(ran.get('errors', []))} errors, in {took:.1f}s"
     )
-    assert process.returncode == 0, output[-20000:]
+    assert returncode == 0, output[-20000:]
     assert ran["failures"] == [] and ran["errors"] == [], ran
     assert ran["operations"]["tested"] == ran["operations"]["selected"] == gets
 
