@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -58,10 +59,12 @@ class Param:
     allow_empty: bool = False
     # An array sent as one comma-separated value (`style: form, explode: false`).
     explode: bool = True
+    # An array (a value per repetition): from the schema, made once, as it is read on
+    # every request.
+    repeated: bool = dataclasses.field(default=False, init=False, compare=False, repr=False)
 
-    @property
-    def repeated(self) -> bool:
-        return self.schema.get("type") == "array"
+    def __post_init__(self):
+        object.__setattr__(self, "repeated", self.schema.get("type") == "array")
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ _CONTROLS = {
 
 
 def _apply(query: Query, param: Param, raw: list[str], rules: Rules) -> None:
-    if param.repeated and not param.explode and param.lookup not in ("in", "range"):
+    if not param.explode and param.repeated and param.lookup not in ("in", "range"):
         # `style: form, explode: false`: one comma-separated value (`in` and `range` read
         # theirs as django-filter's BaseCSVField does).
         raw = [part for value in raw[-1:] for part in value.split(",")]
