@@ -12,7 +12,7 @@ from typing import NamedTuple
 from mockserver.contract import conventions, packaged
 from mockserver.contract import fixtures as fixtures_module
 from mockserver.contract.fixtures import Fixtures
-from mockserver.contract.resource import OBJECT, Resource, collections_by_model
+from mockserver.contract.resource import OBJECT, Resource
 from mockserver.contract.schema import effective
 from mockserver.contract.spec import Operation, Spec
 from mockserver.engine import cache, query, store
@@ -123,11 +123,6 @@ class State:
                 params = found.groupdict()
                 return Match(route, params, params.pop("format"))
         return None
-
-    def read_operation(self, path: str) -> Operation | None:
-        """The GET operation whose path template matches `path`, if any."""
-        found = self.route(path)
-        return found.route.operations.get("GET") if found else None
 
     def staff_user(self) -> int | None:
         """The persona `--token` keys belong to: the first active staff superuser."""
@@ -256,7 +251,7 @@ def copies_of(spec: Spec, resource: Resource) -> dict[str, tuple[str, bool]]:
     """The nested serializers of `resource` that another collection's records fill: field ->
     (that collection's path, many). A nested object of a model no collection lists is made
     from its schema instead."""
-    by_model = _by_model(spec)
+    by_model = spec.collections_by_model
     found = {}
     for field_name, (model, many) in resource.nested_models.items():
         target = by_model.get(model)
@@ -264,18 +259,6 @@ def copies_of(spec: Spec, resource: Resource) -> dict[str, tuple[str, bool]]:
         if target is not None and target != resource.path and "x-faker" not in prop:
             found[field_name] = (target, many)
     return found
-
-
-_BY_MODEL: dict[int, tuple[Spec, dict[str, str]]] = {}
-
-
-def _by_model(spec: Spec) -> dict[str, str]:
-    """collections_by_model of a spec, made once (a spec has hundreds of resources)."""
-    found = _BY_MODEL.get(id(spec))
-    if found is None or found[0] is not spec:
-        _BY_MODEL.clear()
-        found = _BY_MODEL[id(spec)] = (spec, collections_by_model(spec.resources.values()))
-    return found[1]
 
 
 def build_order(spec: Spec) -> list[str]:

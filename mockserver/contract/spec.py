@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -24,7 +25,15 @@ from mockserver import __version__
 from mockserver.contract import conventions, packaged
 from mockserver.contract.conventions import Control, Lookup
 from mockserver.contract.overlay import apply as apply_overlay
-from mockserver.contract.resource import Kind, Reply, Resource, View, discover, merged
+from mockserver.contract.resource import (
+    Kind,
+    Reply,
+    Resource,
+    View,
+    collections_by_model,
+    discover,
+    merged,
+)
 from mockserver.contract.security import TOKEN_ONLY, Security, security_of
 from mockserver.contract.yamlio import load_yaml
 from mockserver.errors import ConfigError, Finding
@@ -177,6 +186,12 @@ class Spec:
         except Exception:
             self.wait_valid()  # an invalid document is reported as such, first
             raise
+
+    @functools.cached_property
+    def collections_by_model(self) -> dict[str, str]:
+        """The first top-level collection of each model (nested serializers copy its
+        records), found once: a spec may have hundreds of resources."""
+        return collections_by_model(self.resources.values())
 
     def wait_valid(self) -> None:
         """Raise the validator's ConfigError if the document cannot be served; keep what it

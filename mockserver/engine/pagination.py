@@ -49,23 +49,14 @@ def paginate(rows: np.ndarray, page: str | None, limit: int) -> Page:
 def links(url: str, page: Page) -> tuple[str | None, str | None]:
     """next and previous: the request URL with `page` replaced, parameters sorted by name,
     and `page` removed when pointing at page 1 (DRF's replace/remove_query_param)."""
-    next_url = _with_page(url, page.number + 1) if page.number < page.num_pages else None
+    next_url = None
+    if page.number < page.num_pages:
+        next_url = _with(url, (("page", str(page.number + 1)),))
     previous = None
     if page.number > 1:
-        previous = _with_page(url, page.number - 1 if page.number > 2 else None)
+        back = str(page.number - 1) if page.number > 2 else None
+        previous = _with(url, (("page", back),))
     return next_url, previous
-
-
-@functools.lru_cache(maxsize=4096)  # a pure function of text; clients repeat their queries
-def _with_page(url: str, number: int | None) -> str:
-    scheme, netloc, path, query, fragment = urlsplit(url)
-    params = parse_qs(query, keep_blank_values=True)
-    params.pop("page", None)
-    if number is not None:
-        params["page"] = [str(number)]
-    return urlunsplit(
-        (scheme, netloc, path, urlencode(sorted(params.items()), doseq=True), fragment)
-    )
 
 
 # -- LimitOffsetPagination ------------------------------------------------------------------
@@ -100,7 +91,7 @@ def offset_links(url: str, count: int, offset: int, limit: int) -> tuple[str | N
     return next_url, previous
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)  # a pure function of text; clients repeat their queries
 def _with(url: str, changes: tuple[tuple[str, str | None], ...]) -> str:
     """DRF's replace_query_param / remove_query_param, applied in order: parameters sorted
     by name, each value given once (None removes it)."""
