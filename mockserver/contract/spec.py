@@ -107,6 +107,11 @@ class Operation:
     # Its header parameters by lower-case name (ASGI's), as the contract declares them:
     # strict mode checks them against their schemas (mockserver/engine/params.py).
     headers: dict[str, Param] = field(default_factory=dict, repr=False)
+    # A write's request body, `$ref`s resolved: its schema by media type, as documented
+    # (drf-spectacular lists application/json, form-urlencoded and multipart, one schema
+    # each), and whether the body is required. Empty for an operation without one.
+    body: dict[str, dict] = field(default_factory=dict, repr=False)
+    body_required: bool = field(default=False, repr=False)
 
     @property
     def is_detail(self) -> bool:
@@ -342,7 +347,21 @@ class Spec:
             docstring="" if op.get("summary") else str(op.get("description") or "").strip(),
             required=tuple(name for name, param in query.items() if param.required),
             headers=headers,
+            **self._body(op),
         )
+
+    def _body(self, op: dict) -> dict:
+        """The request body's schemas by media type, and whether it is required."""
+        raw = self.resolve(self.resolve_shallow(op.get("requestBody") or {}))
+        content = raw.get("content") if isinstance(raw, dict) else None
+        if not isinstance(content, dict):
+            return {}
+        body = {
+            str(media): (item.get("schema") if isinstance(item.get("schema"), dict) else {})
+            for media, item in content.items()
+            if isinstance(item, dict)
+        }
+        return {"body": body, "body_required": raw.get("required") is True}
 
     def _security(self, op: dict) -> Security:
         """DRF's authentication of an operation: the alternatives of its `security` (else

@@ -41,6 +41,10 @@ _log = logging.getLogger("mockserver")
 _JSON_TYPE = (b"content-type", b"application/json")
 
 
+# Parsed query strings kept per operation.
+_PARSED_KEPT = 512
+
+
 class ApiMiddleware:
     """Answers every request for the spec's paths (and their slash-less forms)."""
 
@@ -61,6 +65,7 @@ class ApiMiddleware:
                 handler,
                 served.rules if served is not None else state.rules,
                 _path_checks(op, served),
+                {},
             )
             for route in state.routes
             for op in route.operations.values()
@@ -120,8 +125,18 @@ class ApiMiddleware:
         bound = self._handlers.get(id(read)) if read is not None else None
         if method not in ("GET", "HEAD") or bound is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
-        handler, rules, checks = bound
-        query = parse_query(read, exchange.items, rules, exchange.headers)
+        handler, rules, checks, parsed = bound
+        query = parsed.get(exchange.query_string)
+        if query is None:
+            query = parse_query(read, exchange.items, rules, exchange.headers)
+            if not read.headers:
+                # A query string sent again (a page polled, a list a frontend reloads) is
+                # parsed once: the answer depends on the string alone, since the records
+                # a parse reads (a relation's ids) do not change under a running server.
+                # Bounded; a query the contract refuses raises and is never kept.
+                if len(parsed) >= _PARSED_KEPT:
+                    parsed.clear()
+                parsed[exchange.query_string] = query
         params = exchange.match.params
         for name, schema in checks:
             # A value its path parameter cannot be (`/posts/abc/` for an integer id) names
