@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
@@ -15,8 +15,9 @@ from mockserver.contract.fixtures import Fixtures
 from mockserver.contract.resource import OBJECT, Resource
 from mockserver.contract.schema import effective
 from mockserver.contract.spec import Operation, Spec
-from mockserver.engine import cache, query, store
+from mockserver.engine import cache, store
 from mockserver.engine.params import Rules
+from mockserver.engine.records import Served, resource_rules
 from mockserver.http import webtoken
 from mockserver.http.auth import Keys
 from mockserver.settings import Settings
@@ -45,21 +46,6 @@ class Match(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Served:
-    """A resource with its records and the rules its query strings are read by."""
-
-    resource: Resource
-    dataset: store.Dataset
-    rules: Rules
-
-    def count(self) -> str:
-        """`1,000 products`; a singleton by its name."""
-        if self.resource.shape == OBJECT:
-            return self.resource.name
-        return f"{len(self.dataset):,} {self.resource.name}"
-
-
-@dataclass(frozen=True)
 class State:
     settings: Settings
     spec: Spec
@@ -68,6 +54,9 @@ class State:
     tokens: dict[str, int | None]  # key -> the id of the record that owns it, if any
     rules: Rules
     routes: tuple[Route, ...]
+    # Each resource's build plan, by path: a write generates its new record's read-only
+    # fields from it, as the record of that key would be generated.
+    plans: dict[str, store.BuildPlan] = field(default_factory=dict, repr=False, compare=False)
     _active: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
     _keys: dict[str, Keys] = field(default_factory=dict, repr=False, compare=False)
 
@@ -195,6 +184,7 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
     fixtures = fixtures_module.load(fixtures_dir, spec)
     sizes = sizes_of(spec, settings.size)
     datasets: dict[str, store.Dataset] = {}
+    plans: dict[str, store.BuildPlan] = {}
     # Collections whose records others nest (a bundle's `category`) are built first.
     for path in build_order(spec):
         datasets[path] = build_dataset(
@@ -211,6 +201,7 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
             cache_max=settings.cache_max_bytes or 0,
             read_only=cache_read_only,
             pools=datasets,
+            plans=plans,
         )
     datasets = {path: datasets[path] for path in spec.resources}
     rules = Rules(
@@ -233,6 +224,7 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
         tokens=tokens,
         rules=rules,
         routes=compile_routes(spec, settings.base_path, suffixes=settings.lenient),
+        plans=plans,
     )
     staff = state.staff_user()
     for key in settings.token:
@@ -297,10 +289,12 @@ def build_dataset(
     sizes: dict[str, int] | int,
     personas_source: str = "personas.yaml",
     pools: dict[str, store.Dataset] | None = None,
+    plans: dict[str, store.BuildPlan] | None = None,
     **options,
 ) -> store.Dataset:
     """The records of the resource at `path`; `sizes` per resource, or one for all.
-    `options` go to store.build (the cache, progress)."""
+    `plans` keeps the build plan by path. `options` go to store.build (the cache,
+    progress)."""
     if isinstance(sizes, int):
         sizes = sizes_of(spec, sizes)
     resource = spec.resources[path]
@@ -322,31 +316,10 @@ def build_dataset(
         salt=resource.name,
         pools={target: pools[target] for target, _ in copies.values()},
     )
+    if plans is not None:
+        plans[path] = plan
     key = cache.key(spec, fixtures, seed, sizes[path], path, sizes)
     return store.build(plan, sizes[path], key, **options)
-
-
-def resource_rules(rules: Rules, resource: Resource, datasets: dict[str, store.Dataset]) -> Rules:
-    """A resource's query rules: what it sorts by, its fields, and its relations' ids."""
-    relations = resource.relations
-
-    def exists(field_name: str, record_id: int) -> bool:
-        target = datasets[relations[field_name]]
-        return target.row_of(record_id) is not None
-
-    def related(target: str, filters: list) -> list[int]:
-        found = datasets[target]
-        return found.ids[query.select(found, filters)].tolist()
-
-    return replace(
-        rules,
-        page_size=resource.page_size or rules.page_size,
-        max_page_size=resource.max_page_size or rules.max_page_size,
-        sortable=resource.sortable,
-        fields={n: p for n, p in resource.fields.items() if n in relations},
-        exists=exists if relations else None,
-        related=related if relations else None,
-    )
 
 
 def generation_schema(

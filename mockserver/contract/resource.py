@@ -31,6 +31,11 @@ what is inferred:
       relations: {category: /categories/, tags: /tags/}
       page_size: 10                 the paginator's default size (else --page-size)
       max_page_size: 50             its largest (else --max-page-size)
+      unique: [sku]                 fields a model declares unique (writes check them)
+      on_delete: {reviews: cascade} what deleting a record does to the collections pointing
+                                    at it (cascade or set_null; cascade by default)
+      auto_now: [updated]           read-only date-times a save moves (else by name:
+                                    updated*, modified*, last_modified*)
 """
 
 from __future__ import annotations
@@ -47,7 +52,21 @@ PAGE = "page"  # DRF's paginated envelope (page number, limit/offset, or a custo
 CURSOR = "cursor"  # CursorPagination's envelope: next, previous, results
 ARRAY = "array"  # a plain JSON array
 OBJECT = "object"  # one object
-_KEYS = {"size", "sortable", "search", "relations", "page_size", "max_page_size"}
+_KEYS = {
+    "size",
+    "sortable",
+    "search",
+    "relations",
+    "page_size",
+    "max_page_size",
+    "unique",
+    "on_delete",
+    "auto_now",
+}
+# Django's on_delete choices the mock performs when a record others point at is deleted.
+ON_DELETE = ("cascade", "set_null")
+# Date-times a model's `auto_now` moves on every save, by name (x-resource auto_now overrides).
+_AUTO_NOW = re.compile(r"(updated|modified|last_modified|changed)(_at|_on|_date|_time)?$")
 _CREATED = ("created", "created_at", "created_on", "date_created", "creation_date", "timestamp")
 READS = ("GET", "HEAD")
 
@@ -62,7 +81,10 @@ class Kind(StrEnum):
     ACTION = "action"
     GENERATED = "generated from its schema"
     EMPTY = "no response body"
-    WRITE = "write (405 until writes exist)"
+    CREATE = "create"
+    UPDATE = "update"
+    DESTROY = "delete"
+    WRITE = "write answered from its schema"
 
 
 class Reply(StrEnum):
@@ -74,6 +96,13 @@ class Reply(StrEnum):
     SCHEMA = "schema"  # a body generated from the documented schema
     EMPTY = "empty"  # the documented status with no body
     NONE = "none"  # 405: not served
+    CREATE = "create"  # POST on a list: a new record (ModelViewSet.create)
+    UPDATE = "update"  # PUT or PATCH on a detail or a singleton (update, partial_update)
+    DESTROY = "destroy"  # DELETE on a detail
+
+
+# The replies that write records (mockserver/engine/writes.py performs them).
+WRITES = (Reply.CREATE, Reply.UPDATE, Reply.DESTROY)
 
 
 class Paging(StrEnum):
@@ -106,6 +135,10 @@ class Resource:
     max_page_size: int | None = None
     # Nested serializers: field -> (the model they serialize, whether a list of them).
     nested_models: dict[str, tuple[str, bool]] = field(default_factory=dict, repr=False)
+    unique: tuple[str, ...] = ()  # x-resource.unique: fields writes keep unique
+    # x-resource.on_delete: collection path -> what deleting one of these records does to it.
+    on_delete: dict[str, str] = field(default_factory=dict, repr=False)
+    auto_now: tuple[str, ...] = ()  # read-only date-times every save moves
 
     @property
     def fields(self) -> dict[str, dict]:
@@ -266,9 +299,9 @@ def _pointer_to(child: Resource, parent: str | None, found: dict, param: str) ->
 
 
 def _view(spec, path, method, op, found, nested, shaped, by_model) -> View:
-    if method not in READS:
-        return View(Kind.WRITE, Reply.NONE)
     success = _success(spec, op)
+    if method not in READS:
+        return _write_view(path, method, found, nested, success)
     status = success[0]
     if path in found and found[path].shape == OBJECT:
         return View(Kind.SINGLETON, Reply.ONE, path, status=status)
@@ -312,6 +345,40 @@ def _view(spec, path, method, op, found, nested, shaped, by_model) -> View:
                 )
             return _schema_view(Kind.ACTION, target, scope, success, detail[2])
     return _schema_view(Kind.GENERATED, None, None, success)
+
+
+def _write_view(path, method, found, nested, success) -> View:
+    """A write as DRF's routers map it on a ModelViewSet: POST on a list creates, PUT and
+    PATCH on a detail (or a singleton) update, DELETE on a detail destroys. Any other write
+    (an action, a login, a view of its own) is answered from its documented schema."""
+    status = success[0]
+    if path in found and found[path].shape == OBJECT:
+        if method in ("PUT", "PATCH"):
+            return View(Kind.UPDATE, Reply.UPDATE, path, status=status)
+    elif path in found and "{" not in path and method == "POST":
+        return View(Kind.CREATE, Reply.CREATE, path, status=status)
+    elif path in nested and method == "POST":
+        target, scope = nested[path]
+        return View(Kind.CREATE, Reply.CREATE, target, scope, status=status)
+    match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)
+    owner = _list_of(match[1], found, nested) if match is not None else None
+    if owner is not None and method in ("PUT", "PATCH", "DELETE"):
+        target, scope = nested.get(owner, (owner, None))
+        kind, reply = (
+            (Kind.DESTROY, Reply.DESTROY)
+            if method == "DELETE"
+            else (
+                Kind.UPDATE,
+                Reply.UPDATE,
+            )
+        )
+        return View(kind, reply, target, scope, status=status, lookup=match[2])
+    detail = re.fullmatch(r"(.*/)\{(\w+)\}/[^{}/]+/?", path)
+    owner = _list_of(detail[1], found, nested) if detail is not None else None
+    if owner is not None:  # a detail action: its get_object() looks the record up first
+        target, scope = nested.get(owner, (owner, None))
+        return _schema_view(Kind.WRITE, target, scope, success, detail[2])
+    return _schema_view(Kind.WRITE, None, None, success)
 
 
 def _schema_view(kind: Kind, target, scope, success, lookup: str | None = None) -> View:
@@ -505,6 +572,19 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
         value = options.get(key)
         if value is not None and (type(value) is not int or value < 1):
             raise ConfigError(str(spec.path), f"{place} {key} must be a whole number from 1")
+    for name_ in options.get("unique") or ():
+        if name_ not in fields:
+            raise ConfigError(str(spec.path), f"{place} unique names unknown field {name_!r}")
+    on_delete = options.get("on_delete") or {}
+    if not isinstance(on_delete, dict) or any(v not in ON_DELETE for v in on_delete.values()):
+        raise ConfigError(str(spec.path), f"{place} on_delete must map paths to {ON_DELETE}")
+    auto_now = options.get("auto_now")
+    if auto_now is None:
+        auto_now = [
+            n
+            for n, p in fields.items()
+            if _AUTO_NOW.match(n) and effective(p).get("format") == "date-time"
+        ]
     example = None
     if shape == OBJECT:
         example = _example(spec, op)
@@ -530,6 +610,9 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
         size=size,
         where=where,
         example=example,
+        unique=tuple(options.get("unique") or ()),
+        on_delete=dict(on_delete),
+        auto_now=tuple(auto_now),
     )
 
 

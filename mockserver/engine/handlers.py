@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import orjson
 
-from mockserver.contract.resource import Paging, Reply, Resource, View, lookup_field
+from mockserver.contract.resource import WRITES, Paging, Reply, Resource, View, lookup_field
 from mockserver.contract.spec import Operation
 from mockserver.contract.timefmt import parse_date, parse_datetime
 from mockserver.engine import cursor
@@ -41,8 +41,9 @@ class Result(NamedTuple):
     headers: tuple[tuple[bytes, bytes], ...]
 
 
-# A bound handler: (query, request URL, path parameters) -> the body of a 200, or a Result.
-Handler = Callable[[Query, str, dict[str, str]], "bytes | Result"]
+# A bound handler: (query, request URL, path parameters, the session's records by resource
+# path) -> the body of a 200, or a Result.
+Handler = Callable[[Query, str, dict[str, str], Any], "bytes | Result"]
 
 
 def no_match(resource: Resource) -> str:
@@ -226,25 +227,27 @@ class Scoper:
     parent decides, where there is one; else each parent gets every n-th record, n being
     the number of parents, so that every record has exactly one parent."""
 
-    def __init__(self, state, view: View, served):
+    def __init__(self, view: View, data):
         scope = view.scope
         self.param = scope.param
-        self.parent = state.served.get(scope.parent) if scope.parent else None
+        self.parent = scope.parent if scope.parent in data else None
         self.field = scope.field
-        self.served = served
+        self.path = view.resource
 
-    def rows(self, params: dict[str, str]) -> np.ndarray | None:
-        """The candidate rows; None when there is no parent to scope by."""
+    def rows(self, params: dict[str, str], data) -> np.ndarray | None:
+        """The candidate rows among `data` (the records a session sees, by resource path);
+        None when there is no parent to scope by."""
         if self.parent is None:
             return None
-        row = find_row(self.parent, params[self.param])
-        dataset = self.served.dataset
+        parent = data[self.parent]
+        row = find_row(parent, params[self.param])
+        dataset = data[self.path].dataset
         if row is None:
             return dataset.all_rows[:0]
         if self.field is not None:
-            parent_id = int(self.parent.dataset.ids[row])
+            parent_id = int(parent.dataset.ids[row])
             return engine.select(dataset, [Filter(self.field, "exact", parent_id)])
-        parents = len(self.parent.dataset)
+        parents = len(parent.dataset)
         return dataset.all_rows[dataset.all_rows % parents == row]
 
 
@@ -258,7 +261,7 @@ def generated(view: View, op: Operation, seed: int, sampler: sample.Sampler) -> 
     if is_json:
         headers = ((b"content-type", b"application/json"),)
 
-    def handler(query: Query, url: str, params: dict[str, str]) -> Result:
+    def handler(query: Query, url: str, params: dict[str, str], data=None) -> Result:
         key = f"{op.method} {url.partition('://')[2].partition('/')[2]}"
         value = _without_passwords(sampler.checked(view.schema or {}, key, seed))
         if is_json:
@@ -289,48 +292,55 @@ def _empty(view: View) -> Result:
 
 
 def for_operation(op: Operation, state) -> Handler | None:
-    """The handler that answers `op`, bound to its records; None for a write (405)."""
+    """The handler that answers `op`; None for a write (mockserver/engine/writes.py). A
+    handler reads the records of the request's session (`data`: Served by resource path;
+    `state.served` when the session has written nothing)."""
     view = op.view
-    if view.reply == Reply.NONE:
+    if view.reply in (Reply.NONE, *WRITES):
         return None
-    served = state.served.get(view.resource) if view.resource else None
-    scoper = Scoper(state, view, served) if view.scope is not None and served else None
+    path = view.resource
+    known = path in state.served
+    scoper = Scoper(view, state.served) if view.scope is not None and known else None
     lookup = view.lookup
-    field = lookup_field(lookup, served.resource.fields) if served and lookup else None
+    field = lookup_field(lookup, state.served[path].resource.fields) if known and lookup else None
 
-    def records_of(params: dict[str, str]):
-        return scoper.rows(params) if scoper is not None else None
+    def records_of(params: dict[str, str], data):
+        return scoper.rows(params, data) if scoper is not None else None
 
-    def row_of(params: dict[str, str]) -> int | None:
-        row = find_row(served, params[lookup], field) if lookup in params else None
-        allowed = records_of(params)
+    def row_of(params: dict[str, str], data) -> int | None:
+        row = find_row(data[path], params[lookup], field) if lookup in params else None
+        allowed = records_of(params, data)
         if row is not None and allowed is not None and not np.isin(row, allowed):
             return None
         return row
 
     if view.reply == Reply.ONE:
-        return lambda query, url, params: served.dataset.record(0)
+        return lambda query, url, params, data: data[path].dataset.record(0)
     if view.reply == Reply.LIST:
         lister = _LISTS[view.paging]
         if view.envelope is not None:
             lister = _enveloped(lister, view, op, state)
-        return lambda query, url, params: lister(served, query, url, records_of(params))
+        return lambda query, url, params, data: lister(
+            data[path], query, url, records_of(params, data)
+        )
     if view.reply == Reply.RECORD:
-        return lambda query, url, params: retrieve_record(served, query, row_of(params))
+        return lambda query, url, params, data: retrieve_record(
+            data[path], query, row_of(params, data)
+        )
     answer = generated(view, op, state.settings.seed, _sampler(state))
     if view.reply == Reply.EMPTY:
 
-        def answer(query, url, params, _view=view):
+        def answer(query, url, params, data, _view=view):
             return _empty(_view)
 
-    if served is None or lookup is None:
+    if not known or lookup is None:
         return answer
 
-    def looked_up(query: Query, url: str, params: dict[str, str]):
+    def looked_up(query: Query, url: str, params: dict[str, str], data):
         # A detail action's get_object(): an unknown key is 404 before anything else.
-        if lookup in params and row_of(params) is None:
-            raise ApiError.detail(404, no_match(served.resource))
-        return answer(query, url, params)
+        if lookup in params and row_of(params, data) is None:
+            raise ApiError.detail(404, no_match(data[path].resource))
+        return answer(query, url, params, data)
 
     return looked_up
 

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ import orjson
 from mockserver.contract import conventions
 from mockserver.contract import fixtures as fixtures_module
 from mockserver.contract.schema import NULL_INT, Validator, effective
-from mockserver.contract.timefmt import format_dates, format_datetimes
+from mockserver.contract.timefmt import format_dates, format_datetimes, parse_date, parse_datetime
 from mockserver.engine import cache
 from mockserver.errors import ConfigError
 from mockserver.fake.datagen import Generator, one_line
@@ -122,6 +123,43 @@ class Dataset:
         if col.kind == "bool":
             return None if col.values[row] < 0 else bool(col.values[row])
         return col.values[row]
+
+    def changed(self, changes: dict[int, bytes | None], fields: dict[str, dict]) -> Dataset:
+        """This dataset with a session's writes applied: key -> the record's JSON (written
+        or created) or None (deleted). Rows stay in ascending key order, as a model's
+        default ordering by pk keeps them; every other record keeps its bytes. `fields`:
+        the item schema's properties, for the columns of the written records.
+
+        >>> base = Dataset(np.array([1, 2]), b'{"n":1}{"n":2}', np.array([0, 7, 14]),
+        ...                {"n": Column("int", np.array([1, 2]))})
+        >>> after = base.changed({1: None, 3: b'{"n":3}', 2: b'{"n":9}'}, {})
+        >>> after.ids.tolist(), after.columns["n"].values.tolist(), after.record(1)
+        ([2, 3], [9, 3], b'{"n":3}')
+        """
+        if not changes:
+            return self
+        kept = self.all_rows[~np.isin(self.ids, np.fromiter(changes, np.int64, len(changes)))]
+        written = sorted(key for key, record in changes.items() if record is not None)
+        encoded = [changes[key] for key in written]
+        docs = [orjson.loads(record) for record in encoded]
+        ids = np.concatenate([self.ids[kept], np.asarray(written, dtype=np.int64)])
+        order = np.argsort(ids, kind="stable")
+        pieces = [*self.records(kept.tolist()), *encoded]
+        lengths = np.fromiter(map(len, pieces), np.int64, len(pieces))[order]
+        offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        blob = b"".join([pieces[i] for i in order.tolist()])
+        columns = {}
+        for name, col in self.columns.items():
+            new = column_of(col, [doc.get(name) for doc in docs], fields.get(name) or {})
+            values = np.concatenate([col.values[kept], new.values])[order]
+            null = None
+            if col.null is not None or new.null is not None:
+                old_null = col.null[kept] if col.null is not None else np.zeros(len(kept), bool)
+                new_null = new.null if new.null is not None else np.zeros(len(docs), bool)
+                null = np.concatenate([old_null, new_null])[order]
+            columns[name] = Column(col.kind, values, null, col.choices)
+        return Dataset(ids[order], blob, offsets, columns)
 
     # -- the cache's files (see mockserver.engine.cache) ------------------------------------------
 
@@ -404,6 +442,19 @@ _BOOLS = np.array([None, False, True], dtype=object)
 _GENERATOR: list = []  # [(schema, seed, generator)] of the last plan in this process
 
 
+def generator_of(plan: BuildPlan) -> Generator:
+    """A generator of the plan's records, for one record at a time (a write's new one)."""
+    return Generator(
+        plan.schema, plan.seed, plan.source, plan.where, plan.salt, plan.refs, plan.pools
+    )
+
+
+def generated_record(generator: Generator, plan: BuildPlan, key: int) -> dict:
+    """Record `key` as a dataset of the plan would hold it, as a JSON document."""
+    _columns, docs = _generate(generator, plan.schema, [key], None)
+    return next(docs)
+
+
 def _generator(plan: BuildPlan) -> Generator:
     """One generator per plan and process, so vocabularies are built once per worker.
 
@@ -468,6 +519,48 @@ def _assemble(ids: list[int], blob: bytearray, parts) -> Dataset:
         values = np.concatenate([c.values for c in chunks])
         columns[name] = Column(first.kind, values, nulls, first.choices)
     return Dataset(np.asarray(ids, dtype=np.int64), blob, offsets, columns)
+
+
+def column_of(like: Column, values: list, prop: dict) -> Column:
+    """The column of written records' JSON values, stored as `like` stores its own (the
+    serializer already checked each value, so each converts)."""
+    kind, count = like.kind, len(values)
+    null = np.fromiter((v is None for v in values), dtype=bool, count=count)
+    if kind in ("int", "datetime", "date", "decimal"):
+        read = _READERS[kind]
+        stored = [NULL_INT if v is None else read(v, like) for v in values]
+        return Column(kind, np.array(stored, dtype=np.int64), null)
+    if kind == "float":
+        return Column(kind, np.array([np.nan if v is None else float(v) for v in values]), null)
+    if kind == "bool":
+        stored = [-1 if v is None else int(bool(v)) for v in values]
+        return Column(kind, np.array(stored, dtype=np.int8))
+    if kind == "idlist":
+        texts = [b"," + ",".join(map(str, v or ())).encode() + b"," for v in values]
+        return Column(kind, np.array(texts, dtype=bytes))
+    if kind == "ids":
+        generated = np.empty(count, dtype=object)
+        generated[:] = [v or () for v in values]
+        made = _id_sets(effective(prop), generated)
+        if made.values.ndim == like.values.ndim:
+            return made
+        return Column(kind, np.zeros((count, *like.values.shape[1:]), like.values.dtype))
+    if kind == "json":
+        return Column(kind, np.zeros(count, dtype=np.int8))
+    texts = [b"" if v is None else str(v).encode("utf-8", "surrogateescape") for v in values]
+    return Column(kind, np.array(texts, dtype=bytes), null)
+
+
+def _decimal_scaled(value, col: Column) -> int:
+    return int(Decimal(str(value)).scaleb(col.choices[0]))
+
+
+_READERS = {
+    "int": lambda value, col: int(value),
+    "datetime": lambda value, col: parse_datetime(value),
+    "date": lambda value, col: parse_date(value),
+    "decimal": _decimal_scaled,
+}
 
 
 def id_words(bits: int, count: int) -> np.ndarray:

@@ -51,8 +51,9 @@ def format_override(exchange: Exchange) -> None:
         raise ApiError.detail(404, NOT_FOUND)
 
 
-def admit(state, exchange: Exchange) -> None:
+def admit(state, exchange: Exchange, op=None) -> None:
     """What comes before any answer the client can choose (Prefer): the format, 406, 401.
+    `op`: the operation whose authenticators decide (a write's own), else the route's read.
 
     Strict mode has no format override: the contract documents neither `format` nor the
     suffixes, so `?format=` is an unknown parameter (400) and a suffix an unknown path.
@@ -60,6 +61,6 @@ def admit(state, exchange: Exchange) -> None:
     if not state.rules.strict:
         format_override(exchange)
     negotiate(exchange.headers.get(b"accept"))
-    op = exchange.read
+    op = op or exchange.read
     security = op.security if op is not None else TOKEN_ONLY
     authenticate(exchange.headers, exchange.query_string, security, state.keys)

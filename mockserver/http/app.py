@@ -17,14 +17,17 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import time
 import warnings
 from urllib.parse import quote
 
 import orjson
 
 from mockserver.contract.resource import OBJECT, Reply
-from mockserver.engine import handlers
-from mockserver.engine.params import allowed, parse_query
+from mockserver.engine import handlers, serializer, writes
+from mockserver.engine.params import Query, allowed, parse_query
+from mockserver.engine.sessions import open_sessions
+from mockserver.engine.writes import Workspace
 from mockserver.errors import ApiError
 from mockserver.http import exchange as exchanges
 from mockserver.http.accesslog import AccessLogMiddleware
@@ -43,14 +46,56 @@ _JSON_TYPE = (b"content-type", b"application/json")
 
 # Parsed query strings kept per operation.
 _PARSED_KEPT = 512
+_WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
+# Django's DATA_UPLOAD_MAX_MEMORY_SIZE: a larger body is refused before it is read whole.
+MAX_BODY_BYTES = 2_621_440
+SESSION_HEADER = b"x-mock-session"
+
+
+def _session(headers: dict[bytes, bytes]) -> str:
+    """The session a request reads and writes: its `X-Mock-Session`, else the shared one."""
+    return headers.get(SESSION_HEADER, b"").decode("latin-1")
+
+
+def _check_path(params: dict[str, str], checks) -> None:
+    for name, schema in checks:
+        # A value its path parameter cannot be (`/posts/abc/` for an integer id) names
+        # nothing: Django's `<int:...>` route does not match it, DRF's get_object()
+        # is Http404 for it.
+        if not allowed(schema, params[name]):
+            raise ApiError.detail(404, handlers.NOT_FOUND)
+
+
+async def _body(receive) -> bytes:
+    """The request's body, read whole up to MAX_BODY_BYTES (413 past it, as Django's
+    RequestDataTooBig refuses it)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ApiError.detail(
+                413, "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+            )
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
 
 
 class ApiMiddleware:
     """Answers every request for the spec's paths (and their slash-less forms)."""
 
-    def __init__(self, app, state: State, delegate_reads: bool = False):
+    def __init__(
+        self, app, state: State, delegate_reads: bool = False, workspace: Workspace | None = None
+    ):
         self.app = app
         self.state = state
+        # The sessions' records, and where their writes go (mockserver/engine/writes.py).
+        self.workspace = workspace or Workspace(state, open_sessions())
         # In front of Connexion's routing (validated mode), GET goes on to be routed, answered
         # by the next ApiMiddleware and checked against the spec on its way out. HEAD is
         # answered here: its empty body is not the documented JSON.
@@ -71,6 +116,12 @@ class ApiMiddleware:
             for op in route.operations.values()
             if (handler := handlers.for_operation(op, state)) is not None
             for served in [state.served.get(op.resource) if op.resource else None]
+        }
+        self._writers = {
+            id(op): (writer, _path_checks(op, state.served.get(op.view.resource)))
+            for route in state.routes
+            for op in route.operations.values()
+            if (writer := writes.for_write(op, state)) is not None
         }
 
     async def __call__(self, scope, receive, send):
@@ -97,7 +148,10 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            answered = self._answer(scope, exchange)
+            if scope["method"] in _WRITE_METHODS:
+                answered = await self._write(scope, receive, exchange)
+            else:
+                answered = self._answer(scope, exchange)
             allow = (b"allow", found.route.allow)
             if type(answered) is bytes:
                 status, body, headers = 200, answered, [_JSON_TYPE, allow]
@@ -126,26 +180,62 @@ class ApiMiddleware:
         if method not in ("GET", "HEAD") or bound is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
         handler, rules, checks, parsed = bound
-        query = parsed.get(exchange.query_string)
+        data = self.workspace.records(_session(exchange.headers))
+        query = parsed.get(exchange.query_string) if data is self.state.served else None
         if query is None:
+            if data is not self.state.served and read.resource in data:
+                rules = data[read.resource].rules  # the session's relations
             query = parse_query(read, exchange.items, rules, exchange.headers)
-            if not read.headers:
+            if not read.headers and data is self.state.served:
                 # A query string sent again (a page polled, a list a frontend reloads) is
-                # parsed once: the answer depends on the string alone, since the records
-                # a parse reads (a relation's ids) do not change under a running server.
-                # Bounded; a query the contract refuses raises and is never kept.
+                # parsed once: the answer depends on the string alone while the records
+                # stay the generated ones (a parse reads a relation's ids). Bounded; a
+                # query the contract refuses raises and is never kept.
                 if len(parsed) >= _PARSED_KEPT:
                     parsed.clear()
                 parsed[exchange.query_string] = query
-        params = exchange.match.params
-        for name, schema in checks:
-            # A value its path parameter cannot be (`/posts/abc/` for an integer id) names
-            # nothing: Django's `<int:...>` route does not match it, DRF's get_object()
-            # is Http404 for it.
-            if not allowed(schema, params[name]):
-                raise ApiError.detail(404, handlers.NOT_FOUND)
+        _check_path(exchange.match.params, checks)
         url = _request_url(scope, exchange.headers)
-        return handler(query, url, params)
+        return handler(query, url, exchange.match.params, data)
+
+    async def _write(self, scope, receive, exchange):
+        """A write: admit, the method (405), the path, then the view's own work, which
+        reads the body when DRF's would (`request.data`: an update looks its record up
+        first, so an unknown key is 404 before a body is parsed; a destroy never reads it).
+        """
+        method = scope["method"]
+        op = exchange.match.route.operations.get(method)
+        admit(self.state, exchange, op)
+        if op is None:
+            raise ApiError.detail(405, f'Method "{method}" not allowed.')
+        raw = await _body(receive)
+        content_type = exchange.headers.get(b"content-type")
+        write = writes.Write(
+            raw,
+            content_type.decode("latin-1") if content_type is not None else None,
+            exchange.match.params,
+            _session(exchange.headers),
+            time.time_ns() // 1000,
+        )
+        bound = self._writers.get(id(op))
+        if bound is not None:
+            writer, checks = bound
+            _check_path(exchange.match.params, checks)
+            return writer(write, self.workspace)
+        # A write the mock does not model (an action, a view of its own): its serializer
+        # checks the body as DRF's would, and the documented answer is generated.
+        answer = self._handlers.get(id(op))
+        if answer is None:
+            raise ApiError.detail(405, f'Method "{method}" not allowed.')
+        handler, _rules, checks, _parsed = answer
+        _check_path(exchange.match.params, checks)
+        schema = writes.request_schema(op)
+        if schema is not None:
+            data, form = write.parsed()
+            serializer.validate(schema, data, form=form)
+        url = _request_url(scope, exchange.headers)
+        data = self.workspace.records(write.session)
+        return handler(Query(), url, exchange.match.params, data)
 
     async def _redirect(self, scope, send):
         """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body

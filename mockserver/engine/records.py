@@ -1,0 +1,140 @@
+"""The records a request reads: each resource's generated dataset, with its session's
+writes applied.
+
+A write never changes the generated records: each session keeps a change set over them
+(key -> the record's JSON, or None for a deleted one), held by mockserver/engine/sessions.py
+in memory or in a shared Redis. `Records` is one session's view of every resource, made
+lazily: a resource is merged with its changes the first time a request of that session
+reads it after a write, and reads see a plain `Served`, so filters, ordering, search,
+pagination and relations work on written records exactly as on generated ones. A session
+that wrote nothing reads the generated `Served` themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from mockserver.contract.resource import OBJECT, Resource
+from mockserver.engine import query, store
+from mockserver.engine.params import Rules
+
+
+@dataclass(frozen=True)
+class Served:
+    """A resource with its records and the rules its query strings are read by."""
+
+    resource: Resource
+    dataset: store.Dataset
+    rules: Rules
+
+    def count(self) -> str:
+        """`1,000 products`; a singleton by its name."""
+        if self.resource.shape == OBJECT:
+            return self.resource.name
+        return f"{len(self.dataset):,} {self.resource.name}"
+
+
+def resource_rules(
+    rules: Rules, resource: Resource, datasets: Mapping[str, store.Dataset]
+) -> Rules:
+    """A resource's query rules: what it sorts by, its fields, and its relations' ids (read
+    from `datasets` when a filter asks, so a session's rules see its own records)."""
+    relations = resource.relations
+
+    def exists(field_name: str, record_id: int) -> bool:
+        target = datasets[relations[field_name]]
+        return target.row_of(record_id) is not None
+
+    def related(target: str, filters: list) -> list[int]:
+        found = datasets[target]
+        return found.ids[query.select(found, filters)].tolist()
+
+    return replace(
+        rules,
+        page_size=resource.page_size or rules.page_size,
+        max_page_size=resource.max_page_size or rules.max_page_size,
+        sortable=resource.sortable,
+        fields={n: p for n, p in resource.fields.items() if n in relations},
+        exists=exists if relations else None,
+        related=related if relations else None,
+    )
+
+
+Changes = dict[str, dict[int, bytes | None]]  # resource path -> key -> JSON, or None: deleted
+
+
+class Records(Mapping[str, Served]):
+    """Every resource as one session sees it, by resource path.
+
+    >>> import numpy as np
+    >>> from mockserver.engine.store import Column, Dataset
+    >>> people = Resource("/people/", "people", "Person", {"properties": {"n": {}}})
+    >>> base = Dataset(np.array([1]), b'{"n":1}', np.array([0, 7]),
+    ...                {"n": Column("int", np.array([1]))})
+    >>> served = {"/people/": Served(people, base, Rules())}
+    >>> records = Records(served, Rules(), {"/people/": {2: b'{"n":2}'}}, version=1)
+    >>> len(records["/people/"].dataset), records.record("/people/", 2)
+    (2, b'{"n":2}')
+    >>> records.write("/people/", 1, None); len(records["/people/"].dataset), records.version
+    (1, 2)
+    """
+
+    def __init__(self, served: dict[str, Served], rules: Rules, changes: Changes, version: int):
+        self._base = served
+        self._rules = rules
+        self.changes = changes
+        self.version = version
+        self._made: dict[str, Served] = {}
+        self._datasets = _Datasets(self)
+
+    def __getitem__(self, path: str) -> Served:
+        found = self._made.get(path)
+        if found is None:
+            base = self._base[path]
+            mine = self.changes.get(path)
+            dataset = base.dataset.changed(mine, base.resource.fields) if mine else base.dataset
+            rules = resource_rules(self._rules, base.resource, self._datasets)
+            found = self._made[path] = Served(base.resource, dataset, rules)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._base)
+
+    def __len__(self) -> int:
+        return len(self._base)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._base
+
+    def record(self, path: str, key: int) -> bytes | None:
+        """The JSON of record `key` of a collection, None when there is none: read from the
+        change set first, without merging the collection (a detail after a write)."""
+        mine = self.changes.get(path)
+        if mine is not None and key in mine:
+            return mine[key]
+        dataset = self._base[path].dataset
+        row = dataset.row_of(key)
+        return None if row is None else dataset.record(row)
+
+    def write(self, path: str, key: int, record: bytes | None) -> None:
+        """Apply one write this process has just stored (the session's next version)."""
+        self.changes.setdefault(path, {})[key] = record
+        self._made.pop(path, None)
+        self.version += 1
+
+
+class _Datasets(Mapping[str, store.Dataset]):
+    """The datasets of a session, for the rules' relation lookups."""
+
+    def __init__(self, records: Records):
+        self._records = records
+
+    def __getitem__(self, path: str) -> store.Dataset:
+        return self._records[path].dataset
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)

@@ -1,0 +1,381 @@
+"""Writes as a ModelViewSet performs them: create, update, partial update and destroy.
+
+DRF's mixins (rest_framework/mixins.py): `create` validates the body with the serializer
+and answers 201 with the saved object (`Location` only when it has a `url`,
+`get_success_headers`); `update` looks the object up first (404 before any validation),
+then validates every required field (PUT) or only those given (PATCH) and answers 200;
+`destroy` answers 204 with no body. The serializer is mockserver/engine/serializer.py.
+
+What a model does on save, which no spec says, the mock does by DRF's defaults:
+- a new record's key is the next after the largest ever used in its collection, in its
+  session (a database sequence: a deleted key is never given again);
+- on create every read-only date-time is the request's time (`auto_now_add`); on update
+  only the `auto_now` ones move (`Resource.auto_now`: by name, or `x-resource`);
+- on create a writable field the body leaves out takes the spec's `default`, else null
+  where nullable, else its type's empty value; the other read-only fields are generated,
+  as the record of that key would be;
+- deleting a record deletes the records of other collections that point at it (Django's
+  CASCADE, the usual `on_delete`), unless `x-resource: {on_delete: {path: set_null}}` says
+  otherwise; many-to-many links to it go.
+
+Every write goes to the session's change set (mockserver/engine/sessions.py) through
+`Workspace.store`, the one place that stores; reads see it at once (records.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import orjson
+
+from mockserver.contract.resource import OBJECT, Reply, Resource, View, lookup_field
+from mockserver.contract.schema import Validator, effective
+from mockserver.contract.spec import Operation
+from mockserver.contract.timefmt import format_datetime
+from mockserver.engine import serializer, store
+from mockserver.engine.handlers import NOT_FOUND, Result, find_row, no_match
+from mockserver.engine.records import Records, Served
+from mockserver.errors import ApiError
+from mockserver.http import parsers
+
+_JSON = (b"content-type", b"application/json")
+# Sessions whose merged records this process keeps; the least recently written go first.
+_KEPT_SESSIONS = 256
+
+
+@dataclass
+class Write:
+    """A write request as the pipeline hands it over: its body and media type, the path
+    parameters, the session, and the request's time in microseconds since the epoch."""
+
+    body: bytes
+    content_type: str | None
+    params: dict[str, str]
+    session: str
+    now: int
+    _parsed: tuple | None = None
+
+    def parsed(self) -> tuple[object, bool]:
+        """`request.data`, parsed the first time a step asks as DRF's parsers do: (data,
+        form), `form` when it came from a form or multipart body (each field a list of
+        values); ApiError 400 or 415 for a body no parser takes."""
+        if self._parsed is None:
+            self._parsed = parsers.parse(self.content_type, self.body)
+        return self._parsed
+
+
+class Workspace:
+    """The sessions' records as this process sees them, and the one place writes go."""
+
+    def __init__(self, state, sessions):
+        self.state = state
+        self.sessions = sessions
+        self._views: dict[str, Records] = {}
+
+    def records(self, session: str) -> Mapping[str, Served]:
+        """The records a request of `session` reads: the generated ones while it has
+        written nothing (no merge, no copy), else its own view, reloaded when another
+        process has written to it meanwhile."""
+        version = self.sessions.version(session)
+        if version == 0:
+            return self.state.served
+        found = self._views.get(session)
+        if found is None or found.version != version:
+            found = self._load(session, version)
+        return found
+
+    def _load(self, session: str, version: int) -> Records:
+        if len(self._views) >= _KEPT_SESSIONS:
+            self._views.pop(next(iter(self._views)))
+        found = Records(self.state.served, self.state.rules, self.sessions.read(session), version)
+        self._views[session] = found
+        return found
+
+    def writable(self, session: str) -> Records:
+        records = self.records(session)
+        if isinstance(records, Records):
+            return records
+        return self._load(session, 0)
+
+    def store(self, session: str, path: str, key: int, record: bytes | None) -> None:
+        """Store one write, and apply it to this process's view of the session."""
+        view = self.writable(session)
+        self.sessions.put(session, path, key, record)
+        view.write(path, key, record)
+        if self.sessions.version(session) != view.version:
+            self._views.pop(session, None)  # another process wrote too: read it all again
+
+    def next_key(self, session: str, path: str) -> int:
+        ids = self.state.served[path].dataset.ids
+        return self.sessions.next_key(session, path, int(ids.max()) if len(ids) else 0)
+
+    def reset(self, session: str) -> None:
+        self.sessions.reset(session)
+        self._views.pop(session, None)
+
+
+# A bound write: (the write, the workspace) -> the answer.
+WriteHandler = Callable[[Write, Workspace], Result]
+
+
+def for_write(op: Operation, state) -> WriteHandler | None:
+    """The handler performing `op`, a create, update or destroy of a modelled resource;
+    None for any other operation."""
+    view = op.view
+    if view.reply not in (Reply.CREATE, Reply.UPDATE, Reply.DESTROY):
+        return None
+    if view.resource not in state.served:
+        return None
+    writer = _Writer(op, view, state)
+    return {Reply.CREATE: writer.create, Reply.UPDATE: writer.update}.get(
+        view.reply, writer.destroy
+    )
+
+
+class _Writer:
+    """One write operation, bound to its resource at start."""
+
+    def __init__(self, op: Operation, view: View, state):
+        self.op = op
+        self.path = view.resource
+        self.state = state
+        served = state.served[self.path]
+        self.resource: Resource = served.resource
+        self.singleton = self.resource.shape == OBJECT
+        self.lookup = view.lookup
+        self.field = lookup_field(view.lookup, self.resource.fields) if view.lookup else None
+        self.scope = view.scope
+        self.schema = request_schema(op)
+        self.fields = self.resource.fields
+        self.validator = Validator(self.resource.schema)
+        self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
+        self._generator = None
+
+    # -- the three writes --------------------------------------------------------------------
+
+    def create(self, write: Write, workspace: Workspace) -> Result:
+        records = workspace.writable(write.session)
+        parent = self._parent_key(write, records)
+        data = self._validated(write, records, partial=False, key=None)
+        key = workspace.next_key(write.session, self.path)
+        record = self._new_record(key)
+        for name, prop in self.fields.items():
+            readonly = effective(prop).get("readOnly")
+            if name in data:
+                record[name] = data[name]
+            elif readonly and effective(prop).get("format") == "date-time":
+                record[name] = format_datetime(write.now)  # auto_now_add and auto_now
+            elif not readonly and name in self._writable:
+                record[name] = None if _nullable(prop) else _empty(prop)
+        if self.resource.lookup_field == "id" and "id" in self.fields:
+            record["id"] = key
+        if parent is not None and self.scope.field in self.fields:
+            record[self.scope.field] = parent
+        return self._saved(write, workspace, key, record, 201)
+
+    def update(self, write: Write, workspace: Workspace) -> Result:
+        records = workspace.writable(write.session)
+        key, current = self._located(write, records)
+        data = self._validated(write, records, partial=self.op.method == "PATCH", key=key)
+        record = orjson.loads(current)
+        record.update((name, value) for name, value in data.items() if name in self.fields)
+        for name in self.resource.auto_now:
+            record[name] = format_datetime(write.now)
+        return self._saved(write, workspace, key, record, 200)
+
+    def destroy(self, write: Write, workspace: Workspace) -> Result:
+        records = workspace.writable(write.session)
+        key, _current = self._located(write, records)
+        workspace.store(write.session, self.path, key, None)
+        _cascade(self.state, workspace, write.session, self.path, key)
+        return Result(204, b"", ())
+
+    # -- steps -------------------------------------------------------------------------------
+
+    @property
+    def _writable(self) -> set[str]:
+        props = (self.schema or {}).get("properties") or {}
+        return {n for n, p in props.items() if not effective(p).get("readOnly")}
+
+    def _validated(self, write: Write, records: Records, partial: bool, key) -> dict:
+        relations = {
+            name: _exists(records, target)
+            for name, target in self.resource.relations.items()
+            if target in records
+        }
+        unique = {name: _taken(records, self.path, name, key) for name in self.resource.unique}
+        data, form = write.parsed()
+        return serializer.validate(
+            self.schema or {},
+            data,
+            partial=partial,
+            form=form,
+            relations=relations,
+            unique=unique,
+            model=self.resource.model,
+        )
+
+    def _located(self, write: Write, records: Records) -> tuple[int, bytes]:
+        """The key and JSON of the record the path names; DRF's 404 when there is none (a
+        value its lookup field cannot hold: "Not found.")."""
+        if self.singleton:
+            return 1, records.record(self.path, 1) or records[self.path].dataset.record(0)
+        value = write.params.get(self.lookup, "")
+        if self.scope is None and self.field in (None, "id"):
+            try:
+                key = int(value)  # Django's IntegerField: int(pk)
+            except ValueError:
+                raise ApiError.detail(404, NOT_FOUND) from None
+            found = records.record(self.path, key) if -(2**63) <= key < 2**63 else None
+        else:
+            served = records[self.path]
+            row = find_row(served, value, self.field)
+            if row is not None and self.scope is not None:
+                row = self._in_scope(write, records, row)
+            key = int(served.dataset.ids[row]) if row is not None else 0
+            found = served.dataset.record(row) if row is not None else None
+        if found is None:
+            raise ApiError.detail(404, no_match(self.resource))
+        return key, found
+
+    def _in_scope(self, write: Write, records: Records, row: int) -> int | None:
+        from mockserver.engine.handlers import Scoper
+
+        allowed = Scoper(self.op.view, records).rows(write.params, records)
+        return row if allowed is None or np.isin(row, allowed) else None
+
+    def _parent_key(self, write: Write, records: Records) -> int | None:
+        """A nested create's parent (drf-nested-routers): its key, or 404 for none."""
+        scope = self.scope
+        if scope is None or scope.parent is None or scope.param not in write.params:
+            return None
+        parent = records[scope.parent]
+        row = find_row(parent, write.params[scope.param])
+        if row is None:
+            raise ApiError.detail(404, no_match(parent.resource))
+        return int(parent.dataset.ids[row])
+
+    def _new_record(self, key: int) -> dict:
+        """The record generated for `key`, as a dataset of that size would hold it: what
+        the body does not set (read-only fields) comes from it."""
+        if self.plan is None:
+            return {}
+        if self._generator is None:
+            self._generator = store.generator_of(self.plan)
+        return store.generated_record(self._generator, self.plan, key)
+
+    def _saved(self, write: Write, workspace: Workspace, key: int, record: dict, status: int):
+        record = {name: record[name] for name in self.fields if name in record}
+        problems = self.validator.errors(record)
+        if problems:
+            # The request schema let through what the response schema refuses: the record
+            # is not stored, and the field is named as DRF names a refused value.
+            where, message = problems[0]
+            name = where.split("/")[0] or "non_field_errors"
+            raise ApiError.invalid({name: [f"Enter a valid value. ({message})"]})
+        body = orjson.dumps(record)
+        workspace.store(write.session, self.path, key, body)
+        headers = [_JSON]
+        if isinstance(record.get("url"), str) and status == 201:
+            headers.append((b"location", record["url"].encode("utf-8", "replace")))
+        return Result(status, body, tuple(headers))
+
+
+def request_schema(op: Operation) -> dict | None:
+    """The serializer's schema: the JSON body's, else the first documented."""
+    for media, schema in op.body.items():
+        if media.split(";")[0].strip().lower() == "application/json":
+            return schema
+    return next(iter(op.body.values()), None)
+
+
+def _nullable(prop: dict) -> bool:
+    prop = effective(prop)
+    return prop.get("nullable") is True or "null" in (prop.get("type") or ())
+
+
+_EMPTY = {"string": "", "array": [], "object": {}, "boolean": False, "integer": 0, "number": 0.0}
+
+
+def _empty(prop: dict):
+    kind = effective(prop).get("type")
+    value = _EMPTY.get(kind if isinstance(kind, str) else "string", "")
+    return type(value)() if isinstance(value, list | dict) else value
+
+
+def _exists(records: Records, target: str) -> Callable[[object], bool]:
+    """Whether a record of `target` has this primary key (PrimaryKeyRelatedField)."""
+    served = records[target]
+    by_number = served.resource.lookup_field in (None, "id")
+
+    def exists(pk) -> bool:
+        if by_number:
+            try:
+                return records.record(target, int(pk)) is not None
+            except (TypeError, ValueError, OverflowError):
+                return False
+        try:
+            return find_row(records[target], str(pk)) is not None
+        except ApiError:
+            return False
+
+    return exists
+
+
+def _taken(records: Records, path: str, name: str, key: int | None) -> Callable[[object], bool]:
+    """Whether another record of `path` already has this value in `name` (UniqueValidator,
+    which excludes the instance being updated)."""
+
+    def taken(value) -> bool:
+        dataset = records[path].dataset
+        col = dataset.columns.get(name)
+        if col is None:
+            return False
+        if col.kind == "text":
+            row = dataset.row_by(name, str(value))
+            rows = [] if row is None else [row]
+        else:
+            rows = np.flatnonzero(col.values == value).tolist()
+        return any(int(dataset.ids[row]) != key for row in rows)
+
+    return taken
+
+
+def _cascade(state, workspace: Workspace, session: str, path: str, key: int) -> None:
+    """What deleting record `key` of `path` does to the records pointing at it: Django's
+    CASCADE deletes them (and theirs), SET_NULL empties the field; a many-to-many link
+    goes either way."""
+    owner = state.served[path].resource
+    for other_path, served in state.served.items():
+        for name, target in served.resource.relations.items():
+            if target != path:
+                continue
+            records = workspace.writable(session)
+            dataset = records[other_path].dataset
+            col = dataset.columns.get(name)
+            if col is None:
+                continue
+            if col.kind == "idlist":
+                rows = np.flatnonzero(np.char.find(col.values, b",%d," % key) >= 0).tolist()
+                for row in rows:
+                    record = orjson.loads(dataset.record(row))
+                    record[name] = [v for v in record.get(name) or () if v != key]
+                    workspace.store(
+                        session, other_path, int(dataset.ids[row]), orjson.dumps(record)
+                    )
+                continue
+            if col.kind != "int":
+                continue
+            rows = np.flatnonzero(col.values == key).tolist()
+            action = owner.on_delete.get(other_path, "cascade")
+            for row in rows:
+                child = int(dataset.ids[row])
+                if action == "set_null":
+                    record = orjson.loads(dataset.record(row))
+                    record[name] = None
+                    workspace.store(session, other_path, child, orjson.dumps(record))
+                elif action == "cascade":
+                    workspace.store(session, other_path, child, None)
+                    _cascade(state, workspace, session, other_path, child)
