@@ -26,6 +26,7 @@ DRF renders them after saving.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import json
@@ -115,8 +116,9 @@ MESSAGES = {
 }
 _SLUG = "^[-a-zA-Z0-9_]+$"  # the pattern drf-spectacular writes for DRF's SlugField
 _NOT_BLANK = {"type": "string", "maxLength": 0}  # its `oneOf` member for allow_blank=True
-_TRUE = {"t", "y", "yes", "true", "on", "1", 1, True}  # BooleanField.TRUE_VALUES
-_FALSE = {"f", "n", "no", "false", "off", "0", 0, 0.0, False}
+# BooleanField.TRUE_VALUES / FALSE_VALUES; True is 1 and False is 0 and 0.0 in a set.
+_TRUE = {"t", "y", "yes", "true", "on", "1", 1}
+_FALSE = {"f", "n", "no", "false", "off", "0", 0}
 _NULL = {"null", "", None}
 _TRAILING_ZEROS = re.compile(r"\.0*\s*$")  # IntegerField.re_decimal: "1.0" is 1
 _LONGEST = 1000  # MAX_STRING_LENGTH of DRF's number fields
@@ -171,6 +173,11 @@ def validate(
     JSON, or with `form` the fields of a form as lists of values. `relations` says, per
     foreign key, whether a record with a key exists; `unique`, per unique field, whether a
     value is taken by another record (it gets the value in representation form).
+
+    For PATCH pass the full component (`Product`, or `ProductRequest` where drf-spectacular
+    splits them) with `partial=True`, not `PatchedProduct`: the Patched one lists nothing as
+    required, and a required string or many-to-many is how a ModelSerializer's
+    `allow_blank=False` / `allow_empty=False` shows in a schema.
 
     >>> validate({"type": "object", "properties": {"a": {"type": "integer"}}}, [1])
     Traceback (most recent call last):
@@ -332,7 +339,9 @@ def _value(one: Field, data: Mapping, partial: bool, form: bool):
         # JSONField.get_value marks a form's text as JSON to be parsed.
         return _JSONText(values[-1] if values else "") if present else EMPTY
     if one.kind in ("dict", "object"):
-        nested = {k[len(one.name) + 1 :]: v for k, v in data.items() if k.startswith(one.name + ".")}
+        nested = {
+            k[len(one.name) + 1 :]: v for k, v in data.items() if k.startswith(one.name + ".")
+        }
         if nested:
             return nested
         return {} if present and one.kind == "dict" else EMPTY
@@ -360,7 +369,7 @@ class _JSONText(str):
 def _html_list(data: Mapping, prefix: str):
     """html.parse_html_list for primitives: `tags[0]`, `tags[1]`... in index order."""
     found = {}
-    pattern = re.compile(r"^%s\[([0-9]+)\]$" % re.escape(prefix))
+    pattern = re.compile(rf"^{re.escape(prefix)}\[([0-9]+)\]$")
     for key, values in data.items():
         match = pattern.match(key)
         if match and values:
@@ -370,12 +379,11 @@ def _html_list(data: Mapping, prefix: str):
 
 def _run(one: Field, data, partial: bool, form: bool = False):
     """Field.run_validation: empty values first, then the conversion, then validators."""
-    if one.kind == "string" and data is not EMPTY:
-        # CharField.run_validation: "" and whitespace are blank before anything else.
-        if data == "" or str(data).strip() == "":
-            if not one.allow_blank:
-                raise _Invalid([MESSAGES["blank"]])
-            return ""
+    # CharField.run_validation: "" and whitespace are blank before anything else.
+    if one.kind == "string" and data is not EMPTY and str(data).strip() == "":
+        if not one.allow_blank:
+            raise _Invalid([MESSAGES["blank"]])
+        return ""
     if one.kind == "relation" and data == "":
         data = None  # RelatedField.run_validation: "" is null for a relation
     if one.kind == "decimal" and data is not EMPTY and str(data).strip() == "" and one.allow_null:
@@ -516,10 +524,8 @@ def _datetime(one: Field, data, partial):
     try:
         parsed = dt.datetime.fromisoformat(data)
     except (ValueError, TypeError):
-        try:
+        with contextlib.suppress(ValueError, TypeError):
             parsed = _parse_datetime(data)
-        except (ValueError, TypeError):
-            pass
     if parsed is None:
         raise _fail("datetime")
     # DateTimeField.enforce_timezone with USE_TZ and TIME_ZONE "UTC": aware, in UTC.
