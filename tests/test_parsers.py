@@ -1,8 +1,9 @@
 """Request bodies as DRF's default parsers read them (mockserver/http/parsers.py).
 
 The expected answers are the reference service's (tests/drfservice, DRF 3.18 on Django 5.2
-under runserver), observed on its `/api/token/`; test_the_reference_service_parses_alike
-sends the same bodies to it and checks that they still are.
+under runserver), observed on its `/api/token/`; tests/test_logins.py's
+test_the_reference_service_answers_alike (slow) sends the same bodies to it and to the
+mock's parser and login view, and compares the answers.
 """
 
 from __future__ import annotations
