@@ -115,6 +115,28 @@ class Workspace:
         self.sessions.reset(session)
         self._views.pop(session, None)
 
+    def load(self, session: str, doc) -> None:
+        """Replace a session's change set (`PUT /__mock/state`); ValueError names what is
+        wrong with it. Each record must be one its collection could hold."""
+        collections = doc.get("collections") if isinstance(doc, dict) else None
+        if not isinstance(collections, dict):
+            raise ValueError('A state is {"collections": {path: {"next": n, "records": {}}}}.')
+        for path, changes in collections.items():
+            served = self.state.served.get(path)
+            if served is None:
+                raise ValueError(f"{path!r} is no collection of this spec.")
+            records = changes.get("records") if isinstance(changes, dict) else None
+            validator = Validator(served.resource.schema)
+            for key, record in (records or {}).items():
+                if record is None:
+                    continue
+                problems = validator.errors(record)
+                if problems:
+                    where, message = problems[0]
+                    raise ValueError(f"{path} record {key}: {where or 'record'}: {message}")
+        self.sessions.load(session, doc)
+        self._views.pop(session, None)
+
 
 # A bound write: (the write, the workspace) -> the answer.
 WriteHandler = Callable[[Write, Workspace], Result]
@@ -147,11 +169,12 @@ class _Writer:
         self.lookup = view.lookup
         self.field = lookup_field(view.lookup, self.resource.fields) if view.lookup else None
         self.scope = view.scope
-        self.schema = request_schema(op)
+        self.schema = request_schema(op, state.spec)
         self.fields = self.resource.fields
         self.validator = Validator(self.resource.schema)
         self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
         self._generator = None
+        self._fits: dict[str, Validator] = {}
 
     # -- the three writes --------------------------------------------------------------------
 
@@ -168,7 +191,7 @@ class _Writer:
             elif readonly and effective(prop).get("format") == "date-time":
                 record[name] = format_datetime(write.now)  # auto_now_add and auto_now
             elif not readonly and name in self._writable:
-                record[name] = None if _nullable(prop) else _empty(prop)
+                record[name] = self._omitted(name, prop, record.get(name))
         if self.resource.lookup_field == "id" and "id" in self.fields:
             record["id"] = key
         if parent is not None and self.scope.field in self.fields:
@@ -193,6 +216,18 @@ class _Writer:
         return Result(204, b"", ())
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _omitted(self, name: str, prop: dict, generated):
+        """A writable field a create leaves out (the spec's `default` was applied by the
+        serializer): null where nullable, else its type's empty value where the field can
+        hold it (a model field with `blank=True`); else the value generated for the new
+        key, standing for a model default no spec says (a choice, an email)."""
+        if _nullable(prop):
+            return None
+        empty = _empty(prop)
+        if self._fits.setdefault(name, Validator(prop)).is_valid(empty):
+            return empty
+        return generated
 
     @property
     def _writable(self) -> set[str]:
@@ -283,8 +318,16 @@ class _Writer:
         return Result(status, body, tuple(headers))
 
 
-def request_schema(op: Operation) -> dict | None:
-    """The serializer's schema: the JSON body's, else the first documented."""
+def request_schema(op: Operation, spec) -> dict | None:
+    """The serializer's schema: the JSON body's, else the first documented. A PATCH is
+    validated with the full serializer and `partial=True`, as DRF's partial_update does:
+    its `Patched<Name>` component marks nothing required, which is the only place the
+    schema says that a string may not be blank; so the PUT's (or the list's POST) schema."""
+    if op.method == "PATCH":
+        for other in spec.operations:
+            if other.path == op.path and other.method == "PUT" and other.body:
+                op = other
+                break
     for media, schema in op.body.items():
         if media.split(";")[0].strip().lower() == "application/json":
             return schema

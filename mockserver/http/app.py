@@ -24,7 +24,7 @@ from urllib.parse import quote
 import orjson
 
 from mockserver.contract.resource import OBJECT, Reply
-from mockserver.engine import handlers, serializer, writes
+from mockserver.engine import handlers, logins, serializer, writes
 from mockserver.engine.params import Query, allowed, parse_query
 from mockserver.engine.sessions import open_sessions
 from mockserver.engine.writes import Workspace
@@ -35,7 +35,7 @@ from mockserver.http.admission import admit
 from mockserver.http.answer import send_json, write
 from mockserver.http.cors import CorsMiddleware
 from mockserver.http.docs import SpecDocsMiddleware
-from mockserver.http.journal import Journal, MockEndpointsMiddleware, Secrets
+from mockserver.http.journal import BODY, Journal, MockEndpointsMiddleware, Secrets
 from mockserver.http.negotiation import NegotiationMiddleware
 from mockserver.state import State
 
@@ -66,7 +66,7 @@ def _check_path(params: dict[str, str], checks) -> None:
             raise ApiError.detail(404, handlers.NOT_FOUND)
 
 
-async def _body(receive) -> bytes:
+async def read_body(receive) -> bytes:
     """The request's body, read whole up to MAX_BODY_BYTES (413 past it, as Django's
     RequestDataTooBig refuses it)."""
     chunks, size = [], 0
@@ -122,6 +122,13 @@ class ApiMiddleware:
             for route in state.routes
             for op in route.operations.values()
             if (writer := writes.for_write(op, state)) is not None
+        }
+        # DRF's obtain_auth_token and simplejwt's views, by their schemas.
+        self._logins = {
+            id(op): login
+            for route in state.routes
+            for op in route.operations.values()
+            if (login := logins.login_for(op, state)) is not None
         }
 
     async def __call__(self, scope, receive, send):
@@ -208,7 +215,8 @@ class ApiMiddleware:
         admit(self.state, exchange, op)
         if op is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
-        raw = await _body(receive)
+        raw = await read_body(receive)
+        scope[BODY] = raw  # for the journal's entry
         content_type = exchange.headers.get(b"content-type")
         write = writes.Write(
             raw,
@@ -217,6 +225,10 @@ class ApiMiddleware:
             _session(exchange.headers),
             time.time_ns() // 1000,
         )
+        login = self._logins.get(id(op))
+        if login is not None:
+            status, body = login(*write.parsed())
+            return handlers.Result(status, body, (_JSON_TYPE,))
         bound = self._writers.get(id(op))
         if bound is not None:
             writer, checks = bound
@@ -229,10 +241,10 @@ class ApiMiddleware:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
         handler, _rules, checks, _parsed = answer
         _check_path(exchange.match.params, checks)
-        schema = writes.request_schema(op)
+        schema = writes.request_schema(op, self.state.spec)
         if schema is not None:
             data, form = write.parsed()
-            serializer.validate(schema, data, form=form)
+            serializer.validate(schema, data, partial=method == "PATCH", form=form)
         url = _request_url(scope, exchange.headers)
         data = self.workspace.records(write.session)
         return handler(Query(), url, exchange.match.params, data)
@@ -366,17 +378,20 @@ def _valid_host(host: str) -> bool:
 # -- assembling the ASGI app ----------------------------------------------------------------
 
 
-def create_app(state: State, journal: Journal | None = None):
+def create_app(state: State, journal: Journal | None = None, sessions=None):
     """The served app: a plain ASGI stack; with `validate_responses`, a Connexion app that
     routes and checks each answer too.
 
     `journal`: where API requests are written down; a new one of `--journal` entries (none
-    with `--journal 0`) unless given (a reload keeps the server's).
+    with `--journal 0`) unless given (a reload keeps the server's). `sessions`: where the
+    sessions' writes live (mockserver/engine/sessions.py); opened from the settings
+    unless given.
     """
     secrets = Secrets.of(state.spec.operations)
     if journal is None and state.settings.journal:
         journal = Journal(state.settings.journal, secrets)
-    api = functools.partial(ApiMiddleware, state=state)
+    workspace = Workspace(state, sessions if sessions is not None else open_sessions())
+    api = functools.partial(ApiMiddleware, state=state, workspace=workspace)
     # First, so that preflights skip authentication and every answer carries CORS headers.
     cors = functools.partial(CorsMiddleware, origins=state.settings.cors_origin)
     docs = functools.partial(SpecDocsMiddleware, state=state)
@@ -398,6 +413,7 @@ def create_app(state: State, journal: Journal | None = None):
         journal=journal,
         base_path=state.settings.base_path,
         health=health,
+        workspace=workspace,
     )
     edge = [*logs, cors, ServerErrorMiddleware, endpoints]
     mock = [negotiation, api]

@@ -7,10 +7,15 @@ A consumer's tests ask the mock which requests they really made (WireMock's
     GET    /__mock/requests?method=GET&path=/users/&status=200
                                             {"count": N, "requests": [oldest first]}
     DELETE /__mock/requests                 204: the journal starts again empty
+    GET    /__mock/state                    the change set of the session `X-Mock-Session`
+                                            names (none: the shared one), as JSON
+    PUT    /__mock/state                    204: that session's change set replaced
+    DELETE /__mock/state                    204: that session back to the generated records
 
 The journal keeps the last `--journal N` API requests (a path of the spec, with any
 method, its redirect included): the time, method, path, query, status and headers. The
-`Authorization`, `Cookie` and `Proxy-Authorization` headers are never kept. The answer's
+`Authorization`, `Cookie` and `Proxy-Authorization` headers are never kept; a write's body
+is, with the values of password-like keys masked. The answer's
 writer (mockserver/http/answer.py) adds each entry, so keeping a journal costs no middleware;
 `--journal 0` keeps none. `/__mock/` needs no token and is not in the contract.
 With `--workers N` each worker keeps its own journal (see the README).
@@ -24,7 +29,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, unquote_to_bytes
 
+import orjson
+
+from mockserver.errors import ApiError
 from mockserver.http.answer import JOURNAL, send_json, write
+
+BODY = "mockserver.http.body"  # the scope key of a write's body, for its journal entry
+# Keys whose values a journal never shows (a login's password, a token sent in a body).
+_SECRET_KEY = ("password", "secret", "token", "refresh", "access", "key")
 
 # Credentials: never written down anywhere.
 SECRET_HEADERS = (b"authorization", b"cookie", b"proxy-authorization")
@@ -93,7 +105,9 @@ class Journal:
         if self.secrets.params:
             query = self.secrets.query(query)
         query = query.decode("latin-1")
-        self._entries.append((time.time(), scope["method"], scope["path"], query, status, kept))
+        entry = (time.time(), scope["method"], scope["path"], query, status, kept)
+        body = scope.get(BODY)
+        self._entries.append((*entry, body) if body else entry)
 
     def entries(self, method=None, path=None, status=None) -> list[dict]:
         """The entries that match every filter given: a method (any case), a path (a
@@ -114,9 +128,9 @@ class Journal:
         self._entries.clear()
 
 
-def _entry(moment: float, method, path, query, status, headers) -> dict:
+def _entry(moment: float, method, path, query, status, headers, body=None) -> dict:
     stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
-    return {
+    entry = {
         "time": stamp.replace("+00:00", "Z"),
         "method": method,
         "path": path,
@@ -124,15 +138,52 @@ def _entry(moment: float, method, path, query, status, headers) -> dict:
         "status": status,
         "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in headers],
     }
+    if body is not None:
+        entry["body"] = masked(body)
+    return entry
+
+
+def masked(body: bytes):
+    """A write's body as the journal shows it: JSON or form fields, each password-like
+    key's value masked; any other body as text.
+
+    >>> masked(b'{"username": "ada", "password": "s3cret", "x": [{"token": "t"}]}')
+    {'username': 'ada', 'password': '********', 'x': [{'token': '********'}]}
+    >>> masked(b"username=ada&password=s3cret")
+    {'username': 'ada', 'password': '********'}
+    """
+    try:
+        return _masked(orjson.loads(body))
+    except orjson.JSONDecodeError:
+        pass
+    text = body.decode("utf-8", "replace")
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if pairs and "=" in text and "\n" not in text:
+        return _masked(dict(pairs))
+    return text
+
+
+def _masked(value):
+    if isinstance(value, dict):
+        return {
+            k: MASK if any(s in str(k).lower() for s in _SECRET_KEY) else _masked(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return value
 
 
 class MockEndpointsMiddleware:
     """`/__mock/health` and `/__mock/requests` (under the base path); every other request
     passes on, carrying the journal for mockserver/http/answer.py to write it down in."""
 
-    def __init__(self, app, journal: Journal | None, base_path: str, health: dict):
+    def __init__(
+        self, app, journal: Journal | None, base_path: str, health: dict, workspace=None
+    ):
         self.app = app
         self.journal = journal
+        self.workspace = workspace  # the sessions' writes (mockserver/engine/writes.py)
         self.prefix = base_path + PREFIX
         self.health = health
         self.started = time.monotonic()
@@ -158,9 +209,43 @@ class MockEndpointsMiddleware:
         elif name == "requests" and method == "DELETE":
             self.journal.clear()
             await write(send, 204, b"", [])
-        elif name in ("health", "requests"):
-            allow = b"GET, HEAD, DELETE" if name == "requests" else b"GET, HEAD"
+        elif name == "state" and self.workspace is not None and method in _STATE_METHODS:
+            await self._state(scope, receive, send, method)
+        elif name in ("health", "requests", "state"):
+            allow = {"requests": b"GET, HEAD, DELETE", "state": b"GET, HEAD, PUT, DELETE"}.get(
+                name, b"GET, HEAD"
+            )
             body = {"detail": f'Method "{method}" not allowed.'}
             await send_json(send, 405, body, [(b"allow", allow)])
         else:
             await send_json(send, 404, {"detail": "Not found."})
+
+    async def _state(self, scope, receive, send, method: str) -> None:
+        """A session's change set: read, replaced or reset (`X-Mock-Session` names it)."""
+        from mockserver.http.app import SESSION_HEADER, read_body
+
+        session = dict(scope["headers"]).get(SESSION_HEADER, b"").decode("latin-1")
+        sessions = self.workspace.sessions
+        if method in ("GET", "HEAD"):
+            await send_json(send, 200, sessions.dump(session), head=method == "HEAD")
+            return
+        if method == "DELETE":
+            self.workspace.reset(session)
+            await write(send, 204, b"", [])
+            return
+        try:
+            doc = orjson.loads(await read_body(receive))
+            self.workspace.load(session, doc)
+        except orjson.JSONDecodeError as exc:
+            await send_json(send, 400, {"detail": f"JSON parse error - {exc}"})
+            return
+        except ValueError as exc:
+            await send_json(send, 400, {"detail": str(exc)})
+            return
+        except ApiError as error:
+            await send_json(send, error.status, error.body)
+            return
+        await write(send, 204, b"", [])
+
+
+_STATE_METHODS = ("GET", "HEAD", "PUT", "DELETE")
