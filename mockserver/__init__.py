@@ -27,6 +27,7 @@ __all__ = [
     "create_app",
     "load",
     "main",
+    "reset",
 ]
 
 _WHERE = {
@@ -38,6 +39,7 @@ _WHERE = {
     "create_app": "mockserver.http.app",
     "load": "mockserver.state",
     "main": "mockserver.cli",
+    "reset": "mockserver.tools.pytest_plugin",
 }
 
 

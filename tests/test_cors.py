@@ -87,6 +87,42 @@ def test_preflight_allows_every_method_so_the_page_can_read_405(client, method):
     assert method.lower() in listed(response.headers["access-control-allow-methods"])
 
 
+WRITES = [
+    ("create", "POST", "/users/"),
+    ("full update", "PUT", "/users/4/"),
+    ("partial update", "PATCH", "/users/4/"),
+    ("delete", "DELETE", "/users/4/"),
+]
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [None, "content-type", "content-type,authorization,x-mock-session", "X-Mock-Session"],
+    ids=["none asked", "json body", "body token and session", "session only"],
+)
+@pytest.mark.parametrize(
+    ("method", "path"), [case[1:] for case in WRITES], ids=[case[0] for case in WRITES]
+)
+def test_a_write_preflight_allows_its_method_body_token_and_session(client, method, path, asked):
+    """A page's JSON write with a token in its own session: every header it needs, asked or
+    not, without a token on the preflight."""
+    response = client.options(path, headers=preflight(method=method, headers=asked))
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == PAGE
+    assert method.lower() in listed(response.headers["access-control-allow-methods"])
+    allowed = listed(response.headers["access-control-allow-headers"])
+    assert {"content-type", "authorization", "x-mock-session"} <= allowed
+    assert "www-authenticate" not in response.headers
+
+
+def test_the_headers_a_page_always_gets_in_order():
+    response = make_client(make_state(users=5)).options("/users/", headers=preflight())
+    assert response.headers["access-control-allow-headers"] == (
+        "Authorization, Content-Type, X-Mock-Session, Prefer, Accept, Accept-Language, "
+        "Content-Language, X-Requested-With"
+    )
+
+
 @pytest.mark.parametrize(
     "origin",
     [

@@ -6,8 +6,11 @@ https://fetch.spec.whatwg.org/#cors-preflight-fetch), and the 401, 400, 404, 405
 answers carry the headers too, so a page can read their JSON `detail`.
 
 Starlette's CORSMiddleware does the work; this module only chooses its options and makes
-the preflight list the headers a frontend sends (Authorization, Content-Type, Prefer) even
-when the browser asks for others as well.
+the preflight list the headers a frontend sends (Authorization, Content-Type, Prefer,
+X-Mock-Session) even when the browser asks for others as well. A write from a page is a
+"non-simple" request (a JSON body, a token, a session header: the Fetch standard's
+CORS-unsafe request headers), so its preflight must allow all three, or the browser never
+sends it.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from starlette.responses import Response
 # Any port of localhost (and its subdomains, RFC 6761), 127.0.0.0/8 and [::1].
 LOOPBACK = r"https?://(([a-z0-9-]+\.)*localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?"
 
-# What a page may send: the token, a body type, Prism-style `Prefer`, and the usual extras.
+# What a page may send: the token, a body type, the session its writes go to, Prism-style
+# `Prefer`, and the usual extras.
 ALLOW_HEADERS = (
     "Authorization",
     "Content-Type",
+    "X-Mock-Session",
     "Prefer",
     "Accept",
     "Accept-Language",
@@ -33,15 +38,16 @@ ALLOW_HEADERS = (
 EXPOSE_HEADERS = (
     "WWW-Authenticate",  # 401: which scheme to use (Token)
     "Allow",
-    "Location",  # 301 to the path with its trailing slash
+    "Location",  # 301 to the path with its trailing slash; a 201's new record
     "Link",
     "Content-Length",
     "Preference-Applied",  # Prefer: code=..., example=..., delay=...
     "Retry-After",
 )
 
-# Every method, so a POST from a page reaches the API and reads its 405 instead of a
-# preflight failure.
+# Every method: a write the route allows (POST, PUT, PATCH, DELETE) reaches the API, and one
+# it does not reaches it too and reads DRF's 405 with its `Allow`, instead of the browser's
+# opaque preflight failure.
 ALLOW_METHODS = ALL_METHODS
 _VARY = (b"vary", b"Origin")
 

@@ -25,8 +25,9 @@ import orjson
 
 from mockserver.contract.resource import Paging
 from mockserver.contract.spec import typed_choices
-from mockserver.http import ui
+from mockserver.http import ui, writedocs
 from mockserver.http.answer import Answer, send_answer, write
+from mockserver.http.writedocs import NO_NUL
 from mockserver.state import State
 
 YAML_TYPE = b"application/yaml"
@@ -113,8 +114,6 @@ def _asset(name: str) -> Answer | None:
 
 
 _JSON = ((b"content-type", JSON_TYPE),)
-# Django's CharField refuses a NUL character (ProhibitNullCharactersValidator).
-NO_NUL = "^[^\\x00]*$"
 
 
 def _no_nul(schema: dict) -> dict:
@@ -228,9 +227,11 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     """The spec as a dict, each GET operation given the error answers the mock (like DRF)
     gives and the spec does not document: 400 for the query, 401 (with its
     `WWW-Authenticate` challenge) or 403 for credentials, 404 for a path's record or value,
-    a page or a cursor, 406 for `Accept`. Real behaviour in DRF's shapes, never a mock
-    control. A spec that documents them all (the Users contract) is served as it is. A
-    `password` property is write-only there: the mock never serves one.
+    a page or a cursor, 406 for `Accept`; and each write the mock performs its own
+    (mockserver/http/writedocs.py: 400 for the body, 404, 415, the serializer's checks).
+    Real behaviour in DRF's shapes, never a mock control. A spec that documents them all
+    (the Users contract) is served as it is. A `password` property is write-only there:
+    the mock never serves one.
 
     Where DRF checks a filter beyond what drf-spectacular writes, the parameter's schema
     says so too (`_drf_bounds`), so that a value the document allows is one the service
@@ -250,31 +251,45 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
             _text_bounds(document, op, listed if isinstance(listed, list) else [])
         _drf_bounds(spec, op, raw_op, counts or {})
         responses = raw_op.setdefault("responses", {})
-        have = {str(code) for code in responses}
-        added = {"400": ("The query is not valid.", _INVALID), "406": ("Not acceptable.", _DETAIL)}
-        challenges = list(op.security.challenges)
-        if op.security.refuses:
-            code = "401" if challenges else "403"
-            added[code] = ("No valid credentials.", _DETAIL)
+        added = {"400": ("The query is not valid.", _INVALID)}
         # A detail's missing record, a path value its parameter cannot be,
         # PageNumberPagination's "Invalid page." and CursorPagination's "Invalid cursor"
         # are all NotFound.
         if op.path_params or op.view.paging in (Paging.PAGE, Paging.CURSOR):
             added["404"] = ("Not found, or no such page.", _DETAIL)
-        for code, (description, schema) in added.items():
-            if code in have:
-                key = next(k for k in responses if str(k) == code)
-                responses[key] = _admitting_drf(spec, document, responses[key], code, schema)
-                continue
-            response = {
-                "description": description,
-                "content": {"application/json": {"schema": schema}},
+        add_answers(spec, document, op, responses, added)
+    shared = functools.partial(add_answers, spec, document)
+    writedocs.document_writes(spec, document, counts or {}, shared)
+    return document
+
+
+def add_answers(spec, document, op, responses: dict, added: dict[str, tuple]) -> None:
+    """Document the answers of `added` (code -> description and body schema) and those every
+    operation has, 406 for `Accept` and 401 (with its `WWW-Authenticate` challenge) or 403
+    for credentials, where `responses` does not; where it does, make the documented one
+    admit DRF's body too (in place)."""
+    ordered = {code: added[code] for code in ("400",) if code in added}
+    ordered["406"] = ("Not acceptable.", _DETAIL)
+    challenges = list(op.security.challenges)
+    if op.security.refuses:
+        code = "401" if challenges else "403"
+        ordered[code] = ("No valid credentials.", _DETAIL)
+    ordered.update(added)
+    have = {str(code) for code in responses}
+    for code, (description, schema) in ordered.items():
+        if code in have:
+            key = next(k for k in responses if str(k) == code)
+            responses[key] = _admitting_drf(spec, document, responses[key], code, schema)
+            continue
+        response = {
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+        if code == "401":
+            response["headers"] = {
+                "WWW-Authenticate": {"schema": {"type": "string", "enum": challenges}}
             }
-            if code == "401":
-                response["headers"] = {
-                    "WWW-Authenticate": {"schema": {"type": "string", "enum": challenges}}
-                }
-            responses[code] = response
+        responses[code] = response
     return document
 
 

@@ -4,10 +4,18 @@ Installed with the package, nothing to enable:
 
 - `mockserver`: a real `mockserver serve` on a free port of 127.0.0.1, started once for
   the session (once per set of options), ready when the test starts. It has `.url`,
-  `.token`, `.headers`, `.requests(method=, path=, status=)` (the journal) and `.reset()`.
+  `.token`, `.session`, `.headers`, `.requests(method=, path=, status=)` (the journal) and
+  `.reset()`.
 - `mockserver_url`: its URL.
 - `mockserver_client`: an in-process client (Starlette's TestClient over the app, with the
   token set): no socket, for fast tests.
+
+Each test has its own session: both fixtures send `X-Mock-Session: <a name unique to the
+test and the run>` (`.headers` has it for a client of your own), so what one test writes no
+other test reads, not even the same test in a parallel CI job on a shared mock. Every test
+starts from the generated records; `mockserver.reset()` (or the fixture's `.reset()`) sends
+`DELETE /__mock/state` for the test's session, to start from them again mid-test, and the
+session is dropped the same way when the test ends.
 
 Options, from the command line or the ini file (`pytest.ini`, `[tool.pytest.ini_options]`):
 `--mockserver-spec` / `mockserver_spec`, `--mockserver-seed`, `--mockserver-size`,
@@ -23,6 +31,8 @@ temporary directory (the dataset cache and the server's log).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
@@ -41,6 +51,8 @@ from pathlib import Path
 import pytest
 
 OPTIONS = ("spec", "seed", "size", "lenient")
+SESSION_HEADER = "X-Mock-Session"
+STATE_PATH = "/__mock/state"
 START_TIMEOUT = 60  # seconds until the mock answers /__mock/health
 _HELP = {
     "spec": "OpenAPI file the mockserver fixtures serve (default: the packaged Users API)",
@@ -67,27 +79,82 @@ def pytest_configure(config):
 
 @dataclass
 class RunningMock:
-    """A mock the fixtures talk to: its URL and a key that works."""
+    """A mock the fixtures talk to: its URL, a key that works, and the test's session."""
 
     url: str
     token: str
+    session: str = ""
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Token {self.token}"}
+        """The token, and the session the test's requests read and write."""
+        headers = {"Authorization": f"Token {self.token}"}
+        if self.session:
+            headers[SESSION_HEADER] = self.session
+        return headers
 
     def requests(self, method: str | None = None, path: str | None = None, status=None):
-        """The API requests the mock answered, oldest first (GET /__mock/requests)."""
+        """The API requests the mock answered in this test's session, oldest first (GET
+        /__mock/requests, which records each request's headers)."""
         wanted = {k: v for k, v in (("method", method), ("path", path), ("status", status)) if v}
         query = "?" + urllib.parse.urlencode(wanted) if wanted else ""
         with urllib.request.urlopen(f"{self.url}/__mock/requests{query}", timeout=10) as answer:
-            return json.loads(answer.read())["requests"]
+            found = json.loads(answer.read())["requests"]
+        if not self.session:
+            return found
+        return [entry for entry in found if session_of(entry) == self.session]
 
     def reset(self) -> None:
-        """Forget the requests answered so far (DELETE /__mock/requests)."""
-        request = urllib.request.Request(f"{self.url}/__mock/requests", method="DELETE")
-        with urllib.request.urlopen(request, timeout=10):
-            pass
+        """Start the test's session again from the generated records (DELETE /__mock/state
+        with its header), and forget the requests answered so far (DELETE /__mock/requests)."""
+        _delete(f"{self.url}{STATE_PATH}", {SESSION_HEADER: self.session} if self.session else {})
+        _delete(f"{self.url}/__mock/requests", {})
+
+
+def _delete(url: str, headers: dict[str, str]) -> None:
+    request = urllib.request.Request(url, method="DELETE", headers=headers)
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+def session_of(entry: dict) -> str | None:
+    """The session a journal entry's request named, if any.
+
+    >>> session_of({"headers": [["accept", "*/*"], ["x-mock-session", "t-1"]]})
+    't-1'
+    """
+    return next((v for n, v in entry["headers"] if n.lower() == SESSION_HEADER.lower()), None)
+
+
+def session_name(run: str, nodeid: str) -> str:
+    """A session name unique to a test (its node id) and to the pytest run (`run`, random):
+    readable, header-safe, and short enough for any store's key.
+
+    >>> session_name("a1b2", "tests/test_shop.py::test_create[json]")
+    'a1b2-test_shop.py-test_create-json-c6424bcd'
+    >>> len(session_name("a1b2", "x" * 500)) <= 100
+    True
+    """
+    path, sep, rest = nodeid.partition("::")
+    short = path.rpartition("/")[2] + sep + rest  # the file's name, not its folders
+    readable = re.sub(r"[^A-Za-z0-9._]+", "-", short).strip("-")[-70:]
+    digest = hashlib.sha1(nodeid.encode()).hexdigest()[:8]
+    return f"{run}-{readable}-{digest}"
+
+
+# The reset of the test running now, for `mockserver.reset()`; set by the fixture a test
+# uses, cleared when it ends (pytest runs one test at a time in a process).
+_current_reset: list = []
+
+
+def reset() -> None:
+    """Start this test's session of the mock again from its generated records.
+
+    Needs the `mockserver` or `mockserver_client` fixture in the running test.
+    """
+    if not _current_reset:
+        raise RuntimeError("mockserver.reset() needs the mockserver or mockserver_client fixture")
+    _current_reset[-1]()
 
 
 class _Process:
@@ -173,9 +240,14 @@ def _mockserver_pool(tmp_path_factory):
         process.stop()
 
 
+@pytest.fixture(scope="session")
+def _mockserver_run() -> str:
+    """This pytest run's part of every session name: two runs never share a session."""
+    return secrets.token_hex(4)
+
+
 @pytest.fixture(scope="module")
-def mockserver(request, _mockserver_pool) -> RunningMock:
-    """A running mock: `.url`, `.token`, `.headers`, `.requests(...)`, `.reset()`."""
+def _mockserver_running(request, _mockserver_pool) -> RunningMock:
     outside = os.environ.get("MOCKSERVER_URL")
     if outside:
         return RunningMock(outside.rstrip("/"), os.environ.get("MOCKSERVER_TOKEN", ""))
@@ -184,13 +256,32 @@ def mockserver(request, _mockserver_pool) -> RunningMock:
     return RunningMock(process.url, process.token)
 
 
-@pytest.fixture(scope="module")
-def mockserver_url(mockserver) -> str:
-    return mockserver.url
+@pytest.fixture
+def mockserver(request, _mockserver_running, _mockserver_run):
+    """A running mock in this test's own session: `.url`, `.token`, `.session`, `.headers`,
+    `.requests(...)`, `.reset()`."""
+    session = session_name(_mockserver_run, request.node.nodeid)
+    running = RunningMock(_mockserver_running.url, _mockserver_running.token, session)
+    _current_reset.append(running.reset)
+    yield running
+    _current_reset.remove(running.reset)
+    _drop_session(running)
+
+
+def _drop_session(running: RunningMock) -> None:
+    """The finished test's session, dropped so that a long run does not pile them up; a mock
+    without sessions to drop (an older one) is no failure of the test."""
+    with contextlib.suppress(urllib.error.URLError, OSError):
+        _delete(f"{running.url}{STATE_PATH}", {SESSION_HEADER: running.session})
 
 
 @pytest.fixture(scope="module")
-def mockserver_client(request):
+def mockserver_url(_mockserver_running) -> str:
+    return _mockserver_running.url
+
+
+@pytest.fixture(scope="module")
+def _mockserver_app_client(request):
     """The app in this process, behind Starlette's TestClient, the token set."""
     from mockserver import state
     from mockserver.http.app import create_app
@@ -214,3 +305,20 @@ def mockserver_client(request):
     app = create_app(state.load(settings))
     with TestClient(app, headers={"Authorization": f"Token {token}"}) as client:
         yield client
+
+
+@pytest.fixture
+def mockserver_client(request, _mockserver_app_client, _mockserver_run):
+    """The in-process client, sending this test's session on every request."""
+    client = _mockserver_app_client
+    session = session_name(_mockserver_run, request.node.nodeid)
+    client.headers[SESSION_HEADER] = session
+
+    def reset() -> None:
+        client.delete(STATE_PATH, headers={SESSION_HEADER: session})
+
+    _current_reset.append(reset)
+    yield client
+    _current_reset.remove(reset)
+    reset()
+    del client.headers[SESSION_HEADER]

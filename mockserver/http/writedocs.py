@@ -1,0 +1,216 @@
+"""What the served spec adds to the writes the mock performs: DRF's real answers and checks.
+
+drf-spectacular documents a write's success only (201, 200, 204). DRF also answers 400 with
+its validation errors (`{"name": ["This field is required."]}`, `{"non_field_errors": [...]}`,
+or `{"detail": "JSON parse error - ..."}`), 401 or 403 without credentials, 404 for a
+detail's missing record, 406 for `Accept` and 415 for a body type no parser reads. And its
+serializers refuse what the request schema allows: a required CharField refuses "" and
+whitespace alone (allow_blank=False after trim_whitespace), every CharField a NUL, a
+relation an id that names no record. The served copy of the document says all of it, so
+that a client (Schemathesis, a generated SDK) holds the mock to what the service does; the
+contract file itself is untouched.
+
+A write is one the mock performs when its path's GET serves a modelled resource (a list
+for `POST`, a detail or singleton for `PUT`, `PATCH`, `DELETE`).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from mockserver.contract.schema import effective
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+# Python's str.isspace() characters, which CharField's strip() removes (JSON Schema's `\s`
+# is ECMA-262's, which differs: it has U+FEFF and lacks U+001C-U+001F and U+0085).
+_SPACE = (
+    "\\t\\n\\u000b\\f\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680"
+    "\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+# Django's CharField refuses a NUL character (ProhibitNullCharactersValidator).
+NO_NUL = "^[^\\x00]*$"
+# ... and a required one something besides whitespace.
+NOT_BLANK = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
+
+_DETAIL = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}},
+}
+# DRF's ValidationError body for a serializer: each field's messages (a nested serializer's
+# and a ListField's are objects of their own), the object's own under `non_field_errors`;
+# a body no parser reads is a ParseError's `detail`.
+INVALID_BODY = {
+    "description": "DRF's validation errors: a list of messages per field (an object for a "
+    "nested serializer), `non_field_errors` for the body as a whole; or a parse error.",
+    "anyOf": [
+        {
+            "type": "object",
+            "properties": {"non_field_errors": {"type": "array", "items": {"type": "string"}}},
+            "additionalProperties": {
+                "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]
+            },
+        },
+        _DETAIL,
+    ],
+}
+
+
+def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> None:
+    """Give each write the mock performs DRF's error answers and request checks (in place).
+
+    `added_for(op, responses)`: the answers reads and writes share (401 or 403, 406), as
+    mockserver/http/docs.py writes them; this adds 400, 404 and 415 and the body's checks.
+    """
+    for op in spec.operations:
+        if op.method not in WRITES or not _performed(spec, op):
+            continue
+        raw_op = document["paths"][op.path][op.method.lower()]
+        responses = raw_op.setdefault("responses", {})
+        added = {"400": ("The request body is not valid.", INVALID_BODY)}
+        if op.method == "DELETE":
+            # destroy() never reads the body: no 400 and no 415 are possible.
+            added = {}
+        elif op.body:
+            added["415"] = ("Unsupported media type.", _DETAIL)
+        if "{" in op.path:
+            added["404"] = ("Not found.", _DETAIL)
+        added_for(op, responses, added)
+        if op.body:
+            _body_checks(spec, document, op, raw_op, counts)
+
+
+def _performed(spec, op) -> bool:
+    """Whether the mock performs the write: its path's GET serves a resource."""
+    if op.resource is not None:
+        return True
+    return any(
+        other.method == "GET" and other.path == op.path and other.resource is not None
+        for other in spec.operations
+    )
+
+
+def _resource(spec, op):
+    path = op.resource or next(
+        (o.resource for o in spec.operations if o.method == "GET" and o.path == op.path), None
+    )
+    return spec.resources.get(path) if path else None
+
+
+def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int]) -> None:
+    """Each media type's request schema, tightened to what the serializer accepts.
+
+    The schema is written inline in the operation (a copy): the component it names may be
+    the response's too (without COMPONENT_SPLIT_REQUEST), and the answers stay as they are.
+    """
+    content = (_shallow(document, raw_op.get("requestBody")) or {}).get("content")
+    if not isinstance(content, dict):
+        return
+    resource = _resource(spec, op)
+    relations = resource.relations if resource is not None else {}
+    required = _required_of(spec, op)
+    changed_body = None
+    for media, item in content.items():
+        if not isinstance(item, dict) or not isinstance(item.get("schema"), dict):
+            continue
+        schema = _shallow(document, item["schema"])
+        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+            continue
+        tightened = tighten(schema, required, relations, counts)
+        if tightened is not schema:
+            if changed_body is None:
+                changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
+            changed_body["content"][media]["schema"] = tightened
+    if changed_body is not None:
+        raw_op["requestBody"] = changed_body
+
+
+def _required_of(spec, op) -> set[str]:
+    """The serializer's required fields: the body's own; a PATCH's (a `Patched...` schema
+    lists none) those of the PUT or POST of the same serializer, which a partial update
+    refuses blank all the same when it is sent."""
+    if op.method != "PATCH":
+        return set()
+    for method in ("PUT", "POST"):
+        for other in spec.operations:
+            if other.method != method or not other.body:
+                continue
+            if other.path == op.path or (
+                method == "POST"
+                and _resource(spec, other) is not None
+                and _resource(spec, other) is _resource(spec, op)
+            ):
+                body = other.body.get("application/json") or next(iter(other.body.values()))
+                return set(body.get("required") or ())
+    return set()
+
+
+def tighten(schema: dict, required: set[str], relations: dict[str, str], counts) -> dict:
+    """A request schema with DRF's own checks written in; `schema` itself when none applies.
+
+    >>> tight = tighten({"properties": {"name": {"type": "string"},
+    ...                                 "bio": {"type": "string"}}, "required": ["name"]},
+    ...                 set(), {}, {})
+    >>> tight["properties"]["name"]["minLength"], tight["properties"]["bio"]["pattern"]
+    (1, '^[^\\\\x00]*$')
+    """
+    required = required | set(schema.get("required") or ())
+    properties = dict(schema["properties"])
+    for name, prop in schema["properties"].items():
+        if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
+            continue
+        target = relations.get(name)
+        if target is not None:
+            new = _related(prop, counts.get(target, 0))
+        else:
+            new = _text(prop, name in required)
+        if new is not prop:
+            properties[name] = new
+    if properties == schema["properties"]:
+        return schema
+    return {**schema, "properties": properties}
+
+
+def _text(prop: dict, required: bool) -> dict:
+    """A string property as CharField checks it: no NUL; when required, not blank (""
+    and whitespace alone are "This field may not be blank.")."""
+    whole = effective(prop)
+    if whole.get("type") != "string" or "oneOf" in prop or "anyOf" in prop or "enum" in whole:
+        return prop  # a URL that may be blank (`oneOf: [uri, maxLength: 0]`), a choice
+    new = dict(prop)
+    if required and not new.get("minLength"):
+        new["minLength"] = 1
+    if not {"format", "pattern"} & set(new):
+        new["pattern"] = NOT_BLANK if required else NO_NUL
+    return new if new != prop else prop
+
+
+def _related(prop: dict, count: int) -> dict:
+    """A relation's key (PrimaryKeyRelatedField, ManyRelatedField) as an id of a record the
+    collection has: "Invalid pk "99" - object does not exist." otherwise."""
+    ids = {"type": "integer", "minimum": 1, "maximum": max(count, 1)}
+    whole = effective(prop)
+    if (
+        whole.get("type") == "array"
+        and effective(whole.get("items") or {}).get("type") == "integer"
+    ):
+        return {**prop, "items": {**(prop.get("items") or {}), **ids}}
+    if whole.get("type") == "integer" and "oneOf" not in prop and "anyOf" not in prop:
+        return {**prop, **ids}
+    return prop
+
+
+def _shallow(document: dict, node):
+    """A `$ref`'s local target, else `node`."""
+    seen = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        if node["$ref"] in seen:
+            return None
+        seen.add(node["$ref"])
+        target = document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            target = target.get(part) if isinstance(target, dict) else None
+        node = target
+    return node

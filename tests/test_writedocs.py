@@ -1,0 +1,285 @@
+"""What the served spec adds to writes (mockserver/http/writedocs.py): DRF's error answers
+and the serializer's own checks, in the served copy only."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+from helpers_api import make_state
+
+from mockserver.http.docs import with_drf_errors
+from mockserver.http.writedocs import INVALID_BODY, NO_NUL, NOT_BLANK, tighten
+
+TOKEN = [{"tokenAuth": []}]
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, code: str = "200") -> dict:
+    return {code: {"description": "", "content": {"application/json": {"schema": schema}}}}
+
+
+def _body(schema: dict, required: bool = True) -> dict:
+    media = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+    return {"content": {m: {"schema": schema} for m in media}, "required": required}
+
+
+ID = [{"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}]
+PRODUCT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer", "readOnly": True},
+        "name": {"type": "string", "maxLength": 80},
+        "notes": {"type": "string"},
+        "email": {"type": "string", "format": "email", "maxLength": 254},
+        "status": _ref("StatusEnum"),
+        "category": {"type": "integer", "nullable": True},
+        "tags": {"type": "array", "items": {"type": "integer"}},
+        "created": {"type": "string", "format": "date-time", "readOnly": True},
+    },
+    "required": ["id", "name", "email", "created"],
+}
+CATEGORY = {
+    "type": "object",
+    "properties": {"id": {"type": "integer", "readOnly": True}, "name": {"type": "string"}},
+    "required": ["id", "name"],
+}
+
+
+def shop(split: bool) -> dict:
+    """A drf-spectacular schema of a ModelViewSet, its request components split or not."""
+    request = "ProductRequest" if split else "Product"
+    patched = "PatchedProductRequest" if split else "PatchedProduct"
+    writable = {k: v for k, v in PRODUCT["properties"].items() if not v.get("readOnly")}
+    schemas = {
+        "Product": PRODUCT,
+        "Category": CATEGORY,
+        "Tag": CATEGORY,
+        "StatusEnum": {"enum": ["draft", "live"], "type": "string"},
+        patched: {"type": "object", "properties": writable if split else PRODUCT["properties"]},
+    }
+    if split:
+        schemas["ProductRequest"] = {
+            "type": "object",
+            "properties": writable,
+            "required": ["name", "email"],
+        }
+    page = {
+        "type": "object",
+        "properties": {"count": {"type": "integer"}, "results": {"type": "array", "items": {}}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Shop", "version": "1"},
+        "paths": {
+            "/products/": {
+                "get": {
+                    "operationId": "products_list",
+                    "responses": _json(
+                        {**page, "properties": {**page["properties"], "results": {
+                            "type": "array", "items": _ref("Product")}}}
+                    ),
+                    "security": TOKEN,
+                },
+                "post": {
+                    "operationId": "products_create",
+                    "requestBody": _body(_ref(request)),
+                    "responses": _json(_ref("Product"), "201"),
+                    "security": TOKEN,
+                },
+            },
+            "/products/{id}/": {
+                "parameters": ID,
+                "get": {
+                    "operationId": "products_retrieve",
+                    "responses": _json(_ref("Product")),
+                    "security": TOKEN,
+                },
+                "put": {
+                    "operationId": "products_update",
+                    "requestBody": _body(_ref(request)),
+                    "responses": _json(_ref("Product")),
+                    "security": TOKEN,
+                },
+                "patch": {
+                    "operationId": "products_partial_update",
+                    "requestBody": _body(_ref(patched), required=False),
+                    "responses": _json(_ref("Product")),
+                    "security": TOKEN,
+                },
+                "delete": {
+                    "operationId": "products_destroy",
+                    "responses": {"204": {"description": "No response body"}},
+                    "security": TOKEN,
+                },
+            },
+            "/categories/": {
+                "get": {
+                    "operationId": "categories_list",
+                    "responses": _json({"type": "array", "items": _ref("Category")}),
+                    "security": TOKEN,
+                },
+            },
+            "/tags/": {
+                "get": {
+                    "operationId": "tags_list",
+                    "responses": _json({"type": "array", "items": _ref("Tag")}),
+                    "security": TOKEN,
+                },
+            },
+            "/login/": {
+                "post": {
+                    "operationId": "login",
+                    "requestBody": _body({"type": "object", "properties": {
+                        "username": {"type": "string"}}, "required": ["username"]}),
+                    "responses": _json({"type": "object"}),
+                },
+            },
+        },
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"tokenAuth": {"type": "apiKey", "in": "header",
+                                              "name": "Authorization"}},
+        },
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=[True, False], ids=["split", "single"])
+def served(request, tmp_path_factory):
+    raw = shop(request.param)
+    path = tmp_path_factory.mktemp("shop") / "openapi.json"
+    path.write_text(json.dumps(raw))
+    state = make_state(spec=str(path), size=7)
+    counts = {p: len(s.dataset) for p, s in state.served.items()}
+    return raw, with_drf_errors(state.spec, counts), state
+
+
+DETAIL = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
+
+ANSWERS = [
+    ("create", "/products/", "post", {"201", "400", "401", "404"} - {"404"} | {"406", "415"}),
+    ("update", "/products/{id}/", "put", {"200", "400", "401", "404", "406", "415"}),
+    ("partial update", "/products/{id}/", "patch", {"200", "400", "401", "404", "406", "415"}),
+    ("delete", "/products/{id}/", "delete", {"204", "401", "404", "406"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "codes"), [a[1:] for a in ANSWERS], ids=[a[0] for a in ANSWERS]
+)
+def test_each_write_documents_what_drf_answers(served, path, method, codes):
+    _, document, _ = served
+    responses = document["paths"][path][method]["responses"]
+    assert set(responses) == codes
+    assert responses["401"]["headers"]["WWW-Authenticate"]["schema"]["enum"] == ["Token"]
+    assert responses["406"]["content"]["application/json"]["schema"] == DETAIL
+    if "400" in codes:
+        assert responses["400"]["content"]["application/json"]["schema"] == INVALID_BODY
+        assert responses["415"]["content"]["application/json"]["schema"] == DETAIL
+    if "404" in codes:
+        assert responses["404"]["content"]["application/json"]["schema"] == DETAIL
+
+
+BODIES = [
+    ("one field's messages", {"name": ["This field is required."]}, True),
+    ("several, and the body's", {"email": ["Enter a valid email address."],
+                                 "non_field_errors": ["Invalid data."]}, True),
+    ("a nested serializer's", {"maker": {"name": ["This field may not be blank."]}}, True),
+    ("a parse error", {"detail": "JSON parse error - Expecting value"}, True),
+    ("not a list of strings", {"name": "This field is required."}, False),
+    ("a bare list", ["Invalid data."], False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "valid"), [b[1:] for b in BODIES], ids=[b[0] for b in BODIES])
+def test_the_400_schema_holds_drf_bodies_and_only_them(body, valid):
+    import jsonschema_rs
+
+    assert jsonschema_rs.validator_for(INVALID_BODY).is_valid(body) is valid
+
+
+def test_a_write_the_mock_does_not_perform_is_left_as_written(served):
+    raw, document, _ = served
+    assert document["paths"]["/login/"] == raw["paths"]["/login/"]
+
+
+def test_the_contract_itself_is_untouched(served):
+    raw, _, state = served
+    assert state.spec.raw == raw
+    assert json.loads(json.dumps(state.spec.raw)) == raw
+
+
+def _body_schema(document, path, method, media="application/json") -> dict:
+    return document["paths"][path][method]["requestBody"]["content"][media]["schema"]
+
+
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_a_full_write_refuses_blank_and_nul_and_ids_that_do_not_exist(served, method):
+    _, document, _ = served
+    path = "/products/" if method == "post" else "/products/{id}/"
+    for media in ("application/json", "multipart/form-data"):
+        props = _body_schema(document, path, method, media)["properties"]
+        assert props["name"] == {
+            "type": "string", "maxLength": 80, "minLength": 1, "pattern": NOT_BLANK,
+        }  # fmt: skip
+        assert props["notes"] == {"type": "string", "pattern": NO_NUL}
+        # A format says enough of its text; a required one is not blank either.
+        assert props["email"] == {
+            "type": "string", "format": "email", "maxLength": 254, "minLength": 1,
+        }  # fmt: skip
+        assert props["status"] == _ref("StatusEnum")
+        assert props["category"] == {
+            "type": "integer", "nullable": True, "minimum": 1, "maximum": 7,
+        }  # fmt: skip
+        assert props["tags"] == {
+            "type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7},
+        }  # fmt: skip
+    # The answers' component is the contract's: only the request is checked more.
+    assert document["components"]["schemas"]["Product"] == PRODUCT
+
+
+def test_a_partial_update_refuses_a_blank_required_field_it_sends(served):
+    _, document, _ = served
+    props = _body_schema(document, "/products/{id}/", "patch")["properties"]
+    assert props["name"]["minLength"] == 1 and props["name"]["pattern"] == NOT_BLANK
+    assert props["notes"]["pattern"] == NO_NUL and "minLength" not in props["notes"]
+    assert "required" not in _body_schema(document, "/products/{id}/", "patch")
+
+
+def test_a_spectacular_min_length_is_kept():
+    schema = {"properties": {"name": {"type": "string", "minLength": 1}}, "required": ["name"]}
+    tight = tighten(schema, set(), {}, {})
+    assert tight["properties"]["name"] == {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
+    nothing = {"properties": {"n": {"type": "integer"}, "s": {"enum": ["a"]}}}
+    assert tighten(nothing, set(), {}, {}) is nothing
+
+
+SPACES = [
+    ("empty", "", False),
+    ("spaces", "   ", False),
+    ("python-only whitespace", "\x1c\x85", False),
+    ("ideographic space", "\u3000", False),
+    ("a letter", "a", True),
+    ("padded", "  a  ", True),
+    ("zero width no-break space is no whitespace to Python", "\ufeff", True),
+    ("NUL", "a\x00", False),
+]
+
+
+@pytest.mark.parametrize(("value", "valid"), [s[1:] for s in SPACES], ids=[s[0] for s in SPACES])
+def test_not_blank_is_what_charfield_strips(value, valid):
+    assert (re.search(NOT_BLANK, value) is not None) is valid
+    assert (value.strip() != "" and "\x00" not in value) is valid
+
+
+def test_reads_are_documented_as_before(served):
+    _, document, state = served
+    get = document["paths"]["/products/"]["get"]
+    assert set(get["responses"]) == {"200", "400", "401", "404", "406"}  # a page
+    again = with_drf_errors(state.spec, {"/products/": 7, "/categories/": 7, "/tags/": 7})
+    assert copy.deepcopy(again) == document
