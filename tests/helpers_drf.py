@@ -183,8 +183,8 @@ class DrfService(DjangoService):
         self._manage("load_export", "--token", self.token, *password, *files)
 
 
-# What no drf-spectacular spec says, and the service's views set: their paginators' page
-# sizes, and a view's `ordering_fields` where they are not every field.
+# What no drf-spectacular spec says, and the service's views and models set: their paginators'
+# page sizes, a view's `ordering_fields` where they are not every field, a unique field.
 SHOP_OVERLAY = {
     "overlay": "1.0.0",
     "info": {"title": "The shop's page sizes", "version": "1"},
@@ -199,6 +199,11 @@ SHOP_OVERLAY = {
                     "sortable": ["name", "weight", "rating", "created"],
                 }
             },
+        },
+        {
+            "target": "$.paths['/products/'].get",
+            # The model's `unique=True` sku: DRF's UniqueValidator, which no spec says.
+            "update": {"x-resource": {"unique": ["sku"]}},
         },
         {
             "target": "$.paths['/reviews/'].get",

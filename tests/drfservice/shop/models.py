@@ -1,4 +1,6 @@
-"""The shop's models; every value is loaded from an export (no defaults, no auto_now)."""
+"""The shop's models. Every value is loaded from an export (load_export sets even the server-set
+times); products are written through the API too, so theirs are `auto_now_add` / `auto_now`.
+"""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -28,7 +30,9 @@ class Product(models.Model):
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=80)
     description = models.TextField(blank=True)
-    sku = models.UUIDField()
+    # Unique: DRF's ModelSerializer adds a UniqueValidator ("product with this sku already
+    # exists."), which no generated spec can say (the overlay's `x-resource: {unique: [sku]}`).
+    sku = models.UUIDField(unique=True)
     price = models.DecimalField(max_digits=8, decimal_places=2)
     stock = models.PositiveIntegerField()
     is_available = models.BooleanField()
@@ -37,8 +41,11 @@ class Product(models.Model):
     tags = models.ManyToManyField(Tag, blank=True)
     email = models.EmailField()
     website = models.URLField(blank=True)
-    created = models.DateTimeField()
     released = models.DateField(null=True)
+    rating = models.FloatField(null=True, validators=[MinValueValidator(0), MaxValueValidator(5)])
+    # Server-set, so read-only in the serializer: the time of the create, of the last save.
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]

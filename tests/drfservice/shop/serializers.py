@@ -37,6 +37,8 @@ class ProductSerializer(serializers.ModelSerializer):
             "website",
             "created",
             "released",
+            "rating",
+            "updated",
         ]
 
 

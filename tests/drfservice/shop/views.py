@@ -1,5 +1,6 @@
-"""The shop's read-only views: products, categories, tags, bundles, reviews and the settings
-singleton, a category's products, two actions of products and one of tags, two plain APIViews.
+"""The shop's views: products read and written (a ModelViewSet), read-only categories, tags,
+bundles, reviews and the settings singleton, a category's products, two actions of products and
+one of tags, two plain APIViews.
 """
 
 from django.db.models import Count
@@ -29,7 +30,9 @@ from shop.serializers import (
 )
 
 
-class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+class ProductViewSet(viewsets.ModelViewSet):
+    """Products, read and written by the holders of a token."""
+
     queryset = Product.objects.all()
     serializer_class = ProductSerializer
     filterset_fields = {
@@ -71,6 +74,8 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
         "website",
         "created",
         "released",
+        "rating",
+        "updated",
     ]
 
     # drf-spectacular reads an action as one object unless told it answers a list.

@@ -60,6 +60,6 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shop API",
     "VERSION": "1.0.0",
-    "DESCRIPTION": "A small read-only shop of products, categories, tags and site settings.",
+    "DESCRIPTION": "A small shop: products read and written; categories, tags and settings read.",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -1,4 +1,4 @@
-"""URLs of the reference DRF service: read-only viewsets, a nested one, and plain views.
+"""URLs of the reference DRF service: viewsets (products written too), a nested one, plain views.
 
 A DefaultRouter, as DRF services use: it adds the format suffix routes (`/products.json`,
 `/products/3.json`) and an API root at `/`, which drf-spectacular leaves out of the spec.

@@ -6,9 +6,11 @@ records it serves, as `mockserver export --path` writes them. The rows keep the 
 are served with, so the service answers with the same records: a bundle, served by its
 `uuid` only, gets its integer key from its place in the export (the list's order), and a
 nested object (a bundle's `category`, its `tags`) is the related row, created from it when
-no list of that model has it.
+no list of that model has it. Server-set times (`auto_now_add`, `auto_now`) keep the exported
+values, as `loaddata` keeps a fixture's.
 """
 
+import contextlib
 import json
 import re
 import uuid
@@ -126,6 +128,27 @@ def to_instance(model, record, pk, pks):
     return model(**values)
 
 
+@contextlib.contextmanager
+def exported_times():
+    """The `auto_now_add` / `auto_now` fields of the loaded models leave a row's value alone
+    meanwhile: DateTimeField.pre_save sets them on every insert that is not `raw`, and
+    bulk_create's is not (loaddata's is)."""
+    fields = [
+        field
+        for model in ORDER
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    flags = [(field, field.auto_now, field.auto_now_add) for field in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, auto_now, auto_now_add in flags:
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
+
+
 class Command(BaseCommand):
     help = "Load JSON exports ({'path': '/products/', 'records': [...]}) and user 'api'."
 
@@ -135,6 +158,7 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", help="JSON exports, one API path each")
 
     @transaction.atomic
+    @exported_times()
     def handle(self, *args, token, password, files, **options):
         documents = []
         for name in files:
