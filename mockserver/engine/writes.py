@@ -349,18 +349,20 @@ def _empty(prop: dict):
 
 
 def _exists(records: Records, target: str) -> Callable[[object], bool]:
-    """Whether a record of `target` has this primary key (PrimaryKeyRelatedField)."""
+    """Whether a record of `target` has this primary key (PrimaryKeyRelatedField): its `id`
+    (the record's number), else the field its pk is (a uuid)."""
     served = records[target]
-    by_number = served.resource.lookup_field in (None, "id")
+    fields = served.resource.fields
+    pk = "id" if "id" in fields else lookup_field("pk", fields)
 
-    def exists(pk) -> bool:
-        if by_number:
+    def exists(value) -> bool:
+        if pk in (None, "id"):
             try:
-                return records.record(target, int(pk)) is not None
+                return records.record(target, int(value)) is not None
             except (TypeError, ValueError, OverflowError):
                 return False
         try:
-            return find_row(records[target], str(pk)) is not None
+            return find_row(records[target], str(value), pk) is not None
         except ApiError:
             return False
 

@@ -51,9 +51,10 @@ def format_override(exchange: Exchange) -> None:
         raise ApiError.detail(404, NOT_FOUND)
 
 
-def admit(state, exchange: Exchange, op=None) -> None:
+def admit(state, exchange: Exchange, op=None) -> int | None:
     """What comes before any answer the client can choose (Prefer): the format, 406, 401.
     `op`: the operation whose authenticators decide (a write's own), else the route's read.
+    Returns the credential's owner (None: anonymous, or a key of no record).
 
     Strict mode has no format override: the contract documents neither `format` nor the
     suffixes, so `?format=` is an unknown parameter (400) and a suffix an unknown path.
@@ -63,4 +64,4 @@ def admit(state, exchange: Exchange, op=None) -> None:
     negotiate(exchange.headers.get(b"accept"))
     op = op or exchange.read
     security = op.security if op is not None else TOKEN_ONLY
-    authenticate(exchange.headers, exchange.query_string, security, state.keys)
+    return authenticate(exchange.headers, exchange.query_string, security, state.keys)

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import orjson
 
-from mockserver.contract.resource import OBJECT, Reply
+from mockserver.contract.resource import Reply
 from mockserver.engine import handlers, logins, serializer, writes
 from mockserver.engine.params import Query, allowed, parse_query
 from mockserver.engine.sessions import open_sessions
@@ -36,6 +36,7 @@ from mockserver.http.answer import send_json, write
 from mockserver.http.cors import CorsMiddleware
 from mockserver.http.docs import SpecDocsMiddleware
 from mockserver.http.journal import BODY, Journal, MockEndpointsMiddleware, Secrets
+from mockserver.http.metadata import metadata
 from mockserver.http.negotiation import NegotiationMiddleware
 from mockserver.state import State
 
@@ -178,11 +179,11 @@ class ApiMiddleware:
     def _answer(self, scope, exchange):
         """The pipeline's stages after routing: admit (format, 406, 401), the method (405),
         parse (400), mock (200 or 404). Each stage raises ApiError to answer early."""
-        admit(self.state, exchange)
+        owner = admit(self.state, exchange)
         method = scope["method"]
         read = exchange.read
         if method == "OPTIONS":
-            return _metadata(self.state, read)
+            return self._options(exchange, owner)
         bound = self._handlers.get(id(read)) if read is not None else None
         if method not in ("GET", "HEAD") or bound is None:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
@@ -204,6 +205,25 @@ class ApiMiddleware:
         _check_path(exchange.match.params, checks)
         url = _request_url(scope, exchange.headers)
         return handler(query, url, exchange.match.params, data)
+
+    def _options(self, exchange, owner) -> bytes:
+        """DRF's SimpleMetadata: the view, and the writes this user may make there (a
+        detail's PUT only when its record exists: get_object() raising Http404 drops it)."""
+        headers = exchange.headers
+        authenticated = owner is not None or any(
+            name in headers for name in (b"authorization", b"cookie")
+        )
+        exists = True
+        bound = self._handlers.get(id(exchange.read)) if exchange.read is not None else None
+        if bound is not None and exchange.read.is_detail:
+            try:
+                data = self.workspace.records(_session(headers))
+                bound[0](Query(), "", exchange.match.params, data)
+            except ApiError:
+                exists = False
+        return orjson.dumps(
+            metadata(self.state, exchange.match.route, authenticated, record_exists=exists)
+        )
 
     async def _write(self, scope, receive, exchange):
         """A write: admit, the method (405), the path, then the view's own work, which
@@ -325,29 +345,6 @@ class NotFoundMiddleware:
             await self.app(scope, receive, send)
             return
         await send_json(send, 404, {"detail": "Not found."})
-
-
-def _metadata(state: State, op) -> bytes:
-    """DRF's SimpleMetadata answer to an authenticated OPTIONS: the view's name, as
-    APIView.get_view_name gives it (`ProductViewSet` -> "Product List" or "Product
-    Instance"; a `SiteSettingsView` -> "Site Settings") and its docstring."""
-    served = state.served.get(op.resource) if op is not None else None
-    model = served.resource.model if served is not None else ""
-    name = re.sub(r"((?<=[a-z])[A-Z]|(?<!\A)[A-Z](?=[a-z]))", r" \1", model).strip()
-    if served is not None and served.resource.shape != OBJECT:
-        name += " Instance" if op.is_detail else " List"
-    return orjson.dumps(
-        {
-            "name": name,
-            "description": op.docstring if op is not None else "",
-            "renders": ["application/json"],
-            "parses": [
-                "application/json",
-                "application/x-www-form-urlencoded",
-                "multipart/form-data",
-            ],
-        }
-    )
 
 
 def _request_url(scope, headers) -> str:

@@ -178,9 +178,7 @@ class MockEndpointsMiddleware:
     """`/__mock/health` and `/__mock/requests` (under the base path); every other request
     passes on, carrying the journal for mockserver/http/answer.py to write it down in."""
 
-    def __init__(
-        self, app, journal: Journal | None, base_path: str, health: dict, workspace=None
-    ):
+    def __init__(self, app, journal: Journal | None, base_path: str, health: dict, workspace=None):
         self.app = app
         self.journal = journal
         self.workspace = workspace  # the sessions' writes (mockserver/engine/writes.py)
