@@ -1,0 +1,572 @@
+"""Where the writes of each session live: a change set over the generated records.
+
+A write never changes the generated records (they stay a pure function of spec, seed and
+size). Each session, named by the `X-Mock-Session` header ("" for the shared default), has
+a change set over them: per collection (its list path, "/products/"), record key -> the
+record as JSON bytes, or None for a deleted one; and a sequence per collection, as a
+database has, so that a new key is the next after the largest ever used and is never
+reused after a delete.
+
+Two stores keep them behind one interface, `Sessions`:
+
+- `LocalSessions`: this process's memory (one process). With a state file, the default
+  session is loaded from it at start and saved to it after changes: atomically (a temporary
+  file in the same directory, fsync, `os.replace`), at most once per `save_interval`
+  seconds under a burst of writes (a background thread), and once more on `close()` or at
+  exit, so that a demo survives SIGTERM and a restart.
+- `RedisSessions`: a Redis or Valkey server that every process on the same URL shares
+  (`--state-url redis://host:6379/0`); see its docstring for the key layout.
+
+The change set as JSON (`GET /__mock/state`, `PUT /__mock/state`, the state file):
+
+    {"collections": {"/products/": {"next": 1003, "records": {"12": {...}, "1002": null}}}}
+
+where `next` is the key after the largest ever used in that collection and session (the
+base's own largest key + 1 wins when it is larger).
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+
+from mockserver.errors import ApiError, ConfigError
+
+Changes = dict[str, dict[int, bytes | None]]  # collection -> record key -> JSON, None: deleted
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_KEY = re.compile(r"[1-9][0-9]{0,15}\Z", re.ASCII)  # a record number, below 2**53 (Lua's doubles)
+
+
+class Sessions(Protocol):
+    def version(self, session: str) -> int:
+        """Changes whenever the session's change set changes; 0 while it is empty since
+        start or since a reset. A version is never given twice to different contents of a
+        session, so (session, version) may key a cache. One cheap call per request."""
+
+    def read(self, session: str) -> Changes:
+        """The change set: collection -> key -> record JSON, or None (deleted). A copy the
+        caller may keep. Ask `version` before `read`: a write in between makes the read newer
+        than its version, never older."""
+
+    def next_key(self, session: str, collection: str, floor: int) -> int:
+        """Atomically the next key: max(floor, every key ever used in this collection and
+        session) + 1, where `floor` is the base's largest key."""
+
+    def put(self, session: str, collection: str, key: int, record: bytes | None) -> None:
+        """One record written (its JSON) or deleted (None)."""
+
+    def dump(self, session: str) -> dict:
+        """The change set as JSON-able data (the module docstring gives its shape)."""
+
+    def load(self, session: str, doc: dict) -> None:
+        """Replace the change set; ValueError with a one-line reason for a bad doc."""
+
+    def reset(self, session: str) -> None:
+        """Forget the session's change set: it reads as the base again."""
+
+    def close(self) -> None:
+        """Release the store (LocalSessions: the last save of its state file)."""
+
+
+class StoreUnavailable(ApiError):
+    """The shared store cannot answer (Redis gone, timed out, refusing): that request is a
+    503 in DRF's error shape with `Retry-After`, never a 500. The process keeps serving and
+    the next request tries the store again.
+
+    >>> error = StoreUnavailable("Connection refused")
+    >>> (error.status, error.body, error.headers)
+    (503, {'detail': 'The state store is unavailable; retry shortly.'}, {'Retry-After': '1'})
+    >>> import pickle; pickle.loads(pickle.dumps(error)).reason
+    'Connection refused'
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(
+            503, {"detail": "The state store is unavailable; retry shortly."}, {"Retry-After": "1"}
+        )
+        self.args = (reason,)  # unpickled as StoreUnavailable(reason), as errors.py requires
+        self.reason = reason
+
+
+def open_sessions(url: str | None, state_file: str | None, namespace: str = "") -> Sessions:
+    """The store the settings name: Redis for a URL, else this process's memory.
+
+    `namespace` keeps apart, on one Redis, the change sets of different specs (pass a digest
+    of what the records depend on). A bad URL, an unreachable server or a damaged state
+    file raises ConfigError.
+    """
+    if url:
+        if state_file:
+            raise ConfigError("setting state_file", "give --state-file or --state-url, not both")
+        return RedisSessions(url, namespace)
+    return LocalSessions(state_file or None)
+
+
+def require_shared(operations: Iterable, workers: int, state_url: str) -> None:
+    """Several workers with writes keep them in the shared store, or they would each keep
+    their own and answer differently: stop at start, saying what to pass.
+
+    >>> from types import SimpleNamespace as Op
+    >>> require_shared([Op(method="GET", path="/a/")], 2, "")
+    >>> require_shared([Op(method="POST", path="/a/")], 2, "")
+    Traceback (most recent call last):
+    ...
+    mockserver.errors.ConfigError: setting workers: 2 workers would each keep their own writes (POST /a/): pass --state-url redis://HOST:6379/0 to share them
+    """  # noqa: E501
+    if workers < 2 or state_url:
+        return
+    writes = [f"{op.method} {op.path}" for op in operations if op.method in WRITES]
+    if writes:
+        shown = ", ".join(writes[:3]) + (f" and {len(writes) - 3} more" if len(writes) > 3 else "")
+        raise ConfigError(
+            "setting workers",
+            f"{workers} workers would each keep their own writes ({shown}): "
+            "pass --state-url redis://HOST:6379/0 to share them",
+        )
+
+
+# -- the change set as JSON ------------------------------------------------------------------
+
+
+def parse(doc) -> tuple[Changes, dict[str, int]]:
+    """A state document read into (records, largest key used per collection); ValueError
+    naming the first place that is wrong.
+
+    >>> parse({"collections": {"/p/": {"next": 5, "records": {"2": {"a": 1}, "7": None}}}})
+    ({'/p/': {2: b'{"a":1}', 7: None}}, {'/p/': 7})
+    >>> parse({"collections": {"/p/": {"records": {"02": None}}}})
+    Traceback (most recent call last):
+    ...
+    ValueError: collections["/p/"].records: "02" is not a record number (1, 2, ...)
+    """
+    if not isinstance(doc, dict):
+        raise ValueError(f"expected an object with 'collections', got {_kind(doc)}")
+    _only(doc, {"collections"}, "the document")
+    collections = doc.get("collections")
+    if not isinstance(collections, dict):
+        raise ValueError(f"collections: expected an object, got {_kind(collections)}")
+    records: Changes = {}
+    used: dict[str, int] = {}
+    for path, entry in collections.items():
+        where = f"collections[{_quoted(path)}]"
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError(f"{where}: a collection is its list path, like /products/")
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where}: expected an object, got {_kind(entry)}")
+        _only(entry, {"next", "records"}, where)
+        given = entry.get("records", {})
+        if not isinstance(given, dict):
+            raise ValueError(f"{where}.records: expected an object, got {_kind(given)}")
+        changed: dict[int, bytes | None] = {}
+        for key, record in given.items():
+            if not _KEY.match(key):
+                raise ValueError(
+                    f"{where}.records: {_quoted(key)} is not a record number (1, 2, ...)"
+                )
+            if record is not None and not isinstance(record, dict):
+                raise ValueError(
+                    f"{where}.records[{_quoted(key)}]: expected a record (an object) or null, "
+                    f"got {_kind(record)}"
+                )
+            changed[int(key)] = None if record is None else orjson.dumps(record)
+        following = entry.get("next", 1)
+        if type(following) is not int or not 1 <= following < 2**53:
+            raise ValueError(f"{where}.next: expected a key (1, 2, ...), got {_kind(following)}")
+        records[path] = changed
+        # A record given above `next` still counts as used: a new key never lands on it.
+        used[path] = max(following - 1, *changed, 0)
+    return records, used
+
+
+def render(records: Changes, used: dict[str, int]) -> bytes:
+    """The state document as JSON bytes, records spliced in as stored (not parsed again):
+    what the state file holds.
+
+    >>> render({"/p/": {2: b'{"a":1}', 1: None}}, {"/p/": 2, "/q/": 9})
+    b'{"collections":{"/p/":{"next":3,"records":{"1":null,"2":{"a":1}}},"/q/":{"next":10,"records":{}}}}'
+    """
+    parts = []
+    for path in sorted(set(records) | set(used)):
+        changed = records.get(path, {})
+        body = b",".join(
+            b'"%d":%s' % (key, b"null" if changed[key] is None else changed[key])
+            for key in sorted(changed)
+        )
+        following = max(used.get(path, 0), *changed, 0) + 1
+        parts.append(b'%s:{"next":%d,"records":{%s}}' % (orjson.dumps(path), following, body))
+    return b'{"collections":{' + b",".join(parts) + b"}}"
+
+
+def _only(node: dict, allowed: set[str], where: str) -> None:
+    for name in node:
+        if name not in allowed:
+            expected = ", ".join(repr(a) for a in sorted(allowed))
+            raise ValueError(f"{where}: unknown key {name!r} (expected {expected})")
+
+
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), "null" if value is None else repr(value)
+    )
+
+
+def _quoted(text: str) -> str:
+    return orjson.dumps(text).decode()
+
+
+# -- this process's memory -------------------------------------------------------------------
+
+
+class LocalSessions:
+    """Change sets in this process's memory; the default session ("") kept in a state file
+    when one is given. Thread-safe: the saver reads while the server writes."""
+
+    def __init__(self, state_file: str | None = None, save_interval: float = 0.2):
+        self._lock = threading.Lock()
+        self._records: dict[str, Changes] = {}
+        self._used: dict[str, dict[str, int]] = {}
+        self._versions: dict[str, int] = {}
+        self._clock = itertools.count(1)  # versions, never given twice
+        self._saver = None
+        if state_file:
+            path = Path(state_file)
+            records, used = _read_state_file(path)
+            if records or used:
+                self._set("", records, used)
+            self._saver = _Saver(path, self._rendered_default, save_interval)
+
+    def version(self, session: str) -> int:
+        return self._versions.get(session, 0)
+
+    def read(self, session: str) -> Changes:
+        with self._lock:
+            return {path: dict(changed) for path, changed in self._records.get(session, {}).items()}
+
+    def next_key(self, session: str, collection: str, floor: int) -> int:
+        with self._lock:
+            used = self._used.setdefault(session, {})
+            key = used[collection] = max(floor, used.get(collection, 0)) + 1
+        self._changed(session)
+        return key
+
+    def put(self, session: str, collection: str, key: int, record: bytes | None) -> None:
+        with self._lock:
+            self._records.setdefault(session, {}).setdefault(collection, {})[key] = record
+            used = self._used.setdefault(session, {})
+            used[collection] = max(key, used.get(collection, 0))
+            self._versions[session] = next(self._clock)
+        self._changed(session)
+
+    def dump(self, session: str) -> dict:
+        with self._lock:
+            text = render(self._records.get(session, {}), self._used.get(session, {}))
+        return orjson.loads(text)
+
+    def load(self, session: str, doc: dict) -> None:
+        records, used = parse(doc)
+        self._set(session, records, used)
+        self._changed(session)
+
+    def reset(self, session: str) -> None:
+        with self._lock:
+            self._records.pop(session, None)
+            self._used.pop(session, None)
+            self._versions.pop(session, None)
+        self._changed(session)
+
+    def close(self) -> None:
+        if self._saver is not None:
+            self._saver.close()
+
+    def _set(self, session: str, records: Changes, used: dict[str, int]) -> None:
+        with self._lock:
+            self._records[session] = records
+            self._used[session] = used
+            self._versions[session] = next(self._clock)
+
+    def _changed(self, session: str) -> None:
+        if session == "" and self._saver is not None:
+            self._saver.changed()
+
+    def _rendered_default(self) -> bytes:
+        with self._lock:
+            return render(self._records.get("", {}), self._used.get("", {}))
+
+
+def _read_state_file(path: Path) -> tuple[Changes, dict[str, int]]:
+    """The state a file holds; none when it does not exist yet (the first start)."""
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        directory = path.parent
+        if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+            raise ConfigError(
+                str(path), f"cannot be written: {directory} is no writable directory"
+            ) from None
+        return {}, {}
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot be read: {exc.strerror}") from None
+    try:
+        return parse(orjson.loads(text))
+    except orjson.JSONDecodeError as exc:
+        raise ConfigError(str(path), f"is not a mockserver state: not JSON ({exc})") from None
+    except ValueError as exc:
+        raise ConfigError(str(path), f"is not a mockserver state: {exc}") from None
+
+
+class _Saver:
+    """Saves a state file from a background thread, coalescing a burst of changes into at
+    most one save per `interval` seconds, and once more at close (or at exit: SIGTERM under
+    uvicorn ends in a normal exit). Each save is whole: a reader, or a restart after
+    `kill -9`, finds the previous document or the new one, never a part."""
+
+    def __init__(self, path: Path, render_state, interval: float):
+        self.path = path
+        self.saves = 0
+        self._render = render_state
+        self._interval = interval
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._dirty = False
+        self._write_lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="mockserver-state", daemon=True)
+        self._thread.start()
+        atexit.register(self.close)
+
+    def changed(self) -> None:
+        self._dirty = True
+        self._wake.set()
+
+    def close(self) -> None:
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        self._wake.set()
+        self._thread.join()
+        self.save()
+        atexit.unregister(self.close)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            # The first change of a burst waits out the interval; those after it join it.
+            if self._stop.wait(self._interval):
+                return
+            self._wake.clear()
+            self.save()
+
+    def save(self) -> None:
+        with self._write_lock:
+            if not self._dirty:
+                return
+            self._dirty = False  # before rendering: a change during the save saves again
+            data = self._render()
+            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            try:
+                with open(temporary, "wb") as file:
+                    file.write(data)
+                    file.flush()
+                    os.fsync(file.fileno())
+                os.replace(temporary, self.path)
+                _sync_directory(self.path.parent)  # the rename itself survives a crash
+                self.saves += 1
+            except OSError as exc:
+                self._dirty = True  # try again at the next change or at close
+                print(
+                    f"mockserver: warning: {self.path}: cannot be saved: {exc.strerror}",
+                    file=sys.stderr,
+                )
+
+
+def _sync_directory(directory: Path) -> None:
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename is still atomic
+    finally:
+        os.close(descriptor)
+
+
+# -- a shared Redis or Valkey ----------------------------------------------------------------
+
+# Versions come from one counter per namespace, so that (session, version) is never reused,
+# even across a reset. A counter that is missing (a new server, or FLUSHALL while processes
+# keep their caches) starts from the server's clock in microseconds, above any version a
+# process can hold. Numbers travel as strings: Lua's are doubles, printed in %.14g.
+_BUMP = """
+if redis.call('INCR', KEYS[1]) == 1 then
+  local now = redis.call('TIME')
+  redis.call('SET', KEYS[1], now[1] .. string.format('%06d', tonumber(now[2])))
+end
+local version = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[2], version)
+return version
+"""
+_NEXT_KEY = """
+local used = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local floor = tonumber(ARGV[2])
+if floor > used then used = floor end
+local key = string.format('%d', used + 1)
+redis.call('HSET', KEYS[1], ARGV[1], key)
+return key
+"""
+_PUT = (
+    """
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
+if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[4], ARGV[3]) or '0') then
+  redis.call('HSET', KEYS[4], ARGV[3], ARGV[4])
+end
+"""
+    + _BUMP
+)
+_DELETED = b""  # a record's JSON is never empty
+
+
+class RedisSessions:
+    """Change sets in a Redis or Valkey server that every process on the same URL shares.
+
+    Key layout, under `mockserver:{<namespace>}:` (the braces are a cluster hash tag, so a
+    script's keys share a slot):
+
+    - `clock`: the counter versions are drawn from (one per namespace).
+    - `v:<session>`: the session's version; absent (0) while its change set is empty.
+    - `r:<session>`: a hash, `<collection>#<key>` -> the record's JSON, "" when deleted
+      (`#` never occurs in a URL path).
+    - `n:<session>`: a hash, `<collection>` -> the largest key used.
+
+    `version` is one GET; `next_key` and `put` are one script each (atomic, the put and its
+    version together); `read` is one HGETALL; `load` and `reset` one MULTI each.
+    """
+
+    def __init__(self, url: str, namespace: str = "", client=None):
+        import redis
+
+        self._errors = redis.RedisError
+        self.url = url
+        self.prefix = f"mockserver:{{{namespace}}}:" if namespace else "mockserver:"
+        if client is None:
+            try:
+                # Bounded waits: a store that hangs costs a request 2 s, not forever (a
+                # `?socket_timeout=` in the URL wins).
+                client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+                client.ping()
+            except ValueError as exc:
+                raise ConfigError("setting state_url", f"{_shown_url(url)}: {exc}") from None
+            except redis.RedisError as exc:
+                raise ConfigError(
+                    "setting state_url", f"{_shown_url(url)} cannot be reached: {exc}"
+                ) from None
+        self._client = client
+        self._bump = client.register_script(_BUMP)
+        self._next_key = client.register_script(_NEXT_KEY)
+        self._put = client.register_script(_PUT)
+
+    def version(self, session: str) -> int:
+        with self._failing():
+            value = self._client.get(self._key("v", session))
+        return int(value) if value else 0
+
+    def read(self, session: str) -> Changes:
+        with self._failing():
+            return _changes(self._client.hgetall(self._key("r", session)))
+
+    def next_key(self, session: str, collection: str, floor: int) -> int:
+        with self._failing():
+            return int(self._next_key(keys=[self._key("n", session)], args=[collection, floor]))
+
+    def put(self, session: str, collection: str, key: int, record: bytes | None) -> None:
+        keys = [self._key(kind, session) for kind in ("clock", "v", "r", "n")]
+        field = f"{collection}#{key}"
+        args = [field, _DELETED if record is None else record, collection, key]
+        with self._failing():
+            self._put(keys=keys, args=args)
+
+    def dump(self, session: str) -> dict:
+        with self._failing():
+            pipe = self._client.pipeline(transaction=True)
+            pipe.hgetall(self._key("r", session))
+            pipe.hgetall(self._key("n", session))
+            fields, used = pipe.execute()
+        used = {path.decode(): int(key) for path, key in used.items()}
+        return orjson.loads(render(_changes(fields), used))
+
+    def load(self, session: str, doc: dict) -> None:
+        records, used = parse(doc)
+        fields = {
+            f"{path}#{key}": _DELETED if record is None else record
+            for path, changed in records.items()
+            for key, record in changed.items()
+        }
+        with self._failing():
+            pipe = self._client.pipeline(transaction=True)
+            pipe.delete(self._key("r", session), self._key("n", session))
+            if fields:
+                pipe.hset(self._key("r", session), mapping=fields)
+            if used:
+                pipe.hset(self._key("n", session), mapping=used)
+            self._bump(keys=[self._key("clock", session), self._key("v", session)], client=pipe)
+            pipe.execute()
+
+    def reset(self, session: str) -> None:
+        with self._failing():
+            self._client.delete(*(self._key(kind, session) for kind in ("v", "r", "n")))
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _key(self, kind: str, session: str) -> str:
+        return self.prefix + ("clock" if kind == "clock" else f"{kind}:{session}")
+
+    def _failing(self):
+        return _Failing(self._errors)
+
+
+def _changes(fields: dict[bytes, bytes]) -> Changes:
+    """A session's hash of records read back into a change set."""
+    changes: Changes = {}
+    for field, record in fields.items():
+        path, _, key = field.decode().rpartition("#")
+        changes.setdefault(path, {})[int(key)] = None if record == _DELETED else record
+    return changes
+
+
+class _Failing:
+    """Any error of the Redis client, raised as StoreUnavailable (the request's 503)."""
+
+    def __init__(self, errors: type[Exception]):
+        self._errors = errors
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if kind is not None and issubclass(kind, self._errors):
+            raise StoreUnavailable(f"{type(error).__name__}: {error}") from error
+        return False
+
+
+def _shown_url(url: str) -> str:
+    """A URL as an error message may print it: without its password.
+
+    >>> _shown_url("redis://:secret@cache:6379/0")
+    'redis://***@cache:6379/0'
+    """
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"***@{host}"))
