@@ -1,5 +1,6 @@
-"""The stores of the sessions' change sets: this process's memory (with its state file) and a
-real Redis-compatible server that the suite starts on a free port and stops by PID."""
+"""The stores of the sessions' change sets (engine/sessions.py, engine/sharedstore.py): this
+process's memory with its state file, and a real Redis-compatible server that the suite starts
+on a free port and stops by PID."""
 
 from __future__ import annotations
 
@@ -19,13 +20,8 @@ import orjson
 import pytest
 from helpers_api import ROOT, cli_env
 
-from mockserver.engine.sessions import (
-    LocalSessions,
-    RedisSessions,
-    StoreUnavailable,
-    open_sessions,
-    parse,
-)
+from mockserver.engine.sessions import LocalSessions, StoreUnavailable, open_sessions, parse
+from mockserver.engine.sharedstore import RedisSessions
 from mockserver.errors import ConfigError
 from mockserver.settings import Settings
 
@@ -93,6 +89,21 @@ def redis_url(tmp_path_factory):
 def _fresh_redis(url: str) -> RedisSessions:
     """A store in a namespace of its own: tests on one server never see each other."""
     return RedisSessions(url, namespace=uuid.uuid4().hex)
+
+
+@pytest.fixture
+def opened(redis_url):
+    """Opens stores on the suite's server (a fresh namespace unless one is given), and
+    closes them after the test."""
+    made: list[RedisSessions] = []
+
+    def open_one(namespace: str = "") -> RedisSessions:
+        made.append(RedisSessions(redis_url, namespace or uuid.uuid4().hex))
+        return made[-1]
+
+    yield open_one
+    for store in made:
+        store.close()
 
 
 @pytest.fixture(params=["local", "redis"])
@@ -368,9 +379,9 @@ def test_next_and_records_are_optional():
 # -- Redis: shared by processes, and what happens when it goes away ---------------------------
 
 
-def test_two_stores_on_one_server_share_at_once(redis_url):
+def test_two_stores_on_one_server_share_at_once(opened):
     namespace = uuid.uuid4().hex
-    one, two = RedisSessions(redis_url, namespace), RedisSessions(redis_url, namespace)
+    one, two = opened(namespace), opened(namespace)
     one.put("tab", P, 1001, RECORD)
     assert two.read("tab") == {P: {1001: RECORD}}
     assert two.version("tab") == one.version("tab") > 0
@@ -382,15 +393,15 @@ def test_two_stores_on_one_server_share_at_once(redis_url):
     assert one.read("tab") == {}
 
 
-def test_namespaces_keep_specs_apart(redis_url):
-    one, two = _fresh_redis(redis_url), _fresh_redis(redis_url)
+def test_namespaces_keep_specs_apart(opened):
+    one, two = opened(), opened()
     one.put("", P, 1, RECORD)
     assert two.read("") == {}
     assert two.version("") == 0
 
 
-def test_the_version_stays_ahead_when_the_server_forgets_everything(redis_url):
-    store = _fresh_redis(redis_url)
+def test_the_version_stays_ahead_when_the_server_forgets_everything(opened):
+    store = opened()
     store.put("", P, 1, RECORD)
     before = store.version("")
     store._client.delete(*store._client.keys(store.prefix + "*"))  # as FLUSHALL would
@@ -401,7 +412,7 @@ def test_the_version_stays_ahead_when_the_server_forgets_everything(redis_url):
 
 _CLIENT = """
 import json, sys, time
-from mockserver.engine.sessions import RedisSessions
+from mockserver.engine.sharedstore import RedisSessions
 url, namespace, action, count, start = sys.argv[1:6]
 store = RedisSessions(url, namespace)
 time.sleep(max(0.0, float(start) - time.time()))  # all start together
@@ -447,10 +458,10 @@ def test_many_processes_at_once_never_get_the_same_key(redis_url):
 
 
 @pytest.mark.slow
-def test_many_processes_writing_at_once_lose_nothing(redis_url):
+def test_many_processes_writing_at_once_lose_nothing(redis_url, opened):
     namespace = uuid.uuid4().hex
     keys = _clients(redis_url, namespace, "put", processes=4, count=100)
-    records = RedisSessions(redis_url, namespace).read("burst")[P]
+    records = opened(namespace).read("burst")[P]
     assert sorted(records) == sorted(keys) == list(range(1001, 1401))
     assert all(orjson.loads(records[key]) == {"id": key} for key in keys)
 
@@ -517,6 +528,7 @@ def test_open_sessions_picks_the_store(redis_url, tmp_path):
     assert isinstance(open_sessions(None, None), LocalSessions)
     assert isinstance(open_sessions("", None), LocalSessions)
     shared = open_sessions(redis_url, None, namespace="n")
+    shared.close()
     assert isinstance(shared, RedisSessions)
     assert shared.prefix == "mockserver:{n}:"
     with pytest.raises(ConfigError, match="not both"):
