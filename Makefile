@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_TOOLS := tests/tools/node_modules/.package-lock.json
 
-.PHONY: run test lint unit bench bench-micro bench-scale soak wrk chromium node-tools clean
+.PHONY: run test lint unit bench bench-micro bench-scale soak wrk chromium node-tools redis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,15 @@ $(NODE_TOOLS): tests/tools/package-lock.json
 	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(STAMP) lint chromium node-tools wrk
+# A Redis-compatible server for the shared-state tests (tests/test_sessions.py starts its own
+# on a free port and stops it by PID; nothing listens otherwise): Valkey where Debian has it,
+# else Redis. Debian's package may try to start its service; the tests never use that one.
+redis:
+	@command -v valkey-server >/dev/null 2>&1 || command -v redis-server >/dev/null 2>&1 || { \
+		apt-get update -qq && { apt-get install -y -qq valkey-server >/dev/null 2>&1 || \
+		apt-get install -y -qq redis-server >/dev/null; }; }
+
+test: $(STAMP) lint chromium node-tools wrk redis
 	$(BIN)/python -m pytest
 
 unit: $(STAMP)

@@ -59,6 +59,11 @@ _HELP = {
     "503 (seeded by --seed)",
     "access_log": "print one line per request on stderr (method, path, status, time)",
     "journal": "API requests kept for GET /__mock/requests (0 turns the journal off)",
+    "state_url": "keep every session's writes in this Redis or Valkey, shared by every "
+    "process on the same URL, like redis://localhost:6379/0 (default: this process's memory; "
+    "needed with --workers 2 or more when the spec has writes)",
+    "state_file": "load the default session's writes from this JSON file at start and keep "
+    "them saved there (atomically), so that they survive a restart",
     "cache_max": "size cap of the dataset cache, like 500MB or 2GB ('0' for none); the least "
     "recently used datasets are removed first",
     "graceful_timeout": "seconds SIGTERM or Ctrl-C wait for requests in flight",

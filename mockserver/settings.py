@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mockserver.errors import ConfigError
 
@@ -14,6 +15,8 @@ ENV_PREFIX = "MOCKSERVER_"
 _ORIGIN = re.compile(r"https?://[^/?#\s]+")
 _SIZE = re.compile(r"([0-9]{1,12}(?:\.[0-9]{1,3})?) ?([KMGT]?B)?", re.ASCII)
 _UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+# redis-py's URL schemes: TCP, TLS and a Unix socket.
+_STATE_SCHEMES = ("redis", "rediss", "unix")
 _LATENCY = re.compile(r"(?:([0-9]{1,6})(?:-([0-9]{1,6}))?)?", re.ASCII)  # "", "200", "100-400"
 
 
@@ -47,6 +50,11 @@ class Settings:
     error_rate: float = 0.0  # the share of API requests answered with a documented 503
     access_log: bool = True  # one line per request on stderr (`serve` prints it)
     journal: int = 1000  # API requests kept for GET /__mock/requests; 0: no journal at all
+    # Where the writes of each session live (mockserver/engine/sessions.py): a Redis or
+    # Valkey every process shares, or this process's memory, the default session kept in a
+    # file when one is given.
+    state_url: str = ""  # redis://host:6379/0; empty: this process's memory
+    state_file: str = ""  # the default session's change set, loaded at start and kept saved
     cache_max: str = "2GB"  # the dataset cache's size cap; least recently used entries go
     graceful_timeout: float = 10.0  # seconds SIGTERM or Ctrl-C wait for requests in flight
     # Limits at the edge, against clients that hold or flood connections.
@@ -95,6 +103,10 @@ class Settings:
         for name in ("graceful_timeout", "header_timeout", "keepalive_timeout"):
             if not 0 < getattr(self, name) <= 3600:
                 problems.append((name, "must be seconds, more than 0 and at most 3600"))
+        if self.state_url and not _state_url_valid(self.state_url):
+            problems.append(("state_url", "must be a URL like redis://localhost:6379/0"))
+        if self.state_url and self.state_file:
+            problems.append(("state_file", "give --state-file or --state-url, not both"))
         if self.journal < 0:
             problems.append(("journal", "must be 0 (off) or more"))
         for name in ("max_url", "max_header_bytes", "max_headers", "max_concurrency"):
@@ -139,6 +151,19 @@ class Settings:
             if spec_field.type.startswith("tuple") and spec_field.name in data:
                 data[spec_field.name] = tuple(data[spec_field.name])
         return cls(**data)
+
+
+def _state_url_valid(url: str) -> bool:
+    """A URL redis-py reads as written: its scheme, and a database that is a number (redis-py
+    takes `/zero` for database 0 without a word).
+
+    >>> [_state_url_valid(u) for u in ("redis://h:6379/1", "redis://h/x", "h:6379")]
+    [True, False, False]
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return bool(parts.path)
+    return parts.scheme in _STATE_SCHEMES and re.fullmatch(r"/?[0-9]*", parts.path) is not None
 
 
 def env_defaults(environ: dict[str, str] | None = None) -> dict:

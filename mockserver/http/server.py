@@ -22,6 +22,7 @@ from mockserver import state as state_module
 from mockserver.contract import compatibility
 from mockserver.contract.resource import OBJECT
 from mockserver.contract.security import BASIC_USER, Kind
+from mockserver.engine import sessions
 from mockserver.errors import ConfigError
 from mockserver.http import accesslog, limits
 from mockserver.http.app import create_app
@@ -263,6 +264,8 @@ def run(settings: Settings) -> int:
 
 def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
     state = state_module.load(settings, progress=progress_printer(), validate_aside=True)
+    # Several workers with writes share them through --state-url, or they stop here.
+    sessions.require_shared(state.spec.operations, settings.workers, settings.state_url)
     if settings.access_log:
         accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
     common = {
