@@ -76,8 +76,8 @@ class Records(Mapping[str, Served]):
     >>> records = Records(served, Rules(), {"/people/": {2: b'{"n":2}'}}, version=1)
     >>> len(records["/people/"].dataset), records.record("/people/", 2)
     (2, b'{"n":2}')
-    >>> records.write("/people/", 1, None); len(records["/people/"].dataset), records.version
-    (1, 2)
+    >>> records.apply(5, {"/people/": {1: None}}); len(records["/people/"].dataset)
+    1
     """
 
     def __init__(self, served: dict[str, Served], rules: Rules, changes: Changes, version: int):
@@ -117,11 +117,13 @@ class Records(Mapping[str, Served]):
         row = dataset.row_of(key)
         return None if row is None else dataset.record(row)
 
-    def write(self, path: str, key: int, record: bytes | None) -> None:
-        """Apply one write this process has just stored (the session's next version)."""
-        self.changes.setdefault(path, {})[key] = record
-        self._made.pop(path, None)
-        self.version += 1
+    def apply(self, version: int, changes: Changes) -> None:
+        """Catch up with the store: the records written since this view's version, as they
+        are at `version` (mockserver/engine/sessions.py `read_since`)."""
+        for path, written in changes.items():
+            self.changes.setdefault(path, {}).update(written)
+            self._made.pop(path, None)
+        self.version = version
 
 
 class _Datasets(Mapping[str, store.Dataset]):

@@ -76,36 +76,44 @@ class Workspace:
 
     def records(self, session: str) -> Mapping[str, Served]:
         """The records a request of `session` reads: the generated ones while it has
-        written nothing (no merge, no copy), else its own view, reloaded when another
-        process has written to it meanwhile."""
+        written nothing (no merge, no copy), else its own view, brought up to date with
+        what any process wrote since this one last looked."""
         version = self.sessions.version(session)
         if version == 0:
+            self._views.pop(session, None)
             return self.state.served
         found = self._views.get(session)
-        if found is None or found.version != version:
-            found = self._load(session, version)
-        return found
+        if found is not None and found.version != version:
+            found = self._caught_up(session, found)
+        return found if found is not None else self._load(session)
 
-    def _load(self, session: str, version: int) -> Records:
+    def _caught_up(self, session: str, view: Records) -> Records | None:
+        since = self.sessions.read_since(session, view.version)
+        if since is None:
+            self._views.pop(session, None)
+            return None
+        view.apply(*since)
+        return view
+
+    def _load(self, session: str) -> Records:
         if len(self._views) >= _KEPT_SESSIONS:
             self._views.pop(next(iter(self._views)))
+        # The version first: a write in between makes the read newer than it, never older.
+        version = self.sessions.version(session)
         found = Records(self.state.served, self.state.rules, self.sessions.read(session), version)
         self._views[session] = found
         return found
 
     def writable(self, session: str) -> Records:
         records = self.records(session)
-        if isinstance(records, Records):
-            return records
-        return self._load(session, 0)
+        return records if isinstance(records, Records) else self._load(session)
 
     def store(self, session: str, path: str, key: int, record: bytes | None) -> None:
-        """Store one write, and apply it to this process's view of the session."""
+        """Store one write, and bring this process's view of the session up to date."""
         view = self.writable(session)
         self.sessions.put(session, path, key, record)
-        view.write(path, key, record)
-        if self.sessions.version(session) != view.version:
-            self._views.pop(session, None)  # another process wrote too: read it all again
+        if self._caught_up(session, view) is None:
+            self._load(session)
 
     def next_key(self, session: str, path: str) -> int:
         ids = self.state.served[path].dataset.ids

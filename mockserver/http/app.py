@@ -15,6 +15,7 @@ against the spec; measured here, its per-request middleware alone cut throughput
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import re
 import time
@@ -51,6 +52,26 @@ _WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: a larger body is refused before it is read whole.
 MAX_BODY_BYTES = 2_621_440
 SESSION_HEADER = b"x-mock-session"
+
+
+_STORES: dict[tuple, object] = {}
+
+
+def sessions_of(state: State):
+    """The store of the sessions' writes the settings name, opened once per process and
+    records: a reload of the same spec keeps its writes (and its state file's saver).
+    Change sets are kept apart by what the records depend on (spec, fixtures, seed, size):
+    on one Redis, two specs never share them."""
+    settings = state.settings
+    digest = hashlib.sha256()
+    for part in (*state.spec.digest_parts, *state.fixtures.digest_parts):
+        digest.update(hashlib.sha256(part).digest())
+    digest.update(f"{settings.seed}:{settings.size}".encode())
+    key = (settings.state_url, settings.state_file, digest.hexdigest()[:16])
+    found = _STORES.get(key)
+    if found is None:
+        found = _STORES[key] = open_sessions(*key)
+    return found
 
 
 def _session(headers: dict[bytes, bytes]) -> str:
@@ -96,7 +117,7 @@ class ApiMiddleware:
         self.app = app
         self.state = state
         # The sessions' records, and where their writes go (mockserver/engine/writes.py).
-        self.workspace = workspace or Workspace(state, open_sessions())
+        self.workspace = workspace or Workspace(state, sessions_of(state))
         # In front of Connexion's routing (validated mode), GET goes on to be routed, answered
         # by the next ApiMiddleware and checked against the spec on its way out. HEAD is
         # answered here: its empty body is not the documented JSON.
@@ -387,7 +408,7 @@ def create_app(state: State, journal: Journal | None = None, sessions=None):
     secrets = Secrets.of(state.spec.operations)
     if journal is None and state.settings.journal:
         journal = Journal(state.settings.journal, secrets)
-    workspace = Workspace(state, sessions if sessions is not None else open_sessions())
+    workspace = Workspace(state, sessions if sessions is not None else sessions_of(state))
     api = functools.partial(ApiMiddleware, state=state, workspace=workspace)
     # First, so that preflights skip authentication and every answer carries CORS headers.
     cors = functools.partial(CorsMiddleware, origins=state.settings.cors_origin)
