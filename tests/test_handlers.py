@@ -316,6 +316,10 @@ HANDLERS = [
     pytest.param("ping_retrieve", (Reply.EMPTY, Paging.NONE), id="no response body"),
     pytest.param("products_featured_list", (Reply.LIST, Paging.PAGE), id="list action"),
     pytest.param("products_list", (Reply.LIST, Paging.PAGE), id="products_list"),
+    pytest.param("products_create", (Reply.CREATE, Paging.NONE), id="a create: writes.py"),
+    pytest.param("products_update", (Reply.UPDATE, Paging.NONE), id="an update: writes.py"),
+    pytest.param("products_partial_update", (Reply.UPDATE, Paging.NONE), id="a partial update"),
+    pytest.param("products_destroy", (Reply.DESTROY, Paging.NONE), id="a destroy: writes.py"),
     pytest.param("products_retrieve", (Reply.RECORD, Paging.NONE), id="products_retrieve"),
     pytest.param("products_summary_retrieve", (Reply.SCHEMA, Paging.NONE), id="detail action"),
     pytest.param("reviews_list", (Reply.LIST, Paging.CURSOR), id="reviews_list"),
@@ -332,7 +336,8 @@ HANDLERS = [
 def test_for_operation(shop, operation_id, served_as):
     op = shop.spec.operation(operation_id)
     assert (op.view.reply, op.view.paging) == served_as
-    assert handlers.for_operation(op, shop) is not None
+    writes = (Reply.CREATE, Reply.UPDATE, Reply.DESTROY)
+    assert (handlers.for_operation(op, shop) is None) == (op.view.reply in writes)
 
 
 def test_for_operation_covers_every_operation(shop):

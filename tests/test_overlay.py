@@ -69,7 +69,7 @@ def test_update_merges_objects_key_by_key(write, shop):
     assert result["info"] == {
         "title": "Shop (mock)",
         "version": "1.0.0",
-        "description": "A small read-only shop of products, categories, tags and site settings.",
+        "description": "A small shop: products read and written; categories, tags and settings read.",
         "contact": {"name": "Team", "email": "team@example.com"},
     }
 
@@ -384,9 +384,9 @@ def test_check_with_a_good_overlay(tmp_path):
     assert done.stdout.endswith(
         f"ok: {SHOP} (/bundles/, /categories/, /products/, /reviews/, /settings/, /tags/) "
         "and 1 tokens are valid\n"
-        "served: 19 operations: 5 collection, 6 detail, 1 singleton, 1 nested collection, "
-        "3 action, 1 generated from its schema, 1 no response body, 1 write (405 until writes "
-        "exist); 1 parameter accepted, not modelled\n"
+        "served: 23 operations: 5 collection, 6 detail, 1 singleton, 1 nested collection, "
+        "3 action, 1 generated from its schema, 1 no response body, 1 create, 2 update, "
+        "1 delete, 1 write answered from its schema; 1 parameter accepted, not modelled\n"
     )
 
 

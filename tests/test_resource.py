@@ -30,6 +30,8 @@ PRODUCT_FIELDS = (
     "website",
     "created",
     "released",
+    "rating",
+    "updated",
 )
 
 
@@ -101,6 +103,8 @@ SORTABLE = [
             "website",
             "created",
             "released",
+            "rating",
+            "updated",
         ),
         id="products: every field but the tags list",
     ),
@@ -158,6 +162,10 @@ def test_shop_operations_belong_to_their_resources(shop):
         "ping_retrieve": (None, Kind.EMPTY),
         "products_featured_list": ("/products/", Kind.ACTION),
         "products_list": ("/products/", Kind.COLLECTION),
+        "products_create": ("/products/", Kind.CREATE),
+        "products_update": ("/products/", Kind.UPDATE),
+        "products_partial_update": ("/products/", Kind.UPDATE),
+        "products_destroy": ("/products/", Kind.DESTROY),
         "products_retrieve": ("/products/", Kind.DETAIL),
         "products_summary_retrieve": ("/products/", Kind.ACTION),
         "reviews_list": ("/reviews/", Kind.COLLECTION),

@@ -141,7 +141,8 @@ class Workspace:
                 problems = validator.errors(record)
                 if problems:
                     where, message = problems[0]
-                    raise ValueError(f"{path} record {key}: {where or 'record'}: {message}")
+                    place = f"{path} record {key}" + (f" {where}" if where else "")
+                    raise ValueError(f"{place}: {message}")
         self.sessions.load(session, doc)
         self._views.pop(session, None)
 

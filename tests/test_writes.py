@@ -1,0 +1,268 @@
+"""Writes as a ModelViewSet performs them, through the served app: create, update, partial
+update, destroy, per session, seen by every read (mockserver/engine/writes.py)."""
+
+from __future__ import annotations
+
+import re
+
+import orjson
+import pytest
+from helpers_api import make_client, make_state
+from helpers_writes import shop_spec
+
+from mockserver.engine.records import Records
+from mockserver.engine.writes import Workspace
+
+TOKEN = "write-test-key"
+AUTH = {"Authorization": f"Token {TOKEN}"}
+NEW = {"name": "Mug", "sku": "MUG-1", "price": "3.5", "category": 2, "tags": [3, 1]}
+NOW = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    spec = shop_spec(tmp_path_factory.mktemp("writes"))
+    return make_state(spec=str(spec), size=20, token=[TOKEN], lenient=True, access_log=False)
+
+
+@pytest.fixture
+def client(shop, request):
+    """A client of its own session, reset after the test."""
+    session = {"X-Mock-Session": request.node.name}
+    client = make_client(shop)
+    client.headers.update({**AUTH, **session})
+    yield client
+    client.delete("/__mock/state")
+
+
+def _record(client, path: str) -> dict:
+    answer = client.get(path)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_a_create_is_201_with_the_next_key_and_every_read_sees_it(client):
+    answer = client.post("/products/", json=NEW)
+    assert answer.status_code == 201
+    assert answer.headers["content-type"] == "application/json"
+    assert "location" not in answer.headers  # no `url` field: DRF sets no Location
+    body = answer.json()
+    assert body["id"] == 31  # 30 generated products: the sequence goes on
+    assert {k: body[k] for k in ("name", "sku", "price", "category", "tags")} == {
+        "name": "Mug",
+        "sku": "MUG-1",
+        "price": "3.50",
+        "category": 2,
+        "tags": [3, 1],
+    }
+    assert body["weight"] is None and body["launched"] is None  # omitted, nullable
+    assert NOW.match(body["created"]) and body["created"] == body["updated"]
+    assert _record(client, "/products/31/") == body
+    listed = client.get("/products/", params={"category": 2, "ordering": "-id"}).json()
+    assert listed["results"][0] == body
+    assert client.get("/products/").json()["count"] == 31
+
+
+def test_a_deleted_key_is_never_given_again(client):
+    first = client.post("/products/", json=NEW).json()["id"]
+    assert client.delete(f"/products/{first}/").status_code == 204
+    second = client.post("/products/", json={**NEW, "sku": "MUG-2"}).json()["id"]
+    assert (first, second) == (31, 32)
+
+
+def test_put_needs_every_required_field_and_patch_does_not(client):
+    assert client.put("/products/3/", json={"name": "Cup"}).json() == {
+        "sku": ["This field is required."],
+        "price": ["This field is required."],
+        "category": ["This field is required."],
+    }
+    before = _record(client, "/products/3/")
+    patched = client.patch("/products/3/", json={"name": "Cup"})
+    assert patched.status_code == 200
+    after = patched.json()
+    assert after == {**before, "name": "Cup", "updated": after["updated"]}
+    # auto_now moves, auto_now_add keeps its value.
+    assert NOW.match(after["updated"]) and after["created"] == before["created"]
+    assert _record(client, "/products/3/") == after
+
+
+def test_put_keeps_the_optional_fields_it_leaves_out(client):
+    before = _record(client, "/products/4/")
+    body = {"name": "Cup", "sku": "CUP-4", "price": "1.00", "category": 1}
+    after = client.put("/products/4/", json=body).json()
+    assert after["tags"] == before["tags"] and after["weight"] == before["weight"]
+    assert (after["name"], after["price"]) == ("Cup", "1.00")
+
+
+def test_delete_is_204_without_a_body_and_then_404(client):
+    answer = client.delete("/products/5/")
+    assert (answer.status_code, answer.content, answer.headers.get("content-type")) == (
+        204,
+        b"",
+        None,
+    )
+    for method in ("get", "delete", "patch"):
+        gone = getattr(client, method)("/products/5/")
+        assert (gone.status_code, gone.json()) == (
+            404,
+            {"detail": "No Product matches the given query."},
+        )
+
+
+def test_deleting_a_product_deletes_its_reviews(client, shop):
+    product = 1
+    reviews = client.get("/reviews/", params={"product": product}).json()["results"]
+    assert reviews, "the generated reviews point at product 1"
+    assert client.delete(f"/products/{product}/").status_code == 204
+    for review in reviews:
+        assert client.get(f"/reviews/{review['id']}/").status_code == 404
+    # django-filter's ModelChoiceFilter: the product itself is no choice any more.
+    answer = client.get("/reviews/", params={"product": product})
+    assert answer.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        pytest.param(
+            {**NEW, "sku": "unique-taken"},
+            {"sku": ["product with this sku already exists."]},
+            id="a unique field taken",
+        ),
+        pytest.param(
+            {**NEW, "category": 99, "tags": "1"},
+            {
+                "category": ['Invalid pk "99" - object does not exist.'],
+                "tags": ['Expected a list of items but got type "str".'],
+            },
+            id="relations",
+        ),
+        pytest.param(
+            {**NEW, "status": "gone", "price": "1.234", "contact": "nope", "name": ""},
+            {
+                "name": ["This field may not be blank."],
+                "status": ['"gone" is not a valid choice.'],
+                "price": ["Ensure that there are no more than 2 decimal places."],
+                "contact": ["Enter a valid email address."],
+            },
+            id="every bad field at once, in serializer order",
+        ),
+    ],
+)
+def test_a_bad_create_is_400_in_drf_s_shape_and_writes_nothing(client, body, errors):
+    client.patch("/products/7/", json={"sku": "unique-taken"})
+    answer = client.post("/products/", json=body)
+    assert (answer.status_code, answer.json()) == (400, errors)
+    assert client.get("/products/").json()["count"] == 30
+
+
+def test_sessions_never_see_each_other_s_writes(shop):
+    one, two = make_client(shop), make_client(shop)
+    one.headers.update({**AUTH, "X-Mock-Session": "one"})
+    two.headers.update({**AUTH, "X-Mock-Session": "two"})
+    try:
+        assert one.post("/products/", json=NEW).status_code == 201
+        assert two.get("/products/31/").status_code == 404
+        assert two.post("/products/", json={**NEW, "name": "Two"}).json()["id"] == 31
+        assert one.get("/products/31/").json()["name"] == "Mug"
+        assert make_client(shop).get("/products/31/", headers=AUTH).status_code == 404
+    finally:
+        one.delete("/__mock/state")
+        two.delete("/__mock/state")
+
+
+def test_the_state_endpoint_reads_loads_and_resets_a_session(client):
+    created = client.post("/products/", json=NEW).json()
+    state = client.get("/__mock/state").json()
+    assert state["collections"]["/products/"]["records"] == {"31": created}
+    assert client.delete("/__mock/state").status_code == 204
+    assert client.get("/products/31/").status_code == 404
+    assert client.put("/__mock/state", json=state).status_code == 204
+    assert client.get("/products/31/").json() == created
+
+
+def test_a_state_with_a_record_its_collection_cannot_hold_is_refused(client):
+    doc = {"collections": {"/products/": {"next": 32, "records": {"31": {"id": "x"}}}}}
+    answer = client.put("/__mock/state", json=doc)
+    assert answer.status_code == 400
+    assert answer.json() == {"detail": '/products/ record 31: "category" is a required property'}
+    assert client.get("/__mock/state").json() == {"collections": {}}
+
+
+@pytest.mark.parametrize(
+    ("headers", "content", "status", "body"),
+    [
+        pytest.param(
+            {"content-type": "text/plain"},
+            b"name=x",
+            415,
+            {"detail": 'Unsupported media type "text/plain" in request.'},
+            id="another media type",
+        ),
+        pytest.param(
+            {"content-type": "application/json"},
+            b"[1]",
+            400,
+            {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]},
+            id="not an object",
+        ),
+    ],
+)
+def test_bodies_no_parser_or_serializer_takes(client, headers, content, status, body):
+    answer = client.post("/products/", content=content, headers=headers)
+    assert (answer.status_code, answer.json()) == (status, body)
+
+
+def test_a_form_create_is_parsed_as_drf_s_form_parser_does(client):
+    form = {"name": "Form", "sku": "F-1", "price": "2", "category": "1", "tags": ["2", "4"]}
+    answer = client.post("/products/", data=form)
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["tags"], answer.json()["price"]) == ([2, 4], "2.00")
+
+
+def test_an_unknown_key_is_404_before_the_body_is_read(client):
+    answer = client.patch("/products/999/", content=b"x", headers={"content-type": "text/plain"})
+    assert answer.status_code == 404
+
+
+def test_a_write_needs_its_credentials(shop):
+    answer = make_client(shop).post("/products/", json=NEW)
+    assert answer.status_code == 401
+    assert answer.json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_the_journal_keeps_a_write_s_body_with_secrets_masked(client):
+    client.delete("/__mock/requests")
+    client.post("/products/", json={**NEW, "password": "s3cret"})
+    entry = client.get("/__mock/requests", params={"method": "POST"}).json()["requests"][-1]
+    assert entry["body"]["password"] == "********" and entry["body"]["name"] == "Mug"
+    assert "s3cret" not in orjson.dumps(entry).decode()
+
+
+def test_a_workspace_gives_the_generated_records_until_a_session_writes(shop):
+    workspace = Workspace(shop, _Store())
+    assert workspace.records("s") is shop.served
+    workspace.store("s", "/products/", 31, b'{"id": 31}')
+    view = workspace.records("s")
+    assert isinstance(view, Records) and view.record("/products/", 31) == b'{"id": 31}'
+    assert workspace.records("other") is shop.served
+
+
+class _Store:
+    """The least a store does (mockserver/engine/sessions.py has the real ones)."""
+
+    def __init__(self):
+        self.sets, self.versions = {}, {}
+
+    def version(self, session):
+        return self.versions.get(session, 0)
+
+    def read(self, session):
+        return {p: dict(r) for p, r in self.sets.get(session, {}).items()}
+
+    def read_since(self, session, since):
+        return None
+
+    def put(self, session, path, key, record):
+        self.sets.setdefault(session, {}).setdefault(path, {})[key] = record
+        self.versions[session] = self.version(session) + 1
