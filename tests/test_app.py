@@ -92,8 +92,13 @@ def test_the_spec_says_how_requests_authenticate(
         pytest.param(b"/api/token/", "GET", 405, "POST, OPTIONS", id="a POST-only view"),
         pytest.param(b"/tags/", "POST", 405, "GET, HEAD, OPTIONS", id="a read-only list"),
         pytest.param(b"/products/", "GET", 200, "GET, POST, HEAD, OPTIONS", id="an answer too"),
-        pytest.param(b"/products/1/", "PUT", 400, "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
-                     id="a write refused: an empty body"),
+        pytest.param(
+            b"/products/1/",
+            "PUT",
+            400,
+            "GET, PUT, PATCH, DELETE, HEAD, OPTIONS",
+            id="a write refused: an empty body",
+        ),
     ],
 )
 def test_allow_lists_the_view_s_documented_methods(target, method, status, allow):

@@ -69,7 +69,9 @@ def test_update_merges_objects_key_by_key(write, shop):
     assert result["info"] == {
         "title": "Shop (mock)",
         "version": "1.0.0",
-        "description": "A small shop: products read and written; categories, tags and settings read.",
+        "description": (
+            "A small shop: products read and written; categories, tags and settings read."
+        ),
         "contact": {"name": "Team", "email": "team@example.com"},
     }
 

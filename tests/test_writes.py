@@ -266,3 +266,15 @@ class _Store:
     def put(self, session, path, key, record):
         self.sets.setdefault(session, {}).setdefault(path, {})[key] = record
         self.versions[session] = self.version(session) + 1
+
+
+def test_the_users_contract_stays_read_only():
+    users = make_client(make_state(size=5, access_log=False))
+    key = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
+    for method in ("post", "put", "patch", "delete"):
+        target = "/users/" if method == "post" else "/users/1/"
+        answer = getattr(users, method)(target, headers={"Authorization": f"Token {key}"})
+        assert (answer.status_code, answer.json()) == (
+            405,
+            {"detail": f'Method "{method.upper()}" not allowed.'},
+        )

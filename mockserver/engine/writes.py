@@ -55,6 +55,7 @@ class Write:
     params: dict[str, str]
     session: str
     now: int
+    url: str = ""  # the request's absolute URL (request.build_absolute_uri())
     _parsed: tuple | None = None
 
     def parsed(self) -> tuple[object, bool]:
@@ -126,25 +127,32 @@ class Workspace:
     def load(self, session: str, doc) -> None:
         """Replace a session's change set (`PUT /__mock/state`); ValueError names what is
         wrong with it. Each record must be one its collection could hold."""
-        collections = doc.get("collections") if isinstance(doc, dict) else None
-        if not isinstance(collections, dict):
-            raise ValueError('A state is {"collections": {path: {"next": n, "records": {}}}}.')
-        for path, changes in collections.items():
-            served = self.state.served.get(path)
-            if served is None:
-                raise ValueError(f"{path!r} is no collection of this spec.")
-            records = changes.get("records") if isinstance(changes, dict) else None
-            validator = Validator(served.resource.schema)
-            for key, record in (records or {}).items():
-                if record is None:
-                    continue
-                problems = validator.errors(record)
-                if problems:
-                    where, message = problems[0]
-                    place = f"{path} record {key}" + (f" {where}" if where else "")
-                    raise ValueError(f"{place}: {message}")
+        check_state(self.state, doc)
         self.sessions.load(session, doc)
         self._views.pop(session, None)
+
+
+def check_state(state, doc) -> None:
+    """ValueError naming what is wrong with a change set (`PUT /__mock/state`, a state
+    file): a path that is no collection of the spec, a record its collection could not
+    hold."""
+    collections = doc.get("collections") if isinstance(doc, dict) else None
+    if not isinstance(collections, dict):
+        raise ValueError('A state is {"collections": {path: {"next": n, "records": {}}}}.')
+    for path, changes in collections.items():
+        served = state.served.get(path)
+        if served is None:
+            raise ValueError(f"{path!r} is no collection of this spec.")
+        records = changes.get("records") if isinstance(changes, dict) else None
+        validator = Validator(served.resource.schema)
+        for key, record in (records or {}).items():
+            if record is None:
+                continue
+            problems = validator.errors(record)
+            if problems:
+                where, message = problems[0]
+                place = f"{path} record {key}" + (f" {where}" if where else "")
+                raise ValueError(f"{place}: {message}")
 
 
 # A bound write: (the write, the workspace) -> the answer.
@@ -205,6 +213,11 @@ class _Writer:
             record["id"] = key
         if parent is not None and self.scope.field in self.fields:
             record[self.scope.field] = parent
+        if _is_link(self.fields.get("url")) and write.url:
+            # HyperlinkedModelSerializer's `url`: the new record's detail, which DRF's
+            # create also answers as `Location`.
+            value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
+            record["url"] = f"{write.url.split('?')[0]}{value}/"
         return self._saved(write, workspace, key, record, 201)
 
     def update(self, write: Write, workspace: Workspace) -> Result:
@@ -341,6 +354,12 @@ def request_schema(op: Operation, spec) -> dict | None:
         if media.split(";")[0].strip().lower() == "application/json":
             return schema
     return next(iter(op.body.values()), None)
+
+
+def _is_link(prop: dict | None) -> bool:
+    """A HyperlinkedIdentityField, as drf-spectacular writes it: a read-only URI."""
+    prop = effective(prop or {})
+    return prop.get("readOnly") is True and prop.get("format") == "uri"
 
 
 def _nullable(prop: dict) -> bool:

@@ -29,7 +29,7 @@ from mockserver.engine import handlers, logins, serializer, writes
 from mockserver.engine.params import Query, allowed, parse_query
 from mockserver.engine.sessions import open_sessions
 from mockserver.engine.writes import Workspace
-from mockserver.errors import ApiError
+from mockserver.errors import ApiError, ConfigError
 from mockserver.http import exchange as exchanges
 from mockserver.http.accesslog import AccessLogMiddleware
 from mockserver.http.admission import admit
@@ -70,7 +70,14 @@ def sessions_of(state: State):
     key = (settings.state_url, settings.state_file, digest.hexdigest()[:16])
     found = _STORES.get(key)
     if found is None:
-        found = _STORES[key] = open_sessions(*key)
+        found = open_sessions(*key)
+        if settings.state_file:
+            try:
+                writes.check_state(state, found.dump(""))
+            except ValueError as exc:
+                found.close()
+                raise ConfigError(settings.state_file, str(exc)) from None
+        _STORES[key] = found
     return found
 
 
@@ -265,6 +272,7 @@ class ApiMiddleware:
             exchange.match.params,
             _session(exchange.headers),
             time.time_ns() // 1000,
+            _request_url(scope, exchange.headers),
         )
         login = self._logins.get(id(op))
         if login is not None:

@@ -1,0 +1,108 @@
+"""A session's records: the generated datasets with its change set applied
+(mockserver/engine/records.py, mockserver/engine/store.py `Dataset.changed`)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import orjson
+import pytest
+from helpers_api import make_state
+from helpers_writes import shop_spec
+
+from mockserver.engine import query
+from mockserver.engine.params import Filter
+from mockserver.engine.records import Records
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    spec = shop_spec(tmp_path_factory.mktemp("records"))
+    return make_state(spec=str(spec), size=20, lenient=True, access_log=False)
+
+
+def _changes(shop, seed: int) -> dict[int, bytes | None]:
+    """Deletes, updates and creates over the products, drawn from `seed`."""
+    rng = random.Random(seed)
+    dataset = shop.served["/products/"].dataset
+    changes: dict[int, bytes | None] = {}
+    for key in rng.sample(range(1, 31), 8):
+        row = dataset.row_of(key)
+        if rng.random() < 0.5:
+            changes[key] = None
+        else:
+            record = orjson.loads(dataset.record(row))
+            record.update(
+                name=f"Changed {key}",
+                category=rng.randint(1, 5),
+                price=f"{rng.randint(0, 999)}.{rng.randint(0, 99):02d}",
+                weight=None,
+                tags=sorted(rng.sample(range(1, 9), 2)),
+            )
+            changes[key] = orjson.dumps(record)
+    template = orjson.loads(dataset.record(0))
+    for key in range(31, 31 + rng.randint(1, 5)):
+        changes[key] = orjson.dumps({**template, "id": key, "name": f"New {key}"})
+    return changes
+
+
+def _expected(shop, changes) -> dict[int, dict]:
+    dataset = shop.served["/products/"].dataset
+    found = {int(k): orjson.loads(dataset.record(r)) for r, k in enumerate(dataset.ids)}
+    for key, record in changes.items():
+        if record is None:
+            found.pop(key, None)
+        else:
+            found[key] = orjson.loads(record)
+    return dict(sorted(found.items()))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_session_reads_the_generated_records_with_its_changes(shop, seed):
+    changes = _changes(shop, seed)
+    records = Records(shop.served, shop.rules, {"/products/": changes}, version=1)
+    dataset = records["/products/"].dataset
+    expected = _expected(shop, changes)
+    assert dataset.ids.tolist() == list(expected)
+    assert [orjson.loads(dataset.record(r)) for r in range(len(dataset))] == list(expected.values())
+    # Every column the filters read agrees with the records, whole dataset over.
+    for category in range(1, 6):
+        rows = query.select(dataset, [Filter("category", "exact", category)])
+        assert dataset.ids[rows].tolist() == [
+            k for k, r in expected.items() if r["category"] == category
+        ]
+    nulls = query.select(dataset, [Filter("weight", "isnull", True)])
+    assert dataset.ids[nulls].tolist() == [k for k, r in expected.items() if r["weight"] is None]
+    ordered = query.order(dataset, dataset.all_rows, [("name", False)])
+    assert [orjson.loads(dataset.record(r))["name"] for r in ordered] == sorted(
+        r["name"] for r in expected.values()
+    )
+
+
+def test_a_session_without_changes_reads_the_generated_dataset_itself(shop):
+    records = Records(shop.served, shop.rules, {"/products/": {}}, version=1)
+    assert records["/products/"].dataset is shop.served["/products/"].dataset
+
+
+def test_relations_are_checked_against_the_session_s_records(shop):
+    records = Records(shop.served, shop.rules, {"/products/": {1: None}}, version=1)
+    rules = records["/reviews/"].rules
+    assert rules.exists("product", 2) and not rules.exists("product", 1)
+    assert not shop.served["/reviews/"].rules.exists("product", 31)
+
+
+def test_a_record_is_read_from_the_change_set_without_merging(shop):
+    records = Records(shop.served, shop.rules, {"/products/": {3: None, 31: b"{}"}}, version=1)
+    assert records.record("/products/", 3) is None
+    assert records.record("/products/", 31) == b"{}"
+    assert records.record("/products/", 4) == shop.served["/products/"].dataset.record(3)
+    assert "/products/" not in records._made  # nothing merged for these
+
+
+def test_catching_up_replaces_what_was_merged(shop):
+    records = Records(shop.served, shop.rules, {}, version=0)
+    assert len(records["/products/"].dataset) == 30
+    records.apply(7, {"/products/": {2: None}})
+    assert (records.version, len(records["/products/"].dataset)) == (7, 29)
+    assert np.all(np.diff(records["/products/"].dataset.ids) > 0)
