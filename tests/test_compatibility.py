@@ -41,7 +41,7 @@ def test_the_counts_by_kind(shop):
         "create": 1,
         "update": 2,
         "delete": 1,
-        "write answered from its schema": 1,
+        "login": 1,
     }
 
 
@@ -49,7 +49,7 @@ def test_the_summary_line(shop):
     assert compatibility.summary(shop) == (
         "23 operations: 5 collection, 6 detail, 1 singleton, 1 nested collection, 3 action, "
         "1 generated from its schema, 1 no response body, 1 create, 2 update, 1 delete, "
-        "1 write answered from its schema; "
+        "1 login; "
         "1 parameter accepted, not modelled"
     )
 

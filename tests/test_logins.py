@@ -1,4 +1,4 @@
-"""The login endpoints (mockserver/engine/logins.py): recognised by their schemas, answering
+"""The login endpoints (mockserver/http/logins.py): recognised by their schemas, answering
 as DRF's obtain_auth_token and simplejwt's views, with keys the mock then accepts."""
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import pytest
 from helpers_api import CUSTOMER_KEY, INACTIVE_KEY, STAFF_KEY, make_state
 
 from mockserver.contract.spec import Spec
-from mockserver.engine import logins
-from mockserver.engine.logins import Kind, Login, login_for, recognise
 from mockserver.errors import ApiError
-from mockserver.http import webtoken
+from mockserver.http import logins, webtoken
+from mockserver.http.logins import Kind, Login, login_for, recognise
 
 NOW = 1_800_000_000
 REALSPECS = Path(__file__).resolve().parent / "realspecs"

@@ -388,7 +388,7 @@ def test_check_with_a_good_overlay(tmp_path):
         "and 1 tokens are valid\n"
         "served: 23 operations: 5 collection, 6 detail, 1 singleton, 1 nested collection, "
         "3 action, 1 generated from its schema, 1 no response body, 1 create, 2 update, "
-        "1 delete, 1 write answered from its schema; 1 parameter accepted, not modelled\n"
+        "1 delete, 1 login; 1 parameter accepted, not modelled\n"
     )
 
 

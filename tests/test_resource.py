@@ -152,7 +152,7 @@ def test_shop_relations_are_inferred(shop):
 
 def test_shop_operations_belong_to_their_resources(shop):
     assert {op.operation_id: (op.resource, op.view.kind) for op in shop.operations} == {
-        "api_token_create": (None, Kind.WRITE),
+        "api_token_create": (None, Kind.LOGIN),
         "bundles_list": ("/bundles/", Kind.COLLECTION),
         "bundles_retrieve": ("/bundles/", Kind.DETAIL),
         "categories_list": ("/categories/", Kind.COLLECTION),

@@ -84,6 +84,7 @@ class Kind(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     DESTROY = "delete"
+    LOGIN = "login"  # obtain_auth_token, simplejwt's views (mockserver/contract/loginviews.py)
     WRITE = "write answered from its schema"
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from mockserver import __version__
-from mockserver.contract import conventions, packaged
+from mockserver.contract import conventions, loginviews, packaged
 from mockserver.contract.conventions import Control, Lookup
 from mockserver.contract.overlay import apply as apply_overlay
 from mockserver.contract.resource import (
@@ -332,7 +332,7 @@ class Spec:
                 # An apiKey scheme's parameter: a credential, never a filter (auth.py reads it).
                 schema = {"type": "string"}
                 query[scheme.field] = Param(scheme.field, schema, control=Control.CREDENTIAL)
-        return Operation(
+        found = Operation(
             path=path,
             method=method,
             operation_id=op.get("operationId") or f"{method} {path}",
@@ -349,6 +349,9 @@ class Spec:
             headers=headers,
             **self._body(op),
         )
+        if view.kind == Kind.WRITE and loginviews.recognise(found) is not None:
+            found = replace(found, view=replace(view, kind=Kind.LOGIN))
+        return found
 
     def _body(self, op: dict) -> dict:
         """The request body's schemas by media type, and whether it is required."""

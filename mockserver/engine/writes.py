@@ -38,7 +38,6 @@ from mockserver.engine import serializer, store
 from mockserver.engine.handlers import NOT_FOUND, Result, find_row, no_match
 from mockserver.engine.records import Records, Served
 from mockserver.errors import ApiError
-from mockserver.http import parsers
 
 _JSON = (b"content-type", b"application/json")
 # Sessions whose merged records this process keeps; the least recently written go first.
@@ -47,11 +46,11 @@ _KEPT_SESSIONS = 256
 
 @dataclass
 class Write:
-    """A write request as the pipeline hands it over: its body and media type, the path
-    parameters, the session, and the request's time in microseconds since the epoch."""
+    """A write request as the pipeline hands it over: how to read its body (`request.data`,
+    by DRF's parsers: mockserver/http/parsers.py), the path parameters, the session, and
+    the request's time in microseconds since the epoch."""
 
-    body: bytes
-    content_type: str | None
+    read: Callable[[], tuple[object, bool]]
     params: dict[str, str]
     session: str
     now: int
@@ -63,7 +62,7 @@ class Write:
         form), `form` when it came from a form or multipart body (each field a list of
         values); ApiError 400 or 415 for a body no parser takes."""
         if self._parsed is None:
-            self._parsed = parsers.parse(self.content_type, self.body)
+            self._parsed = self.read()
         return self._parsed
 
 

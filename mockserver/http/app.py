@@ -25,12 +25,13 @@ from urllib.parse import quote
 import orjson
 
 from mockserver.contract.resource import Reply
-from mockserver.engine import handlers, logins, serializer, writes
+from mockserver.engine import handlers, serializer, writes
 from mockserver.engine.params import Query, allowed, parse_query
 from mockserver.engine.sessions import open_sessions
 from mockserver.engine.writes import Workspace
 from mockserver.errors import ApiError, ConfigError
 from mockserver.http import exchange as exchanges
+from mockserver.http import logins, parsers
 from mockserver.http.accesslog import AccessLogMiddleware
 from mockserver.http.admission import admit
 from mockserver.http.answer import send_json, write
@@ -266,9 +267,9 @@ class ApiMiddleware:
         raw = await read_body(receive)
         scope[BODY] = raw  # for the journal's entry
         content_type = exchange.headers.get(b"content-type")
+        media = content_type.decode("latin-1") if content_type is not None else None
         write = writes.Write(
-            raw,
-            content_type.decode("latin-1") if content_type is not None else None,
+            functools.partial(parsers.parse, media, raw),
             exchange.match.params,
             _session(exchange.headers),
             time.time_ns() // 1000,
