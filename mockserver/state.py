@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 from mockserver.contract import conventions, packaged
 from mockserver.contract import fixtures as fixtures_module
 from mockserver.contract.fixtures import Fixtures
@@ -18,6 +20,7 @@ from mockserver.contract.spec import Operation, Spec
 from mockserver.engine import cache, store
 from mockserver.engine.params import Rules
 from mockserver.engine.records import Served, resource_rules
+from mockserver.errors import ConfigError
 from mockserver.http import webtoken
 from mockserver.http.auth import Keys
 from mockserver.settings import Settings
@@ -204,6 +207,10 @@ def _load(settings: Settings, spec: Spec, progress, cache_read_only: bool) -> St
             plans=plans,
         )
     datasets = {path: datasets[path] for path in spec.resources}
+    for path, dataset in datasets.items():
+        problem = unique_problem(spec.resources[path], dataset)
+        if problem:
+            raise ConfigError(str(spec.path), problem)
     rules = Rules(
         strict=not settings.lenient,
         page_size=settings.page_size,
@@ -343,11 +350,40 @@ def generation_schema(
                 many = effective(prop).get("type") == "array"
                 relation = {"refs": {"count": count}} if many else {"ref": {"count": count}}
             rule = conventions.faker_rule(name, prop, relation, resource.fields)
+            if name in resource.unique:
+                rule = _unique_rule(name, prop, rule, resource.fields)
             if "{id}" in str(rule) and "id" not in resource.fields:
                 rule = {"faker": "slug"}
             prop = {**prop, "x-faker": rule}
         properties[name] = prop
     return {**resource.schema, "properties": properties}
+
+
+def _unique_rule(name: str, prop: dict, rule: dict, fields: dict) -> dict:
+    """A rule whose values cannot repeat, for a field a model declares unique
+    (`x-resource: {unique: [...]}`): the record number leads a text (a maxLength cut keeps
+    it), an integer is the record number; a uuid or a choice keeps its rule (a uuid is
+    drawn from 122 bits; a choice cannot be unique, and the build says so)."""
+    kind = effective(prop)
+    if kind.get("enum") or kind.get("format") in ("uuid", "email", "uri", "date", "date-time"):
+        return rule
+    if kind.get("type") == "integer":
+        return {"sequence": True}
+    if kind.get("type") == "string" and "id" in fields:
+        return {"template": "{id}-{hex:8}"}
+    return rule
+
+
+def unique_problem(resource: Resource, dataset: store.Dataset) -> str | None:
+    """The first field the records repeat though the model declares it unique."""
+    for name in resource.unique:
+        col = dataset.columns.get(name)
+        if col is None or col.kind in ("json", "ids", "idlist"):
+            continue
+        values = col.values if col.null is None else col.values[~col.null]
+        if len(np.unique(values)) != len(values):
+            return f"{resource.where}/{name}/x-faker makes repeated values of a unique field"
+    return None
 
 
 def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[Route, ...]:

@@ -63,3 +63,35 @@ def test_a_nested_serializer_holds_records_of_its_collection(shop):
     assert all(b["category"] is None or b["category"] in categories for b in bundles)
     assert all(tag in tags for b in bundles for tag in b["tags"])
     assert any(b["category"] for b in bundles) and any(b["tags"] for b in bundles)
+
+
+def test_a_unique_field_s_generated_values_never_repeat(tmp_path):
+    from helpers_writes import shop_spec
+
+    from mockserver.settings import Settings
+
+    loaded = state.load(Settings(spec=str(shop_spec(tmp_path)), size=500, cache_dir=""))
+    skus = [orjson.loads(r)["sku"] for r in loaded.served["/products/"].dataset.records(range(30))]
+    assert len(set(skus)) == len(skus) == 30
+
+
+def test_a_unique_field_its_rule_repeats_stops_the_load(tmp_path):
+    import copy
+
+    import yaml
+    from helpers_writes import SHOP
+
+    from mockserver.errors import ConfigError
+    from mockserver.settings import Settings
+
+    spec = copy.deepcopy(SHOP)
+    spec["components"]["schemas"]["Product"]["properties"]["sku"]["x-faker"] = {
+        "choice": {"A": 0.5, "B": 0.5}
+    }
+    path = tmp_path / "shop.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    with pytest.raises(ConfigError) as caught:
+        state.load(Settings(spec=str(path), size=20, cache_dir=""))
+    assert str(caught.value) == (
+        f"{path}: components/schemas/Product/sku/x-faker makes repeated values of a unique field"
+    )
