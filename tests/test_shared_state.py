@@ -22,7 +22,7 @@ import httpx
 import pytest
 from helpers_api import ROOT, cli_env
 from helpers_drf import SHOP_OVERLAY
-from helpers_redis import RedisServer
+from helpers_redis import RedisServer, free_port
 from helpers_server import MockServer
 
 SPEC = ROOT / "tests" / "drfservice" / "openapi.yaml"
@@ -378,6 +378,27 @@ def test_the_state_file_keeps_the_writes_across_sigterm_and_a_restart(overlay, t
     assert str(following["id"]) in json.loads(path.read_bytes())["collections"][PRODUCTS]["records"]
 
 
+def bounded(command: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """A CLI run in its own process group: past `timeout`, the group is killed (workers
+    included) and the test fails naming the bound."""
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise AssertionError(f"still running after {timeout:.0f}s: {command}") from None
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 # -- 6. several workers and no store -----------------------------------------------------------
 
 
@@ -394,9 +415,7 @@ def test_several_workers_with_writes_and_no_store_stop_at_start(overlay, tmp_pat
     command += ["--spec", str(SPEC), "--overlay", str(overlay), "--size", "3"]
     command += ["--cache-dir", "", "--no-access-log"]
     command += [arg.format(tmp=tmp_path) for arg in extra]
-    done = subprocess.run(
-        command, cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=120
-    )
+    done = bounded(command, timeout=120)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
@@ -407,6 +426,24 @@ def test_several_workers_with_writes_and_no_store_stop_at_start(overlay, tmp_pat
     )
     assert done.stdout == ""
     assert not (tmp_path / "state.json").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_store_that_cannot_be_reached_stops_the_start(overlay, workers):
+    """Before the banner, in one line, with any number of workers: not a worker that fails
+    and is started again, forever."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    command = [sys.executable, "-m", "mockserver", "serve", "--port", "0"]
+    command += ["--workers", workers, "--state-url", url, "--spec", str(SPEC)]
+    command += ["--overlay", str(overlay), "--size", "3", "--cache-dir", "", "--no-access-log"]
+    done = bounded(command, timeout=30)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""  # no banner
+    assert done.stderr.startswith(
+        f"mockserver: error: setting state_url: {url} cannot be reached: "
+    )
+    assert done.stderr.count("\n") == 1, done.stderr
 
 
 # -- 7. the store stops while serving ----------------------------------------------------------
