@@ -80,8 +80,8 @@ def shop(overlay, redis):
         workers, single = (server.wait() for server in started)
         yield workers.origin, single.origin
     finally:
-        for server in started:
-            server.stop()
+        codes = [stopped(server) for server in started]
+    assert codes == [0, 0], [server.output for server in started]
     for server in started:
         assert "Traceback" not in server.output, server.output
 
@@ -195,7 +195,7 @@ def test_a_write_on_one_worker_is_read_at_once_by_the_other(shop):
 @pytest.mark.slow
 def test_a_write_on_one_server_is_read_on_the_other(shop):
     """Two servers on one store, in the default session (no header): a create, an update and
-    a delete on one are read on the other at once."""
+    a delete on one are read on the other at once, and a unique field sees them."""
     one, two = shop
     before = count(two)
     record, _ = created(one, f"Server lamp {uuid.uuid4().hex}")
@@ -208,9 +208,18 @@ def test_a_write_on_one_server_is_read_on_the_other(shop):
     assert call("GET", f"{one}{PRODUCTS}{record['id']}/").json() == patched.json()
     assert patched.json()["stock"] == 9
 
+    # A unique field is checked against what the other server wrote (the overlay's sku).
+    twin = {**product("Twin lamp"), "sku": record["sku"]}
+    refused = call("POST", two + PRODUCTS, body=twin)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"sku": ["product with this sku already exists."]},
+    )
+
     assert call("DELETE", f"{one}{PRODUCTS}{record['id']}/").status_code == 204
     assert call("GET", f"{two}{PRODUCTS}{record['id']}/").status_code == 404
     assert count(two) == before
+    assert call("POST", two + PRODUCTS, body=twin).status_code == 201  # the sku is free again
 
 
 # -- 3. many clients at once -------------------------------------------------------------------
