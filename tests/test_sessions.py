@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +17,7 @@ from pathlib import Path
 import orjson
 import pytest
 from helpers_api import ROOT, cli_env
+from helpers_redis import RedisServer, free_port
 
 from mockserver.engine.sessions import LocalSessions, StoreUnavailable, open_sessions, parse
 from mockserver.engine.sharedstore import RedisSessions
@@ -27,54 +26,6 @@ from mockserver.settings import Settings
 
 P = "/products/"
 RECORD = b'{"id":1001,"name":"Lamp"}'
-
-
-# -- a real server ---------------------------------------------------------------------------
-
-
-def server_binary() -> str:
-    """Valkey where the machine has it, else Redis (`make redis` installs one)."""
-    found = shutil.which("valkey-server") or shutil.which("redis-server")
-    assert found, "no valkey-server or redis-server: run `make redis`"
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A throwaway server on 127.0.0.1: no persistence, its files in `directory`."""
-
-    def __init__(self, directory: Path, port: int | None = None):
-        self.port = port or free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        directory.mkdir(parents=True, exist_ok=True)
-        command = [server_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(directory)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                assert self.process.poll() is None, "the Redis server stopped at start"
-                assert time.monotonic() < deadline, "the Redis server never listened"
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -760,20 +711,3 @@ def test_flags_and_environment_reach_the_settings():
         ["serve", "--state-url", "redis://h:1/0"]
     )
     assert (args.state_url, args.state_file) == ("redis://h:1/0", "demo.json")
-
-
-@pytest.mark.slow
-def test_several_workers_with_writes_and_no_store_stop_at_start():
-    spec = ROOT / "tests" / "drfservice" / "openapi.yaml"
-    command = [sys.executable, "-m", "mockserver", "serve", "--port", "0", "--workers", "2"]
-    command += ["--spec", str(spec), "--size", "3", "--cache-dir", "", "--no-access-log"]
-    done = subprocess.run(
-        command, cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 2, done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0].startswith("mockserver: error: setting workers: 2 workers would each keep")
-    assert lines[0].endswith(": pass --state-url redis://HOST:6379/0 to share them")
-    assert "POST /" in lines[0]
-    assert done.stdout == ""

@@ -219,21 +219,21 @@ class MockEndpointsMiddleware:
             await send_json(send, 404, {"detail": "Not found."})
 
     async def _state(self, scope, receive, send, method: str) -> None:
-        """A session's change set: read, replaced or reset (`X-Mock-Session` names it)."""
+        """A session's change set: read, replaced or reset (`X-Mock-Session` names it). A
+        store that cannot answer (Redis gone) is its 503 with `Retry-After`, as for the API's
+        own requests, never a 500."""
         from mockserver.http.app import SESSION_HEADER, read_body
 
         session = dict(scope["headers"]).get(SESSION_HEADER, b"").decode("latin-1")
-        sessions = self.workspace.sessions
-        if method in ("GET", "HEAD"):
-            await send_json(send, 200, sessions.dump(session), head=method == "HEAD")
-            return
-        if method == "DELETE":
-            self.workspace.reset(session)
-            await write(send, 204, b"", [])
-            return
         try:
-            doc = orjson.loads(await read_body(receive))
-            self.workspace.load(session, doc)
+            if method in ("GET", "HEAD"):
+                body = self.workspace.sessions.dump(session)
+                await send_json(send, 200, body, head=method == "HEAD")
+                return
+            if method == "DELETE":
+                self.workspace.reset(session)
+            else:
+                self.workspace.load(session, orjson.loads(await read_body(receive)))
         except orjson.JSONDecodeError as exc:
             await send_json(send, 400, {"detail": f"JSON parse error - {exc}"})
             return
@@ -241,7 +241,8 @@ class MockEndpointsMiddleware:
             await send_json(send, 400, {"detail": str(exc)})
             return
         except ApiError as error:
-            await send_json(send, error.status, error.body)
+            headers = [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
+            await send_json(send, error.status, error.body, headers, head=method == "HEAD")
             return
         await write(send, 204, b"", [])
 

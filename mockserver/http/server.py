@@ -266,6 +266,10 @@ def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
     state = state_module.load(settings, progress=progress_printer(), validate_aside=True)
     # Several workers with writes share them through --state-url, or they stop here.
     sessions.require_shared(state.spec.operations, settings.workers, settings.state_url)
+    if settings.workers > 1 and settings.state_url:
+        # Each worker opens the store itself, after the banner: a URL that cannot be used
+        # stops the start here, in one line, not in every worker uvicorn starts again.
+        sessions.open_sessions(settings.state_url, None).close()
     if settings.access_log:
         accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
     common = {
