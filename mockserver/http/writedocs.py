@@ -10,17 +10,22 @@ relation an id that names no record. The served copy of the document says all of
 that a client (Schemathesis, a generated SDK) holds the mock to what the service does; the
 contract file itself is untouched.
 
-A write is one the mock performs when its path's GET serves a modelled resource (a list
-for `POST`, a detail or singleton for `PUT`, `PATCH`, `DELETE`).
+Every write the spec documents is answered so: performed on a modelled resource (a list
+for `POST`, a detail or singleton for `PUT`, `PATCH`, `DELETE`), a login view
+(mockserver/engine/logins.py, whose simplejwt views also answer 401), or answered from its
+schema once its serializer has read the body (an action, a view of its own).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 
 from mockserver.contract.schema import effective
+from mockserver.engine import logins
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+_JWT_CHALLENGE = logins.CHALLENGE["WWW-Authenticate"]
 
 # Python's str.isspace() characters, which CharField's strip() removes (JSON Schema's `\s`
 # is ECMA-262's, which differs: it has U+FEFF and lacks U+001C-U+001F and U+0085).
@@ -64,7 +69,7 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
     mockserver/http/docs.py writes them; this adds 400, 404 and 415 and the body's checks.
     """
     for op in spec.operations:
-        if op.method not in WRITES or not _performed(spec, op):
+        if op.method not in WRITES:
             continue
         raw_op = document["paths"][op.path][op.method.lower()]
         responses = raw_op.setdefault("responses", {})
@@ -76,19 +81,21 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
             added["415"] = ("Unsupported media type.", _DETAIL)
         if "{" in op.path:
             added["404"] = ("Not found.", _DETAIL)
+        login = logins.recognise(op)
+        if login is not None and login.kind != logins.Kind.AUTH_TOKEN and "401" not in responses:
+            # simplejwt's views refuse credentials and tokens with 401 and their own
+            # challenge (TokenViewBase.get_authenticate_header), whatever the view's
+            # authentication; obtain_auth_token's is a 400 (non_field_errors).
+            responses["401"] = {
+                "description": "No active account with these credentials, or the token is "
+                "not valid.",
+                "content": {"application/json": {"schema": _DETAIL}},
+                "headers": {"WWW-Authenticate": {"schema": {"type": "string",
+                                                            "enum": [_JWT_CHALLENGE]}}},
+            }  # fmt: skip
         added_for(op, responses, added)
         if op.body:
             _body_checks(spec, document, op, raw_op, counts)
-
-
-def _performed(spec, op) -> bool:
-    """Whether the mock performs the write: its path's GET serves a resource."""
-    if op.resource is not None:
-        return True
-    return any(
-        other.method == "GET" and other.path == op.path and other.resource is not None
-        for other in spec.operations
-    )
 
 
 def _resource(spec, op):
@@ -163,6 +170,8 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
         target = relations.get(name)
         if target is not None:
             new = _related(prop, counts.get(target, 0))
+        elif prop.get("format") == "decimal":
+            new = _decimal(prop)
         else:
             new = _text(prop, name in required)
         if new is not prop:
@@ -184,6 +193,43 @@ def _text(prop: dict, required: bool) -> dict:
     if not {"format", "pattern"} & set(new):
         new["pattern"] = NOT_BLANK if required else NO_NUL
     return new if new != prop else prop
+
+
+# drf-spectacular's DecimalField patterns: `max_digits - decimal_places` digits before the
+# point, `decimal_places` after it (`^-?\d{0,6}(?:\.\d{0,2})?$`); none before it when the
+# two are equal (`^-?0?(?:\.\d{0,2})?$`); none after it for no places (`^-?\d{0,6}$`).
+_DECIMAL = re.compile(r"\^-\?(?:\\d\{0,(\d+)\}|(0)\?)(?:\(\?:\\\.\\d\{0,(\d+)\}\)\?)?\$")
+
+
+def _decimal(prop: dict) -> dict:
+    r"""A DecimalField's pattern with a digit in it: the pattern drf-spectacular writes
+    matches "", "-" and ".", which `Decimal()` refuses ("A valid number is required.").
+
+    >>> _decimal({"type": "string", "format": "decimal",
+    ...           "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$"})["pattern"]
+    '^-?(?:\\d{1,6}(?:\\.\\d{0,2})?|\\.\\d{1,2})$'
+    >>> [_decimal({"pattern": p})["pattern"] for p in ("^-?\\d{0,6}$", "^-?0?(?:\\.\\d{0,2})?$")]
+    ['^-?\\d{1,6}$', '^-?(?:0(?:\\.\\d{0,2})?|\\.\\d{1,2})$']
+    """
+    found = _DECIMAL.fullmatch(str(prop.get("pattern") or ""))
+    if found is None:
+        return prop
+    whole, zero, places = found.groups()
+    if zero:
+        before = "0"
+    elif whole == "0":
+        before = None
+    else:
+        before = f"\\d{{1,{whole}}}"
+    options = []
+    if before is not None:
+        options.append(before + (f"(?:\\.\\d{{0,{places}}})?" if places else ""))
+    if places and places != "0":
+        options.append(f"\\.\\d{{1,{places}}}")
+    if not options:
+        return prop
+    body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+    return {**prop, "pattern": f"^-?{body}$"}
 
 
 def _related(prop: dict, count: int) -> dict:
