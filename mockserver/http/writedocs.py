@@ -125,12 +125,54 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             continue
         tightened = tighten(schema, required, relations, counts)
+        kind = media.split(";")[0].strip().lower()
+        if kind in _FORMS:
+            tightened = as_form(tightened, multipart=kind == _FORMS[1])
         if tightened is not schema:
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
             changed_body["content"][media]["schema"] = tightened
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def as_form(schema: dict, *, multipart: bool) -> dict:
+    """A request schema as a form carries it to DRF's fields (`Field.get_value` on a
+    QueryDict); `schema` itself when nothing differs.
+
+    - A boolean may be left out: BooleanField's `default_empty_html` is False, as an
+      unchecked box sends nothing (its `default` when it has one).
+    - A form has no null: a multipart part is text, so `null` is the text "null", which
+      only a CharField (as text) and a BooleanField (as None) read; an urlencoded body
+      leaves a null out. A field is nullable in a form only where that stays true; an
+      empty value is how a form sends null to the others ("" with allow_null is None).
+
+    >>> form = as_form({"properties": {"on": {"type": "boolean"},
+    ...                                "n": {"type": "integer", "nullable": True},
+    ...                                "s": {"type": "string", "nullable": True}},
+    ...                 "required": ["on", "n"]}, multipart=True)
+    >>> form["required"], form["properties"]["n"], form["properties"]["s"]["nullable"]
+    (['n'], {'type': 'integer'}, True)
+    """
+    properties = dict(schema["properties"])
+    required = list(schema.get("required") or ())
+    for name, prop in schema["properties"].items():
+        if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
+            continue
+        kind = effective(prop).get("type")
+        if kind == "boolean":
+            required = [one for one in required if one != name]
+        elif prop.get("nullable") is True and not (multipart and kind == "string"):
+            properties[name] = {k: v for k, v in prop.items() if k != "nullable"}
+    if properties == schema["properties"] and required == list(schema.get("required") or ()):
+        return schema
+    out = {**schema, "properties": properties, "required": required}
+    if not required:
+        del out["required"]
+    return out
 
 
 def _required_of(spec, op) -> set[str]:
