@@ -159,6 +159,7 @@ def served(request, tmp_path_factory):
     return raw, with_drf_errors(state.spec, counts), state
 
 
+BLANK = {"type": "string", "maxLength": 0}
 DETAIL = {"type": "object", "required": ["detail"], "properties": {"detail": {"type": "string"}}}
 
 ANSWERS = [
@@ -267,9 +268,10 @@ def test_a_full_write_refuses_blank_and_nul_and_ids_that_do_not_exist(served, me
         assert props["status"] == _ref("StatusEnum")
         # A multipart part is text: "null" is no id (a form sends null as "").
         nullable = {"nullable": True} if media == "application/json" else {}
-        assert props["category"] == {
-            "type": "integer", **nullable, "minimum": 1, "maximum": 7,
-        }  # fmt: skip
+        category = {"type": "integer", **nullable, "minimum": 1, "maximum": 7}
+        if media != "application/json":
+            category = {"anyOf": [category, BLANK]}  # "" is null in a form
+        assert props["category"] == category
         assert props["tags"] == {
             "type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7},
         }  # fmt: skip
@@ -373,3 +375,17 @@ def test_a_form_has_no_null_and_may_leave_a_boolean_out(tmp_path, media, require
     assert schema["required"] == required
     props = schema["properties"]
     assert {name for name, prop in props.items() if prop.get("nullable")} == nullable
+    if media != "application/json":
+        # "" is a form's null (found by Schemathesis: a multipart "" for a nullable date
+        # was accepted, as DRF reads it).
+        assert props["stock"] == {"anyOf": [{"type": "integer"}, BLANK]}
+
+
+def test_a_read_only_field_is_no_part_of_a_request(served):
+    # The serializer ignores one sent (found by Schemathesis: a read-only `created` sent
+    # was accepted); the request's schema leaves it out, and out of `required`.
+    _, document, _ = served
+    for media in ("application/json", "multipart/form-data"):
+        schema = _body_schema(document, "/products/", "post", media)
+        assert not {"id", "created"} & set(schema["properties"])
+        assert schema["required"] == ["name", "email"]

@@ -137,6 +137,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_BLANK = {"type": "string", "maxLength": 0}
 
 
 def as_form(schema: dict, *, multipart: bool) -> dict:
@@ -148,25 +149,43 @@ def as_form(schema: dict, *, multipart: bool) -> dict:
     - A form has no null: a multipart part is text, so `null` is the text "null", which
       only a CharField (as text) and a BooleanField (as None) read; an urlencoded body
       leaves a null out. A field is nullable in a form only where that stays true; an
-      empty value is how a form sends null to the others ("" with allow_null is None).
+      empty value is how a form sends null to the others ("" with allow_null is None),
+      and an optional field's "" is no value at all: "" is accepted by both.
 
     >>> form = as_form({"properties": {"on": {"type": "boolean"},
     ...                                "n": {"type": "integer", "nullable": True},
     ...                                "s": {"type": "string", "nullable": True}},
     ...                 "required": ["on", "n"]}, multipart=True)
-    >>> form["required"], form["properties"]["n"], form["properties"]["s"]["nullable"]
-    (['n'], {'type': 'integer'}, True)
+    >>> form["required"], form["properties"]["s"]["nullable"]
+    (['n'], True)
+    >>> form["properties"]["n"]
+    {'anyOf': [{'type': 'integer'}, {'type': 'string', 'maxLength': 0}]}
     """
     properties = dict(schema["properties"])
     required = list(schema.get("required") or ())
     for name, prop in schema["properties"].items():
         if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
             continue
-        kind = effective(prop).get("type")
+        whole = effective(prop)
+        kind = whole.get("type")
         if kind == "boolean":
             required = [one for one in required if one != name]
-        elif prop.get("nullable") is True and not (multipart and kind == "string"):
-            properties[name] = {k: v for k, v in prop.items() if k != "nullable"}
+            continue
+        text = (
+            kind == "string"
+            and not {"format", "enum"} & set(whole)
+            and whole.get("pattern") in (None, NO_NUL, NOT_BLANK)
+        )
+        new = prop
+        if prop.get("nullable") is True and not (multipart and text):
+            new = {k: v for k, v in prop.items() if k != "nullable"}
+        scalar = kind in ("integer", "number", "string") or "enum" in whole
+        if scalar and not text and (prop.get("nullable") is True or name not in required):
+            # Field.get_value: "" is None for a nullable field, and no value at all for an
+            # optional one; either way it is accepted.
+            new = {"anyOf": [new, _BLANK]}
+        if new is not prop:
+            properties[name] = new
     if properties == schema["properties"] and required == list(schema.get("required") or ()):
         return schema
     out = {**schema, "properties": properties, "required": required}
@@ -207,7 +226,13 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
     required = required | set(schema.get("required") or ())
     properties = dict(schema["properties"])
     for name, prop in schema["properties"].items():
-        if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
+        if isinstance(prop, dict) and prop.get("readOnly"):
+            # The serializer ignores a read-only field sent, as any unknown key: neither is
+            # refused, so the request's schema has no such property (a client tool reads a
+            # read-only one as one a request may not send).
+            del properties[name]
+            continue
+        if not isinstance(prop, dict) or "$ref" in prop:
             continue
         target = relations.get(name)
         if target is not None:
@@ -220,7 +245,12 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             properties[name] = new
     if properties == schema["properties"]:
         return schema
-    return {**schema, "properties": properties}
+    out = {**schema, "properties": properties}
+    if "required" in schema:
+        out["required"] = [name for name in schema["required"] if name in properties]
+        if not out["required"]:
+            del out["required"]
+    return out
 
 
 def _text(prop: dict, required: bool) -> dict:
