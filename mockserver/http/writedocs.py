@@ -168,7 +168,7 @@ def as_form(schema: dict, *, multipart: bool) -> dict:
             continue
         whole = effective(prop)
         kind = whole.get("type")
-        if kind == "boolean":
+        if kind == "boolean" or _unboolean(prop) is not None:
             required = [one for one in required if one != name]
             continue
         text = (
@@ -239,6 +239,8 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             new = _related(prop, counts.get(target, 0))
         elif prop.get("format") == "decimal":
             new = _decimal(prop)
+        elif prop.get("type") == "boolean" and "enum" not in prop:
+            new = _boolean(prop)
         else:
             new = _text(prop, name in required)
         if new is not prop:
@@ -302,6 +304,31 @@ def _decimal(prop: dict) -> dict:
         return prop
     body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
     return {**prop, "pattern": f"^-?{body}$"}
+
+
+# BooleanField's TRUE_VALUES and FALSE_VALUES as text, in any case (DRF lowers a string
+# before it looks it up), and 1 and 0 (1.0 and 0.0 are the same numbers).
+_BOOLEAN_TEXT = (
+    "^(?:[Tt]|[Yy]|[Yy][Ee][Ss]|[Tt][Rr][Uu][Ee]|[Oo][Nn]|1"
+    "|[Ff]|[Nn]|[Nn][Oo]|[Ff][Aa][Ll][Ss][Ee]|[Oo][Ff][Ff]|0)$"
+)
+_BOOLEAN_NULL = {"enum": ["null", ""]}  # BooleanField.NULL_VALUES with allow_null
+
+
+def _boolean(prop: dict) -> dict:
+    """A BooleanField as it reads JSON too: its true and false words, 1 and 0."""
+    members = [prop, {"enum": [0, 1]}, {"type": "string", "pattern": _BOOLEAN_TEXT}]
+    if prop.get("nullable") is True:
+        members.append(_BOOLEAN_NULL)
+    return {"anyOf": members}
+
+
+def _unboolean(prop: dict) -> dict | None:
+    """The boolean schema `_boolean` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) >= 3 and members[1] == {"enum": [0, 1]}:
+        return members[0]
+    return None
 
 
 def _related(prop: dict, count: int) -> dict:
