@@ -67,13 +67,21 @@ class MockServer:
         self.process.stdout.close()
 
 
-def run_bounded(command: list[str], cwd, timeout: float) -> tuple[int, str]:
+TESTS = os.path.dirname(os.path.abspath(__file__))
+# Schemathesis on the mock: its settings, and its hooks (each case in a session of its own).
+SCHEMATHESIS_CONFIG = os.path.join(TESTS, "schemathesis.toml")
+SCHEMATHESIS_ENV = {"SCHEMATHESIS_HOOKS": "schemathesis_sessions", "PYTHONPATH": TESTS}
+
+
+def run_bounded(command: list[str], cwd, timeout: float, env=None) -> tuple[int, str]:
     """Run a tool (schemathesis) in its own process group for at most `timeout` seconds:
     (exit code, output). Past the bound, or on any error, the whole group is killed, so no
-    child outlives the test; a timeout is an AssertionError naming the bound."""
+    child outlives the test; a timeout is an AssertionError naming the bound. `env`: the
+    variables set on top of this process's."""
     process = subprocess.Popen(
         command,
         cwd=cwd,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -5,7 +5,9 @@ page, limit/offset and cursor pagination, details by id, slug and uuid, a nested
 `@action`s, a singleton, an inline schema, a no-body view, behind Token, session and JWT
 auth), answers every read Schemathesis (every check, every phase) sends to the strict mode
 with no failure, and its served /openapi.json adds DRF's real error answers while
-/openapi.yaml stays the file. The one write, POST /api/token/, is 405 until writes exist.
+/openapi.yaml stays the file. Its writes (the products' create, update and delete, and
+simplejwt's POST /api/token/) are performed, and Schemathesis finds no failure on them
+either.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from helpers_drf import SERVICE_DIR
-from helpers_server import MockServer, run_bounded
+from helpers_drf import SERVICE_DIR, SHOP_OVERLAY
+from helpers_server import SCHEMATHESIS_CONFIG, SCHEMATHESIS_ENV, MockServer, run_bounded
 
 pytestmark = [pytest.mark.slow, pytest.mark.contract]
 
@@ -30,10 +32,14 @@ AUTH = {"Authorization": f"Token {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def mock() -> Iterator[MockServer]:
+def mock(tmp_path_factory) -> Iterator[MockServer]:
+    # The service's unique sku, which no spec says (the write differential's overlay).
+    overlay = tmp_path_factory.mktemp("overlay") / "overlay.json"
+    overlay.write_text(json.dumps(SHOP_OVERLAY))
     server = MockServer(
-        "--spec", str(SPEC), "--size", "60", "--token", TOKEN, "--no-access-log"
-    ).wait()
+        "--spec", str(SPEC), "--overlay", str(overlay), "--size", "60", "--token", TOKEN,
+        "--no-access-log",
+    ).wait()  # fmt: skip
     try:
         yield server
     finally:
@@ -49,11 +55,12 @@ def test_it_starts_with_no_annotation_and_lists_every_collection(mock):
     )
     for path in ("/bundles/", "/categories/", "/products/", "/reviews/", "/settings/", "/tags/"):
         assert re.search(rf"^  {re.escape(path)} +", banner, re.M), banner
-    # How each of the 19 operations is served (`mockserver check` lists them one by one).
+    # How each of the 23 operations is served (`mockserver check` lists them one by one).
     assert (
-        "  served:     19 operations: 5 collection, 6 detail, 1 singleton, 1 nested "
-        "collection, 3 action, 1 generated from its schema, 1 no response body, 1 write "
-        "(405 until writes exist); 1 parameter accepted, not modelled"
+        "  served:     23 operations: 5 collection, 6 detail, 1 singleton, 1 nested "
+        "collection, 3 action, 1 generated from its schema, 1 no response body, 1 create, "
+        "2 update, 1 delete, 1 write answered from its schema; 1 parameter accepted, "
+        "not modelled"
     ) in banner.splitlines()
     # A key for each scheme: Token, the session cookie, and simplejwt's Bearer JWT.
     assert re.search(r"^  tokenAuth: +Authorization: Token [0-9a-f]{40}$", banner, re.M)
@@ -127,8 +134,10 @@ def test_the_served_json_adds_drf_errors_and_the_yaml_is_the_file(mock):
             challenge = responses["401"]["headers"]["WWW-Authenticate"]["schema"]["enum"]
             assert challenge == [CHALLENGE.get(path, "Token")], path
         assert set(responses) == expected, path
-    # A write is documented as written (the mock answers 405 until writes exist).
-    assert served["paths"]["/api/token/"] == original["paths"]["/api/token/"]
+    # A write documents what DRF answers (tests/test_writedocs.py says how), simplejwt's
+    # login its 401 with its challenge.
+    token = served["paths"]["/api/token/"]["post"]["responses"]
+    assert set(token) == {"200", "400", "401", "406", "415"}
     # No mock control in it: the served JSON is real behaviour only.
     assert "__code" not in json.dumps(served) and "Prefer" not in json.dumps(served)
 
@@ -137,15 +146,14 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(mock, tmp_path):
     report = tmp_path / "report.json"
     command = [
         str(Path(sys.executable).parent / "st"),
+        "--config-file",
+        SCHEMATHESIS_CONFIG,
         "run",
         f"{mock.base}/openapi.json",
         "--checks",
         "all",
         "--phases",
         "examples,coverage,fuzzing,stateful",
-        # The reads: POST /api/token/ is 405 until the mock serves writes.
-        "--include-method-regex",
-        "^(GET|HEAD)$",
         "-H",
         f"Authorization: Token {TOKEN}",
         "--generation-deterministic",
@@ -155,14 +163,15 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(mock, tmp_path):
         "--report-json-path",
         str(report),
     ]
-    returncode, output = run_bounded(command, tmp_path, 300)
+    # Every method; each case in a session of its own (tests/schemathesis_sessions.py).
+    returncode, output = run_bounded(command, tmp_path, 300, env=SCHEMATHESIS_ENV)
     summary = re.findall(r"^=+ (.+?) =+$", output, re.M)
     print(f"\n[schemathesis, drf-spectacular spec] {summary[-1] if summary else output[-300:]}")
     assert returncode == 0, output
     ran = json.loads(report.read_text())
     assert ran["failures"] == [] and ran["errors"] == [], ran
-    assert ran["operations"]["total"] == 19
-    assert ran["operations"]["selected"] == ran["operations"]["tested"] == 18
+    assert ran["operations"]["total"] == 23
+    assert ran["operations"]["selected"] == ran["operations"]["tested"] == 23
     assert ran["test_cases"]["with_failures"] == ran["test_cases"]["errored"] == 0
     assert {phase: state["status"] for phase, state in ran["phases"].items()} == {
         "examples": "skip",

@@ -133,6 +133,15 @@ PARSED = [
         True,
         id="multipart bad utf-8 replaced",
     ),
+    pytest.param(
+        MULTI,
+        part("\U0004e4cc\u00e9", b"1") + part("\u00e9t\u00e9", b"2") + b"--XX--\r\n",
+        {"\U0004e4cc\u00e9": ["1"], "\u00e9t\u00e9": ["2"]},
+        True,
+        # Django reads a part's headers as UTF-8 text: a name past Latin-1 is a name (it
+        # was a 500, found by Schemathesis).
+        id="multipart names past latin-1",
+    ),
 ]
 
 

@@ -3,10 +3,12 @@
 For every spec, `mockserver serve --spec F` starts with no overlay; the start (launch to
 banner), the server's resident memory once it has answered every GET once, and how it
 serves each operation (the banner's `served:` line) are measured and printed, one line
-per spec. Schemathesis 4 (every check; phases coverage, fuzzing and stateful; the reads,
-GET and HEAD) against the strict mock's served /openapi.json, with the credentials the
-banner prints, must find no failure. The largest spec (authentik, 528 GETs) is also started
-cold (an empty dataset cache) and warm (the same cache again).
+per spec. Schemathesis 4 (every check; phases coverage, fuzzing and stateful; every
+method) against the strict mock's served /openapi.json, with the credentials the banner
+prints, must find no failure; each case runs in a session of its own
+(tests/schemathesis_sessions.py), so each starts from the generated records. The largest
+spec (authentik, 528 GETs) is also started cold (an empty dataset cache) and warm (the
+same cache again).
 
 Budgets asked for: a warm start within 2 s, a cold one within 5 s, under 300 MB resident.
 The assertions leave room for a slower CI machine (`START_LIMIT`, `WARM_LIMIT`); the lines
@@ -26,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from helpers_server import MockServer, run_bounded
+from helpers_server import SCHEMATHESIS_CONFIG, SCHEMATHESIS_ENV, MockServer, run_bounded
 
 pytestmark = [pytest.mark.slow, pytest.mark.contract]
 
@@ -49,9 +51,9 @@ ST_WORKERS = 2
 MAX_FAILURES = 50
 
 
-def _st_limit(gets: int) -> float:
-    """Seconds a spec's schemathesis run may take: a base plus a share per GET."""
-    return 60 + 0.4 * gets
+def _st_limit(operations: int) -> float:
+    """Seconds a spec's schemathesis run may take: a base plus a share per operation."""
+    return 60 + 0.4 * operations
 
 
 def rss_mb(pid: int) -> int:
@@ -109,6 +111,18 @@ def _document(path: Path) -> dict:
 
 def _gets(document: dict) -> list[str]:
     return [p for p, item in document["paths"].items() if isinstance(item, dict) and "get" in item]
+
+
+def _operations(document: dict) -> list[tuple[str, str]]:
+    """Every (path, method) the document has: reads and writes alike."""
+    methods = ("get", "post", "put", "patch", "delete")
+    return [
+        (path, method)
+        for path, item in document["paths"].items()
+        if isinstance(item, dict)
+        for method in methods
+        if method in item
+    ]
 
 
 def _filled(path: str) -> str:
@@ -169,18 +183,18 @@ def test_every_spec_starts_and_answers_each_read_within_its_memory(served):
 
 def test_schemathesis_finds_no_failure_on_the_strict_mock(served, tmp_path):
     spec, server, _took = served
-    gets = len(_gets(_document(CORPUS / spec)))
+    operations = len(_operations(_document(CORPUS / spec)))
     report = tmp_path / "report.json"
     command = [
         str(Path(sys.executable).parent / "st"),
+        "--config-file",
+        SCHEMATHESIS_CONFIG,
         "run",
         f"{server.base}/openapi.json",
         "--checks",
         "all",
         "--phases",
         "coverage,fuzzing,stateful",
-        "--include-method-regex",
-        "^(GET|HEAD)$",
         "--max-examples",
         str(MAX_EXAMPLES),
         "--workers",
@@ -198,7 +212,7 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(served, tmp_path):
         command += ["-H", header]
     began = time.monotonic()
     try:
-        returncode, output = run_bounded(command, tmp_path, _st_limit(gets))
+        returncode, output = run_bounded(command, tmp_path, _st_limit(operations), SCHEMATHESIS_ENV)
     except AssertionError as exc:
         raise AssertionError(f"{spec}: {exc}") from None
     took = time.monotonic() - began
@@ -212,7 +226,7 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(served, tmp_path):
     )
     assert returncode == 0, output[-20000:]
     assert ran["failures"] == [] and ran["errors"] == [], ran
-    assert ran["operations"]["tested"] == ran["operations"]["selected"] == gets
+    assert ran["operations"]["tested"] == ran["operations"]["selected"] == operations
 
 
 def test_the_largest_spec_starts_cold_then_warm_within_its_budget(tmp_path):

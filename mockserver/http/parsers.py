@@ -121,9 +121,14 @@ def parse(
 def _split(media: str) -> tuple[str, dict[str, str]]:
     """The media type, lower case, and its parameters by lower-case name, as Django's
     `parse_header_parameters` reads a header."""
-    main, raw = parse_options_header(media)
-    params = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw.items()}
-    return main.decode("latin-1"), params
+    # python-multipart reads the header as Latin-1 text; a part's headers are UTF-8 text
+    # (Django decodes each line so), which may hold any character: they go through as
+    # their UTF-8 bytes and come back whole.
+    main, raw = parse_options_header(media.encode("utf-8", "surrogatepass").decode("latin-1"))
+    params = {
+        k.decode("utf-8", "replace").lower(): v.decode("utf-8", "replace") for k, v in raw.items()
+    }
+    return main.decode("utf-8", "replace"), params
 
 
 def _matches(parser_type: str, main: str, params: dict[str, str]) -> bool:

@@ -10,17 +10,22 @@ relation an id that names no record. The served copy of the document says all of
 that a client (Schemathesis, a generated SDK) holds the mock to what the service does; the
 contract file itself is untouched.
 
-A write is one the mock performs when its path's GET serves a modelled resource (a list
-for `POST`, a detail or singleton for `PUT`, `PATCH`, `DELETE`).
+Every write the spec documents is answered so: performed on a modelled resource (a list
+for `POST`, a detail or singleton for `PUT`, `PATCH`, `DELETE`), a login view
+(mockserver/engine/logins.py, whose simplejwt views also answer 401), or answered from its
+schema once its serializer has read the body (an action, a view of its own).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 
 from mockserver.contract.schema import effective
+from mockserver.engine import logins
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+_JWT_CHALLENGE = logins.CHALLENGE["WWW-Authenticate"]
 
 # Python's str.isspace() characters, which CharField's strip() removes (JSON Schema's `\s`
 # is ECMA-262's, which differs: it has U+FEFF and lacks U+001C-U+001F and U+0085).
@@ -64,7 +69,7 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
     mockserver/http/docs.py writes them; this adds 400, 404 and 415 and the body's checks.
     """
     for op in spec.operations:
-        if op.method not in WRITES or not _performed(spec, op):
+        if op.method not in WRITES:
             continue
         raw_op = document["paths"][op.path][op.method.lower()]
         responses = raw_op.setdefault("responses", {})
@@ -76,19 +81,21 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
             added["415"] = ("Unsupported media type.", _DETAIL)
         if "{" in op.path:
             added["404"] = ("Not found.", _DETAIL)
+        login = logins.recognise(op)
+        if login is not None and login.kind != logins.Kind.AUTH_TOKEN and "401" not in responses:
+            # simplejwt's views refuse credentials and tokens with 401 and their own
+            # challenge (TokenViewBase.get_authenticate_header), whatever the view's
+            # authentication; obtain_auth_token's is a 400 (non_field_errors).
+            responses["401"] = {
+                "description": "No active account with these credentials, or the token is "
+                "not valid.",
+                "content": {"application/json": {"schema": _DETAIL}},
+                "headers": {"WWW-Authenticate": {"schema": {"type": "string",
+                                                            "enum": [_JWT_CHALLENGE]}}},
+            }  # fmt: skip
         added_for(op, responses, added)
         if op.body:
             _body_checks(spec, document, op, raw_op, counts)
-
-
-def _performed(spec, op) -> bool:
-    """Whether the mock performs the write: its path's GET serves a resource."""
-    if op.resource is not None:
-        return True
-    return any(
-        other.method == "GET" and other.path == op.path and other.resource is not None
-        for other in spec.operations
-    )
 
 
 def _resource(spec, op):
@@ -118,12 +125,73 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             continue
         tightened = tighten(schema, required, relations, counts)
+        kind = media.split(";")[0].strip().lower()
+        if kind in _FORMS:
+            tightened = as_form(tightened, multipart=kind == _FORMS[1])
         if tightened is not schema:
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
             changed_body["content"][media]["schema"] = tightened
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_BLANK = {"type": "string", "maxLength": 0}
+
+
+def as_form(schema: dict, *, multipart: bool) -> dict:
+    """A request schema as a form carries it to DRF's fields (`Field.get_value` on a
+    QueryDict); `schema` itself when nothing differs.
+
+    - A boolean may be left out: BooleanField's `default_empty_html` is False, as an
+      unchecked box sends nothing (its `default` when it has one).
+    - A form has no null: a multipart part is text, so `null` is the text "null", which
+      only a CharField (as text) and a BooleanField (as None) read; an urlencoded body
+      leaves a null out. A field is nullable in a form only where that stays true; an
+      empty value is how a form sends null to the others ("" with allow_null is None),
+      and an optional field's "" is no value at all: "" is accepted by both.
+
+    >>> form = as_form({"properties": {"on": {"type": "boolean"},
+    ...                                "n": {"type": "integer", "nullable": True},
+    ...                                "s": {"type": "string", "nullable": True}},
+    ...                 "required": ["on", "n"]}, multipart=True)
+    >>> form["required"], form["properties"]["s"]["nullable"]
+    (['n'], True)
+    >>> form["properties"]["n"]
+    {'anyOf': [{'type': 'integer'}, {'type': 'string', 'maxLength': 0}]}
+    """
+    properties = dict(schema["properties"])
+    required = list(schema.get("required") or ())
+    for name, prop in schema["properties"].items():
+        if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
+            continue
+        whole = effective(prop)
+        kind = whole.get("type")
+        if kind == "boolean" or _unboolean(prop) is not None:
+            required = [one for one in required if one != name]
+            continue
+        text = (
+            kind == "string"
+            and not {"format", "enum"} & set(whole)
+            and whole.get("pattern") in (None, NO_NUL, NOT_BLANK)
+        )
+        new = prop
+        if prop.get("nullable") is True and not (multipart and text):
+            new = {k: v for k, v in prop.items() if k != "nullable"}
+        scalar = kind in ("integer", "number", "string") or "enum" in whole
+        if scalar and not text and (prop.get("nullable") is True or name not in required):
+            # Field.get_value: "" is None for a nullable field, and no value at all for an
+            # optional one; either way it is accepted.
+            new = {"anyOf": [new, _BLANK]}
+        if new is not prop:
+            properties[name] = new
+    if properties == schema["properties"] and required == list(schema.get("required") or ()):
+        return schema
+    out = {**schema, "properties": properties, "required": required}
+    if not required:
+        del out["required"]
+    return out
 
 
 def _required_of(spec, op) -> set[str]:
@@ -158,18 +226,33 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
     required = required | set(schema.get("required") or ())
     properties = dict(schema["properties"])
     for name, prop in schema["properties"].items():
-        if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
+        if isinstance(prop, dict) and prop.get("readOnly"):
+            # The serializer ignores a read-only field sent, as any unknown key: neither is
+            # refused, so the request's schema has no such property (a client tool reads a
+            # read-only one as one a request may not send).
+            del properties[name]
+            continue
+        if not isinstance(prop, dict) or "$ref" in prop:
             continue
         target = relations.get(name)
         if target is not None:
             new = _related(prop, counts.get(target, 0))
+        elif prop.get("format") == "decimal":
+            new = _decimal(prop)
+        elif prop.get("type") == "boolean" and "enum" not in prop:
+            new = _boolean(prop)
         else:
             new = _text(prop, name in required)
         if new is not prop:
             properties[name] = new
     if properties == schema["properties"]:
         return schema
-    return {**schema, "properties": properties}
+    out = {**schema, "properties": properties}
+    if "required" in schema:
+        out["required"] = [name for name in schema["required"] if name in properties]
+        if not out["required"]:
+            del out["required"]
+    return out
 
 
 def _text(prop: dict, required: bool) -> dict:
@@ -184,6 +267,68 @@ def _text(prop: dict, required: bool) -> dict:
     if not {"format", "pattern"} & set(new):
         new["pattern"] = NOT_BLANK if required else NO_NUL
     return new if new != prop else prop
+
+
+# drf-spectacular's DecimalField patterns: `max_digits - decimal_places` digits before the
+# point, `decimal_places` after it (`^-?\d{0,6}(?:\.\d{0,2})?$`); none before it when the
+# two are equal (`^-?0?(?:\.\d{0,2})?$`); none after it for no places (`^-?\d{0,6}$`).
+_DECIMAL = re.compile(r"\^-\?(?:\\d\{0,(\d+)\}|(0)\?)(?:\(\?:\\\.\\d\{0,(\d+)\}\)\?)?\$")
+
+
+def _decimal(prop: dict) -> dict:
+    r"""A DecimalField's pattern with a digit in it: the pattern drf-spectacular writes
+    matches "", "-" and ".", which `Decimal()` refuses ("A valid number is required.").
+
+    >>> _decimal({"type": "string", "format": "decimal",
+    ...           "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$"})["pattern"]
+    '^-?(?:\\d{1,6}(?:\\.\\d{0,2})?|\\.\\d{1,2})$'
+    >>> [_decimal({"pattern": p})["pattern"] for p in ("^-?\\d{0,6}$", "^-?0?(?:\\.\\d{0,2})?$")]
+    ['^-?\\d{1,6}$', '^-?(?:0(?:\\.\\d{0,2})?|\\.\\d{1,2})$']
+    """
+    found = _DECIMAL.fullmatch(str(prop.get("pattern") or ""))
+    if found is None:
+        return prop
+    whole, zero, places = found.groups()
+    if zero:
+        before = "0"
+    elif whole == "0":
+        before = None
+    else:
+        before = f"\\d{{1,{whole}}}"
+    options = []
+    if before is not None:
+        options.append(before + (f"(?:\\.\\d{{0,{places}}})?" if places else ""))
+    if places and places != "0":
+        options.append(f"\\.\\d{{1,{places}}}")
+    if not options:
+        return prop
+    body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+    return {**prop, "pattern": f"^-?{body}$"}
+
+
+# BooleanField's TRUE_VALUES and FALSE_VALUES as text, in any case (DRF lowers a string
+# before it looks it up), and 1 and 0 (1.0 and 0.0 are the same numbers).
+_BOOLEAN_TEXT = (
+    "^(?:[Tt]|[Yy]|[Yy][Ee][Ss]|[Tt][Rr][Uu][Ee]|[Oo][Nn]|1"
+    "|[Ff]|[Nn]|[Nn][Oo]|[Ff][Aa][Ll][Ss][Ee]|[Oo][Ff][Ff]|0)$"
+)
+_BOOLEAN_NULL = {"enum": ["null", ""]}  # BooleanField.NULL_VALUES with allow_null
+
+
+def _boolean(prop: dict) -> dict:
+    """A BooleanField as it reads JSON too: its true and false words, 1 and 0."""
+    members = [prop, {"enum": [0, 1]}, {"type": "string", "pattern": _BOOLEAN_TEXT}]
+    if prop.get("nullable") is True:
+        members.append(_BOOLEAN_NULL)
+    return {"anyOf": members}
+
+
+def _unboolean(prop: dict) -> dict | None:
+    """The boolean schema `_boolean` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) >= 3 and members[1] == {"enum": [0, 1]}:
+        return members[0]
+    return None
 
 
 def _related(prop: dict, count: int) -> dict:
