@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mockserver import __version__
 from mockserver.errors import ConfigError
-from mockserver.settings import ENV_PREFIX, Settings, env_defaults
+from mockserver.settings import DEFAULT_MAX_BODY, ENV_PREFIX, Settings, env_defaults, parse_size
 
 _ABOUT = """\
 mockserver serves a mock of a Django REST Framework API from its OpenAPI spec
@@ -172,7 +172,10 @@ def parser(environ=None) -> argparse.ArgumentParser:
     verify.add_argument("--json", default="", help="write a JSON report here")
     verify.add_argument("--max-requests", type=int, default=2000, help="at most this many")
     verify.add_argument("--rate", type=float, default=0.0, help="requests per second (0: no cap)")
-    verify.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    verify.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per request, its body included"
+    )
+    verify.add_argument("--max-body", type=_size, default=DEFAULT_MAX_BODY, help=_MAX_BODY)
     proxy = commands.add_parser(
         "proxy",
         help="a validating proxy in front of the real service",
@@ -181,11 +184,18 @@ def parser(environ=None) -> argparse.ArgumentParser:
         "and to --report; with --fail-on-violation the answer becomes a 502 naming them.",
     )
     proxy.add_argument("--upstream", required=True, help="the service's base URL")
-    _add(proxy, ("spec", "host", "port"), defaults)
+    _add(proxy, ("spec", "host", "port", "graceful_timeout"), defaults)
     proxy.add_argument("--report", default="", help="append violations here, a JSON line each")
     proxy.add_argument(
         "--fail-on-violation", action="store_true", help="answer 502 instead of a violating answer"
     )
+    proxy.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds per upstream answer, its body included; slower is a 504 (default: 30)",
+    )
+    proxy.add_argument("--max-body", type=_size, default=DEFAULT_MAX_BODY, help=_MAX_BODY)
     export.add_argument(
         "--path",
         default="",
@@ -257,16 +267,30 @@ def _check(settings: Settings, as_json: bool = False, strict: bool = False) -> i
     return 0
 
 
+def _size(text: str) -> int:
+    """An argparse type: a size like 16MB, in bytes."""
+    size = parse_size(text)
+    if size is None or size < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 16MB or 500KB")
+    return size
+
+
+_MAX_BODY = f"largest body read from the service, decoded (default: {DEFAULT_MAX_BODY})"
+
+
 def _proxy(settings: Settings, args) -> int:
     from mockserver.contract import packaged
     from mockserver.contract.spec import Spec
     from mockserver.tools import proxy
+    from mockserver.tools.upstream import Limits
 
     spec = Spec.load(Path(settings.spec) if settings.spec else packaged.spec_path())
     report = Path(args.report) if args.report else None
+    limits = Limits(args.timeout, args.max_body)
     return proxy.run(
-        spec, args.upstream, settings.host, settings.port, report, args.fail_on_violation
-    )
+        spec, args.upstream, settings.host, settings.port, report, args.fail_on_violation,
+        limits, settings.graceful_timeout,
+    )  # fmt: skip
 
 
 def _verify(args) -> int:
@@ -282,6 +306,7 @@ def _verify(args) -> int:
         max_requests=args.max_requests,
         rate=args.rate,
         timeout=args.timeout,
+        max_body=args.max_body,
     )
     try:
         report = verify.verify(options)

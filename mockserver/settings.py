@@ -20,6 +20,22 @@ _STATE_SCHEMES = ("redis", "rediss", "unix")
 _LATENCY = re.compile(r"(?:([0-9]{1,6})(?:-([0-9]{1,6}))?)?", re.ASCII)  # "", "200", "100-400"
 
 
+# `verify` and `proxy`: the largest body they read from the service, once decoded.
+DEFAULT_MAX_BODY = "16MB"
+
+
+def parse_size(text: str) -> int | None:
+    """A size like `500MB` or `16MB` in bytes (binary units); None when unreadable.
+
+    >>> parse_size("16MB"), parse_size("1.5KB"), parse_size("0"), parse_size("lots")
+    (16777216, 1536, 0, None)
+    """
+    match = _SIZE.fullmatch(text.strip().upper())
+    if match is None:
+        return None
+    return int(float(match[1]) * _UNITS[match[2] or "B"])
+
+
 def default_cache_dir() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return str(Path(base) / "mockserver")
@@ -136,10 +152,7 @@ class Settings:
         >>> Settings(cache_max="500MB").cache_max_bytes
         524288000
         """
-        match = _SIZE.fullmatch(self.cache_max.strip().upper())
-        if match is None:
-            return None
-        return int(float(match[1]) * _UNITS[match[2] or "B"])
+        return parse_size(self.cache_max)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))

@@ -12,6 +12,15 @@ documented headers), as `mockserver verify` checks them. Violations, if any:
 - with `--fail-on-violation`, turn the answer into a 502 `{"detail": ..., "violations":
   [...]}`, so that a frontend notices at once.
 
+The request goes on as it came: its path and query byte for byte (`scope["raw_path"]`),
+never decoded and encoded again, so `..%2F` and `%3F` reach the service as the client wrote
+them (RFC 3986 §2.4: a reserved character's percent-encoding is data, not a delimiter).
+
+An upstream that gives no usable answer is answered for: past `--timeout` (the body
+included) a 504, a body that is not the JSON it claims or past `--max-body` a 502, both in
+DRF's shape `{"detail": ..., "violations": [...]}` and written down in `--report`
+(`tools/upstream.py` bounds each exchange).
+
 The `Authorization` value is forwarded, never written down.
 """
 
@@ -28,8 +37,9 @@ import httpx
 from mockserver.contract.spec import Spec
 from mockserver.engine.params import allowed
 from mockserver.http.answer import send_json, write
-from mockserver.http.app import lifespan
+from mockserver.tools import upstream as upstream_module
 from mockserver.tools import verify
+from mockserver.tools.upstream import Limits, Unanswered
 
 HEADER = "x-mockserver-violations"
 # Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own, never forwarded.
@@ -40,16 +50,25 @@ _HOP = {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer",
 class ValidatingProxy:
     """The ASGI app of `mockserver proxy`."""
 
-    def __init__(self, spec: Spec, upstream: str, report: Path | None, fail: bool):
+    def __init__(
+        self,
+        spec: Spec,
+        upstream: str,
+        report: Path | None,
+        fail: bool,
+        limits: Limits | None = None,
+    ):
         self.upstream = upstream.rstrip("/")
         self.report = report
         self.fail = fail
+        self.limits = limits or Limits()
+        self.banner = ""
         self.contract = verify.Contract(spec)
         self.client: httpx.AsyncClient | None = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
-            await lifespan(scope, receive, send)
+            await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -59,27 +78,39 @@ class ValidatingProxy:
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
-        target = scope["path"] + (
-            "?" + scope["query_string"].decode("latin-1") if scope["query_string"] else ""
-        )
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query = scope["query_string"]
+        target = (raw_path + (b"?" + query if query else b"")).decode("latin-1")
         label = f"{scope['method']} {target}"
         report = verify.Report()
         self._check_request(scope, label, report)
         headers = [(k, v) for k, v in scope["headers"] if k not in _HOP]
         if self.client is None:
-            self.client = httpx.AsyncClient(timeout=30)
+            self.client = httpx.AsyncClient(timeout=self.limits.timeout)
+        # The target as received: httpx would decode and re-encode a path given as text.
+        url = httpx.URL(self.upstream).copy_with(
+            raw_path=self._base_path + target.encode("latin-1")
+        )
         try:
-            answer = await self.client.request(
-                scope["method"], self.upstream + target, headers=headers, content=body
+            answer = await upstream_module.exchange(
+                self.client, scope["method"], url, self.limits, headers, body
             )
+        except Unanswered as broken:
+            await self._unanswered(send, label, broken, report)
+            return
         except httpx.HTTPError as exc:
             await send_json(send, 502, {"detail": f"The upstream did not answer: {exc}"})
             return
         if scope["method"] == "GET":
-            self.contract.check(target, answer, label, report)
+            self.contract.check(scope["path"] + _query(query), answer, label, report)
         violations = [f"{v.check}: {v.message}" for v in report.violations]
         if violations:
             self._write_down(label, answer.status_code, violations)
+        unreadable = [v for v in report.violations if v.check == "body"]
+        if unreadable:  # nothing sane to forward: a Bad Gateway (RFC 9110 §15.6.3)
+            body = {"detail": "The upstream's answer is unreadable.", "violations": violations}
+            await send_json(send, 502, body, [(HEADER.encode(), _header(violations))])
+            return
         if violations and self.fail:
             body = {"detail": "The answer breaks the contract.", "violations": violations}
             await send_json(send, 502, body, [(HEADER.encode(), _header(violations))])
@@ -89,6 +120,39 @@ class ValidatingProxy:
         if violations:
             out.append((HEADER.encode(), _header(violations)))
         await write(send, answer.status_code, answer.content, out)
+
+    async def _lifespan(self, receive, send) -> None:
+        """The banner once uvicorn serves (its signal handlers in place, so a SIGTERM from
+        then on is a clean stop); the upstream's connections closed at the stop."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                if self.banner:
+                    print(self.banner, file=sys.stderr, flush=True)
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.client is not None:
+                    await self.client.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    @property
+    def _base_path(self) -> bytes:
+        return httpx.URL(self.upstream).raw_path.rstrip(b"/")
+
+    async def _unanswered(self, send, label: str, broken: Unanswered, report) -> None:
+        """A 504 past the deadline (RFC 9110 §15.6.5), a 502 for a body it cannot read."""
+        report.add(broken.check, label, broken.message)
+        violations = [f"{v.check}: {v.message}" for v in report.violations]
+        status = 504 if broken.check == "timeout" else 502
+        self._write_down(label, status, violations)
+        detail = (
+            "The upstream did not answer in time."
+            if status == 504
+            else "The upstream's answer is unreadable."
+        )
+        body = {"detail": detail, "violations": violations}
+        await send_json(send, status, body, [(HEADER.encode(), _header(violations))])
 
     def _check_request(self, scope, label: str, report: verify.Report) -> None:
         """The request against the contract: a documented operation, declared parameters."""
@@ -119,21 +183,39 @@ class ValidatingProxy:
             out.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
+def _query(query: bytes) -> str:
+    return "?" + query.decode("latin-1") if query else ""
+
+
 def _header(violations: list[str]) -> bytes:
     text = "; ".join(violations)
     return text.encode("ascii", "replace")[:4000]
 
 
-def run(spec: Spec, upstream: str, host: str, port: int, report: Path | None, fail: bool) -> int:
-    """Serve the proxy until SIGTERM or Ctrl-C."""
+def run(
+    spec: Spec,
+    upstream: str,
+    host: str,
+    port: int,
+    report: Path | None,
+    fail: bool,
+    limits: Limits | None = None,
+    graceful_timeout: float = 10.0,
+) -> int:
+    """Serve the proxy until SIGTERM or Ctrl-C; a stop waits at most `graceful_timeout`
+    seconds for the requests in flight."""
     import uvicorn
 
-    from mockserver.http.server import listen
+    # serve's uvicorn server: a drained SIGTERM or Ctrl-C is a clean stop, exit 0.
+    from mockserver.http.server import _Server, listen
 
     sockets = listen(host, port)
     bound = sockets[0].getsockname()[1]
-    print(f"mockserver proxy: http://{host}:{bound}/ -> {upstream}", file=sys.stderr, flush=True)
-    app = ValidatingProxy(spec, upstream, report, fail)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on")
-    uvicorn.Server(config).run(sockets=sockets)
-    return 0
+    app = ValidatingProxy(spec, upstream, report, fail, limits)
+    app.banner = f"mockserver proxy: http://{host}:{bound}/ -> {upstream}"
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", timeout_graceful_shutdown=graceful_timeout
+    )
+    server = _Server(config, None)
+    server.run(sockets=sockets)
+    return 130 if server.force_exit else 0

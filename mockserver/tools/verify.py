@@ -15,12 +15,18 @@ Each answer is checked twice:
   `previous` links, a detail against its list record, and DRF's error bodies.
 
 A difference is a violation, named by what differs (`count`, `order`, `filter`, `links`,
-`detail`, `error body`, `status`, `schema`, `header`). The run prints a summary, writes
-JUnit XML and JSON if asked, and exits 1 on any violation.
+`detail`, `error body`, `status`, `schema`, `header`), or by what kept an answer from being
+checked at all (`body`: not JSON, or past `--max-body`; `timeout`). The run prints a summary,
+writes JUnit XML and JSON if asked, and exits 1 on any violation.
+
+The service is not trusted (`tools/upstream.py`): every request it is sent counts toward
+`--max-requests`, the reading of its records included; a `next` link is followed only on
+the service's own origin and only to a page not read yet, since the token goes with it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import warnings
@@ -42,6 +48,8 @@ from mockserver.engine.params import Rules
 from mockserver.errors import ConfigError
 from mockserver.http.docs import with_drf_errors
 from mockserver.settings import Settings
+from mockserver.tools import upstream
+from mockserver.tools.upstream import Unanswered
 
 # Ordering by a nullable field is left out: the oracle sorts nulls as PostgreSQL does.
 MAX_PAGE = 100
@@ -96,9 +104,9 @@ def corpus(spec: Spec, records: dict[str, list[dict]], token: str) -> list[tuple
             continue
         lookup = resource.lookup_field
         for row in (rows[0], rows[len(rows) // 2], rows[-1]):
-            get(f"{path}{quote(str(row[lookup]))}/")
+            get(f"{path}{quote(str(row.get(lookup)))}/")
         get(f"{path}99999999/")
-        get(f"{path}{quote(str(rows[0][lookup]))}/", {})
+        get(f"{path}{quote(str(rows[0].get(lookup)))}/", {})
         get(path, method="HEAD")
         get(path, method="OPTIONS")
         for header in (
@@ -213,7 +221,40 @@ class Options:
     overlay: str = ""  # annotations of what the spec cannot say (page sizes, ordering fields)
     max_requests: int = 2000
     rate: float = 0.0  # requests per second; 0: as fast as the service answers
-    timeout: float = 10.0
+    timeout: float = 10.0  # seconds for a whole exchange, the body included
+    max_body: int = upstream.Limits.max_body  # bytes of a body, decoded
+
+
+class Service:
+    """The service under test, through one client on one event loop: each exchange bounded
+    by `upstream.exchange`, each request counted in `report.requests`."""
+
+    def __init__(self, options: Options, report: Report):
+        self.base = options.upstream.rstrip("/")
+        self.limits = upstream.Limits(options.timeout, options.max_body)
+        self.budget = options.max_requests
+        self.report = report
+        self._loop = asyncio.Runner()
+        self._client = httpx.AsyncClient(base_url=self.base, timeout=options.timeout)
+
+    @property
+    def spent(self) -> bool:
+        return self.report.requests >= self.budget
+
+    def request(self, method: str, target: str | httpx.URL, headers: dict) -> upstream.Answer:
+        self.report.requests += 1
+        return self._loop.run(upstream.exchange(self._client, method, target, self.limits, headers))
+
+    def url(self, target: str) -> httpx.URL:
+        """The absolute URL of a target of the corpus (a path and query)."""
+        return httpx.URL(self.base + target)
+
+    def __enter__(self) -> Service:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._loop.run(self._client.aclose())
+        self._loop.close()
 
 
 def verify(options: Options) -> Report:
@@ -224,20 +265,27 @@ def verify(options: Options) -> Report:
     report = Report()
     headers = {"Authorization": f"Token {options.token}"}
     pace = 1.0 / options.rate if options.rate else 0.0
-    with httpx.Client(base_url=options.upstream.rstrip("/"), timeout=options.timeout) as client:
-        records = _records(spec, client, headers, report)
+    with Service(options, report) as service:
+        records = _records(spec, service, headers, report)
         oracle = _oracle(spec, records, options.token)
         contract = Contract(spec, {p: len(r) for p, r in records.items()})
-        cases = corpus(spec, records, options.token)[: options.max_requests]
+        # The records were read within the same bound.
+        cases = corpus(spec, records, options.token)[: max(0, service.budget - report.requests)]
         with _in_process(oracle) as mock:
             for method, target, request_headers in cases:
                 if pace:
                     time.sleep(pace)
-                real = client.request(method, target, headers=request_headers)
-                report.requests += 1
                 label = f"{method} {target}"
+                try:
+                    real = service.request(method, target, request_headers)
+                except Unanswered as broken:
+                    report.add(broken.check, label, broken.message)
+                    continue
+                found = len(report.violations)
                 if method == "GET":
                     contract.check(target, real, label, report)
+                if any(v.check == "body" for v in report.violations[found:]):
+                    continue  # an unreadable body: nothing to compare
                 expected = mock.request(method, target, headers=request_headers)
                 _check_semantics(real, expected, options.upstream, label, report)
     return report
@@ -251,29 +299,79 @@ def _in_process(app):
     return TestClient(app, follow_redirects=False)
 
 
-def _records(spec: Spec, client, headers, report: Report) -> dict[str, list[dict]]:
-    """Every record of each collection, read through its list, page by page."""
+def _records(spec: Spec, service: Service, headers, report: Report) -> dict[str, list[dict]]:
+    """Every record of each collection, read through its list, page by page, following
+    `next` on the service's own origin to pages not read yet, within `--max-requests`."""
     found: dict[str, list[dict]] = {}
     for path, resource in spec.resources.items():
         op = next(o for o in spec.operations if o.path == path and not o.is_detail)
         limit = next((n for n, p in op.query.items() if p.control == "limit"), None)
-        target = f"{path}?{limit}={MAX_PAGE}" if limit else path
+        target: str | httpx.URL | None = f"{path}?{limit}={MAX_PAGE}" if limit else path
+        read: set[str] = set()
         rows: list[dict] = []
-        while target:
-            answer = client.get(target, headers=headers)
-            report.requests += 1
-            if answer.status_code != 200:
-                report.add("status", f"GET {target}", f"reading the records: {answer.status_code}")
+        while target is not None and not service.spent:
+            label = f"GET {target}"
+            url = service.url(target) if isinstance(target, str) else target
+            read.add(str(url))
+            try:
+                answer = service.request("GET", target, headers)
+            except Unanswered as broken:
+                report.add(broken.check, label, f"reading the records: {broken.message}")
                 break
-            body = answer.json()
+            if answer.status_code != 200:
+                report.add("status", label, f"reading the records: {answer.status_code}")
+                break
+            try:
+                body = answer.json()
+            except ValueError as exc:
+                report.add("body", label, f"reading the records: the body is not JSON ({exc})")
+                break
             if resource.shape in (PAGE, CURSOR) and isinstance(body, dict):
-                rows += body.get("results") or []
-                target = body.get("next")
+                page = body.get("results")
+                if not isinstance(page, list):
+                    report.add(
+                        "schema",
+                        label,
+                        f"reading the records: 'results' is {_short(page)}, not a list",
+                    )
+                    break
+                target = _next_page(body.get("next"), url, service, read, label, report)
             else:
-                rows += body if isinstance(body, list) else [body]
+                page = body if isinstance(body, list) else [body]
                 target = None
+            records = [row for row in page if isinstance(row, dict)]
+            if len(records) < len(page):
+                report.add("schema", label, "reading the records: a record is not an object")
+            rows += records
         found[path] = rows
     return found
+
+
+def _next_page(link, here: httpx.URL, service: Service, read: set[str], label: str, report):
+    """The URL of the page after this one, or None: the link is followed only on the service's
+    own origin (the token goes with it) and only to a page not read yet (else a loop)."""
+    if link is None:
+        return None
+    try:
+        url = here.join(link) if isinstance(link, str) else None  # RFC 3986 §5.2
+    except httpx.InvalidURL:
+        url = None
+    if url is None:
+        report.add("links", label, f"next {_short(link)} is not a URL")
+        return None
+    if not upstream.same_origin(url, service.base):
+        scheme, host, port = upstream.origin(service.base)
+        report.add(
+            "links",
+            label,
+            f"next {link!r} leaves the service's origin {scheme}://{host}:{port}; "
+            "not followed, the token goes to the service only",
+        )
+        return None
+    if str(url) in read:
+        report.add("links", label, f"next {link!r} names a page read already; not followed")
+        return None
+    return url
 
 
 def _oracle(spec: Spec, records: dict[str, list[dict]], token: str):
@@ -291,7 +389,7 @@ def _oracle(spec: Spec, records: dict[str, list[dict]], token: str):
         for row in records[path]:
             try:
                 given[row.get("id", 1)] = fixtures_module.stored(resource.fields, row)
-            except ValueError:
+            except (ValueError, TypeError):  # a record the schema refuses: reported
                 continue
         plan = store.BuildPlan(
             schema=state.generation_schema(resource, sizes),
@@ -356,9 +454,26 @@ class Contract:
         for header in response.get("headers") or {}:
             if header.lower() not in answer.headers:
                 report.add("header", label, f"{status} without its documented {header} header")
+        documented = list(response.get("content") or {})
+        if not answer.content or not documented:
+            return
+        media = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not any(_covers(kind, media) for kind in documented):
+            report.add(
+                "header",
+                label,
+                f"{status} with Content-Type {media or '(none)'!r}, "
+                f"the contract documents {', '.join(documented)}",
+            )
+            return
         validator = self._validator(op.path, status, response)
-        if validator and answer.content and "json" in answer.headers.get("content-type", ""):
-            problems = validator.errors(answer.json())
+        if validator and (media == "application/json" or media.endswith("+json")):
+            try:
+                body = answer.json()
+            except ValueError as exc:
+                report.add("body", label, f"{status} body is not JSON ({exc})")
+                return
+            problems = validator.errors(body)
             if problems:
                 where, message = problems[0]
                 report.add("schema", label, f"{status} body at {where or '/'!r}: {message}")
@@ -371,6 +486,20 @@ class Contract:
                 Validator(self.spec.resolve(schema)) if schema else None
             )
         return self._validators[path, status]
+
+
+def _covers(documented: str, media: str) -> bool:
+    """Whether a documented media range (RFC 9110 §12.5.1) covers an answer's media type.
+
+    >>> _covers("application/json", "application/json"), _covers("*/*", "text/html")
+    (True, True)
+    >>> _covers("application/*", "application/json"), _covers("application/json", "text/plain")
+    (True, False)
+    """
+    documented = documented.split(";")[0].strip().lower()
+    if documented in ("*/*", media):
+        return True
+    return documented.endswith("/*") and media.startswith(documented[:-1])
 
 
 def _check_semantics(real, expected, upstream: str, label: str, report: Report) -> None:
@@ -387,7 +516,7 @@ def _check_semantics(real, expected, upstream: str, label: str, report: Report) 
     try:
         got = json.loads(real.text.replace(upstream.rstrip("/"), "ORIGIN"))
     except ValueError:
-        report.add("schema", label, "the body is not JSON")
+        report.add("body", label, "the body is not JSON")
         return
     want = json.loads(expected.text.replace("http://testserver", "ORIGIN"))
     if got == want:
