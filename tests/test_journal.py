@@ -78,7 +78,7 @@ def test_it_keeps_the_last_n_and_delete_clears_it(app):
     assert [e["path"] for e in journal(app)["requests"]] == ["/users/3/", "/users/4/", "/users/5/"]
     status, _, body = raw_get(app, b"/__mock/requests", method="DELETE")
     assert (status, body) == (204, b"")
-    assert journal(app) == {"count": 0, "requests": []}
+    assert journal(app) == {"count": 0, "next": None, "requests": []}
 
 
 def test_other_methods_and_names_under_mock(app):
