@@ -130,6 +130,8 @@ class LimitedProtocol(HttpToolsProtocol):
         self._body_timer: asyncio.TimerHandle | None = None
         self._trailer_bytes = 0
         self._trailers = 0
+        self._chunk_open = False  # a chunk's size line read, none of its data yet
+        self._trailing_bytes = 0  # received since, while no data came: trailers
         self._held: bytes | None = None  # not parsed yet: the pipeline is full
         self._deferred: _Refused | None = None  # written once the earlier answers are
         # Requests pipelined on every connection of this server, for max_concurrency.
@@ -174,6 +176,16 @@ class LimitedProtocol(HttpToolsProtocol):
             super().data_received(data)
             if self._in_body and self._body_timer is None:
                 self._start_body_timer()
+            if self._chunk_open and not self._refused:
+                # Trailers (or a chunk's first bytes): httptools hands a trailer over only
+                # once it ends, so its bytes are counted as they come.
+                self._trailing_bytes += len(data)
+                if self._trailing_bytes > self.limits.max_header_bytes:
+                    detail = (
+                        "Request header fields too large: the trailers take more than "
+                        f"{self.limits.max_header_bytes} bytes."
+                    )
+                    self._refuse(_Refused(431, detail, current=True))
             return
         over = self._head_bytes + len(data) > self._budget
         if over:
@@ -230,6 +242,15 @@ class LimitedProtocol(HttpToolsProtocol):
             return
         super().on_header(name, value)
 
+    def on_chunk_header(self) -> None:
+        self._chunk_open = True  # its data follows; after the last chunk (size 0), trailers
+
+    def on_body(self, body: bytes) -> None:
+        if self._chunk_open:
+            self._chunk_open = False
+            self._trailing_bytes = 0
+        super().on_body(body)
+
     def on_headers_complete(self) -> None:
         if self._head_timer is not None:
             self._head_timer.cancel()
@@ -262,8 +283,9 @@ class LimitedProtocol(HttpToolsProtocol):
         if self._body_timer is not None:
             self._body_timer.cancel()
             self._body_timer = None
-        if self._trailers:
-            self._trailer_bytes = self._trailers = 0
+        if self._chunk_open or self._trailers:
+            self._trailer_bytes = self._trailers = self._trailing_bytes = 0
+            self._chunk_open = False
         super().on_message_complete()
 
     # -- helpers ----------------------------------------------------------------------------
