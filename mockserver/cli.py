@@ -73,6 +73,12 @@ _HELP = {
     "header_timeout": "seconds a client has to send a request's headers",
     "keepalive_timeout": "seconds an idle kept-alive connection stays open",
     "max_concurrency": "most requests in flight (more: 503 with Retry-After)",
+    "body_timeout": "seconds a client has to send a request's body after its headers (slower: 408)",
+    "max_pipeline": "most requests a connection may pipeline behind the one being answered "
+    "(more wait unread)",
+    "allowed_host": "answer this Host too, like Django's ALLOWED_HOSTS: a name, .domain for "
+    "it and its subdomains, or '*' for any (repeatable; default: the loopback names and "
+    "--host; any other Host is 400)",
 }
 _DATA = ("seed", "size", "users", "fixtures", "spec", "overlay", "cache_dir")
 _EMPTY = {"fixtures": "the packaged ones", "spec": "the packaged one"}  # else "none"

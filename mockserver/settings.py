@@ -17,6 +17,9 @@ _SIZE = re.compile(r"([0-9]{1,12}(?:\.[0-9]{1,3})?) ?([KMGT]?B)?", re.ASCII)
 _UNITS = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 # redis-py's URL schemes: TCP, TLS and a Unix socket.
 _STATE_SCHEMES = ("redis", "rediss", "unix")
+# A name as Django's ALLOWED_HOSTS holds one: a host, `.domain` for it and its subdomains,
+# an address ([::1] bracketed), or `*`.
+_ALLOWED_HOST = re.compile(r"\*|\.?[a-z0-9.-]+|\[[a-f0-9:.]+\]", re.ASCII | re.IGNORECASE)
 _LATENCY = re.compile(r"(?:([0-9]{1,6})(?:-([0-9]{1,6}))?)?", re.ASCII)  # "", "200", "100-400"
 
 
@@ -80,6 +83,11 @@ class Settings:
     header_timeout: float = 10.0  # seconds to send a request's head; slower is dropped
     keepalive_timeout: float = 5.0  # seconds an idle kept-alive connection stays open
     max_concurrency: int = 1000  # requests in flight; more are 503 with Retry-After
+    body_timeout: float = 30.0  # seconds to send a request's body after its head; 408
+    max_pipeline: int = 32  # requests pipelined behind the one answered; more wait unread
+    # Host names answered besides the loopback ones and --host (Django's ALLOWED_HOSTS:
+    # `.example.com` for it and its subdomains, `*` for any); any other Host is 400.
+    allowed_host: tuple[str, ...] = ()
 
     def __post_init__(self):
         size_name = "size"
@@ -109,6 +117,11 @@ class Settings:
                 problems.append(
                     ("cors_origin", f"{origin!r} must be an origin like http://localhost:3000")
                 )
+        for name in self.allowed_host:
+            if not _ALLOWED_HOST.fullmatch(name):
+                problems.append(
+                    ("allowed_host", f"{name!r} must be a host name like api.test, .test or *")
+                )
         low, high = self.latency_range
         if _LATENCY.fullmatch(self.latency) is None or low > high:
             problems.append(("latency", "must be milliseconds like 200, or a range like 100-400"))
@@ -116,7 +129,7 @@ class Settings:
             problems.append(("error_rate", "must be from 0 to 1, like 0.05"))
         if self.cache_max_bytes is None:
             problems.append(("cache_max", "must be a size like 500MB or 2GB (0 for no cap)"))
-        for name in ("graceful_timeout", "header_timeout", "keepalive_timeout"):
+        for name in ("graceful_timeout", "header_timeout", "keepalive_timeout", "body_timeout"):
             if not 0 < getattr(self, name) <= 3600:
                 problems.append((name, "must be seconds, more than 0 and at most 3600"))
         if self.state_url and not _state_url_valid(self.state_url):
@@ -125,7 +138,13 @@ class Settings:
             problems.append(("state_file", "give --state-file or --state-url, not both"))
         if self.journal < 0:
             problems.append(("journal", "must be 0 (off) or more"))
-        for name in ("max_url", "max_header_bytes", "max_headers", "max_concurrency"):
+        for name in (
+            "max_url",
+            "max_header_bytes",
+            "max_headers",
+            "max_concurrency",
+            "max_pipeline",
+        ):
             if getattr(self, name) < 1:
                 problems.append((name, "must be 1 or more"))
         # uvicorn's LOG_LEVELS, which it looks a name up in with a bare KeyError.

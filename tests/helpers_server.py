@@ -98,3 +98,38 @@ def run_bounded(command: list[str], cwd, timeout: float, env=None) -> tuple[int,
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
     return process.returncode, output
+
+
+def rss_mb(pid: int) -> float:
+    """The resident memory of a process, from /proc, in MB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+class Peak:
+    """The highest RSS of `pid` while a `with` block runs, sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.pid, self.start, self.peak = pid, rss_mb(pid), 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self):
+        while not self._done.wait(0.05):
+            self.peak = max(self.peak, rss_mb(self.pid))
+
+    def __enter__(self) -> Peak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb(self.pid))
+
+    @property
+    def growth(self) -> float:
+        return self.peak - self.start

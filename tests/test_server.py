@@ -139,7 +139,7 @@ class Served:
         """A request that takes `delay_ms`, in flight: a quick one sent after it is answered."""
         conn = socket.create_connection(self.address, timeout=STOP_TIMEOUT + delay_ms / 1000)
         conn.sendall(
-            f"GET /users/?limit=1&__delay={delay_ms} HTTP/1.1\r\nHost: mock\r\n"
+            f"GET /users/?limit=1&__delay={delay_ms} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             f"Authorization: Token {STAFF_KEY}\r\nConnection: close\r\n\r\n".encode()
         )
         host, port = self.address

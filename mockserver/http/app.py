@@ -103,7 +103,9 @@ async def read_body(receive) -> bytes:
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            # The client is gone, or the server's body deadline cut it (limits.py): a part
+            # of a body is never taken for the whole.
+            raise ApiError.detail(408, "The request's body did not arrive in full.")
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:

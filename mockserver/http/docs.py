@@ -98,14 +98,26 @@ class SpecDocsMiddleware:
             await send_answer(send, asset, head=method == "HEAD")
 
 
-@functools.lru_cache(maxsize=64)
-def _asset(name: str) -> Answer | None:
-    """A file of the Swagger UI bundle, read once; None for anything else (no `..`)."""
+@functools.lru_cache(maxsize=1)
+def _bundle() -> dict[str, Path]:
+    """The Swagger UI bundle's files by their names under it (`swagger-ui.css`)."""
     from swagger_ui_bundle import swagger_ui_path
 
     folder = Path(swagger_ui_path).resolve()
-    path = (folder / name).resolve()
-    if folder not in path.parents or not path.is_file():
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+
+
+@functools.lru_cache(maxsize=64)
+def _asset(name: str) -> Answer | None:
+    """A file of the Swagger UI bundle, read once; None for any other name. Looked up among
+    the bundle's own names, never as a path: `..`, a NUL or a 300-character name is no
+    file system question (each was a 500 when it was one).
+
+    >>> [_asset(name) for name in ("../x", "\\x00", "a" * 300)]
+    [None, None, None]
+    """
+    path = _bundle().get(name)
+    if path is None:
         return None
     media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     if media.startswith("text/") or media == "application/javascript":

@@ -4,18 +4,27 @@ A consumer's tests ask the mock which requests they really made (WireMock's
 `/__admin/requests` does this for its stubs):
 
     GET    /__mock/health                   200 {"status": "ok", ...} once the data is ready
-    GET    /__mock/requests?method=GET&path=/users/&status=200
-                                            {"count": N, "requests": [oldest first]}
+    GET    /__mock/requests?method=GET&path=/users/&status=200&limit=100&after=ID
+                                            {"count": N, "next": URL or null,
+                                             "requests": [oldest first]}
     DELETE /__mock/requests                 204: the journal starts again empty
     GET    /__mock/state                    the change set of the session `X-Mock-Session`
                                             names (none: the shared one), as JSON
     PUT    /__mock/state                    204: that session's change set replaced
     DELETE /__mock/state                    204: that session back to the generated records
 
+A read is a page of at most `limit` entries (100 unless given, at most `--journal`), those
+after the entry `after` names (each has an `id`, counting up from 1); `next` is the URL of
+the page that follows, as DRF's pagination links one, and `count` the entries that match
+in all. The page is streamed a slice at a time: the journal holds up to `--journal` entries
+of up to `--max-header-bytes` of headers each, and eight parallel reads of one 67 MB body
+took 744 MB and stalled every other request for 1.3 s.
+
 The journal keeps the last `--journal N` API requests (a path of the spec, with any
 method, its redirect included): the time, method, path, query, status and headers. The
 `Authorization`, `Cookie` and `Proxy-Authorization` headers are never kept; a write's body
-is, with the values of password-like keys masked. The answer's
+is, with the values of password-like keys masked, up to `BODY_KEPT` bytes (a larger one is
+noted by its size: a thousand bodies of 2.5 MB would hold 2.5 GB). The answer's
 writer (mockserver/http/answer.py) adds each entry, so keeping a journal costs no middleware;
 `--journal 0` keeps none. `/__mock/` needs no token and is not in the contract.
 With `--workers N` each worker keeps its own journal (see the README).
@@ -23,11 +32,12 @@ With `--workers N` each worker keeps its own journal (see the README).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_to_bytes, urlencode
 
 import orjson
 
@@ -42,6 +52,9 @@ _SECRET_KEY = ("password", "secret", "token", "refresh", "access", "key")
 SECRET_HEADERS = (b"authorization", b"cookie", b"proxy-authorization")
 PREFIX = "/__mock/"
 MASK = "********"
+PAGE = 100  # entries a read gives unless `limit` says otherwise
+BODY_KEPT = 65536  # bytes of a write's body an entry keeps; a larger one is noted by size
+_SLICE_BYTES = 262144  # JSON sent at a time while a page streams
 
 
 @dataclass(frozen=True)
@@ -85,17 +98,21 @@ class Journal:
     >>> scope = {"method": "GET", "path": "/users/", "query_string": b"", "headers": []}
     >>> for status in (200, 401, 404):
     ...     journal.add(scope, status)
-    >>> [entry["status"] for entry in journal.entries()]
-    [401, 404]
+    >>> [(entry["id"], entry["status"]) for entry in journal.entries()]
+    [(2, 401), (3, 404)]
     >>> journal.entries(status="404")[0]["path"]
     '/users/'
+    >>> [entry["id"] for entry in journal.entries(after=2)]
+    [3]
     """
 
     def __init__(self, size: int, secrets: Secrets | None = None):
         # Raw tuples, made into JSON only when read: writing one costs the hot path little.
         self._entries: deque[tuple] = deque(maxlen=size)
+        self.size = size
         self.secrets = secrets or Secrets()
         self._hidden = (*SECRET_HEADERS, *self.secrets.headers)
+        self._last = 0  # the id of the last entry written
 
     def add(self, scope, status: int) -> None:
         """Write down the request of `scope`, answered with `status`. ASGI gives header
@@ -105,32 +122,41 @@ class Journal:
         if self.secrets.params:
             query = self.secrets.query(query)
         query = query.decode("latin-1")
-        entry = (time.time(), scope["method"], scope["path"], query, status, kept)
+        self._last += 1
+        entry = (self._last, time.time(), scope["method"], scope["path"], query, status, kept)
         body = scope.get(BODY)
         self._entries.append((*entry, body) if body else entry)
 
-    def entries(self, method=None, path=None, status=None) -> list[dict]:
-        """The entries that match every filter given: a method (any case), a path (a
-        trailing `*` matches a prefix), a status."""
-        found = [_entry(*raw) for raw in self._entries]
+    def entries(self, method=None, path=None, status=None, after=None) -> list[dict]:
+        """The entries that match every filter given, as JSON-ready dicts."""
+        return [_entry(*raw) for raw in self.matching(method, path, status, after)]
+
+    def matching(self, method=None, path=None, status=None, after=None) -> list[tuple]:
+        """The raw entries that match every filter given: a method (any case), a path (a
+        trailing `*` matches a prefix), a status, an id they come after. Filtered before
+        any is made into JSON: a page of ten costs ten."""
+        found = list(self._entries)
+        if after:
+            found = [e for e in found if e[0] > after]
         if method:
-            found = [e for e in found if e["method"] == method.upper()]
+            found = [e for e in found if e[2] == method.upper()]
         if path:
             if path.endswith("*"):
-                found = [e for e in found if e["path"].startswith(path[:-1])]
+                found = [e for e in found if e[3].startswith(path[:-1])]
             else:
-                found = [e for e in found if e["path"] == path]
+                found = [e for e in found if e[3] == path]
         if status:
-            found = [e for e in found if str(e["status"]) == str(status)]
+            found = [e for e in found if str(e[5]) == str(status)]
         return found
 
     def clear(self) -> None:
         self._entries.clear()
 
 
-def _entry(moment: float, method, path, query, status, headers, body=None) -> dict:
+def _entry(number: int, moment: float, method, path, query, status, headers, body=None) -> dict:
     stamp = datetime.fromtimestamp(moment, UTC).isoformat(timespec="milliseconds")
     entry = {
+        "id": number,
         "time": stamp.replace("+00:00", "Z"),
         "method": method,
         "path": path,
@@ -139,7 +165,7 @@ def _entry(moment: float, method, path, query, status, headers, body=None) -> di
         "headers": [[n.decode("latin-1"), v.decode("latin-1")] for n, v in headers],
     }
     if body is not None:
-        entry["body"] = masked(body)
+        entry["body"] = masked(body) if len(body) <= BODY_KEPT else f"({len(body)} bytes, not kept)"
     return entry
 
 
@@ -200,10 +226,7 @@ class MockEndpointsMiddleware:
         elif name == "requests" and self.journal is None:
             await send_json(send, 404, {"detail": "The journal is off (--journal 0)."})
         elif name == "requests" and method in ("GET", "HEAD"):
-            query = dict(parse_qsl(scope["query_string"].decode("utf-8", "replace")))
-            wanted = {k: query.get(k) for k in ("method", "path", "status")}
-            entries = self.journal.entries(**wanted)
-            await send_json(send, 200, {"count": len(entries), "requests": entries}, head=head)
+            await self._requests(scope, send, head)
         elif name == "requests" and method == "DELETE":
             self.journal.clear()
             await write(send, 204, b"", [])
@@ -217,6 +240,41 @@ class MockEndpointsMiddleware:
             await send_json(send, 405, body, [(b"allow", allow)])
         else:
             await send_json(send, 404, {"detail": "Not found."})
+
+    async def _requests(self, scope, send, head: bool) -> None:
+        """A page of the journal, streamed: `{"count": N, "next": ..., "requests": [...]}`."""
+        query = dict(parse_qsl(scope["query_string"].decode("utf-8", "replace")))
+        wanted = {k: query.get(k) for k in ("method", "path", "status")}
+        # As DRF's LimitOffsetPagination reads `limit`: a value that is no positive number
+        # is the default; more than the journal holds is all of it.
+        limit = min(_positive(query.get("limit")) or PAGE, max(self.journal.size, 1))
+        found = self.journal.matching(**wanted, after=_positive(query.get("after")))
+        page = found[:limit]
+        following = None
+        if len(found) > limit:
+            query["after"] = str(page[-1][0])
+            following = _base_url(scope) + "?" + urlencode(query)
+        start = orjson.dumps({"count": len(found), "next": following})[:-1] + b',"requests":['
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if head:
+            await send({"type": "http.response.body", "body": b""})
+            return
+        # Not through answer.write, which needs the whole body for its Content-Length: the
+        # page goes out chunked, a slice at a time, and other requests are served between.
+        parts, size = [start], len(start)
+        for number, raw in enumerate(page):
+            text = orjson.dumps(_entry(*raw))
+            parts.append(b"," + text if number else text)
+            size += len(text)
+            if size >= _SLICE_BYTES:
+                await send(
+                    {"type": "http.response.body", "body": b"".join(parts), "more_body": True}
+                )
+                parts, size = [], 0
+                await asyncio.sleep(0)
+        parts.append(b"]}")
+        await send({"type": "http.response.body", "body": b"".join(parts)})
 
     async def _state(self, scope, receive, send, method: str) -> None:
         """A session's change set: read, replaced or reset (`X-Mock-Session` names it). A
@@ -248,3 +306,25 @@ class MockEndpointsMiddleware:
 
 
 _STATE_METHODS = ("GET", "HEAD", "PUT", "DELETE")
+
+
+def _positive(text: str | None) -> int | None:
+    """`limit=` and `after=` as numbers: None unless a positive integer.
+
+    >>> [_positive(t) for t in ("20", "0", "-3", "x", None, "9" * 30)]
+    [20, None, None, None, None, None]
+    """
+    if text is None or not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text) or None
+
+
+def _base_url(scope) -> str:
+    """The URL of this request without its query, as DRF's links give it (the Host it was
+    sent to; the server's address when it has none)."""
+    host = next((v for n, v in scope["headers"] if n == b"host"), b"").decode("latin-1")
+    if not host:
+        server = scope.get("server") or ("127.0.0.1", 80)
+        host = f"{server[0]}:{server[1]}"
+    path = scope.get("root_path", "") + scope["path"]
+    return f"{scope.get('scheme', 'http')}://{host}{path}"

@@ -11,15 +11,27 @@ shape with `Connection: close` as soon as it is crossed:
   header that crossed the limit (RFC 6585, section 5);
 - a request head not complete within `header_timeout` seconds: 408 (RFC 9110, 15.5.9); a
   connection that sends nothing at all within that time is closed;
+- a body (and its trailers) not complete within `body_timeout` seconds of its head: 408,
+  or, when its request was answered already (a GET's body is never read), the connection
+  closed;
+- chunked trailers are held to `max_header_bytes` and `max_headers` as the head is (431);
+  the app never sees them (Django's request.META has the head's headers only);
 - more than `max_concurrency` requests in flight: 503 with `Retry-After` (RFC 9110,
-  10.2.3), counted as uvicorn counts its request tasks, idle connections left out;
+  10.2.3), counted as uvicorn counts its request tasks plus the requests pipelined
+  behind them, idle connections left out;
+- more than `max_pipeline` requests pipelined behind the one being answered: the
+  connection is not read further until they are answered (RFC 9112, 9.3.2 lets a server
+  take its time); uvicorn would parse and queue every one a client sends;
 - an idle kept-alive connection is closed after `keepalive_timeout` (uvicorn's own timer).
 
-A body sent with a GET is never read by the app: uvicorn buffers at most 64 KiB of it,
-then reads and drops the rest, so it costs no memory.
+A refusal of a request pipelined behind others waits for their answers, so that answers
+stay in order (RFC 9112, 9.3.2). A body sent with a GET is never read by the app: uvicorn
+buffers at most 64 KiB of it, then reads and drops the rest, so it costs no memory.
 
 The common path costs a few comparisons per request: the parser is never handed more than
-`max_url + max_header_bytes` bytes of a head, so the exact checks wait for the head's end.
+`max_url + max_header_bytes` bytes of a head, so the exact checks wait for the head's end;
+a chunk of data larger than `_SLICE` (pipelined requests, a body) is parsed a slice at a
+time, so that a full pipeline stops the parsing.
 """
 
 from __future__ import annotations
@@ -28,10 +40,14 @@ import asyncio
 from dataclasses import dataclass
 
 import orjson
+from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 RETRY_AFTER = b"1"  # seconds: a mock's requests in flight finish in milliseconds
 _SLACK = 1024  # bytes of a head beyond the two limits: the request line's method and version
+# Bytes parsed at a time from a larger chunk: at most 4096 / 18 (the shortest request,
+# `GET / HTTP/1.1` and an empty line) requests are queued past `max_pipeline`.
+_SLICE = 4096
 _REASONS = {
     408: b"Request Timeout",
     414: b"URI Too Long",
@@ -49,6 +65,8 @@ class Limits:
     max_headers: int = 100
     header_timeout: float = 10.0
     max_concurrency: int = 1000
+    body_timeout: float = 30.0
+    max_pipeline: int = 32
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
@@ -58,6 +76,8 @@ class Limits:
             settings.max_headers,
             settings.header_timeout,
             settings.max_concurrency,
+            settings.body_timeout,
+            settings.max_pipeline,
         )
 
 
@@ -70,13 +90,26 @@ def uvicorn_options(settings) -> dict:
 
 
 class _Refused(Exception):
-    """A crossed limit: the status and the `detail` to answer."""
+    """A crossed limit: the status and the `detail` to answer. `current`: the request
+    refused is the one being read (its body or trailers), not a new head."""
 
-    def __init__(self, status: int, detail: str, headers: tuple = ()):
+    def __init__(self, status: int, detail: str, headers: tuple = (), current: bool = False):
         super().__init__(status, detail, headers)
         self.status = status
         self.detail = detail
         self.headers = headers
+        self.current = current
+
+
+class _Flow(FlowControl):
+    """uvicorn's flow control, kept paused while a full pipeline holds the connection
+    (uvicorn resumes reading whenever an answer ends or the app asks for body)."""
+
+    held = False
+
+    def resume_reading(self) -> None:
+        if not self.held:
+            super().resume_reading()
 
 
 class LimitedProtocol(HttpToolsProtocol):
@@ -93,24 +126,66 @@ class LimitedProtocol(HttpToolsProtocol):
         self._lines_ended = False  # the request line is complete
         self._refused = False
         self._crossed: _Refused | None = None  # found in a parser callback
+        self._in_body = False  # between a head's end and its message's end: body, trailers
+        self._body_timer: asyncio.TimerHandle | None = None
+        self._trailer_bytes = 0
+        self._trailers = 0
+        self._chunk_open = False  # a chunk's size line read, none of its data yet
+        self._trailing_bytes = 0  # received since, while no data came: trailers
+        self._held: bytes | None = None  # not parsed yet: the pipeline is full
+        self._deferred: _Refused | None = None  # written once the earlier answers are
+        # Requests pipelined on every connection of this server, for max_concurrency.
+        if not hasattr(self.server_state, "pipelined"):
+            self.server_state.pipelined = 0
 
     # -- the connection ---------------------------------------------------------------------
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        self.flow = _Flow(transport)
         # A connection that sends nothing holds a descriptor all the same.
         self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
 
     def connection_lost(self, exc) -> None:
-        self._cancel_head_timer()
+        self._cancel_timers()
+        self.server_state.pipelined -= len(self.pipeline)
+        self.pipeline.clear()  # never to be answered: their client is gone
+        self._held = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
+        if self._held is not None:  # the pipeline is full: read no further
+            self._held += data
+            return
+        if len(data) <= _SLICE:
+            self._receive(data)
+            return
+        for start in range(0, len(data), _SLICE):
+            if self._refused or self.transport.is_closing():
+                return
+            if len(self.pipeline) >= self.limits.max_pipeline:
+                self._hold(data[start:])
+                return
+            self._receive(data[start : start + _SLICE])
+
+    def _receive(self, data: bytes) -> None:
         cycle = self.cycle
         if cycle is not None and cycle.more_body:  # a body (uvicorn's cycle says so)
             super().data_received(data)
+            if self._in_body and self._body_timer is None:
+                self._start_body_timer()
+            if self._chunk_open and not self._refused:
+                # Trailers (or a chunk's first bytes): httptools hands a trailer over only
+                # once it ends, so its bytes are counted as they come.
+                self._trailing_bytes += len(data)
+                if self._trailing_bytes > self.limits.max_header_bytes:
+                    detail = (
+                        "Request header fields too large: the trailers take more than "
+                        f"{self.limits.max_header_bytes} bytes."
+                    )
+                    self._refuse(_Refused(431, detail, current=True))
             return
         over = self._head_bytes + len(data) > self._budget
         if over:
@@ -127,6 +202,9 @@ class LimitedProtocol(HttpToolsProtocol):
         if over and not self._refused:
             # Only what fits was parsed: the rest of this head is never read.
             self._refuse(self._over_budget())
+        elif self._in_body:
+            if self._body_timer is None and not self._refused:
+                self._start_body_timer()
         elif self._head_bytes and self._head_timer is None:
             # A head that goes on in a later chunk has `header_timeout` to end; one that
             # ends in the chunk it began in (nearly all) never needs a timer.
@@ -140,7 +218,38 @@ class LimitedProtocol(HttpToolsProtocol):
         else:
             super().send_400_response(msg)
 
+    def on_response_complete(self) -> None:
+        queued = len(self.pipeline)
+        super().on_response_complete()  # starts the next pipelined request, if any
+        started = queued - len(self.pipeline)
+        self.server_state.pipelined -= started
+        if self.transport.is_closing():
+            return
+        if self._deferred is not None:
+            if not queued:  # every earlier request is answered now
+                self._write(self._deferred)
+        elif self._held is not None and len(self.pipeline) < self.limits.max_pipeline:
+            held, self._held = self._held, None
+            self.flow.held = False
+            self.flow.resume_reading()
+            self.data_received(held)
+
     # -- parser callbacks -------------------------------------------------------------------
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if self._in_body:  # a trailer of a chunked body
+            self._trailer(name, value)
+            return
+        super().on_header(name, value)
+
+    def on_chunk_header(self) -> None:
+        self._chunk_open = True  # its data follows; after the last chunk (size 0), trailers
+
+    def on_body(self, body: bytes) -> None:
+        if self._chunk_open:
+            self._chunk_open = False
+            self._trailing_bytes = 0
+        super().on_body(body)
 
     def on_headers_complete(self) -> None:
         if self._head_timer is not None:
@@ -158,15 +267,50 @@ class LimitedProtocol(HttpToolsProtocol):
                         f"headers (at {_shown(name)}).")  # fmt: skip
         if head_bytes - len(self.url) > limits.max_header_bytes:  # maybe: count exactly
             self._check_header_bytes()
-        if len(self.tasks) >= limits.max_concurrency:
+        if len(self.tasks) + self.server_state.pipelined >= limits.max_concurrency:
             self._cross(
                 503,
                 "Too many requests in flight; retry shortly.",
                 ((b"retry-after", RETRY_AFTER),),
             )
+        self._in_body = True
         super().on_headers_complete()
+        if self.pipeline and self.pipeline[0][0] is self.cycle:
+            self.server_state.pipelined += 1  # queued behind the request being answered
+
+    def on_message_complete(self) -> None:
+        self._in_body = False
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
+        if self._chunk_open or self._trailers:
+            self._trailer_bytes = self._trailers = self._trailing_bytes = 0
+            self._chunk_open = False
+        super().on_message_complete()
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _hold(self, rest: bytes) -> None:
+        """Stop reading: the pipeline is full. `rest` is parsed as answers make room."""
+        self._held = rest
+        self.flow.held = True
+        self.flow.pause_reading()
+
+    def _trailer(self, name: bytes, value: bytes) -> None:
+        """A chunked body's trailer, held to the head's limits and otherwise dropped."""
+        self._trailers += 1
+        self._trailer_bytes += len(name) + len(value) + 4
+        limits = self.limits
+        if self._trailers > limits.max_headers:
+            self._cross(431, f"Request header fields too large: more than {limits.max_headers} "
+                        f"trailers (at {_shown(name)}).", current=True)  # fmt: skip
+        if self._trailer_bytes > limits.max_header_bytes:
+            self._cross(
+                431,
+                f"Request header fields too large: trailer {_shown(name)} takes the trailers "
+                f"past {limits.max_header_bytes} bytes.",
+                current=True,
+            )
 
     def _fit(self, data: bytes) -> tuple[bytes, bool]:
         """What of `data` the parser may see, and whether the head is over its budget: all
@@ -186,9 +330,9 @@ class LimitedProtocol(HttpToolsProtocol):
             if total > self.limits.max_header_bytes:
                 self._cross(431, self._too_large(name))
 
-    def _cross(self, status: int, detail: str, headers: tuple = ()) -> None:
+    def _cross(self, status: int, detail: str, headers: tuple = (), current=False) -> None:
         """Stop the parser (a callback's exception does) and remember why."""
-        self._crossed = _Refused(status, detail, headers)
+        self._crossed = _Refused(status, detail, headers, current)
         raise self._crossed
 
     def _over_budget(self) -> _Refused:
@@ -209,18 +353,60 @@ class LimitedProtocol(HttpToolsProtocol):
         if self._head_bytes:
             seconds = self.limits.header_timeout
             self._refuse(_Refused(408, f"The request's headers took more than {seconds:g} s."))
-        else:
+        elif not self.pipeline and (self.cycle is None or self.cycle.response_complete):
             self.transport.close()  # connected and silent: nothing to answer
 
-    def _cancel_head_timer(self) -> None:
+    def _start_body_timer(self) -> None:
+        self._body_timer = self.loop.call_later(self.limits.body_timeout, self._body_timeout)
+
+    def _body_timeout(self) -> None:
+        self._body_timer = None
+        if self.transport.is_closing() or not self._in_body:
+            return
+        seconds = self.limits.body_timeout
+        detail = f"The request's body took more than {seconds:g} s."
+        self._refuse(_Refused(408, detail, current=True))
+
+    def _cancel_timers(self) -> None:
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
 
     def _refuse(self, refused: _Refused) -> None:
-        """The one answer this layer writes: DRF's `{"detail": ...}`, then close."""
+        """Answer a crossed limit and close: at once, or after the answers to the requests
+        pipelined before it (RFC 9112, 9.3.2: answers in the order of the requests)."""
         self._refused = True
-        self._cancel_head_timer()
+        self._cancel_timers()
+        self._held = None
+        if refused.current:
+            cycle = self.cycle
+            if self.pipeline and self.pipeline[0][0] is cycle:
+                self.pipeline.popleft()  # queued, never to run: the refusal answers it
+                self.server_state.pipelined -= 1
+            elif cycle is not None and cycle.response_started:
+                # Answered already (a GET's body is never read): an answer more would be
+                # read as the answer to the client's next request.
+                self.transport.close()
+                return
+            elif cycle is not None:
+                # The refusal is its answer: the app, waiting for the body, is told the
+                # client is gone (as uvicorn tells it when the connection is lost).
+                cycle.disconnected = True
+                cycle.message_event.set()
+        if self.pipeline or (
+            not refused.current and self.cycle is not None and not self.cycle.response_complete
+        ):
+            self._deferred = refused
+            self.flow.held = True
+            self.flow.pause_reading()
+            return
+        self._write(refused)
+
+    def _write(self, refused: _Refused) -> None:
+        """The one answer this layer writes: DRF's `{"detail": ...}`, then close."""
         body = orjson.dumps({"detail": refused.detail})
         lines = [
             b"HTTP/1.1 %d %s\r\n" % (refused.status, _REASONS[refused.status]),

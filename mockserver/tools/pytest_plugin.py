@@ -98,8 +98,12 @@ class RunningMock:
         /__mock/requests, which records each request's headers)."""
         wanted = {k: v for k, v in (("method", method), ("path", path), ("status", status)) if v}
         query = "?" + urllib.parse.urlencode(wanted) if wanted else ""
-        with urllib.request.urlopen(f"{self.url}/__mock/requests{query}", timeout=10) as answer:
-            found = json.loads(answer.read())["requests"]
+        found, page = [], f"{self.url}/__mock/requests{query}"
+        while page:  # the journal is read a page at a time
+            with urllib.request.urlopen(page, timeout=10) as answer:
+                data = json.loads(answer.read())
+            found += data["requests"]
+            page = data.get("next")
         if not self.session:
             return found
         return [entry for entry in found if session_of(entry) == self.session]

@@ -1,0 +1,152 @@
+"""The served stack's front door: the `Host` it answers for, and no WebSocket.
+
+**Host.** `/ui/` lists the working keys and `/__mock/requests` what was asked. A page on
+`http://evil.test:8000` whose name is re-pointed at 127.0.0.1 (DNS rebinding) is, for the
+browser, the same origin as itself, so it could read both; only the `Host` it sends,
+`evil.test:8000`, gives it away. As Django's `ALLOWED_HOSTS` does (request.get_host(),
+with DEBUG's default `['.localhost', '127.0.0.1', '[::1]']`), a request is answered only
+when its Host names:
+
+- `localhost` or a subdomain of it, or any IP address (an address cannot be rebound: a
+  page that names one was loaded from it);
+- the `--host` the server listens on;
+- an `--allowed-host` (`api.test`, `.test` for it and its subdomains, `*` for any).
+
+Anything else is 400 `{"detail": "Invalid HTTP_HOST header: 'evil.test:8000'. You may need
+to add 'evil.test' to --allowed-host."}`: Django's DisallowedHost message, which Django logs
+and answers with its plain HTML "Bad Request (400)" page; here it is the answer, in DRF's
+shape like every other. The port is not checked, as Django does not (a port forwarded by
+Docker or SSH changes it; the name alone defeats rebinding). A request with no Host (HTTP
+1.0) is answered, as Django falls back to the server's own name.
+
+**WebSocket.** The mock serves no WebSocket; uvicorn hands an upgrade to the app as a
+`websocket` scope, which no stage answered (uvicorn then wrote a 500). It is 404 `{"detail":
+"Not found."}` here, as Django's URL resolver has no route for it.
+
+Only `mockserver serve` puts this in front of the app (mockserver/http/server.py): the
+in-process apps of the tests and the pytest plugin's clients send `Host: testserver`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+import orjson
+
+_log = logging.getLogger("mockserver")
+_LOOPBACK = ("localhost", ".localhost")
+_KEPT = 64  # Host values remembered as good: the check then costs one set lookup
+
+
+def split_host(host: str) -> tuple[str, str]:
+    """Django's split_domain_port: (name in lower case, port); ('', '') when invalid.
+
+    >>> [split_host(h) for h in ("API.test:8000", "[::1]:80", "a b", "x.test.")]
+    [('api.test', '8000'), ('[::1]', '80'), ('', ''), ('x.test', '')]
+    """
+    host = host.lower()
+    if host.startswith("["):
+        name, _, rest = host.partition("]")
+        if rest and not rest.startswith(":"):
+            return "", ""
+        return name + "]", rest[1:]
+    name, _, port = host.partition(":")
+    if not name or not all(c.isalnum() or c in ".-" for c in name) or not name.isascii():
+        return "", ""
+    if port and not port.isdigit():
+        return "", ""
+    return name.removesuffix("."), port
+
+
+def allowed(name: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a Host name is one the server answers for (Django's validate_host, and any
+    IP address).
+
+    >>> patterns = ("localhost", ".localhost", "mock.test", ".corp")
+    >>> [allowed(n, patterns) for n in ("app.localhost", "10.0.0.7", "[::1]", "corp", "evil.test")]
+    [True, True, True, True, False]
+    """
+    if _address(name):
+        return True
+    for pattern in patterns:
+        if pattern == "*" or pattern == name:
+            return True
+        if pattern.startswith(".") and (name.endswith(pattern) or name == pattern[1:]):
+            return True
+    return False
+
+
+def _address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return True
+
+
+class HostMiddleware:
+    """`HostMiddleware(app, host, extra)`: answers only the Hosts the server answers for,
+    and refuses a WebSocket."""
+
+    def __init__(self, app, host: str = "127.0.0.1", extra: tuple[str, ...] = ()):
+        self.app = app
+        self.patterns = (*_LOOPBACK, host.lower(), *(p.lower() for p in extra))
+        self.any = "*" in self.patterns
+        self._good: set[bytes] = set()
+
+    async def __call__(self, scope, receive, send):
+        kind = scope["type"]
+        if kind == "lifespan":
+            await self.app(scope, receive, send)
+            return
+        if not self.any:
+            host = None
+            for name, value in scope["headers"]:
+                if name == b"host":
+                    host = value
+                    break
+            if host is not None and host not in self._good and not self._check(host):
+                await self._refuse(scope, send, host.decode("latin-1"))
+                return
+        if kind == "websocket":
+            await _answer(scope, send, 404, {"detail": "Not found."})
+            return
+        await self.app(scope, receive, send)
+
+    def _check(self, host: bytes) -> bool:
+        name, _ = split_host(host.decode("latin-1"))
+        if not name or not allowed(name, self.patterns):
+            return False
+        if len(self._good) < _KEPT:
+            self._good.add(host)
+        return True
+
+    async def _refuse(self, scope, send, host: str) -> None:
+        name, _ = split_host(host)
+        detail = f"Invalid HTTP_HOST header: {host!r}."
+        if name:
+            detail += f" You may need to add {name!r} to --allowed-host."
+        else:
+            detail += " The domain name provided is not valid according to RFC 1034/1035."
+        _log.warning("%s", detail)
+        await _answer(scope, send, 400, {"detail": detail})
+
+
+async def _answer(scope, send, status: int, body: dict) -> None:
+    """A JSON answer to an HTTP request, or the same refusing a WebSocket handshake (ASGI's
+    `websocket.http.response` extension; without it, a close before accepting, which
+    uvicorn answers 403)."""
+    raw = orjson.dumps(body)
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(raw))]
+    if scope["type"] == "http":
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else raw}
+        )
+    elif "websocket.http.response" in scope.get("extensions", {}):
+        start = {"type": "websocket.http.response.start", "status": status, "headers": headers}
+        await send(start)
+        await send({"type": "websocket.http.response.body", "body": raw})
+    else:
+        await send({"type": "websocket.close"})
