@@ -7,6 +7,7 @@ request (`__delay`, the mock's own control) is in flight.
 from __future__ import annotations
 
 import io
+import os
 import re
 import shlex
 import signal
@@ -236,3 +237,106 @@ def test_a_second_ctrl_c_stops_at_once(serve):
     _answer(slow)
     assert code == 130, stderr
     assert "Traceback" not in stderr, stderr
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid`, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_a_stop_during_a_cold_start_exits_0_leaving_no_child_nor_the_port(tmp_path, signum):
+    """Issue 16, item 10: a stop while the dataset is built (the spec validated aside, in a
+    forked process) ends it all: exit 0, no process left holding the listening socket."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    spec = ROOT / "tests" / "realspecs" / "authentik.yaml"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--spec", str(spec),
+         "--cache-dir", str(tmp_path), "--size", "50", "--no-access-log"],
+        cwd=ROOT, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    children: list[int] = []
+    deadline = time.monotonic() + 20
+    while not children and time.monotonic() < deadline and process.poll() is None:
+        children = _children(process.pid)  # the validator, forked once the spec is read
+        time.sleep(0.02)
+    assert children, "no validator was forked aside"
+    process.send_signal(signum)
+    try:
+        _, stderr = process.communicate(timeout=PROMPT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"no exit within {PROMPT}s of the signal: {process.communicate()}")
+    time.sleep(0.2)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    assert [child for child in children if _alive(child)] == []
+    assert _port_is_free(port)
+
+
+@pytest.mark.slow
+def test_sighup_stops_one_worker_cleanly(serve):
+    """Issue 16, item 12: SIGHUP is a stop, as SIGTERM is (a terminal that hangs up stops
+    what it started); `--watch` reloads, not a signal."""
+    served = serve()
+    slow = served.send_slow(800)
+    served.process.send_signal(signal.SIGHUP)
+    answer = _answer(slow)
+    code, stderr = served.exit(STOP_TIMEOUT)
+    assert answer.startswith(b"HTTP/1.1 200 "), answer
+    assert code == 0, stderr
+    assert "Traceback" not in stderr, stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGKILL], ids=["SIGHUP", "SIGKILL"])
+def test_workers_end_with_their_parent(serve, signum):
+    """Issue 16, items 11 and 12: with `--workers 2`, SIGHUP stops the parent and its
+    workers as SIGTERM does (exit 0); SIGKILL of the parent takes the workers with it
+    (they die by the parent-death signal), so nothing keeps serving the port."""
+    served = serve("--workers", "2")
+    deadline = time.monotonic() + 20
+    workers: list[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = _children(served.process.pid)
+        time.sleep(0.05)
+    assert len(workers) >= 2
+    served.process.send_signal(signum)
+    code, stderr = served.exit(STOP_TIMEOUT)
+    assert code == (0 if signum == signal.SIGHUP else -signal.SIGKILL), stderr
+    deadline = time.monotonic() + PROMPT
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [w for w in workers if _alive(w)] == []
+    with pytest.raises(OSError):
+        socket.create_connection(served.address, timeout=1).close()

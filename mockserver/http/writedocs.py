@@ -12,7 +12,7 @@ contract file itself is untouched.
 
 Every write the spec documents is answered so: performed on a modelled resource (a list
 for `POST`, a detail or singleton for `PUT`, `PATCH`, `DELETE`), a login view
-(mockserver/engine/logins.py, whose simplejwt views also answer 401), or answered from its
+(mockserver/http/logins.py, whose simplejwt views also answer 401), or answered from its
 schema once its serializer has read the body (an action, a view of its own).
 """
 
@@ -22,7 +22,7 @@ import copy
 import re
 
 from mockserver.contract.schema import effective
-from mockserver.engine import logins
+from mockserver.http import logins
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 _JWT_CHALLENGE = logins.CHALLENGE["WWW-Authenticate"]
