@@ -35,7 +35,7 @@ from mockserver.contract.resource import (
     merged,
 )
 from mockserver.contract.security import TOKEN_ONLY, Security, security_of
-from mockserver.contract.yamlio import load_yaml
+from mockserver.contract.yamlio import load_yaml, read_bounded
 from mockserver.errors import ConfigError, Finding
 
 # Query parameters that drive pagination, ordering and search rather than filter a field.
@@ -213,10 +213,7 @@ class Spec:
         validated: Path | None = None,
         aside: bool = False,
     ) -> Spec:
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(str(path), f"cannot be read: {exc.strerror}") from None
+        text = read_bounded(path)  # `--spec /dev/zero` stops at the bound, not at memory's end
         return cls(path, text, overlay=overlay, validated=validated, aside=aside)
 
     @property
