@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from mockserver import __version__
-from mockserver.contract import conventions, loginviews, packaged
+from mockserver.contract import conventions, loginviews, packaged, references
 from mockserver.contract.conventions import Control, Lookup
 from mockserver.contract.overlay import apply as apply_overlay
 from mockserver.contract.resource import (
@@ -178,6 +178,8 @@ class Spec:
             raise ConfigError(str(path), "is not an OpenAPI document")
         if overlay is not None:
             self.raw = apply_overlay(self.raw, overlay)
+        # Before anything follows a `$ref`: only the document itself is ever read.
+        references.check(str(path), self.raw)
         self._verdict = _validate(path, self.raw, validated, aside)
         # What the spec has that DRF would serve but the engine does not model: reported by
         # `mockserver check`, and never a reason to refuse the spec.
@@ -258,14 +260,10 @@ class Spec:
     def _pointer(self, ref: str):
         if not ref.startswith("#/"):
             raise ConfigError(str(self.path), f"only local $ref is supported, not {ref!r}")
-        node = self.raw
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            try:
-                node = node[part]
-            except (KeyError, TypeError):
-                raise ConfigError(str(self.path), f"$ref {ref!r} points nowhere") from None
-        return node
+        try:
+            return references.target(self.raw, ref)
+        except KeyError:
+            raise ConfigError(str(self.path), f"$ref {ref!r} points nowhere") from None
 
     def _raw_operations(self):
         paths = self.raw.get("paths")
@@ -514,6 +512,36 @@ _FRAME = {(), ("info",)}
 _MOST_WARNINGS = 50
 
 
+class OutsideRef(Exception):
+    """A reference the validator would have read from a file or a URL."""
+
+
+class _Offline(dict):
+    """openapi-spec-validator's resolver handlers by URI scheme (jsonschema-path): every
+    scheme is here, since a scheme without a handler falls back to `urlopen`, and each one
+    refuses."""
+
+    def __contains__(self, scheme) -> bool:
+        return True
+
+    def __getitem__(self, scheme):
+        return _refuse
+
+
+def _refuse(uri: str):
+    raise OutsideRef(uri)
+
+
+def _refused(exc: BaseException | None) -> bool:
+    """Whether an error was caused, at any depth, by an OutsideRef."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OutsideRef):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def _problems(raw: dict) -> tuple[str | None, list[str]]:
     """(the error that stops the load, or None; the warnings) that openapi-spec-validator
     finds in the document, each one line naming its place."""
@@ -521,11 +549,16 @@ def _problems(raw: dict) -> tuple[str | None, list[str]]:
 
     version = str(raw.get("openapi", ""))
     kind = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    # Its resolver reads files and fetches URLs by default: a 3.1 schema's `$id` can turn a
+    # `#/...` reference into a URL's. Offline, every one of them is refused.
+    offline = type(kind.__name__, (kind,), {"resolver_handlers": _Offline()})
     warnings: list[str] = []
     placeless = 0
     try:
-        found = list(kind(copy.deepcopy(raw)).iter_errors())
+        found = list(offline(copy.deepcopy(raw)).iter_errors())
     except Exception as exc:  # the validator's own failure on a strange document
+        if _refused(exc):
+            return "is not valid OpenAPI: a $ref resolves outside the spec", []
         return f"is not valid OpenAPI: {type(exc).__name__}", []
     for error in found:
         place = tuple(str(p) for p in getattr(error, "path", ()) or ())
