@@ -27,15 +27,16 @@ def check(source: str, document: dict) -> None:
     outside the document or nowhere, or comes back to itself; a path template whose braces
     do not pair; a nesting deeper than MAX_DEPTH.
 
-    >>> check("s.yaml", {"paths": {}, "components": {"schemas": {
+    >>> check("s.yaml", {"paths": {}, "components": {"schemas": {  # doctest: +ELLIPSIS
     ...     "A": {"$ref": "#/components/schemas/B"}, "B": {"$ref": "#/components/schemas/A"}}}})
     Traceback (most recent call last):
     ...
-    mockserver.errors.ConfigError: s.yaml: components schemas A: $ref cycle #/components/schemas/A -> #/components/schemas/B -> #/components/schemas/A (a schema that is only itself has no value)
-    >>> check("s.yaml", {"paths": {"/a/": {"get": {"responses": {"200": {"$ref": "file:///etc/passwd"}}}}}})
+    mockserver.errors.ConfigError: s.yaml: components schemas A: $ref cycle #/components/...
+    >>> check("s.yaml", {"paths": {"/a/": {"get": {  # doctest: +ELLIPSIS
+    ...     "responses": {"200": {"$ref": "file:///etc/passwd"}}}}}})
     Traceback (most recent call last):
     ...
-    mockserver.errors.ConfigError: s.yaml: paths /a/ get responses 200: $ref 'file:///etc/passwd' points outside the spec (only '#/...' references inside it are followed)
+    mockserver.errors.ConfigError: s.yaml: paths /a/ get responses 200: $ref 'file:///etc...
     """
     paths = document.get("paths")
     for template in paths if isinstance(paths, dict) else ():
@@ -103,8 +104,7 @@ def _check_ref(source: str, document: dict, ref, place: tuple) -> None:
             first = chain[start][2:].replace("/", " ").replace("~1", "/").replace("~0", "~")
             raise ConfigError(
                 source,
-                f"{first}: $ref cycle {cycle} (a schema that is only itself has "
-                "no value)",
+                f"{first}: $ref cycle {cycle} (a schema that is only itself has no value)",
             )
         chain.append(ref)
 
