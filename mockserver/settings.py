@@ -44,6 +44,12 @@ def default_cache_dir() -> str:
     return str(Path(base) / "mockserver")
 
 
+# The most records per collection: a million users take 1.5 GB (README, "From 1,000 to
+# 1,000,000 users"), so ten million is as much as a machine holds; more stops the start with
+# one line instead of a MemoryError.
+MAX_SIZE = 10_000_000
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -98,8 +104,8 @@ class Settings:
         problems = []
         if not 0 <= self.port <= 65535:
             problems.append(("port", "must be 0-65535"))
-        if self.size < 0:
-            problems.append((size_name, "must be 0 or more"))
+        if not 0 <= self.size <= MAX_SIZE:
+            problems.append((size_name, f"must be from 0 to {MAX_SIZE:,}"))
         if self.page_size < 1:
             problems.append(("page_size", "must be 1 or more"))
         if self.max_page_size < self.page_size:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import copy
 import re
+import socket
+import time
+from pathlib import Path
 
 import pytest
+import yaml
 from openapi_spec_validator import validate
 
 from mockserver.contract import fixtures as fixtures_module
 from mockserver.contract import packaged
+from mockserver.contract import spec as spec_module
 from mockserver.contract.schema import Validator
 from mockserver.contract.spec import Spec
 from mockserver.errors import ConfigError
@@ -255,3 +260,123 @@ def test_query_parameters_keep_their_serialization_and_typed_choices(small):
     assert (query["passwordless"].allow_empty, query["managed"].allow_empty) == (True, False)
     assert (query["exclude_id"].explode, query["managed"].explode) == (False, True)
     assert query["used"].schema["items"] == {"type": "boolean", "enum": [False, True]}
+
+
+# -- issue 16: untrusted specs -------------------------------------------------------------
+
+
+def _entangled(schemas: dict, root: str) -> dict:
+    answer = {"description": "", "content": {"application/json": {"schema": {"$ref": root}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "T", "version": "1"},
+        "paths": {"/a/": {"get": {"operationId": "a", "responses": {"200": answer}}}},
+        "components": {"schemas": schemas},
+    }
+
+
+def _each_names_the_others(count: int) -> dict:
+    return {
+        f"S{i}": {
+            "type": "object",
+            "properties": {
+                f"p{j}": {"$ref": f"#/components/schemas/S{j}"} for j in range(count) if j != i
+            },
+        }
+        for i in range(count)
+    }
+
+
+def _ladder(steps: int) -> dict:
+    schemas = {
+        f"L{i}": {
+            "type": "object",
+            "properties": {
+                "a": {"$ref": f"#/components/schemas/L{i + 1}"},
+                "b": {"$ref": f"#/components/schemas/L{i + 1}"},
+            },
+        }
+        for i in range(steps)
+    }
+    return {**schemas, f"L{steps}": {"type": "string"}}
+
+
+@pytest.mark.parametrize(
+    ("schemas", "root", "message"),
+    [
+        pytest.param(
+            _each_names_the_others(14),
+            "#/components/schemas/S0",
+            "unfolds to more than 500,000 schema nodes (references too entangled)",
+            id="item 7: fourteen schemas each naming the others (14! copies, was 1.2 GB)",
+        ),
+        pytest.param(
+            _ladder(40),
+            "#/components/schemas/L0",
+            "nests deeper than 64 levels (references too entangled)",
+            id="item 7: a ladder naming the next step twice (2**40 copies, no recursion)",
+        ),
+    ],
+)
+def test_references_that_unfold_without_end_are_one_line(tmp_path, schemas, root, message):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(_entangled(schemas, root)))
+    with pytest.raises(ConfigError) as caught:
+        Spec.load(path)
+    assert str(caught.value).startswith(f"{path}: $ref '#/components/schemas/")
+    assert str(caught.value).endswith(message)
+
+
+def test_a_recursive_schema_is_cut_where_it_meets_itself(tmp_path):
+    """Item 7: `Tag.children: [Tag]`, `Tag.parent: Tag`, and a mutual pair, resolve finitely."""
+    tag = {
+        "type": "object",
+        "properties": {
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tag"}},
+            "parent": {"allOf": [{"$ref": "#/components/schemas/Tag"}], "nullable": True},
+            "group": {"$ref": "#/components/schemas/Group"},
+        },
+    }
+    group = {"properties": {"lead": {"oneOf": [{"$ref": "#/components/schemas/Tag"}]}}}
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        yaml.safe_dump(_entangled({"Tag": tag, "Group": group}, "#/components/schemas/Tag"))
+    )
+    resolved = Spec.load(path).resolve({"$ref": "#/components/schemas/Tag"})
+    cut = {"x-recursive": "#/components/schemas/Tag"}
+    assert resolved["properties"]["children"]["items"] == cut
+    assert resolved["properties"]["parent"]["allOf"] == [cut]
+    assert resolved["properties"]["group"]["properties"]["lead"]["oneOf"] == [cut]
+
+
+def test_the_validator_never_reads_a_file_nor_fetches_a_url(tmp_path):
+    """Item 8: openapi-spec-validator resolves remote references by default; offline, each is
+    refused at once (a hanging host took 10.9 s, then a traceback)."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("SECRET: 1\n")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0)
+    port = listener.getsockname()[1]
+    try:
+        for ref in (secret.as_uri(), f"http://127.0.0.1:{port}/spec.yaml"):
+            document = _entangled({}, "#/components/schemas/X")
+            document["paths"]["/a/"]["get"]["responses"]["200"] = {"$ref": ref}
+            started = time.monotonic()
+            assert spec_module._problems(document) == (
+                "is not valid OpenAPI: a $ref resolves outside the spec",
+                [],
+            )
+            assert time.monotonic() - started < 5
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    finally:
+        listener.close()
+
+
+def test_a_spec_without_end_stops_at_the_bound():
+    """Item 9: `--spec /dev/zero` filled memory; now the read stops at 64 MB."""
+    with pytest.raises(ConfigError) as caught:
+        Spec.load(Path("/dev/zero"))
+    assert str(caught.value) == "/dev/zero: is larger than 64 MB"

@@ -22,7 +22,7 @@ from mockserver.contract import conventions
 from mockserver.contract.schema import Validator
 from mockserver.contract.spec import Spec
 from mockserver.contract.timefmt import parse_date, parse_datetime
-from mockserver.contract.yamlio import load_yaml
+from mockserver.contract.yamlio import load_yaml, read_bounded
 from mockserver.errors import ConfigError
 
 PERSONAS, TOKENS = "personas", "tokens"
@@ -80,7 +80,7 @@ def load(directory: Path, spec: Spec) -> Fixtures:
         path = directory / f"{name}.yaml"
         if not path.exists():
             raise ConfigError(str(path), "is missing")
-        texts[name] = path.read_bytes()
+        texts[name] = read_bounded(path)
         records[name] = _records(path, load_yaml(path, texts[name]))
         if name == PERSONAS:
             # A persona names only the fields that matter; the rest is generated.

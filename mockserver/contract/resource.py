@@ -47,6 +47,7 @@ from enum import StrEnum
 from mockserver.contract import conventions
 from mockserver.contract.schema import effective
 from mockserver.errors import ConfigError
+from mockserver.settings import MAX_SIZE
 
 PAGE = "page"  # DRF's paginated envelope (page number, limit/offset, or a custom one)
 CURSOR = "cursor"  # CursorPagination's envelope: next, previous, results
@@ -567,8 +568,10 @@ def _resource(spec, path: str, op: dict, shaped) -> Resource:
     if search is None:
         search = [n for n, p in fields.items() if conventions.is_text(effective(p))]
     size = options.get("size")
-    if size is not None and (type(size) is not int or size < 0):
-        raise ConfigError(str(spec.path), f"{place} size must be a whole number from 0")
+    if size is not None and (type(size) is not int or not 0 <= size <= MAX_SIZE):
+        raise ConfigError(
+            str(spec.path), f"{place} size must be a whole number from 0 to {MAX_SIZE:,}"
+        )
     for key in ("page_size", "max_page_size"):
         value = options.get(key)
         if value is not None and (type(value) is not int or value < 1):

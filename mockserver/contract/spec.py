@@ -22,7 +22,7 @@ from pathlib import Path
 import orjson
 
 from mockserver import __version__
-from mockserver.contract import conventions, loginviews, packaged
+from mockserver.contract import conventions, loginviews, packaged, references
 from mockserver.contract.conventions import Control, Lookup
 from mockserver.contract.overlay import apply as apply_overlay
 from mockserver.contract.resource import (
@@ -35,9 +35,12 @@ from mockserver.contract.resource import (
     merged,
 )
 from mockserver.contract.security import TOKEN_ONLY, Security, security_of
-from mockserver.contract.yamlio import load_yaml
+from mockserver.contract.yamlio import load_yaml, read_bounded
 from mockserver.errors import ConfigError, Finding
 
+# The most nodes one `Spec.resolve` makes: 23 times the largest resolution of the real specs
+# of tests/realspecs (21,573 nodes, inventree).
+MAX_RESOLVED = 500_000
 # Query parameters that drive pagination, ordering and search rather than filter a field.
 CONTROL_PARAMS = conventions.CONTROLS
 # The control of the mock's own query parameters (`__code`, ...), which mockserver/http/prefer.py
@@ -178,6 +181,8 @@ class Spec:
             raise ConfigError(str(path), "is not an OpenAPI document")
         if overlay is not None:
             self.raw = apply_overlay(self.raw, overlay)
+        # Before anything follows a `$ref`: only the document itself is ever read.
+        references.check(str(path), self.raw)
         self._verdict = _validate(path, self.raw, validated, aside)
         # What the spec has that DRF would serve but the engine does not model: reported by
         # `mockserver check`, and never a reason to refuse the spec.
@@ -213,10 +218,7 @@ class Spec:
         validated: Path | None = None,
         aside: bool = False,
     ) -> Spec:
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(str(path), f"cannot be read: {exc.strerror}") from None
+        text = read_bounded(path)  # `--spec /dev/zero` stops at the bound, not at memory's end
         return cls(path, text, overlay=overlay, validated=validated, aside=aside)
 
     @property
@@ -229,16 +231,39 @@ class Spec:
     def resolve(self, node, _stack: tuple[str, ...] = ()):
         """Replace every local `$ref` with a deep copy of its target. A reference met again
         inside its own target (a recursive schema: `Tag.children: [Tag]`) is cut there, as
-        `{"x-recursive": ref}`: any value validates against it, and generators stop."""
+        `{"x-recursive": ref}`: any value validates against it, and generators stop.
+
+        A copy is a tree, and references can make it exponential without any recursion
+        (fourteen schemas each naming the others; a ladder of schemas naming the next one
+        twice): one resolution makes at most MAX_RESOLVED nodes, nested at most
+        references.MAX_DEPTH deep, else ConfigError names the reference being followed."""
+        return self._resolve(node, _stack, 0, [MAX_RESOLVED], "")
+
+    def _resolve(self, node, stack: tuple[str, ...], depth: int, budget: list[int], ref: str):
+        budget[0] -= 1
+        if budget[0] < 0 or depth > references.MAX_DEPTH:
+            what = (
+                f"nests deeper than {references.MAX_DEPTH} levels"
+                if depth > references.MAX_DEPTH
+                else f"unfolds to more than {MAX_RESOLVED:,} schema nodes"
+            )
+            raise ConfigError(
+                str(self.path), f"$ref {ref[:60]!r} {what} (references too entangled)"
+            )
         if isinstance(node, dict):
             if "$ref" in node:
-                ref = node["$ref"]
-                if ref in _stack:
-                    return {"x-recursive": ref}
-                return self.resolve(self._pointer(ref), (*_stack, ref))
-            return {key: self.resolve(value, _stack) for key, value in node.items()}
+                target = node["$ref"]
+                if target in stack:
+                    return {"x-recursive": target}
+                return self._resolve(
+                    self._pointer(target), (*stack, target), depth + 1, budget, target
+                )
+            return {
+                key: self._resolve(value, stack, depth + 1, budget, ref)
+                for key, value in node.items()
+            }
         if isinstance(node, list):
-            return [self.resolve(item, _stack) for item in node]
+            return [self._resolve(item, stack, depth + 1, budget, ref) for item in node]
         return node
 
     def resolve_shallow(self, node):
@@ -261,14 +286,10 @@ class Spec:
     def _pointer(self, ref: str):
         if not ref.startswith("#/"):
             raise ConfigError(str(self.path), f"only local $ref is supported, not {ref!r}")
-        node = self.raw
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            try:
-                node = node[part]
-            except (KeyError, TypeError):
-                raise ConfigError(str(self.path), f"$ref {ref!r} points nowhere") from None
-        return node
+        try:
+            return references.target(self.raw, ref)
+        except KeyError:
+            raise ConfigError(str(self.path), f"$ref {ref!r} points nowhere") from None
 
     def _raw_operations(self):
         paths = self.raw.get("paths")
@@ -517,6 +538,36 @@ _FRAME = {(), ("info",)}
 _MOST_WARNINGS = 50
 
 
+class OutsideRef(Exception):
+    """A reference the validator would have read from a file or a URL."""
+
+
+class _Offline(dict):
+    """openapi-spec-validator's resolver handlers by URI scheme (jsonschema-path): every
+    scheme is here, since a scheme without a handler falls back to `urlopen`, and each one
+    refuses."""
+
+    def __contains__(self, scheme) -> bool:
+        return True
+
+    def __getitem__(self, scheme):
+        return _refuse
+
+
+def _refuse(uri: str):
+    raise OutsideRef(uri)
+
+
+def _refused(exc: BaseException | None) -> bool:
+    """Whether an error was caused, at any depth, by an OutsideRef."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OutsideRef):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def _problems(raw: dict) -> tuple[str | None, list[str]]:
     """(the error that stops the load, or None; the warnings) that openapi-spec-validator
     finds in the document, each one line naming its place."""
@@ -524,11 +575,16 @@ def _problems(raw: dict) -> tuple[str | None, list[str]]:
 
     version = str(raw.get("openapi", ""))
     kind = OpenAPIV31SpecValidator if version.startswith("3.1") else OpenAPIV30SpecValidator
+    # Its resolver reads files and fetches URLs by default: a 3.1 schema's `$id` can turn a
+    # `#/...` reference into a URL's. Offline, every one of them is refused.
+    offline = type(kind.__name__, (kind,), {"resolver_handlers": _Offline()})
     warnings: list[str] = []
     placeless = 0
     try:
-        found = list(kind(copy.deepcopy(raw)).iter_errors())
+        found = list(offline(copy.deepcopy(raw)).iter_errors())
     except Exception as exc:  # the validator's own failure on a strange document
+        if _refused(exc):
+            return "is not valid OpenAPI: a $ref resolves outside the spec", []
         return f"is not valid OpenAPI: {type(exc).__name__}", []
     for error in found:
         place = tuple(str(p) for p in getattr(error, "path", ()) or ())
