@@ -64,6 +64,7 @@ bench: $(STAMP) wrk
 	$(BIN)/python -m bench.run --json-out bench/results.json
 	$(BIN)/python -m bench.run --mock-cmd "$(BIN)/python -m mockserver serve --journal 0"
 	$(BIN)/python -m bench.run --workers-scan 1,2
+	$(BIN)/python -m bench.writemix --json-out bench/writes.json
 
 # pytest-benchmark timings of the query engine and serialization (not part of `make test`).
 bench-micro: $(STAMP)
