@@ -251,6 +251,8 @@ def test_a_workspace_gives_the_generated_records_until_a_session_writes(shop):
 class _Store:
     """The least a store does (mockserver/engine/sessions.py has the real ones)."""
 
+    shared = False
+
     def __init__(self):
         self.sets, self.versions = {}, {}
 

@@ -221,6 +221,19 @@ def retrieve_record(served, query: Query, row: int | None) -> bytes:
     return dataset.record(row)
 
 
+def _by_key(data, path: str, value: str) -> bytes:
+    """The record a detail's key names in a session's records (mockserver/engine/records.py),
+    or DRF's 404, as `find_row` and `retrieve_record` give it."""
+    try:
+        number = int(value)  # Django's IntegerField: int(pk)
+    except ValueError:
+        raise ApiError.detail(404, NOT_FOUND) from None
+    found = data.record(path, number) if -(2**63) <= number < 2**63 else None
+    if found is None:
+        raise ApiError.detail(404, no_match(data.resource_of(path)))
+    return found
+
+
 class Scoper:
     """The rows a nested view may show: its parent's children (drf-nested-routers filters
     the queryset by the parent's key from the URL). The child's field that points at the
@@ -324,9 +337,16 @@ def for_operation(op: Operation, state) -> Handler | None:
             data[path], query, url, records_of(params, data)
         )
     if view.reply == Reply.RECORD:
-        return lambda query, url, params, data: retrieve_record(
-            data[path], query, row_of(params, data)
-        )
+        by_key = scoper is None and field in (None, "id")
+
+        def retrieve(query: Query, url: str, params: dict[str, str], data):
+            if by_key and not query.filters and data is not state.served:
+                # A session that wrote: the record by its key, from the change set first,
+                # without merging the collection (a detail read right after a write).
+                return _by_key(data, path, params[lookup])
+            return retrieve_record(data[path], query, row_of(params, data))
+
+        return retrieve
     answer = generated(view, op, state.settings.seed, _sampler(state))
     if view.reply == Reply.EMPTY:
 

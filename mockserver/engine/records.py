@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
+import orjson
+
 from mockserver.contract.resource import OBJECT, Resource
 from mockserver.engine import query, store
 from mockserver.engine.params import Rules
@@ -86,16 +89,24 @@ class Records(Mapping[str, Served]):
         self.changes = changes
         self.version = version
         self._made: dict[str, Served] = {}
+        self._pending: Changes = {}  # written since the merged dataset of a path was made
+        self._resource_rules: dict[str, Rules] = {}
+        self._indexes: dict[tuple[str, str], tuple[dict, dict]] = {}
         self._datasets = _Datasets(self)
 
     def __getitem__(self, path: str) -> Served:
         found = self._made.get(path)
-        if found is None:
+        pending = self._pending.pop(path, None)
+        if found is not None and pending:
+            # Only what was written since: the merge of a large change set is not redone
+            # for each write.
+            dataset = found.dataset.changed(pending, found.resource.fields)
+            found = self._made[path] = Served(found.resource, dataset, found.rules)
+        elif found is None:
             base = self._base[path]
             mine = self.changes.get(path)
             dataset = base.dataset.changed(mine, base.resource.fields) if mine else base.dataset
-            rules = resource_rules(self._rules, base.resource, self._datasets)
-            found = self._made[path] = Served(base.resource, dataset, rules)
+            found = self._made[path] = Served(base.resource, dataset, self.rules_of(path))
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -107,6 +118,18 @@ class Records(Mapping[str, Served]):
     def __contains__(self, path: object) -> bool:
         return path in self._base
 
+    def resource_of(self, path: str) -> Resource:
+        return self._base[path].resource
+
+    def rules_of(self, path: str) -> Rules:
+        """A resource's query rules in this session, without merging its records: its
+        relations read the session's datasets only when a filter asks."""
+        found = self._resource_rules.get(path)
+        if found is None:
+            found = resource_rules(self._rules, self._base[path].resource, self._datasets)
+            self._resource_rules[path] = found
+        return found
+
     def record(self, path: str, key: int) -> bytes | None:
         """The JSON of record `key` of a collection, None when there is none: read from the
         change set first, without merging the collection (a detail after a write)."""
@@ -117,12 +140,58 @@ class Records(Mapping[str, Served]):
         row = dataset.row_of(key)
         return None if row is None else dataset.record(row)
 
+    def taken(self, path: str, field: str, value, exclude: int | None) -> bool:
+        """Whether a record of `path` other than `exclude` has `value` in `field` (a unique
+        field): the generated records' index, less the keys the session rewrote, and an
+        index of the session's own writes, kept as it writes; nothing is merged."""
+        text = str(value)
+        base = self._base[path].dataset
+        mine = self.changes.get(path) or {}
+        col = base.columns.get(field)
+        if col is not None:
+            if col.kind == "text":
+                row = base.row_by(field, text)
+                rows = [] if row is None else [row]
+            else:
+                rows = np.flatnonzero(col.values == value).tolist()
+            for row in rows:
+                key = int(base.ids[row])
+                if key != exclude and key not in mine:
+                    return True
+        by_value, _ = self._index(path, field)
+        return any(key != exclude for key in by_value.get(text, ()))
+
+    def _index(self, path: str, field: str) -> tuple[dict, dict]:
+        """(value -> keys, key -> value) of `field` over the session's records of `path`."""
+        found = self._indexes.get((path, field))
+        if found is None:
+            found = self._indexes[path, field] = ({}, {})
+            self._indexed(path, field, found, self.changes.get(path) or {})
+        return found
+
+    @staticmethod
+    def _indexed(path: str, field: str, index: tuple[dict, dict], written: dict) -> None:
+        by_value, by_key = index
+        for key, record in written.items():
+            old = by_key.pop(key, None)
+            if old is not None:
+                by_value[old].discard(key)
+            if record is not None:
+                value = orjson.loads(record).get(field)
+                if value is not None:
+                    by_key[key] = str(value)
+                    by_value.setdefault(str(value), set()).add(key)
+
     def apply(self, version: int, changes: Changes) -> None:
         """Catch up with the store: the records written since this view's version, as they
         are at `version` (mockserver/engine/sessions.py `read_since`)."""
         for path, written in changes.items():
             self.changes.setdefault(path, {}).update(written)
-            self._made.pop(path, None)
+            if path in self._made:
+                self._pending.setdefault(path, {}).update(written)
+            for (indexed, field), index in self._indexes.items():
+                if indexed == path:
+                    self._indexed(path, field, index, written)
         self.version = version
 
 

@@ -48,6 +48,8 @@ _KEY = re.compile(r"[1-9][0-9]{0,15}\Z", re.ASCII)  # a record number, below 2**
 
 
 class Sessions(Protocol):
+    shared: bool  # whether other processes write the same change sets
+
     def version(self, session: str) -> int:
         """Changes whenever the session's change set changes; 0 while it is empty since
         start or since a reset. A version is never given twice to different contents of a
@@ -240,6 +242,8 @@ def _quoted(text: str) -> str:
 class LocalSessions:
     """Change sets in this process's memory; the default session ("") kept in a state file
     when one is given. Thread-safe: the saver reads while the server writes."""
+
+    shared = False  # this process alone writes them
 
     def __init__(self, state_file: str | None = None, save_interval: float = 0.2):
         self._lock = threading.Lock()

@@ -98,6 +98,8 @@ class RedisSessions:
     each.
     """
 
+    shared = True  # other processes write them too
+
     def __init__(self, url: str, namespace: str = "", client=None):
         import redis
 

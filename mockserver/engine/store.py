@@ -378,9 +378,9 @@ def _build_chunk(plan: BuildPlan, ids: list[int]) -> tuple[bytes, np.ndarray, di
     return b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)), columns
 
 
-def _generate(generator: Generator, schema: dict, ids: list[int], given: dict | None):
+def _generate(generator: Generator, schema: dict, ids: list[int], given: dict | None, only=None):
     """The store's columns of these records, and the records as JSON documents (lazily)."""
-    generated = generator.columns(ids, given)
+    generated = generator.columns(ids, given, only)
     columns = {}
     for name, values in generated.items():
         try:
@@ -449,9 +449,10 @@ def generator_of(plan: BuildPlan) -> Generator:
     )
 
 
-def generated_record(generator: Generator, plan: BuildPlan, key: int) -> dict:
-    """Record `key` as a dataset of the plan would hold it, as a JSON document."""
-    _columns, docs = _generate(generator, plan.schema, [key], None)
+def generated_record(generator: Generator, plan: BuildPlan, key: int, only=None) -> dict:
+    """Record `key` as a dataset of the plan would hold it, as a JSON document; `only`:
+    these fields of it (the others are not drawn at all)."""
+    _columns, docs = _generate(generator, plan.schema, [key], None, only)
     return next(docs)
 
 

@@ -40,6 +40,7 @@ from mockserver.engine.records import Records, Served
 from mockserver.errors import ApiError
 
 _JSON = (b"content-type", b"application/json")
+_DRAWN = object()  # an omitted field that takes the value generated for the new key
 # Sessions whose merged records this process keeps; the least recently written go first.
 _KEPT_SESSIONS = 256
 
@@ -112,7 +113,10 @@ class Workspace:
         """Store one write, and bring this process's view of the session up to date."""
         view = self.writable(session)
         self.sessions.put(session, path, key, record)
-        if self._caught_up(session, view) is None:
+        if not self.sessions.shared:
+            # This process's own memory: no other writer, the write is the whole news.
+            view.apply(self.sessions.version(session), {path: {key: record}})
+        elif self._caught_up(session, view) is None:
             self._load(session)
 
     def next_key(self, session: str, path: str) -> int:
@@ -190,7 +194,25 @@ class _Writer:
         self.validator = Validator(self.resource.schema)
         self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
         self._generator = None
-        self._fits: dict[str, Validator] = {}
+        self._fits: dict[str, bool] = {}  # whether a field can hold its type's empty value
+        props = (self.schema or {}).get("properties") or {}
+        self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
+        self._current: tuple = (None, None)
+        # (name, schema, read-only, a date-time) of each field, in serializer order.
+        self._shapes = [
+            (name, prop, bool(effective(prop).get("readOnly")), _is_moment(prop))
+            for name, prop in self.fields.items()
+        ]
+        self._fields = serializer.fields_of(
+            self.schema or {},
+            {
+                name: self._exists(target)
+                for name, target in self.resource.relations.items()
+                if target in state.served
+            },
+            {name: self._taken(name) for name in self.resource.unique},
+            self.resource.model,
+        )
 
     # -- the three writes --------------------------------------------------------------------
 
@@ -199,24 +221,35 @@ class _Writer:
         parent = self._parent_key(write, records)
         data = self._validated(write, records, partial=False, key=None)
         key = workspace.next_key(write.session, self.path)
-        record = self._new_record(key)
-        for name, prop in self.fields.items():
-            readonly = effective(prop).get("readOnly")
+        record: dict = {}
+        drawn: list[str] = []  # fields whose value is the one generated for the new key
+        for name, prop, readonly, moment in self._shapes:
             if name in data:
                 record[name] = data[name]
-            elif readonly and effective(prop).get("format") == "date-time":
+            elif readonly and moment:
                 record[name] = format_datetime(write.now)  # auto_now_add and auto_now
             elif not readonly and name in self._writable:
-                record[name] = self._omitted(name, prop, record.get(name))
+                omitted = self._omitted(name, prop)
+                if omitted is _DRAWN:
+                    drawn.append(name)
+                else:
+                    record[name] = omitted
+            else:
+                drawn.append(name)
         if self.resource.lookup_field == "id" and "id" in self.fields:
             record["id"] = key
+            drawn = [name for name in drawn if name != "id"]
         if parent is not None and self.scope.field in self.fields:
             record[self.scope.field] = parent
+            drawn = [name for name in drawn if name != self.scope.field]
         if _is_link(self.fields.get("url")) and write.url:
             # HyperlinkedModelSerializer's `url`: the new record's detail, which DRF's
             # create also answers as `Location`.
             value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
             record["url"] = f"{write.url.split('?')[0]}{value}/"
+            drawn = [name for name in drawn if name != "url"]
+        if drawn:
+            record.update(self._new_record(key, drawn))
         return self._saved(write, workspace, key, record, 201)
 
     def update(self, write: Write, workspace: Workspace) -> Result:
@@ -238,7 +271,7 @@ class _Writer:
 
     # -- steps -------------------------------------------------------------------------------
 
-    def _omitted(self, name: str, prop: dict, generated):
+    def _omitted(self, name: str, prop: dict):
         """A writable field a create leaves out (the spec's `default` was applied by the
         serializer): null where nullable, else its type's empty value where the field can
         hold it (a model field with `blank=True`); else the value generated for the new
@@ -246,32 +279,47 @@ class _Writer:
         if _nullable(prop):
             return None
         empty = _empty(prop)
-        if self._fits.setdefault(name, Validator(prop)).is_valid(empty):
-            return empty
-        return generated
-
-    @property
-    def _writable(self) -> set[str]:
-        props = (self.schema or {}).get("properties") or {}
-        return {n for n, p in props.items() if not effective(p).get("readOnly")}
+        fits = self._fits.get(name)
+        if fits is None:
+            fits = self._fits[name] = Validator(prop).is_valid(empty)
+        return empty if fits else _DRAWN
 
     def _validated(self, write: Write, records: Records, partial: bool, key) -> dict:
-        relations = {
-            name: _exists(records, target)
-            for name, target in self.resource.relations.items()
-            if target in records
-        }
-        unique = {name: _taken(records, self.path, name, key) for name in self.resource.unique}
+        # The serializer's fields are made once; their relation and uniqueness checks read
+        # the request's session through `_current` (requests run one at a time here).
+        self._current = (records, key)
         data, form = write.parsed()
-        return serializer.validate(
-            self.schema or {},
-            data,
-            partial=partial,
-            form=form,
-            relations=relations,
-            unique=unique,
-            model=self.resource.model,
-        )
+        return serializer.validate_fields(self._fields, data, partial=partial, form=form)
+
+    def _exists(self, target: str) -> Callable[[object], bool]:
+        """Whether a record of `target` has this primary key (PrimaryKeyRelatedField): its
+        `id` (the record's number), else the field its pk is (a uuid)."""
+        fields = self.state.served[target].resource.fields
+        pk = "id" if "id" in fields else lookup_field("pk", fields)
+
+        def exists(value) -> bool:
+            records = self._current[0]
+            if pk in (None, "id"):
+                try:
+                    return records.record(target, int(value)) is not None
+                except (TypeError, ValueError, OverflowError):
+                    return False
+            try:
+                return find_row(records[target], str(value), pk) is not None
+            except ApiError:
+                return False
+
+        return exists
+
+    def _taken(self, name: str) -> Callable[[object], bool]:
+        """Whether another record already has this value in `name` (UniqueValidator, which
+        excludes the instance being updated)."""
+
+        def taken(value) -> bool:
+            records, key = self._current
+            return records.taken(self.path, name, value, key)
+
+        return taken
 
     def _located(self, write: Write, records: Records) -> tuple[int, bytes]:
         """The key and JSON of the record the path names; DRF's 404 when there is none (a
@@ -313,14 +361,15 @@ class _Writer:
             raise ApiError.detail(404, no_match(parent.resource))
         return int(parent.dataset.ids[row])
 
-    def _new_record(self, key: int) -> dict:
-        """The record generated for `key`, as a dataset of that size would hold it: what
-        the body does not set (read-only fields) comes from it."""
+    def _new_record(self, key: int, fields: list[str]) -> dict:
+        """These fields of the record generated for `key`, as a dataset of that size would
+        hold it: what the body does not set (read-only fields) comes from it. Only they
+        are drawn (a whole record costs half a millisecond of Faker)."""
         if self.plan is None:
             return {}
         if self._generator is None:
             self._generator = store.generator_of(self.plan)
-        return store.generated_record(self._generator, self.plan, key)
+        return store.generated_record(self._generator, self.plan, key, fields)
 
     def _saved(self, write: Write, workspace: Workspace, key: int, record: dict, status: int):
         record = {name: record[name] for name in self.fields if name in record}
@@ -355,6 +404,10 @@ def request_schema(op: Operation, spec) -> dict | None:
     return next(iter(op.body.values()), None)
 
 
+def _is_moment(prop: dict) -> bool:
+    return effective(prop).get("format") == "date-time"
+
+
 def _is_link(prop: dict | None) -> bool:
     """A HyperlinkedIdentityField, as drf-spectacular writes it: a read-only URI."""
     prop = effective(prop or {})
@@ -373,46 +426,6 @@ def _empty(prop: dict):
     kind = effective(prop).get("type")
     value = _EMPTY.get(kind if isinstance(kind, str) else "string", "")
     return type(value)() if isinstance(value, list | dict) else value
-
-
-def _exists(records: Records, target: str) -> Callable[[object], bool]:
-    """Whether a record of `target` has this primary key (PrimaryKeyRelatedField): its `id`
-    (the record's number), else the field its pk is (a uuid)."""
-    served = records[target]
-    fields = served.resource.fields
-    pk = "id" if "id" in fields else lookup_field("pk", fields)
-
-    def exists(value) -> bool:
-        if pk in (None, "id"):
-            try:
-                return records.record(target, int(value)) is not None
-            except (TypeError, ValueError, OverflowError):
-                return False
-        try:
-            return find_row(records[target], str(value), pk) is not None
-        except ApiError:
-            return False
-
-    return exists
-
-
-def _taken(records: Records, path: str, name: str, key: int | None) -> Callable[[object], bool]:
-    """Whether another record of `path` already has this value in `name` (UniqueValidator,
-    which excludes the instance being updated)."""
-
-    def taken(value) -> bool:
-        dataset = records[path].dataset
-        col = dataset.columns.get(name)
-        if col is None:
-            return False
-        if col.kind == "text":
-            row = dataset.row_by(name, str(value))
-            rows = [] if row is None else [row]
-        else:
-            rows = np.flatnonzero(col.values == value).tolist()
-        return any(int(dataset.ids[row]) != key for row in rows)
-
-    return taken
 
 
 def _cascade(state, workspace: Workspace, session: str, path: str, key: int) -> None:

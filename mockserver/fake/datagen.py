@@ -70,15 +70,18 @@ class Generator(FakerRules):
                 raise self._error(name, "has no x-faker rule")
             self.rules[name], deps[name] = self._compile(name, prop, prop["x-faker"])
         self.order = _dependency_order(deps, self._error)
+        self.deps = deps
 
     # -- generating ------------------------------------------------------------------------
 
-    def columns(self, ids: Sequence[int], given: dict[int, dict] | None = None) -> dict:
+    def columns(self, ids: Sequence[int], given: dict[int, dict] | None = None, only=None) -> dict:
         """One column per field for these ids. `given` fixes fields of some ids (personas);
-        the fields that depend on them are drawn after, so an email follows a given name."""
+        the fields that depend on them are drawn after, so an email follows a given name.
+        `only`: these fields alone (and what they read), the same values as in a whole
+        record: a write's new record needs few of them."""
         block = self.draws.block(ids)
         fixed = [(row, given[int(i)]) for row, i in enumerate(ids) if given and int(i) in given]
-        for name in self.order:
+        for name in self.order if only is None else self._needed(only):
             try:
                 column = self.rules[name](block)
             except ConfigError:
@@ -91,7 +94,18 @@ class Generator(FakerRules):
                 for row, value in overrides:
                     column[row] = stored(self.kinds[name], value)
             block.values[name] = column
-        return {name: block.values[name] for name in self.fields}
+        return {name: block.values[name] for name in (self.fields if only is None else only)}
+
+    def _needed(self, fields) -> list[str]:
+        """`fields` and every field their rules read, in the order they are drawn."""
+        wanted: set[str] = set()
+        stack = list(fields)
+        while stack:
+            name = stack.pop()
+            if name not in wanted and name in self.rules:
+                wanted.add(name)
+                stack.extend(self.deps.get(name, ()))
+        return [name for name in self.order if name in wanted]
 
     def record(self, i: int, given: dict | None = None) -> dict:
         """User i as Python values: date-times in microseconds, dates in days, None for null."""

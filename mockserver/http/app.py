@@ -223,7 +223,7 @@ class ApiMiddleware:
         query = parsed.get(exchange.query_string) if data is self.state.served else None
         if query is None:
             if data is not self.state.served and read.resource in data:
-                rules = data[read.resource].rules  # the session's relations
+                rules = data.rules_of(read.resource)  # the session's relations
             query = parse_query(read, exchange.items, rules, exchange.headers)
             if not read.headers and data is self.state.served:
                 # A query string sent again (a page polled, a list a frontend reloads) is
