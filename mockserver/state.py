@@ -175,7 +175,7 @@ def load(
     )
     try:
         state = _load(settings, spec, progress, cache_read_only)
-    except BaseException:
+    except Exception:
         spec.wait_valid()  # an invalid spec is what to report, whatever failed after it
         raise
     spec.wait_valid()

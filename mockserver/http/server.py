@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import errno
 import functools
 import inspect
@@ -20,9 +21,10 @@ from uvicorn.server import HANDLED_SIGNALS
 
 from mockserver import state as state_module
 from mockserver.contract import compatibility
+from mockserver.contract import spec as spec_module
 from mockserver.contract.resource import OBJECT
 from mockserver.contract.security import BASIC_USER, Kind
-from mockserver.engine import sessions
+from mockserver.engine import sessions, store
 from mockserver.errors import ConfigError
 from mockserver.http import accesslog, limits
 from mockserver.http.app import create_app
@@ -201,7 +203,8 @@ class _Server(uvicorn.Server):
         a drained SIGTERM still ends the process as killed by SIGTERM (exit 143) and a
         drained Ctrl-C as a KeyboardInterrupt (exit 130). A drained stop is a clean one
         here: `run` returns 0, or 130 when a second Ctrl-C cut it short (`force_exit`)."""
-        original = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+        handled = (*HANDLED_SIGNALS, signal.SIGHUP)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
         try:
             yield
         finally:
@@ -255,12 +258,36 @@ def run(settings: Settings) -> int:
     bounded by `--graceful-timeout`), 130 after a second Ctrl-C cut them short. A busy port
     or a bad setting, spec or fixture raises ConfigError before anything is served.
     """
-    sockets = listen(settings.host, settings.port)
+    # Until uvicorn serves (and takes the signals over), a stop ends the start at once and
+    # cleanly: the default action would kill this process alone, leaving the spec's
+    # validator forked aside with the listening socket (exit 143).
+    previous = {sig: signal.signal(sig, _stop_at_once) for sig in STOPS}
+    sockets: list[socket.socket] = []
     try:
+        sockets = listen(settings.host, settings.port)
         return _serve(settings, sockets)
+    except Stopped:
+        spec_module.stop_validation()
+        store.stop_builds()
+        return 0
     finally:
         for sock in sockets:
             sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+# SIGTERM, and SIGHUP (the terminal that started it hung up), stop the server: drained
+# while it serves (a reload is `--watch`'s, not a signal's), at once while it starts.
+STOPS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(BaseException):
+    """A stop that came before the server serves; like KeyboardInterrupt, no error."""
+
+
+def _stop_at_once(signum, frame):
+    raise Stopped(signum)
 
 
 def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
@@ -300,13 +327,27 @@ def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
     print(banner(state, host, port), f"\n  workers:    {settings.workers}", flush=True)
     from uvicorn.supervisors import Multiprocess
 
+    supervisor = _supervisor()
     # uvicorn.run() cannot report the port it bound (for --port 0), so the supervisor is
     # started as uvicorn.run() does it; its signature lost `target` in uvicorn 0.36.
     if "target" in inspect.signature(Multiprocess).parameters:
-        Multiprocess(config, target=_Server(config, None).run, sockets=sockets).run()
+        supervisor(config, target=_Server(config, None).run, sockets=sockets).run()
     else:
-        Multiprocess(config, sockets=sockets).run()
+        supervisor(config, sockets=sockets).run()
     return 0
+
+
+def _supervisor():
+    from uvicorn.supervisors import Multiprocess
+
+    class Supervisor(Multiprocess):
+        """uvicorn's supervisor of the workers, where SIGHUP stops them all as SIGTERM
+        does (uvicorn's own restarts them): one behaviour with one worker or many."""
+
+        def handle_hup(self) -> None:
+            self.handle_term()
+
+    return Supervisor
 
 
 def _limited(config: uvicorn.Config, settings: Settings) -> uvicorn.Config:
@@ -324,12 +365,25 @@ def worker_app():
     `--watch` each worker loads an edit by itself, so its reloads read only too.
     """
     settings = Settings.from_json(os.environ[SETTINGS_ENV])
+    _dies_with_parent()
     if settings.access_log:
         accesslog.configure(sys.stderr, settings.log_level, batched=not sys.stderr.isatty())
     load = functools.partial(state_module.load, cache_read_only=True)
     state = load(settings)
     app = ReloadingApp(state, load=load) if settings.watch else serving_app(state)
     return WorkerHeaderMiddleware(_guarded(app, settings))
+
+
+def _dies_with_parent() -> None:
+    """A worker stops (drained, as by SIGTERM) when its supervisor dies, even by SIGKILL:
+    nothing goes on serving the port without it (prctl's parent-death signal, Linux)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent or parent == 1:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 class WorkerHeaderMiddleware:
