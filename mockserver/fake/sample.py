@@ -12,8 +12,11 @@ Write-only fields are left out, as DRF's `to_representation` leaves them out of 
 Every choice is a hash of (seed, key, the value's path), so the same arguments give the
 same value in every process, and no module state is random. `resolve` follows a `$ref`
 one level; schemas may be recursive (`Tag.children: [Tag]`), so a `$ref` met a third time
-on the way down, or a value nested deeper than MAX_DEPTH, gets the smallest valid value:
-null if nullable, an empty list, an object without its optional nested values.
+on the way down (counting the record's own, `Sampler.within`), or a value nested deeper
+than MAX_DEPTH, gets the smallest valid value, and so do the values it holds: null if
+nullable, an empty list, an object without its optional nested values (an optional
+recursive one is left out rather than null). mockserver/fake/recursion.py turns a resolved
+schema's cuts back into `$ref`s for this walk, and names a schema no value of which ends.
 
 Published specs hold shapes that a plain walk gets wrong, so the walk checks itself where
 they meet: a `oneOf` value must be valid under exactly one member (GeoJSON's Polygon and
