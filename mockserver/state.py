@@ -21,6 +21,7 @@ from mockserver.engine import cache, store
 from mockserver.engine.params import Rules
 from mockserver.engine.records import Served, resource_rules
 from mockserver.errors import ConfigError
+from mockserver.fake import recursion
 from mockserver.http import webtoken
 from mockserver.http.auth import Keys
 from mockserver.settings import Settings
@@ -313,8 +314,13 @@ def build_dataset(
         for name, (target, many) in copies_of(spec, resource).items()
         if pools is not None and target in pools
     }
+    # A recursive schema gets its cut references back, so that records satisfy it whole.
+    schema, refs = recursion.restored(
+        generation_schema(resource, sizes, copies), spec.resolve_shallow
+    )
     plan = store.BuildPlan(
-        schema=generation_schema(resource, sizes, copies),
+        schema=schema,
+        refs=refs,
         seed=seed,
         personas=personas,
         source=str(spec.path),

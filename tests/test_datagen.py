@@ -379,6 +379,49 @@ def test_sample_rule_follows_refs_of_a_recursive_schema():
         assert record["tags"] and all("children" in t for t in record["tags"])
 
 
+UNENDING = [
+    pytest.param(
+        "components/schemas/Tag",
+        {"parent": {"$ref": "#/components/schemas/Tag"}},
+        "components/schemas/Tag/parent: a Tag always needs another Tag: no record can end",
+        id="a Tag's required parent",
+    ),
+    pytest.param(
+        "components/schemas/Tag",
+        {"group": {"$ref": "#/components/schemas/Group"}},
+        "components/schemas/Tag/group: a Tag always needs a Group: no record can end",
+        id="a Tag's Group that needs a Tag",
+    ),
+    pytest.param(
+        "paths /tags/ get 200",
+        {"item": {"$ref": "#/components/schemas/Item"}},
+        "paths /tags/ get 200/item: a record always needs an Item: no record can end",
+        id="an inline schema's field",
+    ),
+]
+
+
+@pytest.mark.parametrize(("where", "properties", "line"), UNENDING)
+def test_a_schema_no_record_can_end_is_one_line(where, properties, line):
+    """Item 7: a required, non-nullable `parent: Tag` of a Tag has no finite value; before,
+    the build blamed `.../x-faker made tag 1 invalid`."""
+
+    def needs(field: str, ref: str) -> dict:
+        return {"type": "object", "required": [field], "properties": {field: {"$ref": ref}}}
+
+    components = {
+        "#/components/schemas/Tag": needs("parent", "#/components/schemas/Tag"),
+        "#/components/schemas/Group": needs("lead", "#/components/schemas/Tag"),
+        "#/components/schemas/Item": needs("item", "#/components/schemas/Item"),
+    }
+    props = {n: {**p, "x-faker": {"sample": True}} for n, p in properties.items()}
+    schema = {"type": "object", "required": list(props), "properties": props}
+    refs = references(schema, lambda node: components[node["$ref"]])
+    with pytest.raises(ConfigError) as caught:
+        Generator(schema, 42, "s.yaml", where, "tags", refs)
+    assert str(caught.value) == f"s.yaml: {line}"
+
+
 def test_sample_rule_takes_only_true():
     with pytest.raises(ConfigError, match="field/x-faker is malformed"):
         _generator({"field": {**NESTED, "x-faker": {"sample": {"depth": 2}}}})

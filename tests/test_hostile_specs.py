@@ -119,6 +119,23 @@ def _hostile(tmp_path: Path, port: int) -> dict[str, tuple[str, str]]:
             ),
             "$ref '#/components/schemas/S",
         ),
+        "item 7: a Tag that always needs another Tag": (
+            _text(
+                _spec(
+                    {
+                        "Tag": {
+                            "type": "object",
+                            "required": ["id", "parent"],
+                            "properties": {
+                                "id": {"type": "integer", "readOnly": True},
+                                "parent": {"$ref": "#/components/schemas/Tag"},
+                            },
+                        }
+                    }
+                )
+            ),
+            "components/schemas/Tag/parent: a Tag always needs another Tag: no record can end",
+        ),
         "item 8: $ref to a file URL": (
             _with_ref(secret.as_uri()),
             f"paths /tags/ get responses 200 content application/json schema items: $ref "

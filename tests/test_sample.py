@@ -48,6 +48,16 @@ COMPONENTS = {
             "next": {"oneOf": [{"$ref": "#/components/schemas/Node"}, {"type": "null"}]},
         },
     },
+    "Tree": {
+        "type": "object",
+        "required": ["id", "name", "children"],
+        "properties": {
+            "id": {"type": "integer", "readOnly": True},
+            "name": {"type": "string"},
+            "parent": {"allOf": [{"$ref": "#/components/schemas/Tree"}], "nullable": True},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+        },
+    },
     "Cat": {
         "type": "object",
         "required": ["pet_type", "lives"],
@@ -396,6 +406,43 @@ def test_a_recursive_schema_stops_at_the_bound_with_valid_values(schema, key):
         for item in value if isinstance(value, list) else [value]:
             deepest = max(deepest, depth_of(item, key))
     assert 1 <= deepest <= MAX_DEPTH
+
+
+def _levels(tree: dict, level: int = 0):
+    """(level, tree) of every Tree in `tree`, itself at `level`."""
+    yield level, tree
+    for inner in [tree.get("parent"), *tree["children"]]:
+        if inner is not None:
+            yield from _levels(inner, level + 1)
+
+
+TREES = {"type": "array", "items": ref("Tree")}  # a Tree record's `children` field
+
+
+@pytest.mark.parametrize(
+    ("schema", "within", "deepest"),
+    [
+        pytest.param(ref("Tree"), (), 2, id="a Tree nests twice inside itself"),
+        pytest.param(TREES, ("#/components/schemas/Tree",), 2, id="a Tree record's field"),
+        pytest.param(TREES, (), 3, id="a list of Trees inside no Tree"),
+    ],
+)
+def test_a_recursive_schema_ends_at_once_past_its_bound(schema, within, deepest):
+    """Item 7: the deepest Tree ends with the shortest valid ending, its required list
+    empty and its optional parent left out (not null, which Connexion refuses for
+    `allOf: [Tree], nullable: true`). Levels count from the record (0) down."""
+    sampler = Sampler(resolve, within=within)
+    validator = Validator(schema, references(schema, resolve))
+    levels = []
+    for key in KEYS[:50]:
+        value = sampler.sample(schema, key, 42)
+        assert validator.is_valid(value), validator.errors(value)
+        for tree in value if isinstance(value, list) else [value]:
+            levels += list(_levels(tree, 1 if isinstance(value, list) else 0))
+    assert max(level for level, _ in levels) == deepest
+    assert {(t["children"] == [], "parent" in t) for level, t in levels if level == deepest} == {
+        (True, False)
+    }
 
 
 def test_a_required_self_reference_ends_in_its_smallest_value():

@@ -33,6 +33,7 @@ from mockserver.fake.fakerules import (
     stored,
     to_python,
 )
+from mockserver.fake.recursion import unending
 from mockserver.fake.sample import Sampler, resolver
 
 
@@ -62,7 +63,11 @@ class Generator(FakerRules):
         self.fields = list(schema["properties"])
         self.kinds = {name: column_kind(prop) for name, prop in schema["properties"].items()}
         self.draws = Draws(seed, salt, schema.get("x-faker-locales") or {"en_US": 1.0})
-        self.sampler = Sampler(resolver(refs) if refs else None)
+        # A record of a component is one value of it: a recursive one nests inside it.
+        within = ("#/" + where,) if refs and where.startswith("components/schemas/") else ()
+        self.sampler = Sampler(resolver(refs) if refs else None, within=within)
+        if refs:
+            self._check_ends(schema, refs)
         self.rules: dict[str, Rule] = {}
         deps: dict[str, set[str]] = {}
         for name, prop in schema["properties"].items():
@@ -71,6 +76,21 @@ class Generator(FakerRules):
             self.rules[name], deps[name] = self._compile(name, prop, prop["x-faker"])
         self.order = _dependency_order(deps, self._error)
         self.deps = deps
+
+    def _check_ends(self, schema: dict, refs: dict[str, dict]) -> None:
+        """Raise ConfigError when a field's schema has no finite value (a required,
+        non-nullable `parent: Tag` of a Tag): no record could be valid."""
+        found = unending(schema, refs)
+        if found is None:
+            return
+        name, ref = found
+        own = self.where.rsplit("/", 1)[-1] if self.where.startswith("components/") else ""
+        needed = ref.rsplit("/", 1)[-1]
+        what = f"another {needed}" if needed == own else _a(needed)
+        raise ConfigError(
+            self.source,
+            f"{self.where}/{name}: {_a(own or 'record')} always needs {what}: no record can end",
+        )
 
     # -- generating ------------------------------------------------------------------------
 
@@ -152,6 +172,15 @@ class Generator(FakerRules):
             return np.where(missing, column.dtype.type(empty), column)
 
         return nullable, deps
+
+
+def _a(name: str) -> str:
+    """A name with its indefinite article.
+
+    >>> _a("Tag"), _a("Item")
+    ('a Tag', 'an Item')
+    """
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def one_line(exc: Exception) -> str:

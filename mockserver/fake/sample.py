@@ -12,8 +12,11 @@ Write-only fields are left out, as DRF's `to_representation` leaves them out of 
 Every choice is a hash of (seed, key, the value's path), so the same arguments give the
 same value in every process, and no module state is random. `resolve` follows a `$ref`
 one level; schemas may be recursive (`Tag.children: [Tag]`), so a `$ref` met a third time
-on the way down, or a value nested deeper than MAX_DEPTH, gets the smallest valid value:
-null if nullable, an empty list, an object without its optional nested values.
+on the way down (counting the record's own, `Sampler.within`), or a value nested deeper
+than MAX_DEPTH, gets the smallest valid value, and so do the values it holds: null if
+nullable, an empty list, an object without its optional nested values (an optional
+recursive one is left out rather than null). mockserver/fake/recursion.py turns a resolved
+schema's cuts back into `$ref`s for this walk, and names a schema no value of which ends.
 
 Published specs hold shapes that a plain walk gets wrong, so the walk checks itself where
 they meet: a `oneOf` value must be valid under exactly one member (GeoJSON's Polygon and
@@ -99,9 +102,14 @@ class Sampler:
     folded, `$ref`s followed) and validator, so that a collection's records do that work
     once."""
 
-    def __init__(self, resolve: Resolve | None = None, max_depth: int = MAX_DEPTH):
+    def __init__(
+        self, resolve: Resolve | None = None, max_depth: int = MAX_DEPTH, within: tuple = ()
+    ):
         self.resolve = resolve or _no_refs
         self.max_depth = max_depth
+        # The references every value is already inside: a field of a Tag record is inside
+        # one Tag, so a Tag in it nests once more, not twice.
+        self.within = tuple(within)
         self._flat: dict[int, tuple[dict, dict, tuple[str, ...]]] = {}
         self._validators: dict[int, tuple[dict, Validator]] = {}
         self._combined: dict[tuple[int, int], tuple[dict, dict, dict]] = {}
@@ -114,7 +122,7 @@ class Sampler:
         fewest items, an object of its required properties only)."""
         try:
             return _Walk(self, f"{seed}/{key}|".encode(), least).value(
-                schema, "", 0, (), name, None
+                schema, "", 0, self.within, name, None
             )
         except NoValue:
             if least:
@@ -434,15 +442,20 @@ class _Walk(Scalars):
         first = [n for n in names if conventions.is_created(n)]
         made: dict = {}
         floor = None
+        # At the bound the required values are the smallest too (a Tag's `children: []`,
+        # its `parent: null`), so that a recursive schema ends at the next level.
+        below = depth + 1 if not bound else max(depth + 1, self.sampler.max_depth + 1)
         for prop_name in first + [n for n in names if n not in first]:
             sub = props[prop_name]
             optional = prop_name not in required
-            if optional and (self.least or (bound and self.structured(sub))):
+            if optional and (
+                self.least or (bound and self.structured(sub)) or self.ending(sub, stack)
+            ):
                 continue  # at the bound an optional nested value is left out
             later = floor if conventions.is_updated(prop_name) else None
             try:
                 made[prop_name] = self.value(
-                    sub, f"{path}/{prop_name}", depth + 1, stack, prop_name, later
+                    sub, f"{path}/{prop_name}", below, stack, prop_name, later
                 )
             except NoValue:
                 if optional:
@@ -454,10 +467,25 @@ class _Walk(Scalars):
                     floor = moment
         return {n: made[n] for n in names if n in made}
 
+    def ending(self, node, stack: tuple) -> bool:
+        """Whether the node's value would be a recursive schema past its bound (a Tag a
+        third time on the way down): an optional one is left out rather than made null,
+        the shortest ending Connexion's response validation also takes."""
+        if not isinstance(node, dict):
+            return False
+        _, refs = self.sampler.flat(node)
+        return any((stack + refs).count(r) > 2 for r in refs)
+
     def structured(self, node) -> bool:
         if not isinstance(node, dict):
             return False
-        flat, _ = self.sampler.flat(node)
+        flat, refs = self.sampler.flat(node)
+        if refs:
+            # A nested serializer left in as a reference (a recursive schema's): left out
+            # at the bound even when nullable, since Connexion's response validation takes
+            # no null for `allOf: [Tag], nullable: true` (its `nullable` holds only beside
+            # a `type`).
+            return True
         if flat.get("nullable"):
             return False
         kind = flat.get("type")
