@@ -41,6 +41,7 @@ from mockserver.errors import ApiError
 
 _JSON = (b"content-type", b"application/json")
 _DRAWN = object()  # an omitted field that takes the value generated for the new key
+_UNKNOWN = object()
 # Sessions whose merged records this process keeps; the least recently written go first.
 _KEPT_SESSIONS = 256
 
@@ -194,7 +195,7 @@ class _Writer:
         self.validator = Validator(self.resource.schema)
         self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
         self._generator = None
-        self._fits: dict[str, bool] = {}  # whether a field can hold its type's empty value
+        self._fits: dict[str, object] = {}  # an omitted field's value, by name
         props = (self.schema or {}).get("properties") or {}
         self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
         self._current: tuple = (None, None)
@@ -275,14 +276,19 @@ class _Writer:
         """A writable field a create leaves out (the spec's `default` was applied by the
         serializer): null where nullable, else its type's empty value where the field can
         hold it (a model field with `blank=True`); else the value generated for the new
-        key, standing for a model default no spec says (a choice, an email)."""
-        if _nullable(prop):
-            return None
-        empty = _empty(prop)
-        fits = self._fits.get(name)
-        if fits is None:
-            fits = self._fits[name] = Validator(prop).is_valid(empty)
-        return empty if fits else _DRAWN
+        key, standing for a model default no spec says (a choice, an email). The same for
+        every create, so found once per field."""
+        found = self._fits.get(name, _UNKNOWN)
+        if found is _UNKNOWN:
+            empty = _empty(prop)
+            if _nullable(prop):
+                found = None
+            elif Validator(prop).is_valid(empty):
+                found = empty
+            else:
+                found = _DRAWN
+            self._fits[name] = found
+        return type(found)() if isinstance(found, list | dict) else found
 
     def _validated(self, write: Write, records: Records, partial: bool, key) -> dict:
         # The serializer's fields are made once; their relation and uniqueness checks read
