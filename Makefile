@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 NODE_TOOLS := tests/tools/node_modules/.package-lock.json
 
-.PHONY: run test lint unit bench bench-micro bench-scale soak wrk chromium node-tools redis clean
+.PHONY: run test lint unit fuzz bench bench-micro bench-scale soak wrk chromium node-tools redis clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,16 @@ test: $(STAMP) lint chromium node-tools wrk redis
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
+
+# Hostile specs (alias bombs, $ref cycles and URLs, huge numbers, odd paths) at `check`, and
+# hostile HTTP (pipelining, trailers, trickles, upgrades, odd bodies) at one server, each
+# for FUZZ_SECONDS: no 5xx but the documented 503, no traceback, RSS under a stated bound.
+# `make test` runs them for about 30 s each; `make fuzz FUZZ_SECONDS=1800` for longer.
+FUZZ_SECONDS ?= 300
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m pytest -s -p no:cacheprovider \
+		tests/test_hostile_specs.py::test_fuzz_hostile_specs_bounded \
+		tests/test_hostile_http.py::test_hostile_http_bounded
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

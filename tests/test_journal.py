@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
+import orjson
 import pytest
 from helpers_api import AUTH, STAFF_KEY, make_state, raw_get
 
 from mockserver.http.app import create_app
-from mockserver.http.journal import MockEndpointsMiddleware
+from mockserver.http.journal import MockEndpointsMiddleware, _entry
 
 AUTH_LINE = f"Authorization: Token {STAFF_KEY}\r\n".encode()
 
@@ -198,3 +199,24 @@ def test_parallel_reads_of_a_full_journal_stay_small():
     finally:
         mock.stop()
     assert "Traceback" not in mock.output
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        pytest.param(b"[" * 253 + b"]" * 253, "nested", id="253 levels: orjson writes them"),
+        # orjson writes at most 254 levels ("Recursion limit reached"), the entry being one:
+        # a deeper body, which the API answers 400, made every later read of the journal a
+        # 500 or a broken stream (issue 16, found by the hostile-HTTP fuzz).
+        pytest.param(b"[" * 254 + b"]" * 254, "text", id="254 levels: kept as text"),
+        pytest.param(b"[" * 900 + b"]" * 900, "text", id="900 levels: kept as text"),
+        pytest.param(b'{"a": ' * 1_000 + b"1" + b"}" * 1_000, "text", id="1,000 objects deep"),
+        pytest.param(b"[" * 5_000 + b"]" * 5_000, "text", id="past orjson's 1,024 levels"),
+    ],
+)
+def test_a_deeply_nested_body_still_reads_back(body, shown):
+    entry = orjson.loads(orjson.dumps(_entry(1, 0.0, "POST", "/p/", "", 400, [], body)))
+    if shown == "text":
+        assert entry["body"] == body.decode()
+    else:
+        assert orjson.dumps(entry["body"]) == body

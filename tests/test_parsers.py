@@ -219,6 +219,25 @@ REFUSED = [
         "line 1 column 1 (char 0)",
         id="BOM",
     ),
+    # DRF's JSONParser catches ValueError only: json's RecursionError past ~1,000 levels
+    # is Django's 500 there. The body is at fault, so the mock answers as for any other
+    # JSON it cannot read (issue 16: no 5xx for any request).
+    pytest.param(
+        JSON,
+        b"[" * 100_000 + b"]" * 100_000,
+        400,
+        "JSON parse error - maximum recursion depth exceeded while decoding a JSON array "
+        "from a unicode string",
+        id="nested 100,000 deep",
+    ),
+    pytest.param(
+        JSON,
+        b'{"a": ' * 5_000 + b"1" + b"}" * 5_000,
+        400,
+        "JSON parse error - maximum recursion depth exceeded while decoding a JSON object "
+        "from a unicode string",
+        id="objects nested 5,000 deep",
+    ),
     pytest.param(
         JSON + "; charset=bz2_codec",
         b"{}",

@@ -54,6 +54,9 @@ PREFIX = "/__mock/"
 MASK = "********"
 PAGE = 100  # entries a read gives unless `limit` says otherwise
 BODY_KEPT = 65536  # bytes of a write's body an entry keeps; a larger one is noted by size
+# orjson writes at most 254 levels of arrays and objects ("Recursion limit reached"); an entry
+# is one of them, so a body nested deeper is kept as text.
+DEPTH_KEPT = 253
 _SLICE_BYTES = 262144  # JSON sent at a time while a page streams
 
 
@@ -171,7 +174,7 @@ def _entry(number: int, moment: float, method, path, query, status, headers, bod
 
 def masked(body: bytes):
     """A write's body as the journal shows it: JSON or form fields, each password-like
-    key's value masked; any other body as text.
+    key's value masked; any other body, and JSON nested past DEPTH_KEPT, as text.
 
     >>> masked(b'{"username": "ada", "password": "s3cret", "x": [{"token": "t"}]}')
     {'username': 'ada', 'password': '********', 'x': [{'token': '********'}]}
@@ -179,14 +182,36 @@ def masked(body: bytes):
     {'username': 'ada', 'password': '********'}
     """
     try:
-        return _masked(orjson.loads(body))
+        value = orjson.loads(body)
     except orjson.JSONDecodeError:
         pass
+    else:
+        if _depth(value) <= DEPTH_KEPT:
+            return _masked(value)
+        return body.decode("utf-8", "replace")  # too deep to write back as JSON
     text = body.decode("utf-8", "replace")
     pairs = parse_qsl(text, keep_blank_values=True)
     if pairs and "=" in text and "\n" not in text:
         return _masked(dict(pairs))
     return text
+
+
+def _depth(value) -> int:
+    """How many arrays and objects nest in `value`, counted without recursion (a body may
+    nest 1,024 deep, past Python's own limit).
+
+    >>> _depth(1), _depth([]), _depth({"a": [[1], 2]})
+    (0, 1, 3)
+    """
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            pending.extend((inner, level + 1) for inner in item)
+    return deepest
 
 
 def _masked(value):

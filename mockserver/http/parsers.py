@@ -8,7 +8,8 @@ media type matches the request's `Content-Type` (`Request._parse`,
 - a type no parser takes, or one longer than 256 characters: 415
   `Unsupported media type "text/plain" in request.`, the header as sent;
 - malformed JSON, bad UTF-8, NaN or Infinity, a BOM: 400 `JSON parse error - <message>`,
-  the message Python's json (or codec) gives;
+  the message Python's json (or codec) gives; JSON nested past json's recursion limit too
+  (DRF lets that RecursionError through, a 500: the mock keeps no 5xx for a bad body);
 - `charset=bz2_codec` (not a text codec): 400
   `Unsupported charset "bz2_codec" in request Content-Type header.`; an unknown charset
   (`charset=nope`) is ignored: Django keeps UTF-8;
@@ -173,7 +174,9 @@ def _json(body: bytes, encoding: str) -> object:
         except UnicodeDecodeError:
             text = codecs.getreader(encoding)(io.BytesIO(body)).read()
         return json.loads(text, parse_constant=_strict_constant)
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError alike
+    # JSONDecodeError and UnicodeDecodeError alike; and json's RecursionError past ~1,000
+    # levels of nesting, which DRF does not catch (a 500 there): the body is at fault.
+    except (ValueError, RecursionError) as exc:
         raise ApiError.detail(400, f"JSON parse error - {exc}") from None
 
 
