@@ -55,6 +55,8 @@ def product(id, name, price, category, tags, released, **extra):
         "website": extra.get("website", ""),
         "created": f"2024-03-0{id}T12:00:00Z",
         "released": released,
+        "rating": extra.get("rating"),
+        "updated": f"2024-04-0{id}T12:00:00Z",
     }
 
 

@@ -59,7 +59,7 @@ def test_it_starts_with_no_annotation_and_lists_every_collection(mock):
     assert (
         "  served:     23 operations: 5 collection, 6 detail, 1 singleton, 1 nested "
         "collection, 3 action, 1 generated from its schema, 1 no response body, 1 create, "
-        "2 update, 1 delete, 1 write answered from its schema; 1 parameter accepted, "
+        "2 update, 1 delete, 1 login; 1 parameter accepted, "
         "not modelled"
     ) in banner.splitlines()
     # A key for each scheme: Token, the session cookie, and simplejwt's Bearer JWT.
