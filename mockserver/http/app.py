@@ -499,7 +499,7 @@ def _validated_app(state: State, edge, mock, docs):
     middlewares = [*edge, ExceptionMiddleware, docs, *validation, *mock, *tail]
     app = connexion.AsyncApp(__name__, middlewares=middlewares)
     app.add_api(
-        dict(state.spec.raw),
+        for_connexion(state.spec.raw),
         base_path=state.settings.base_path or None,
         validate_responses=True,
         strict_validation=False,
@@ -518,6 +518,29 @@ def _validated_app(state: State, edge, mock, docs):
     app.add_error_handler(Exception, server_error)
     app.middlewares = middlewares
     return app
+
+
+def for_connexion(node):
+    """The spec as Connexion's validator should read it: drf-spectacular writes a field that
+    may be blank (`URLField(blank=True)`) as `oneOf: [{format: uri}, {maxLength: 0}]`, and
+    DRF means either. A validator that does not check the `uri` format (Connexion's)
+    finds `""` valid under both, which `oneOf` forbids: read as `anyOf`, `""` is valid.
+
+    >>> for_connexion({"a": {"oneOf": [{"type": "string", "format": "uri"},
+    ...                                {"type": "string", "maxLength": 0}]}})["a"]["anyOf"][1]
+    {'type': 'string', 'maxLength': 0}
+    """
+    if isinstance(node, list):
+        return [for_connexion(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: for_connexion(value) for key, value in node.items()}
+    members = out.get("oneOf")
+    if isinstance(members, list) and any(
+        isinstance(m, dict) and m.get("maxLength") == 0 for m in members
+    ):
+        out["anyOf"] = out.pop("oneOf")
+    return out
 
 
 def _answered_by_middleware(*args, **kwargs):
