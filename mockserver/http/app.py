@@ -520,27 +520,63 @@ def _validated_app(state: State, edge, mock, docs):
     return app
 
 
-def for_connexion(node):
-    """The spec as Connexion's validator should read it: drf-spectacular writes a field that
-    may be blank (`URLField(blank=True)`) as `oneOf: [{format: uri}, {maxLength: 0}]`, and
-    DRF means either. A validator that does not check the `uri` format (Connexion's)
-    finds `""` valid under both, which `oneOf` forbids: read as `anyOf`, `""` is valid.
+def for_connexion(node, root=None):
+    """The spec as Connexion's validator should read it, as DRF means it:
+
+    - drf-spectacular writes a field that may be blank (`URLField(blank=True)`) as
+      `oneOf: [{format: uri}, {maxLength: 0}]`. A validator that does not check the `uri`
+      format (Connexion's) finds `""` valid under both, which `oneOf` forbids: read as
+      `anyOf`, `""` is valid;
+    - a nullable nested serializer is `allOf: [{$ref: ...}], nullable: true`, and Connexion
+      honours `nullable` only beside a `type`, never inside `allOf`'s members: it reads
+      `anyOf: [{allOf: [...]}, null]`.
 
     >>> for_connexion({"a": {"oneOf": [{"type": "string", "format": "uri"},
     ...                                {"type": "string", "maxLength": 0}]}})["a"]["anyOf"][1]
     {'type': 'string', 'maxLength': 0}
+    >>> doc = {"components": {"schemas": {"G": {"type": "object"}}},
+    ...        "g": {"allOf": [{"$ref": "#/components/schemas/G"}], "nullable": True}}
+    >>> for_connexion(doc)["g"]["anyOf"][1]
+    {'type': 'object', 'nullable': True, 'enum': [None]}
     """
+    root = node if root is None else root
     if isinstance(node, list):
-        return [for_connexion(item) for item in node]
+        return [for_connexion(item, root) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: for_connexion(value) for key, value in node.items()}
+    out = {key: for_connexion(value, root) for key, value in node.items()}
     members = out.get("oneOf")
     if isinstance(members, list) and any(
         isinstance(m, dict) and m.get("maxLength") == 0 for m in members
     ):
         out["anyOf"] = out.pop("oneOf")
+    members = out.get("allOf")
+    if out.get("nullable") is True and "type" not in out and isinstance(members, list):
+        kinds = {_type_of(member, root) for member in members}
+        if len(kinds) == 1 and None not in kinds:
+            # Either the members, or null (the members themselves refuse null).
+            del out["allOf"], out["nullable"]
+            null = {"type": kinds.pop(), "nullable": True, "enum": [None]}
+            out["anyOf"] = [{"allOf": members}, null]
     return out
+
+
+def _type_of(schema, root) -> str | None:
+    """The `type` a schema (or the target of its local `$ref`) declares, if any."""
+    seen = 0
+    while isinstance(schema, dict) and "$ref" in schema and seen < 32:
+        ref, seen = schema["$ref"], seen + 1
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            return None
+        schema = root
+        for part in ref[2:].split("/"):
+            schema = (
+                schema.get(part.replace("~1", "/").replace("~0", "~"), {})
+                if isinstance(schema, dict)
+                else {}
+            )
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def _answered_by_middleware(*args, **kwargs):
