@@ -8,7 +8,7 @@ import re
 
 import pytest
 import yaml
-from helpers_api import AUTH, make_state, raw_get
+from helpers_api import AUTH, make_client, make_state, raw_get
 
 from mockserver.contract import packaged
 from mockserver.contract.resource import Paging
