@@ -76,3 +76,8 @@ def parse(list_op, rules):
         return parse_query(list_op, items, rules(strict))
 
     return run
+
+# Schemathesis hooks for the CLI runs (SCHEMATHESIS_HOOKS=schemathesis_sessions): importing
+# the module registers its hooks in this process, where they would change every in-process
+# schemathesis run after it; the doctest collection would import it.
+collect_ignore = ["schemathesis_sessions.py"]
