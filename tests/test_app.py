@@ -156,3 +156,22 @@ def test_response_validation_takes_a_null_nested_serializer():
         found += answer.json()["results"]
     assert len(found) == 60
     assert any(bundle["category"] is None for bundle in found)
+
+
+def test_a_query_string_sent_again_is_parsed_once(monkeypatch):
+    from mockserver.http import app as app_module
+
+    calls = []
+    parse = app_module.parse_query
+    monkeypatch.setattr(
+        app_module, "parse_query", lambda *args: calls.append(args[1]) or parse(*args)
+    )
+    app = create_app(make_state(size=20, access_log=False))
+    target = b"/users/?is_active=true&sort=-date_joined&limit=5"
+    first = raw_get(app, target, AUTH)
+    assert [raw_get(app, target, AUTH) for _ in range(3)] == [first] * 3
+    assert len(calls) == 1
+    # A query the contract refuses raises every time: never kept.
+    for _ in range(2):
+        assert raw_get(app, b"/users/?limit=x", AUTH)[0] == 400
+    assert len(calls) == 3
