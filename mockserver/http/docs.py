@@ -184,7 +184,8 @@ def _text_bounds(document: dict, op, parameters: list) -> None:
     its free text items at least one character: OpenAPI's `form` style writes an empty
     array, and an array of one empty string, as `name=`, which django-filter reads as one
     empty value that no multiple choice holds (ModelMultipleChoiceField: "“” is not a valid
-    value."). A boolean's choices written as strings are the booleans (`typed_choices`).
+    value."); but an `in` lookup's comma-separated value (BaseCSVField) reads `name=` as no
+    filter and an empty part as an empty value. A boolean's choices written as strings are the booleans (`typed_choices`).
     """
     for index, raw in enumerate(parameters):
         param = _shallow(document, raw)
@@ -196,7 +197,11 @@ def _text_bounds(document: dict, op, parameters: list) -> None:
         if known is None or known.control not in (None, "search") or known.json:
             continue
         schema = typed_choices(param["schema"])
-        if schema.get("type") == "array":
+        if schema.get("type") == "array" and known.lookup == "in" and not known.explode:
+            # django-filter's BaseCSVField: `name=` is the empty list (no filter), an empty
+            # part an empty value; neither is refused.
+            schema = {**schema, "items": _no_nul(schema.get("items") or {})}
+        elif schema.get("type") == "array":
             items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
             if _free_text(items) and "minLength" not in items:
                 items = {**items, "minLength": 1}
