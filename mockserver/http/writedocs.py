@@ -127,7 +127,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         tightened = tighten(schema, required, relations, counts)
         kind = media.split(";")[0].strip().lower()
         if kind in _FORMS:
-            tightened = as_form(tightened, multipart=kind == _FORMS[1])
+            tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
         if tightened is not schema:
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
@@ -140,7 +140,7 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _BLANK = {"type": "string", "maxLength": 0}
 
 
-def as_form(schema: dict, *, multipart: bool) -> dict:
+def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()) -> dict:
     """A request schema as a form carries it to DRF's fields (`Field.get_value` on a
     QueryDict); `schema` itself when nothing differs.
 
@@ -150,7 +150,9 @@ def as_form(schema: dict, *, multipart: bool) -> dict:
       only a CharField (as text) and a BooleanField (as None) read; an urlencoded body
       leaves a null out. A field is nullable in a form only where that stays true; an
       empty value is how a form sends null to the others ("" with allow_null is None),
-      and an optional field's "" is no value at all: "" is accepted by both.
+      and an optional field's "" is no value at all: "" is accepted by both. A field the
+      serializer requires (`serializer`: a PATCH's, which its `Patched...` schema does not
+      list) is not optional: its "" is a value, refused as any other its field cannot read.
 
     >>> form = as_form({"properties": {"on": {"type": "boolean"},
     ...                                "n": {"type": "integer", "nullable": True},
@@ -180,7 +182,8 @@ def as_form(schema: dict, *, multipart: bool) -> dict:
         if prop.get("nullable") is True and not (multipart and text):
             new = {k: v for k, v in prop.items() if k != "nullable"}
         scalar = kind in ("integer", "number", "string") or "enum" in whole
-        if scalar and not text and (prop.get("nullable") is True or name not in required):
+        optional = name not in required and name not in serializer
+        if scalar and not text and (prop.get("nullable") is True or optional):
             # Field.get_value: "" is None for a nullable field, and no value at all for an
             # optional one; either way it is accepted.
             new = {"anyOf": [new, _BLANK]}
