@@ -8,10 +8,15 @@ import json
 import re
 
 import pytest
+from django.core.validators import URLValidator
 from helpers_api import make_state
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from mockserver.engine import addresses
 from mockserver.http.docs import with_drf_errors
-from mockserver.http.writedocs import INVALID_BODY, NO_NUL, NOT_BLANK, tighten
+from mockserver.http.writedocs import INVALID_BODY, NO_NUL, NOT_BLANK, URL, tighten
 
 TOKEN = [{"tokenAuth": []}]
 
@@ -427,3 +432,36 @@ def test_a_boolean_takes_drf_words_and_numbers(value, valid):
 
     tight = tighten({"properties": {"on": {"type": "boolean"}}}, set(), {}, {})
     assert jsonschema_rs.validator_for(tight["properties"]["on"]).is_valid(value) is valid
+
+
+@hypothesis_settings(derandomize=True, database=None, max_examples=100, deadline=None,
+                     suppress_health_check=list(HealthCheck))  # fmt: skip
+@given(st.from_regex(URL))
+def test_every_url_the_served_pattern_allows_is_one_urlfield_accepts(text):
+    """Found by Schemathesis: a `format: uri` value with a one-letter top-level label
+    ("https://0.a") was refused, "Enter a valid URL.", as Django's URLValidator does."""
+    assert addresses.is_url(text), text
+    URLValidator()(text)
+
+
+URLS = [
+    ("one-letter top level", "https://example.a", False),
+    ("other scheme", "mailto:a@example.org", False),
+    ("no scheme", "example.org", False),
+    ("newline at the end", "http://example.org\n", False),
+    ("nul in the path", "http://example.org/\x00", False),
+    ("a host part NFKC reads as a slash", "http://example.org\uff0fa", False),
+    ("host past 253", "http://" + "a" * 250 + ".org", False),
+    ("plain", "http://example.org/a?b#c", True),
+    ("upper case", "HTTPS://EXAMPLE.ORG", True),
+    ("user, ipv4 and port", "ftp://u:p@10.0.0.1:21/x", True),
+    ("localhost", "http://localhost:8000/", True),
+    ("punycode", "http://xn--bcher-kva.xn--p1ai", True),
+]
+
+
+@pytest.mark.parametrize(("text", "valid"), [u[1:] for u in URLS], ids=[u[0] for u in URLS])
+def test_the_url_pattern_is_urlvalidators(text, valid):
+    # A URLField is a CharField too: ProhibitNullCharactersValidator refuses a NUL first.
+    accepted = addresses.is_url(text) and "\x00" not in text
+    assert (re.search(URL, text) is not None) == valid == accepted

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import re
+from unicodedata import normalize
 
 from mockserver.contract.schema import effective
 from mockserver.http import logins
@@ -37,6 +38,58 @@ _SPACE = (
 NO_NUL = "^[^\\x00]*$"
 # ... and a required one something besides whitespace.
 NOT_BLANK = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
+
+# URLField's URLValidator (mockserver/engine/addresses.py `is_url`) as one pattern, for a
+# request's `format: uri`, which says far less (any scheme, a one-letter top-level label).
+# Its schemes (http, https, ftp, ftps) and host names in any case, as Django matches them;
+# a host of at most 253 characters (RFC 1034). Narrower than the validator in two corners
+# only, which a pattern cannot say: a bracketed IPv6 host, and `[` or `]` in the user part
+# (urlsplit refuses them unless both are there). No NUL and no surrogate, which
+# CharField refuses before.
+
+
+def _netloc_safe(first: int, last: int) -> str:
+    """The characters from `first` to `last` as a character class's ranges, without a
+    surrogate and without those whose NFKC form has `/?#@:`, which urlsplit refuses in a
+    host or user part (`_checknetloc`, bpo-36216)."""
+    ranges: list[list[int]] = []
+    for code in range(first, last + 1):
+        if 0xD800 <= code <= 0xDFFF or any(c in normalize("NFKC", chr(code)) for c in "/?#@:"):
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in ranges)
+
+
+def _netloc_unsafe(first: int, last: int) -> str:
+    """The characters `_netloc_safe` leaves out but a surrogate, as a class's members."""
+    return "".join(
+        f"\\u{code:04x}"
+        for code in range(first, last + 1)
+        if not 0xD800 <= code <= 0xDFFF
+        and any(c in normalize("NFKC", chr(code)) for c in "/?#@:")
+    )
+
+
+_URL_LETTER = "a-zA-Z" + _netloc_safe(0xA1, 0xFFFF)  # Django's `ul`
+_URL_USER = f"[^\\x00\\s:@/?#\\[\\]\\ud800-\\udfff{_netloc_unsafe(0xA1, 0xFFFF)}]"
+_URL_LABEL = f"[{_URL_LETTER}0-9](?:[{_URL_LETTER}0-9-]{{0,61}}[{_URL_LETTER}0-9])?"
+_URL_IPV4 = (
+    "(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)"
+    "(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}"
+)
+URL = (
+    "^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp][Ss]?)://"
+    f"(?:{_URL_USER}+(?::{_URL_USER}*)?@)?"
+    "(?=[^:/?#]{1,253}(?:[:/?#]|$))"
+    f"(?:{_URL_IPV4}|{_URL_LABEL}(?:\\.{_URL_LABEL})*"
+    f"\\.(?:[{_URL_LETTER}][{_URL_LETTER}-]{{0,61}}[{_URL_LETTER}]|[Xx][Nn]--[a-zA-Z0-9]{{1,59}})"
+    "\\.?|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt])"
+    "(?::[0-9]{1,5})?(?:[/?#][^\\x00\\s\\ud800-\\udfff]*)?(?!\\n)$"
+)
+_MAX_URL = 2048  # Django's URLValidator.max_length
 
 _DETAIL = {
     "type": "object",
@@ -238,7 +291,9 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
         if not isinstance(prop, dict) or "$ref" in prop:
             continue
         target = relations.get(name)
-        if target is not None:
+        if _has_url(prop):
+            new = _url(prop)
+        elif target is not None:
             new = _related(prop, counts.get(target, 0))
         elif prop.get("format") == "decimal":
             new = _decimal(prop)
@@ -270,6 +325,30 @@ def _text(prop: dict, required: bool) -> dict:
     if not {"format", "pattern"} & set(new):
         new["pattern"] = NOT_BLANK if required else NO_NUL
     return new if new != prop else prop
+
+
+def _has_url(prop: dict) -> bool:
+    return prop.get("format") == "uri" or any(
+        isinstance(m, dict) and m.get("format") == "uri"
+        for m in (prop.get("oneOf") or prop.get("anyOf") or ())
+    )
+
+
+def _url(prop: dict) -> dict:
+    """A URLField as URLValidator reads it: `format: uri` written as its pattern (in each
+    member of a `oneOf`, as drf-spectacular writes a URL that may be blank).
+
+    >>> _url({"type": "string", "format": "uri", "maxLength": 200}) == {
+    ...     "type": "string", "maxLength": 200, "pattern": URL}
+    True
+    """
+    if prop.get("format") != "uri":
+        key = "oneOf" if "oneOf" in prop else "anyOf"
+        return {**prop, key: [_url(m) if isinstance(m, dict) else m for m in prop[key]]}
+    new = {k: v for k, v in prop.items() if k != "format"}
+    new["maxLength"] = min(new.get("maxLength", _MAX_URL), _MAX_URL)
+    new["pattern"] = URL
+    return new
 
 
 # drf-spectacular's DecimalField patterns: `max_digits - decimal_places` digits before the
