@@ -460,8 +460,24 @@ URLS = [
 ]
 
 
+def test_a_blank_or_url_field_gets_the_pattern_in_its_url_member(served):
+    _, document, _ = served
+    site = {"oneOf": [{"type": "string", "format": "uri", "maxLength": 200}, BLANK]}
+    tight = tighten({"properties": {"site": site}}, set(), {}, {})["properties"]["site"]
+    assert tight == {"oneOf": [{"type": "string", "maxLength": 200, "pattern": URL}, BLANK]}
+
+
 @pytest.mark.parametrize(("text", "valid"), [u[1:] for u in URLS], ids=[u[0] for u in URLS])
 def test_the_url_pattern_is_urlvalidators(text, valid):
     # A URLField is a CharField too: ProhibitNullCharactersValidator refuses a NUL first.
     accepted = addresses.is_url(text) and "\x00" not in text
     assert (re.search(URL, text) is not None) == valid == accepted
+
+
+def test_the_url_pattern_compiles_for_rust_clients():
+    """Found by Schemathesis: a pattern jsonschema_rs cannot compile is dropped, and a
+    value it does not check is sent as valid."""
+    import jsonschema_rs
+
+    check = jsonschema_rs.validator_for({"type": "string", "pattern": URL})
+    assert (check.is_valid("http://example.org"), check.is_valid("0")) == (True, False)

@@ -44,8 +44,10 @@ NOT_BLANK = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
 # Its schemes (http, https, ftp, ftps) and host names in any case, as Django matches them;
 # a host of at most 253 characters (RFC 1034). Narrower than the validator in two corners
 # only, which a pattern cannot say: a bracketed IPv6 host, and `[` or `]` in the user part
-# (urlsplit refuses them unless both are there). No NUL and no surrogate, which
-# CharField refuses before.
+# (urlsplit refuses them unless both are there). No NUL, which CharField refuses before.
+# (Nor a lone surrogate, which it refuses too; but a pattern cannot name one: Rust's and
+# ECMA's unicode-mode regular expressions refuse `\ud800` in a class, and no JSON client
+# sends one.)
 
 
 def _netloc_safe(first: int, last: int) -> str:
@@ -64,7 +66,7 @@ def _netloc_safe(first: int, last: int) -> str:
 
 
 def _netloc_unsafe(first: int, last: int) -> str:
-    """The characters `_netloc_safe` leaves out but a surrogate, as a class's members."""
+    """The characters `_netloc_safe` leaves out for their NFKC form, as a class's members."""
     return "".join(
         f"\\u{code:04x}"
         for code in range(first, last + 1)
@@ -74,7 +76,7 @@ def _netloc_unsafe(first: int, last: int) -> str:
 
 
 _URL_LETTER = "a-zA-Z" + _netloc_safe(0xA1, 0xFFFF)  # Django's `ul`
-_URL_USER = f"[^\\x00\\s:@/?#\\[\\]\\ud800-\\udfff{_netloc_unsafe(0xA1, 0xFFFF)}]"
+_URL_USER = f"[^\\x00\\s:@/?#\\[\\]{_netloc_unsafe(0xA1, 0xFFFF)}]"
 _URL_LABEL = f"[{_URL_LETTER}0-9](?:[{_URL_LETTER}0-9-]{{0,61}}[{_URL_LETTER}0-9])?"
 _URL_IPV4 = (
     "(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)"
@@ -87,7 +89,7 @@ URL = (
     f"(?:{_URL_IPV4}|{_URL_LABEL}(?:\\.{_URL_LABEL})*"
     f"\\.(?:[{_URL_LETTER}][{_URL_LETTER}-]{{0,61}}[{_URL_LETTER}]|[Xx][Nn]--[a-zA-Z0-9]{{1,59}})"
     "\\.?|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt])"
-    "(?::[0-9]{1,5})?(?:[/?#][^\\x00\\s\\ud800-\\udfff]*)?(?!\\n)$"
+    "(?::[0-9]{1,5})?(?:[/?#][^\\x00\\s]*)?(?!\\n)$"
 )
 _MAX_URL = 2048  # Django's URLValidator.max_length
 
@@ -327,7 +329,9 @@ def _text(prop: dict, required: bool) -> dict:
     return new if new != prop else prop
 
 
-def _has_url(prop: dict) -> bool:
+def _has_url(prop) -> bool:
+    if not isinstance(prop, dict):
+        return False
     return prop.get("format") == "uri" or any(
         isinstance(m, dict) and m.get("format") == "uri"
         for m in (prop.get("oneOf") or prop.get("anyOf") or ())
@@ -341,10 +345,13 @@ def _url(prop: dict) -> dict:
     >>> _url({"type": "string", "format": "uri", "maxLength": 200}) == {
     ...     "type": "string", "maxLength": 200, "pattern": URL}
     True
+    >>> _url({"oneOf": [{"type": "string", "format": "uri"}, {"maxLength": 0}]})["oneOf"][1]
+    {'maxLength': 0}
     """
     if prop.get("format") != "uri":
         key = "oneOf" if "oneOf" in prop else "anyOf"
-        return {**prop, key: [_url(m) if isinstance(m, dict) else m for m in prop[key]]}
+        members = prop.get(key) or ()
+        return {**prop, key: [_url(m) if _has_url(m) else m for m in members]}
     new = {k: v for k, v in prop.items() if k != "format"}
     new["maxLength"] = min(new.get("maxLength", _MAX_URL), _MAX_URL)
     new["pattern"] = URL
