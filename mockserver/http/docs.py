@@ -185,7 +185,8 @@ def _text_bounds(document: dict, op, parameters: list) -> None:
     array, and an array of one empty string, as `name=`, which django-filter reads as one
     empty value that no multiple choice holds (ModelMultipleChoiceField: "“” is not a valid
     value."); but an `in` lookup's comma-separated value (BaseCSVField) reads `name=` as no
-    filter and an empty part as an empty value. A boolean's choices written as strings are the booleans (`typed_choices`).
+    filter and an empty part as an empty value. A boolean's choices written as strings are
+    the booleans (`typed_choices`).
     """
     for index, raw in enumerate(parameters):
         param = _shallow(document, raw)

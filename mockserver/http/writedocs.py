@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import re
-from unicodedata import normalize
 
 from mockserver.contract.schema import effective
 from mockserver.http import logins
@@ -40,58 +39,36 @@ NO_NUL = "^[^\\x00]*$"
 NOT_BLANK = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
 
 # URLField's URLValidator (mockserver/engine/addresses.py `is_url`) as one pattern, for a
-# request's `format: uri`, which says far less (any scheme, a one-letter top-level label).
-# Its schemes (http, https, ftp, ftps) and host names in any case, as Django matches them;
-# a host of at most 253 characters (RFC 1034). Narrower than the validator in two corners
-# only, which a pattern cannot say: a bracketed IPv6 host, and `[` or `]` in the user part
-# (urlsplit refuses them unless both are there). No NUL, which CharField refuses before.
-# (Nor a lone surrogate, which it refuses too; but a pattern cannot name one: Rust's and
-# ECMA's unicode-mode regular expressions refuse `\ud800` in a class, and no JSON client
-# sends one.)
-
-
-def _netloc_safe(first: int, last: int) -> str:
-    """The characters from `first` to `last` as a character class's ranges, without a
-    surrogate and without those whose NFKC form has `/?#@:`, which urlsplit refuses in a
-    host or user part (`_checknetloc`, bpo-36216)."""
-    ranges: list[list[int]] = []
-    for code in range(first, last + 1):
-        if 0xD800 <= code <= 0xDFFF or any(c in normalize("NFKC", chr(code)) for c in "/?#@:"):
-            continue
-        if ranges and ranges[-1][1] == code - 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in ranges)
-
-
-def _netloc_unsafe(first: int, last: int) -> str:
-    """The characters `_netloc_safe` leaves out for their NFKC form, as a class's members."""
-    return "".join(
-        f"\\u{code:04x}"
-        for code in range(first, last + 1)
-        if not 0xD800 <= code <= 0xDFFF
-        and any(c in normalize("NFKC", chr(code)) for c in "/?#@:")
-    )
-
-
-_URL_LETTER = "a-zA-Z" + _netloc_safe(0xA1, 0xFFFF)  # Django's `ul`
-_URL_USER = f"[^\\x00\\s:@/?#\\[\\]{_netloc_unsafe(0xA1, 0xFFFF)}]"
-_URL_LABEL = f"[{_URL_LETTER}0-9](?:[{_URL_LETTER}0-9-]{{0,61}}[{_URL_LETTER}0-9])?"
+# request's `format: uri`, which says both less (any scheme, a one-letter top-level label)
+# and more: the record's URL is served under the same `format: uri`, RFC 3986's syntax,
+# and the mock stores no record its response schema refuses (mockserver/engine/writes.py).
+# So the pattern is the URLs both hold: Django's schemes (http, https, ftp, ftps) and host
+# names in any case, RFC 3986's characters (ASCII, `%` and two hex digits), a host of at
+# most 253 characters (RFC 1034). An internationalized host or path, which URLField takes
+# and `format: uri` does not, is left out; so is a bracketed IPv6 host, which a pattern
+# cannot check as `ipaddress` does.
+_URL_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
 _URL_IPV4 = (
     "(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)"
     "(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}"
 )
+_URL_USER = "(?:[-a-zA-Z0-9._~!$&'()*+,;=]|%[0-9a-fA-F]{2})"  # RFC 3986 userinfo, no `:`
+_URL_CHAR = "(?:[-a-zA-Z0-9._~!$&'()*+,;=:@/]|%[0-9a-fA-F]{2})"  # pchar and `/`
+_URL_HOST_AT_MOST_253 = "(?=[^:/?#]{1,253}(?:[:/?#]|$))"
 URL = (
     "^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp][Ss]?)://"
     f"(?:{_URL_USER}+(?::{_URL_USER}*)?@)?"
-    "(?=[^:/?#]{1,253}(?:[:/?#]|$))"
+    f"{_URL_HOST_AT_MOST_253}"
     f"(?:{_URL_IPV4}|{_URL_LABEL}(?:\\.{_URL_LABEL})*"
-    f"\\.(?:[{_URL_LETTER}][{_URL_LETTER}-]{{0,61}}[{_URL_LETTER}]|[Xx][Nn]--[a-zA-Z0-9]{{1,59}})"
+    "\\.(?:[a-zA-Z][a-zA-Z-]{0,61}[a-zA-Z]|[Xx][Nn]--[a-zA-Z0-9]{1,59})"
     "\\.?|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt])"
-    "(?::[0-9]{1,5})?(?:[/?#][^\\x00\\s]*)?(?!\\n)$"
+    f"(?::[0-9]{{1,5}})?(?:/{_URL_CHAR}*)?(?:\\?(?:{_URL_CHAR}|\\?)*)?"
+    f"(?:#(?:{_URL_CHAR}|\\?)*)?(?!\\n)$"
 )
 _MAX_URL = 2048  # Django's URLValidator.max_length
+# A URL no longer than this has no host past 253 characters: its pattern leaves out the
+# lookahead that says so, which makes generating values from it a hundred times slower.
+_SHORT_URL = len("http://") + 253
 
 _DETAIL = {
     "type": "object",
@@ -342,9 +319,11 @@ def _url(prop: dict) -> dict:
     """A URLField as URLValidator reads it: `format: uri` written as its pattern (in each
     member of a `oneOf`, as drf-spectacular writes a URL that may be blank).
 
-    >>> _url({"type": "string", "format": "uri", "maxLength": 200}) == {
-    ...     "type": "string", "maxLength": 200, "pattern": URL}
+    >>> _url({"type": "string", "format": "uri", "maxLength": 1000}) == {
+    ...     "type": "string", "maxLength": 1000, "pattern": URL}
     True
+    >>> _url({"type": "string", "format": "uri", "maxLength": 200})["pattern"] == URL
+    False
     >>> _url({"oneOf": [{"type": "string", "format": "uri"}, {"maxLength": 0}]})["oneOf"][1]
     {'maxLength': 0}
     """
@@ -354,7 +333,8 @@ def _url(prop: dict) -> dict:
         return {**prop, key: [_url(m) if _has_url(m) else m for m in members]}
     new = {k: v for k, v in prop.items() if k != "format"}
     new["maxLength"] = min(new.get("maxLength", _MAX_URL), _MAX_URL)
-    new["pattern"] = URL
+    short = new["maxLength"] <= _SHORT_URL
+    new["pattern"] = URL.replace(_URL_HOST_AT_MOST_253, "") if short else URL
     return new
 
 
