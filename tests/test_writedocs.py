@@ -495,3 +495,27 @@ def test_the_url_pattern_compiles_for_rust_clients():
     value it does not check is sent as valid."""
     check = jsonschema_rs.validator_for({"type": "string", "pattern": URL})
     assert (check.is_valid("http://example.org"), check.is_valid("0")) == (True, False)
+
+
+FLOATS = [
+    # Found by Schemathesis: `"rating": false` was created, as DRF's float(False) is 0.0.
+    ("json takes false and true", "application/json", {"enum": [False, True]}),
+    ("a form's text does not", "multipart/form-data", None),
+]
+
+
+@pytest.mark.parametrize(("media", "booleans"), [f[1:] for f in FLOATS], ids=[f[0] for f in FLOATS])
+def test_a_float_field_takes_booleans_in_json_within_its_bounds(tmp_path, media, booleans):
+    raw = shop(True)
+    rating = {"type": "number", "format": "double", "minimum": 0, "maximum": 5}
+    raw["components"]["schemas"]["ProductRequest"]["properties"]["rating"] = rating
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    prop = _body_schema(document, "/products/", "post", media)["properties"]["rating"]
+    if booleans is None:
+        assert prop == {"anyOf": [rating, BLANK]}  # optional: "" is no value
+    else:
+        assert prop == {"anyOf": [rating, booleans]}
+    lowest = {"type": "number", "minimum": 1.5}
+    assert tighten({"properties": {"r": lowest}}, set(), {}, {})["properties"]["r"] == lowest

@@ -205,6 +205,12 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         if kind == "boolean" or _unboolean(prop) is not None:
             required = [one for one in required if one != name]
             continue
+        if _unfloat(prop) is not None:
+            # A form's part is text: "false" is no number (float("false") fails).
+            prop = _unfloat(prop)
+            properties[name] = prop
+            whole = effective(prop)
+            kind = whole.get("type")
         text = (
             kind == "string"
             and not {"format", "enum"} & set(whole)
@@ -278,6 +284,8 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             new = _decimal(prop)
         elif prop.get("type") == "boolean" and "enum" not in prop:
             new = _boolean(prop)
+        elif prop.get("type") == "number" and "enum" not in prop:
+            new = _float(prop)
         else:
             new = _text(prop, name in required)
         if new is not prop:
@@ -390,6 +398,43 @@ def _boolean(prop: dict) -> dict:
     if prop.get("nullable") is True:
         members.append(_BOOLEAN_NULL)
     return {"anyOf": members}
+
+
+def _float(prop: dict) -> dict:
+    """A FloatField as it reads JSON: `float(data)` takes false and true too, as 0.0 and
+    1.0, within its bounds (DRF's FloatField.to_internal_value).
+
+    >>> _float({"type": "number", "minimum": 0, "maximum": 5})["anyOf"][1]
+    {'enum': [False, True]}
+    >>> _float({"type": "number", "minimum": 2})
+    {'type': 'number', 'minimum': 2}
+    """
+    low, high = prop.get("minimum"), prop.get("maximum")
+    members = [
+        value
+        for value in (False, True)
+        if (low is None or (value > low if prop.get("exclusiveMinimum") is True else value >= low))
+        and (
+            high is None
+            or (value < high if prop.get("exclusiveMaximum") is True else value <= high)
+        )
+    ]
+    return {"anyOf": [prop, {"enum": members}]} if members else prop
+
+
+def _unfloat(prop: dict) -> dict | None:
+    """The number schema `_float` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if (
+        isinstance(members, list)
+        and len(members) == 2
+        and isinstance(members[1], dict)
+        and list(members[1]) == ["enum"]
+        and members[1]["enum"]
+        and all(isinstance(v, bool) for v in members[1]["enum"])
+    ):
+        return members[0]
+    return None
 
 
 def _unboolean(prop: dict) -> dict | None:
