@@ -278,9 +278,12 @@ def test_a_full_write_refuses_blank_and_nul_and_ids_that_do_not_exist(served, me
         if media != "application/json":
             category = {"anyOf": [category, BLANK]}  # "" is null in a form
         assert props["category"] == category
-        assert props["tags"] == {
-            "type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7},
-        }  # fmt: skip
+        tags = {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}}
+        if media == "application/json":
+            # Found by Schemathesis: `"tags": {}` was accepted, as ManyRelatedField
+            # iterates an object's keys; a form's list is never one.
+            tags = {"anyOf": [tags, {"type": "object", "maxProperties": 0}]}
+        assert props["tags"] == tags
     # The answers' component is the contract's: only the request is checked more.
     assert document["components"]["schemas"]["Product"] == PRODUCT
 

@@ -205,9 +205,10 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         if kind == "boolean" or _unboolean(prop) is not None:
             required = [one for one in required if one != name]
             continue
-        if _unfloat(prop) is not None:
-            # A form's part is text: "false" is no number (float("false") fails).
-            prop = _unfloat(prop)
+        if _unfloat(prop) is not None or _unmapped(prop) is not None:
+            # A form's part is text: "false" is no number (float("false") fails), and a
+            # list is the key repeated, never an object.
+            prop = _unfloat(prop) or _unmapped(prop)
             properties[name] = prop
             whole = effective(prop)
             kind = whole.get("type")
@@ -279,7 +280,7 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
         if _has_url(prop):
             new = _url(prop)
         elif target is not None:
-            new = _related(prop, counts.get(target, 0))
+            new = _related(prop, counts.get(target, 0), name in required)
         elif prop.get("format") == "decimal":
             new = _decimal(prop)
         elif prop.get("type") == "boolean" and "enum" not in prop:
@@ -437,6 +438,14 @@ def _unfloat(prop: dict) -> dict | None:
     return None
 
 
+def _unmapped(prop: dict) -> dict | None:
+    """The many relation `_related` widened with `{}`, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) == 2 and members[1] == _NO_KEYS:
+        return members[0]
+    return None
+
+
 def _unboolean(prop: dict) -> dict | None:
     """The boolean schema `_boolean` widened, if `prop` is one."""
     members = prop.get("anyOf")
@@ -445,16 +454,26 @@ def _unboolean(prop: dict) -> dict | None:
     return None
 
 
-def _related(prop: dict, count: int) -> dict:
+_NO_KEYS = {"type": "object", "maxProperties": 0}
+
+
+def _related(prop: dict, count: int, required: bool = False) -> dict:
     """A relation's key (PrimaryKeyRelatedField, ManyRelatedField) as an id of a record the
-    collection has: "Invalid pk "99" - object does not exist." otherwise."""
+    collection has: "Invalid pk "99" - object does not exist." otherwise. An optional
+    ManyRelatedField also takes `{}`: it iterates what it is given, an object's keys too
+    (a required one refuses it: "This list may not be empty.").
+
+    >>> _related({"type": "array", "items": {"type": "integer"}}, 3)["anyOf"][1]
+    {'type': 'object', 'maxProperties': 0}
+    """
     ids = {"type": "integer", "minimum": 1, "maximum": max(count, 1)}
     whole = effective(prop)
     if (
         whole.get("type") == "array"
         and effective(whole.get("items") or {}).get("type") == "integer"
     ):
-        return {**prop, "items": {**(prop.get("items") or {}), **ids}}
+        many = {**prop, "items": {**(prop.get("items") or {}), **ids}}
+        return many if required else {"anyOf": [many, _NO_KEYS]}
     if whole.get("type") == "integer" and "oneOf" not in prop and "anyOf" not in prop:
         return {**prop, **ids}
     return prop
