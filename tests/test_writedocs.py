@@ -522,3 +522,27 @@ def test_a_float_field_takes_booleans_in_json_within_its_bounds(tmp_path, media,
         assert prop == {"anyOf": [rating, booleans]}
     lowest = {"type": "number", "minimum": 1.5}
     assert tighten({"properties": {"r": lowest}}, set(), {}, {})["properties"]["r"] == lowest
+
+
+DECIMALS = [
+    # Found by Schemathesis: `"price": 0` was created, as DecimalField reads str(0).
+    ("json takes a number with its digits", "application/json", True),
+    ("a form's text is the pattern's", "multipart/form-data", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("media", "numbers"), [d[1:] for d in DECIMALS], ids=[d[0] for d in DECIMALS]
+)
+def test_a_decimal_field_takes_numbers_in_json(tmp_path, media, numbers):
+    raw = shop(True)
+    price = {"type": "string", "format": "decimal", "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$"}
+    raw["components"]["schemas"]["ProductRequest"]["properties"]["price"] = price
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    prop = _body_schema(document, "/products/", "post", media)["properties"]["price"]
+    members = prop["anyOf"]
+    assert members[0]["format"] == "decimal"
+    number = {"type": "number", "minimum": -999999.99, "maximum": 999999.99, "multipleOf": 0.01}
+    assert (members[1] == number) == numbers

@@ -205,10 +205,11 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         if kind == "boolean" or _unboolean(prop) is not None:
             required = [one for one in required if one != name]
             continue
-        if _unfloat(prop) is not None or _unmapped(prop) is not None:
-            # A form's part is text: "false" is no number (float("false") fails), and a
-            # list is the key repeated, never an object.
-            prop = _unfloat(prop) or _unmapped(prop)
+        narrow = _unfloat(prop) or _unmapped(prop) or _undecimal(prop)
+        if narrow is not None:
+            # A form's part is text: "false" is no number (float("false") fails), a
+            # decimal is its text, and a list is the key repeated, never an object.
+            prop = narrow
             properties[name] = prop
             whole = effective(prop)
             kind = whole.get("type")
@@ -282,7 +283,7 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
         elif target is not None:
             new = _related(prop, counts.get(target, 0), name in required)
         elif prop.get("format") == "decimal":
-            new = _decimal(prop)
+            new = _decimal_number(_decimal(prop))
         elif prop.get("type") == "boolean" and "enum" not in prop:
             new = _boolean(prop)
         elif prop.get("type") == "number" and "enum" not in prop:
@@ -382,6 +383,52 @@ def _decimal(prop: dict) -> dict:
         return prop
     body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
     return {**prop, "pattern": f"^-?{body}$"}
+
+
+def _decimal_number(prop: dict) -> dict:
+    """A DecimalField as it reads JSON: a number too (`smart_str(data)`), with its digits:
+    below 10 ** (max_digits - decimal_places), a multiple of 10 ** -decimal_places.
+
+    >>> _decimal_number({"type": "string", "pattern": "^-?(?:\\d{1,6}(?:\\.\\d{0,2})?"
+    ...                  "|\\.\\d{1,2})$"})["anyOf"][1]
+    {'type': 'number', 'minimum': -999999.99, 'maximum': 999999.99, 'multipleOf': 0.01}
+    """
+    found = _DECIMAL_TIGHT.fullmatch(str(prop.get("pattern") or ""))
+    if found is None:
+        return prop
+    whole = int(found["whole"] or 0) if found["zero"] is None else 0
+    places = int(found["places"] or 0)
+    if places == 0:
+        return prop  # 5.0 reads "5.0", one place too many: only an integer, left out
+    largest = float(f"{'9' * whole or '0'}.{'9' * places}")
+    number = {"type": "number", "minimum": -largest, "maximum": largest,
+              "multipleOf": float(f"1e-{places}")}  # fmt: skip
+    for bound in ("minimum", "maximum"):
+        if isinstance(prop.get(bound), int | float):
+            number[bound] = prop[bound]
+    return {"anyOf": [prop, number]}
+
+
+# `_decimal`'s patterns: `^-?(?:\d{1,W}(?:\.\d{0,P})?|\.\d{1,P})$`, `^-?(?:0(?:...`.
+_DECIMAL_TIGHT = re.compile(
+    r"\^-\?(?:\(\?:)?(?:\\d\{1,(?P<whole>\d+)\}|(?P<zero>0))"
+    r"(?:\(\?:\\\.\\d\{0,(?P<places>\d+)\}\)\?)?.*"
+)
+
+
+def _undecimal(prop: dict) -> dict | None:
+    """The decimal schema `_decimal_number` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if (
+        isinstance(members, list)
+        and len(members) == 2
+        and isinstance(members[0], dict)
+        and members[0].get("format") == "decimal"
+        and isinstance(members[1], dict)
+        and members[1].get("type") == "number"
+    ):
+        return members[0]
+    return None
 
 
 # BooleanField's TRUE_VALUES and FALSE_VALUES as text, in any case (DRF lowers a string
