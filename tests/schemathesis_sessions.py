@@ -34,8 +34,8 @@ UNIQUE = tuple(name for name in os.environ.get("MOCK_UNIQUE", "").split(",") if 
 
 
 def unique_in_scenario(sent: set[str], body, names=UNIQUE, fresh=None):
-    """`body` with each unique field's UUID that `sent` holds replaced by a fresh one; every
-    value is then added to `sent`.
+    """`body` with each unique field's UUID that `sent` holds (sent, or read in an answer,
+    before in the scenario) replaced by a fresh one; every value is then added to `sent`.
 
     >>> sent = set()
     >>> unique_in_scenario(sent, {"sku": "e3e70682-c209-1cac-a29f-6fbed82c07cd"}, ("sku",))
@@ -59,6 +59,24 @@ def unique_in_scenario(sent: set[str], body, names=UNIQUE, fresh=None):
             body = {**body, name: value}
         sent.add(value)
     return body
+
+
+def seen_in(body, names=UNIQUE) -> set[str]:
+    """Every value of a unique field anywhere in a response body.
+
+    >>> sorted(seen_in({"results": [{"sku": "a"}, {"sku": "b", "x": {"sku": 1}}]}, ("sku",)))
+    ['a', 'b']
+    """
+    found: set[str] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.update(v for k, v in node.items() if k in names and isinstance(v, str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def _fresh() -> str:
@@ -88,3 +106,15 @@ def before_call(context, case, kwargs) -> None:
         name = _scenarios[scenario]
         case.body = unique_in_scenario(_sent.setdefault(scenario, set()), case.body)
     case.headers = {**(case.headers or {}), HEADER: name}
+
+
+@schemathesis.hook
+def after_call(context, case, response) -> None:
+    scenario = _scenario()
+    if scenario is None or not UNIQUE:
+        return
+    try:
+        body = response.json()
+    except Exception:  # no JSON answer: nothing to remember
+        return
+    _sent.setdefault(scenario, set()).update(seen_in(body))

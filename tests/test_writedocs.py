@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from mockserver.engine import addresses
 from mockserver.http.docs import with_drf_errors
-from mockserver.http.writedocs import INVALID_BODY, NO_NUL, NOT_BLANK, URL, _url, tighten
+from mockserver.http.writedocs import (
+    INVALID_BODY,
+    NO_NUL,
+    NOT_BLANK,
+    URL,
+    _url,
+    as_form,
+    tighten,
+)
 
 TOKEN = [{"tokenAuth": []}]
 
@@ -547,3 +555,16 @@ def test_a_decimal_field_takes_numbers_in_json(tmp_path, media, numbers):
     assert members[0]["format"] == "decimal"
     number = {"type": "number", "minimum": -999999.99, "maximum": 999999.99, "multipleOf": 0.01}
     assert (members[1] == number) == numbers
+
+
+def test_a_uuid_field_takes_integers_in_json_only():
+    """Found by Schemathesis: `"sku": false` was created as UUID 0, as UUIDField reads an
+    int (a bool is one) with `uuid.UUID(int=...)`."""
+    site = {"properties": {"sku": {"type": "string", "format": "uuid"}}}
+    assert tighten(site, set(), {}, {})["properties"]["sku"]["anyOf"][1:] == [
+        {"type": "integer", "minimum": 0, "maximum": 2**128 - 1},
+        {"enum": [False, True]},
+    ]
+    # A form's part is text: "0" is no UUID; an optional field's "" is no value.
+    form = as_form(tighten(site, set(), {}, {}), multipart=True)
+    assert form["properties"]["sku"] == {"anyOf": [{"type": "string", "format": "uuid"}, BLANK]}

@@ -205,7 +205,7 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         if kind == "boolean" or _unboolean(prop) is not None:
             required = [one for one in required if one != name]
             continue
-        narrow = _unfloat(prop) or _unmapped(prop) or _undecimal(prop)
+        narrow = _unfloat(prop) or _unmapped(prop) or _undecimal(prop) or _unuuid(prop)
         if narrow is not None:
             # A form's part is text: "false" is no number (float("false") fails), a
             # decimal is its text, and a list is the key repeated, never an object.
@@ -290,6 +290,8 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             new = _float(prop)
         else:
             new = _text(prop, name in required)
+            if new.get("format") == "uuid" and new.get("type") == "string":
+                new = _uuid(new)
         if new is not prop:
             properties[name] = new
     if properties == schema["properties"]:
@@ -414,6 +416,28 @@ _DECIMAL_TIGHT = re.compile(
     r"\^-\?(?:\(\?:)?(?:\\d\{1,(?P<whole>\d+)\}|(?P<zero>0))"
     r"(?:\(\?:\\\.\\d\{0,(?P<places>\d+)\}\)\?)?.*"
 )
+
+
+# UUIDField.to_internal_value: an int is `uuid.UUID(int=data)`, and a bool is an int.
+_UUID_INTEGERS = ({"type": "integer", "minimum": 0, "maximum": 2**128 - 1}, {"enum": [False, True]})
+
+
+def _uuid(prop: dict) -> dict:
+    """A UUIDField as it reads JSON: its text, or an integer below 2 ** 128 (false and true
+    are 0 and 1) as the UUID of that number.
+
+    >>> _uuid({"type": "string", "format": "uuid"})["anyOf"][2]
+    {'enum': [False, True]}
+    """
+    return {"anyOf": [prop, *_UUID_INTEGERS]}
+
+
+def _unuuid(prop: dict) -> dict | None:
+    """The UUID schema `_uuid` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) == 3 and tuple(members[1:]) == _UUID_INTEGERS:
+        return members[0]
+    return None
 
 
 def _undecimal(prop: dict) -> dict | None:
