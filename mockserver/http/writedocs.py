@@ -425,6 +425,47 @@ _UUID_INTEGERS = (
     {"type": "integer", "minimum": 0, "maximum": float(2**128), "exclusiveMaximum": True},
     {"enum": [False, True]},
 )
+
+
+def _uuid(prop: dict) -> dict:
+    """A UUIDField as it reads JSON: its text, or an integer below 2 ** 128 (false and true
+    are 0 and 1) as the UUID of that number.
+
+    >>> _uuid({"type": "string", "format": "uuid"})["anyOf"][2]
+    {'enum': [False, True]}
+    """
+    return {"anyOf": [prop, *_UUID_INTEGERS]}
+
+
+def _unuuid(prop: dict) -> dict | None:
+    """The UUID schema `_uuid` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) == 3 and tuple(members[1:]) == _UUID_INTEGERS:
+        return members[0]
+    return None
+
+
+def _undecimal(prop: dict) -> dict | None:
+    """The decimal schema `_decimal_number` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if (
+        isinstance(members, list)
+        and len(members) == 2
+        and isinstance(members[0], dict)
+        and members[0].get("format") == "decimal"
+        and isinstance(members[1], dict)
+        and members[1].get("type") == "number"
+    ):
+        return members[0]
+    return None
+
+
+# BooleanField's TRUE_VALUES and FALSE_VALUES as text, in any case (DRF lowers a string
+# before it looks it up), and 1 and 0 (1.0 and 0.0 are the same numbers).
+_BOOLEAN_TEXT = (
+    "^(?:[Tt]|[Yy]|[Yy][Ee][Ss]|[Tt][Rr][Uu][Ee]|[Oo][Nn]|1"
+    "|[Ff]|[Nn]|[Nn][Oo]|[Ff][Aa][Ll][Ss][Ee]|[Oo][Ff][Ff]|0)$"
+)
 _BOOLEAN_NULL = {"enum": ["null", ""]}  # BooleanField.NULL_VALUES with allow_null
 
 
