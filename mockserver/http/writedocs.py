@@ -205,7 +205,9 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         if kind == "boolean" or _unboolean(prop) is not None:
             required = [one for one in required if one != name]
             continue
-        narrow = _unfloat(prop) or _unmapped(prop) or _undecimal(prop) or _unuuid(prop)
+        narrow = (
+            _unfloat(prop) or _unmapped(prop) or _undecimal(prop) or _unuuid(prop) or _unchar(prop)
+        )
         if narrow is not None:
             # A form's part is text: "false" is no number (float("false") fails), a
             # decimal is its text, and a list is the key repeated, never an object.
@@ -263,7 +265,8 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
     >>> tight = tighten({"properties": {"name": {"type": "string"},
     ...                                 "bio": {"type": "string"}}, "required": ["name"]},
     ...                 set(), {}, {})
-    >>> tight["properties"]["name"]["minLength"], tight["properties"]["bio"]["pattern"]
+    >>> name, bio = (tight["properties"][k]["anyOf"][0] for k in ("name", "bio"))
+    >>> name["minLength"], bio["pattern"]
     (1, '^[^\\\\x00]*$')
     """
     required = required | set(schema.get("required") or ())
@@ -292,6 +295,8 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             new = _text(prop, name in required)
             if new.get("format") == "uuid" and new.get("type") == "string":
                 new = _uuid(new)
+            elif new is not prop and new.get("pattern") in (NO_NUL, NOT_BLANK):
+                new = _char_number(new)
         if new is not prop:
             properties[name] = new
     if properties == schema["properties"]:
@@ -316,6 +321,53 @@ def _text(prop: dict, required: bool) -> dict:
     if not {"format", "pattern"} & set(new):
         new["pattern"] = NOT_BLANK if required else NO_NUL
     return new if new != prop else prop
+
+
+# The longest text of a float's repr ("-2.2250738585072014e-308").
+_FLOAT_TEXT = 24
+
+
+def _char_number(prop: dict) -> dict:
+    """A CharField as it reads JSON: a number too, as its text (`str(data)`; a bool is
+    refused), which its `max_length` then counts. With no room for every float's text, only
+    the integers short enough are written (bounds as floats: orjson writes no int past 64
+    bits).
+
+    >>> _char_number({"type": "string", "pattern": "^[^\\x00]*$"})["anyOf"][1]
+    {'type': 'number'}
+    >>> _char_number({"type": "string", "maxLength": 3, "pattern": "^[^\\x00]*$"})["anyOf"][1]
+    {'type': 'integer', 'minimum': -99.0, 'maximum': 999.0}
+    """
+    if (prop.get("minLength") or 0) > 1:
+        return prop  # "5" may be too short: left out
+    longest = prop.get("maxLength")
+    if longest is not None:
+        longest = min(longest, 300)  # no float past 1e308; longer integers are not written
+    if longest is None or longest >= _FLOAT_TEXT:
+        number = {"type": "number"}
+        if longest is not None:
+            number = {"anyOf": [{"type": "number", "not": {"type": "integer"}},
+                                {"type": "integer", "minimum": -float(10 ** (longest - 1)) + 1,
+                                 "maximum": float(10**longest) - 1}]}  # fmt: skip
+    elif longest >= 1:
+        low = -float(10 ** (longest - 1)) + 1
+        number = {"type": "integer", "minimum": low, "maximum": float(10**longest) - 1}
+    else:
+        return prop
+    return {"anyOf": [prop, number]}
+
+
+def _unchar(prop: dict) -> dict | None:
+    """The text schema `_char_number` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if (
+        isinstance(members, list)
+        and len(members) == 2
+        and isinstance(members[0], dict)
+        and members[0].get("pattern") in (NO_NUL, NOT_BLANK)
+    ):
+        return members[0]
+    return None
 
 
 def _has_url(prop) -> bool:
