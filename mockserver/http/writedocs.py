@@ -297,6 +297,9 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
                 new = _uuid(new)
             elif new is not prop and new.get("pattern") in (NO_NUL, NOT_BLANK):
                 new = _char_number(new)
+            elif new.get("pattern") == _SLUG and new.get("type") == "string":
+                # SlugField: an integer's text is a slug ("-5" too); a float's may not be.
+                new = _char_number(new, integers=True)
         if new is not prop:
             properties[name] = new
     if properties == schema["properties"]:
@@ -327,31 +330,34 @@ def _text(prop: dict, required: bool) -> dict:
 _FLOAT_TEXT = 24
 
 
-def _char_number(prop: dict) -> dict:
+_SLUG = "^[-a-zA-Z0-9_]+$"  # drf-spectacular's SlugField pattern
+
+
+def _char_number(prop: dict, integers: bool = False) -> dict:
     """A CharField as it reads JSON: a number too, as its text (`str(data)`; a bool is
-    refused), which its `max_length` then counts. With no room for every float's text, only
-    the integers short enough are written (bounds as floats: orjson writes no int past 64
-    bits).
+    refused), which its `max_length` then counts.
+
+    With room for every float's text (or no `max_length`), any number is written; the
+    integers longer than `max_length` it refuses are not said, as no bound a JSON reader
+    holds exactly (past 2 ** 53) can say them. Shorter, only the integers that fit are
+    written, and at most 15 digits long: bounds are exact.
 
     >>> _char_number({"type": "string", "pattern": "^[^\\x00]*$"})["anyOf"][1]
     {'type': 'number'}
     >>> _char_number({"type": "string", "maxLength": 3, "pattern": "^[^\\x00]*$"})["anyOf"][1]
-    {'type': 'integer', 'minimum': -99.0, 'maximum': 999.0}
+    {'type': 'integer', 'minimum': -99, 'maximum': 999}
     """
     if (prop.get("minLength") or 0) > 1:
         return prop  # "5" may be too short: left out
     longest = prop.get("maxLength")
-    if longest is not None:
-        longest = min(longest, 300)  # no float past 1e308; longer integers are not written
-    if longest is None or longest >= _FLOAT_TEXT:
+    if (longest is None or longest >= _FLOAT_TEXT) and not integers:
         number = {"type": "number"}
-        if longest is not None:
-            number = {"anyOf": [{"type": "number", "not": {"type": "integer"}},
-                                {"type": "integer", "minimum": -float(10 ** (longest - 1)) + 1,
-                                 "maximum": float(10**longest) - 1}]}  # fmt: skip
+    elif longest is None:
+        number = {"type": "integer"}
     elif longest >= 1:
-        low = -float(10 ** (longest - 1)) + 1
-        number = {"type": "integer", "minimum": low, "maximum": float(10**longest) - 1}
+        digits = min(longest, 15)
+        low = -(10 ** (digits - 1) - 1) if digits == longest else -(10**digits - 1)
+        number = {"type": "integer", "minimum": low, "maximum": 10**digits - 1}
     else:
         return prop
     return {"anyOf": [prop, number]}
@@ -364,7 +370,9 @@ def _unchar(prop: dict) -> dict | None:
         isinstance(members, list)
         and len(members) == 2
         and isinstance(members[0], dict)
-        and members[0].get("pattern") in (NO_NUL, NOT_BLANK)
+        and members[0].get("pattern") in (NO_NUL, NOT_BLANK, _SLUG)
+        and isinstance(members[1], dict)
+        and members[1].get("type") in ("number", "integer")
     ):
         return members[0]
     return None
