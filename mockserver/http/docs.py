@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import mimetypes
 import re
 from pathlib import Path
@@ -52,8 +53,7 @@ class SpecDocsMiddleware:
         counts = {path: len(served.dataset) for path, served in state.served.items()}
         document = with_drf_errors(state.spec, counts)
         document["servers"] = [{"url": base or "/"}]
-        # YAML keys such as `200:` load as int; dates load as datetime.date.
-        self.json = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+        self.json = dumps(document)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -96,6 +96,21 @@ class SpecDocsMiddleware:
             await _not_allowed(send, method)
         else:
             await send_answer(send, asset, head=method == "HEAD")
+
+
+def dumps(document: dict) -> bytes:
+    """The served document as JSON. YAML keys such as `200:` load as int; dates load as
+    datetime.date. A bound past 64 bits (a CharField's longest integer, a UUID's) is
+    written exactly, which orjson cannot: the standard library then writes it.
+
+    >>> dumps({200: {"maximum": 2**128 - 1}})
+    b'{"200":{"maximum":340282366920938463463374607431768211455}}'
+    """
+    try:
+        return orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False, default=str)
+        return text.encode()
 
 
 @functools.lru_cache(maxsize=1)

@@ -337,10 +337,9 @@ def _char_number(prop: dict, integers: bool = False) -> dict:
     """A CharField as it reads JSON: a number too, as its text (`str(data)`; a bool is
     refused), which its `max_length` then counts.
 
-    With room for every float's text (or no `max_length`), any number is written; the
-    integers longer than `max_length` it refuses are not said, as no bound a JSON reader
-    holds exactly (past 2 ** 53) can say them. Shorter, only the integers that fit are
-    written, and at most 15 digits long: bounds are exact.
+    With no `max_length`, any number is written. With one, the integers that fit (exact
+    bounds, however long: mockserver/http/docs.py `dumps` writes them), and any other
+    number when there is room for every float's text.
 
     >>> _char_number({"type": "string", "pattern": "^[^\\x00]*$"})["anyOf"][1]
     {'type': 'number'}
@@ -350,14 +349,13 @@ def _char_number(prop: dict, integers: bool = False) -> dict:
     if (prop.get("minLength") or 0) > 1:
         return prop  # "5" may be too short: left out
     longest = prop.get("maxLength")
-    if (longest is None or longest >= _FLOAT_TEXT) and not integers:
-        number = {"type": "number"}
-    elif longest is None:
-        number = {"type": "integer"}
+    if longest is None:
+        number = {"type": "integer" if integers else "number"}
     elif longest >= 1:
-        digits = min(longest, 15)
-        low = -(10 ** (digits - 1) - 1) if digits == longest else -(10**digits - 1)
-        number = {"type": "integer", "minimum": low, "maximum": 10**digits - 1}
+        number = {"type": "integer", "minimum": -(10 ** (longest - 1) - 1),
+                  "maximum": 10**longest - 1}  # fmt: skip
+        if longest >= _FLOAT_TEXT and not integers:
+            number = {"anyOf": [number, {"type": "number", "not": {"type": "integer"}}]}
     else:
         return prop
     return {"anyOf": [prop, number]}
@@ -479,12 +477,7 @@ _DECIMAL_TIGHT = re.compile(
 
 
 # UUIDField.to_internal_value: an int is `uuid.UUID(int=data)`, and a bool is an int.
-# (Its bound is written as a float, 2 ** 128 exactly, which orjson writes: no int past 64
-# bits.)
-_UUID_INTEGERS = (
-    {"type": "integer", "minimum": 0, "maximum": float(2**128), "exclusiveMaximum": True},
-    {"enum": [False, True]},
-)
+_UUID_INTEGERS = ({"type": "integer", "minimum": 0, "maximum": 2**128 - 1}, {"enum": [False, True]})
 
 
 def _uuid(prop: dict) -> dict:
