@@ -586,6 +586,8 @@ CHAR_NUMBERS = [
     ("room for any float's text", {"maxLength": 30}, {"anyOf": [
         {"type": "integer", "minimum": -(10**29 - 1), "maximum": 10**30 - 1},
         {"type": "number", "not": {"type": "integer"}}]}),
+    # Found starting carbure: 10 ** 10000 is no JSON Python writes.
+    ("a very long bound: any number", {"maxLength": 10000}, {"type": "number"}),
     ("a short bound: integers that fit", {"maxLength": 3},
      {"type": "integer", "minimum": -99, "maximum": 999}),
     # Found by Schemathesis: 10 ** 15 was a slug of 16 characters, within max_length 80.

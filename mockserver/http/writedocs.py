@@ -328,6 +328,8 @@ def _text(prop: dict, required: bool) -> dict:
 
 # The longest text of a float's repr ("-2.2250738585072014e-308").
 _FLOAT_TEXT = 24
+# Integer bounds are written up to 300 digits (Python writes no int past 4300 digits).
+_LONGEST_BOUND = 300
 
 
 _SLUG = "^[-a-zA-Z0-9_]+$"  # drf-spectacular's SlugField pattern
@@ -349,7 +351,8 @@ def _char_number(prop: dict, integers: bool = False) -> dict:
     if (prop.get("minLength") or 0) > 1:
         return prop  # "5" may be too short: left out
     longest = prop.get("maxLength")
-    if longest is None:
+    if longest is None or longest > _LONGEST_BOUND:
+        # (An integer past 300 digits, which a long max_length refuses, is not said.)
         number = {"type": "integer" if integers else "number"}
     elif longest >= 1:
         number = {"type": "integer", "minimum": -(10 ** (longest - 1) - 1),
