@@ -9,18 +9,78 @@ calls valid. So every case of the examples, coverage and fuzzing phases reads an
 its own session (`X-Mock-Session`), which starts from the generated records, and every
 stateful scenario (create, read, update, delete linked) one of its own, shared by its
 steps. Nothing a check looks at is changed: only where the writes go.
+
+A unique field (`MOCK_UNIQUE=sku,...`, the names an `x-resource` `unique` annotation gives)
+is what no JSON Schema says: a stateful scenario may draw the same UUID for two records,
+which DRF refuses ("product with this sku already exists."), as it should. So within a
+scenario a UUID already sent for a unique field is replaced by a fresh one: the data
+respects the constraint the document cannot write; the checks stay as they are.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import sys
+import uuid
 
 import schemathesis
 
 HEADER = "X-Mock-Session"
 _numbers = itertools.count(1)
 _scenarios: dict[str, str] = {}
+_sent: dict[str, set[str]] = {}  # per scenario, the unique values already sent
+UNIQUE = tuple(name for name in os.environ.get("MOCK_UNIQUE", "").split(",") if name)
+
+
+def unique_in_scenario(sent: set[str], body, names=UNIQUE, fresh=None):
+    """`body` with each unique field's UUID that `sent` holds (sent, or read in an answer,
+    before in the scenario) replaced by a fresh one; every value is then added to `sent`.
+
+    >>> sent = set()
+    >>> unique_in_scenario(sent, {"sku": "e3e70682-c209-1cac-a29f-6fbed82c07cd"}, ("sku",))
+    {'sku': 'e3e70682-c209-1cac-a29f-6fbed82c07cd'}
+    >>> unique_in_scenario(sent, {"sku": "e3e70682-c209-1cac-a29f-6fbed82c07cd"}, ("sku",),
+    ...                    fresh=lambda: "00000000-0000-4000-8000-000000000001")
+    {'sku': '00000000-0000-4000-8000-000000000001'}
+    """
+    if not isinstance(body, dict):
+        return body
+    for name in names:
+        value = body.get(name)
+        if not isinstance(value, str):
+            continue
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            continue
+        if value in sent:
+            value = (fresh or _fresh)()
+            body = {**body, name: value}
+        sent.add(value)
+    return body
+
+
+def seen_in(body, names=UNIQUE) -> set[str]:
+    """Every value of a unique field anywhere in a response body.
+
+    >>> sorted(seen_in({"results": [{"sku": "a"}, {"sku": "b", "x": {"sku": 1}}]}, ("sku",)))
+    ['a', 'b']
+    """
+    found: set[str] = set()
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            found.update(v for k, v in node.items() if k in names and isinstance(v, str))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _fresh() -> str:
+    return str(uuid.UUID(int=next(_numbers) << 64 | 0xC0FFEE, version=4))
 
 
 def _scenario() -> str | None:
@@ -44,4 +104,17 @@ def before_call(context, case, kwargs) -> None:
         if scenario not in _scenarios:
             _scenarios[scenario] = f"scenario-{next(_numbers)}"
         name = _scenarios[scenario]
+        case.body = unique_in_scenario(_sent.setdefault(scenario, set()), case.body)
     case.headers = {**(case.headers or {}), HEADER: name}
+
+
+@schemathesis.hook
+def after_call(context, case, response) -> None:
+    scenario = _scenario()
+    if scenario is None or not UNIQUE:
+        return
+    try:
+        body = response.json()
+    except Exception:  # no JSON answer: nothing to remember
+        return
+    _sent.setdefault(scenario, set()).update(seen_in(body))

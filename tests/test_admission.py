@@ -98,3 +98,15 @@ def test_the_format_comes_before_the_accept_header(lenient):
     with pytest.raises(ApiError) as caught:
         admission.admit(lenient, found)
     assert caught.value.status == 404
+
+
+def test_a_method_a_path_does_not_document_has_its_views_authenticators():
+    """Found by Schemathesis: TRACE on simplejwt's POST-only token view, which has no
+    authenticator, was 401 (a token asked for) where DRF answers 405 to anyone."""
+    from helpers_drf import SERVICE_DIR
+
+    state = make_state(spec=str(SERVICE_DIR / "openapi.yaml"), size=3, access_log=False)
+    assert admission.admit(state, _exchange(state, "/api/token/")) is None  # anonymous
+    with pytest.raises(ApiError) as caught:
+        admission.admit(state, _exchange(state, "/products/"))
+    assert caught.value.status == 401

@@ -164,7 +164,9 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(mock, tmp_path):
         str(report),
     ]
     # Every method; each case in a session of its own (tests/schemathesis_sessions.py).
-    returncode, output = run_bounded(command, tmp_path, 300, env=SCHEMATHESIS_ENV)
+    # The sku is unique (SHOP_OVERLAY): a scenario's records each get their own.
+    env = {**SCHEMATHESIS_ENV, "MOCK_UNIQUE": "sku"}
+    returncode, output = run_bounded(command, tmp_path, 300, env=env)
     summary = re.findall(r"^=+ (.+?) =+$", output, re.M)
     print(f"\n[schemathesis, drf-spectacular spec] {summary[-1] if summary else output[-300:]}")
     assert returncode == 0, output

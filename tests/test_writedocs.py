@@ -7,13 +7,33 @@ import copy
 import json
 import re
 
+import jsonschema_rs
 import pytest
+from django.core.validators import URLValidator
 from helpers_api import make_state
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from mockserver.engine import addresses
 from mockserver.http.docs import with_drf_errors
-from mockserver.http.writedocs import INVALID_BODY, NO_NUL, NOT_BLANK, tighten
+from mockserver.http.writedocs import (
+    INVALID_BODY,
+    NO_NUL,
+    NOT_BLANK,
+    URL,
+    _url,
+    as_form,
+    tighten,
+)
 
 TOKEN = [{"tokenAuth": []}]
+
+
+def _text(prop: dict) -> dict:
+    """A CharField's text schema: the served JSON body's first member (numbers are the
+    other: CharField reads `str(data)`)."""
+    return prop["anyOf"][0] if "anyOf" in prop else prop
 
 
 def _ref(name: str) -> dict:
@@ -212,7 +232,7 @@ def test_a_write_answered_from_its_schema_documents_its_serializer(served):
     assert set(responses) == {"200", "400", "406", "415"}
     assert responses["400"]["content"]["application/json"]["schema"] == INVALID_BODY
     props = _body_schema(document, "/login/", "post")["properties"]
-    assert props["username"] == {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
+    assert _text(props["username"]) == {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
 
 
 JWT = {"type": "object", "properties": {
@@ -257,10 +277,13 @@ def test_a_full_write_refuses_blank_and_nul_and_ids_that_do_not_exist(served, me
     path = "/products/" if method == "post" else "/products/{id}/"
     for media in ("application/json", "multipart/form-data"):
         props = _body_schema(document, path, method, media)["properties"]
-        assert props["name"] == {
+        assert _text(props["name"]) == {
             "type": "string", "maxLength": 80, "minLength": 1, "pattern": NOT_BLANK,
         }  # fmt: skip
-        assert props["notes"] == {"type": "string", "pattern": NO_NUL}
+        assert _text(props["notes"]) == {"type": "string", "pattern": NO_NUL}
+        # JSON's numbers are text to a CharField (found by Schemathesis: `"description": 0`
+        # was created as "0"); a form's parts are text already.
+        assert ("anyOf" in props["notes"]) == (media == "application/json")
         # A format says enough of its text; a required one is not blank either.
         assert props["email"] == {
             "type": "string", "format": "email", "maxLength": 254, "minLength": 1,
@@ -272,9 +295,12 @@ def test_a_full_write_refuses_blank_and_nul_and_ids_that_do_not_exist(served, me
         if media != "application/json":
             category = {"anyOf": [category, BLANK]}  # "" is null in a form
         assert props["category"] == category
-        assert props["tags"] == {
-            "type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7},
-        }  # fmt: skip
+        tags = {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}}
+        if media == "application/json":
+            # Found by Schemathesis: `"tags": {}` was accepted, as ManyRelatedField
+            # iterates an object's keys; a form's list is never one.
+            tags = {"anyOf": [tags, {"type": "object", "maxProperties": 0}]}
+        assert props["tags"] == tags
     # The answers' component is the contract's: only the request is checked more.
     assert document["components"]["schemas"]["Product"] == PRODUCT
 
@@ -282,15 +308,29 @@ def test_a_full_write_refuses_blank_and_nul_and_ids_that_do_not_exist(served, me
 def test_a_partial_update_refuses_a_blank_required_field_it_sends(served):
     _, document, _ = served
     props = _body_schema(document, "/products/{id}/", "patch")["properties"]
-    assert props["name"]["minLength"] == 1 and props["name"]["pattern"] == NOT_BLANK
-    assert props["notes"]["pattern"] == NO_NUL and "minLength" not in props["notes"]
+    name, notes = _text(props["name"]), _text(props["notes"])
+    assert name["minLength"] == 1 and name["pattern"] == NOT_BLANK
+    assert notes["pattern"] == NO_NUL and "minLength" not in notes
     assert "required" not in _body_schema(document, "/products/{id}/", "patch")
+
+
+@pytest.mark.parametrize("media", ["multipart/form-data", "application/x-www-form-urlencoded"])
+def test_a_partial_update_in_a_form_refuses_an_empty_required_field(served, media):
+    """Found by Schemathesis: a PATCH form's `stock=` was documented as no value, but the
+    field is required in the serializer, so Field.get_value hands "" to it and DRF refuses
+    it ("A valid integer is required."); an optional field's "" is no value at all."""
+    _, document, _ = served
+    props = _body_schema(document, "/products/{id}/", "patch", media)["properties"]
+    assert props["email"] == {"type": "string", "format": "email", "maxLength": 254,
+                              "minLength": 1}  # fmt: skip
+    assert props["category"]["anyOf"][1] == BLANK
 
 
 def test_a_spectacular_min_length_is_kept():
     schema = {"properties": {"name": {"type": "string", "minLength": 1}}, "required": ["name"]}
     tight = tighten(schema, set(), {}, {})
-    assert tight["properties"]["name"] == {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
+    name = {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
+    assert _text(tight["properties"]["name"]) == name
     nothing = {"properties": {"n": {"type": "integer"}, "s": {"enum": ["a"]}}}
     assert tighten(nothing, set(), {}, {}) is nothing
 
@@ -340,7 +380,8 @@ DECIMALS = [
 @pytest.mark.parametrize(("text", "valid"), [d[1:] for d in DECIMALS], ids=[d[0] for d in DECIMALS])
 def test_a_decimal_has_a_digit(text, valid):
     tight = tighten({"properties": {"price": PRICE}, "required": ["price"]}, set(), {}, {})
-    assert (re.search(tight["properties"]["price"]["pattern"], text) is not None) is valid
+    text_member = tight["properties"]["price"]["anyOf"][0]  # the other: JSON numbers
+    assert (re.search(text_member["pattern"], text) is not None) is valid
 
 
 FORM_FIELDS = {
@@ -415,3 +456,149 @@ def test_a_boolean_takes_drf_words_and_numbers(value, valid):
 
     tight = tighten({"properties": {"on": {"type": "boolean"}}}, set(), {}, {})
     assert jsonschema_rs.validator_for(tight["properties"]["on"]).is_valid(value) is valid
+
+
+# What the mock takes for a URLField: URLValidator's URL (a CharField: no NUL either) that
+# the record's response schema holds, `format: uri` (mockserver/engine/writes.py).
+_URI = jsonschema_rs.validator_for({"type": "string", "format": "uri"}, validate_formats=True)
+
+
+def _taken(text: str) -> bool:
+    return addresses.is_url(text) and "\x00" not in text and _URI.is_valid(text)
+
+
+_SHORT = _url({"type": "string", "format": "uri", "maxLength": 200})["pattern"]
+
+
+@hypothesis_settings(derandomize=True, database=None, max_examples=300, deadline=None,
+                     suppress_health_check=list(HealthCheck))  # fmt: skip
+@given(st.one_of(st.from_regex(_SHORT), st.from_regex(URL)))
+def test_every_url_the_served_pattern_allows_is_one_urlfield_accepts(text):
+    """Found by Schemathesis: a `format: uri` value with a one-letter top-level label
+    ("https://0.a") was refused, "Enter a valid URL.", as Django's URLValidator does."""
+    assert _taken(text), text
+    URLValidator()(text)
+
+
+URLS = [
+    ("one-letter top level", "https://example.a", False),
+    ("other scheme", "mailto:a@example.org", False),
+    ("no scheme", "example.org", False),
+    ("newline at the end", "http://example.org\n", False),
+    ("nul in the path", "http://example.org/\x00", False),
+    ("a host part NFKC reads as a slash", "http://example.org\uff0fa", False),
+    ("host past 253", "http://" + "a" * 250 + ".org", False),
+    # URLValidator takes these; the response's `format: uri` does not hold them.
+    ("internationalized host", "http://b\u00fccher.example/", False),
+    ("space in the query", "http://example.org/?a b", False),
+    ("plain", "http://example.org/a?b#c", True),
+    ("upper case", "HTTPS://EXAMPLE.ORG", True),
+    ("user, ipv4 and port", "ftp://u:p@10.0.0.1:21/x", True),
+    ("localhost", "http://localhost:8000/", True),
+    ("punycode", "http://xn--bcher-kva.xn--p1ai", True),
+    ("escapes and sub-delims", "http://example.org/%41;b=c?d=e&f#g?h", True),
+]
+
+
+def test_a_blank_or_url_field_gets_the_pattern_in_its_url_member():
+    site = {"oneOf": [{"type": "string", "format": "uri", "maxLength": 200}, BLANK]}
+    tight = tighten({"properties": {"site": site}}, set(), {}, {})["properties"]["site"]
+    short = _url({"type": "string", "format": "uri", "maxLength": 200})
+    assert tight == {"oneOf": [short, BLANK]}
+    assert short == {"type": "string", "maxLength": 200, "pattern": short["pattern"]}
+
+
+@pytest.mark.parametrize(("text", "valid"), [u[1:] for u in URLS], ids=[u[0] for u in URLS])
+def test_the_url_pattern_is_urlvalidators(text, valid):
+    assert (re.search(URL, text) is not None) == valid == _taken(text)
+
+
+def test_the_url_pattern_compiles_for_rust_clients():
+    """Found by Schemathesis: a pattern jsonschema_rs cannot compile is dropped, and a
+    value it does not check is sent as valid."""
+    check = jsonschema_rs.validator_for({"type": "string", "pattern": URL})
+    assert (check.is_valid("http://example.org"), check.is_valid("0")) == (True, False)
+
+
+FLOATS = [
+    # Found by Schemathesis: `"rating": false` was created, as DRF's float(False) is 0.0.
+    ("json takes false and true", "application/json", {"enum": [False, True]}),
+    ("a form's text does not", "multipart/form-data", None),
+]
+
+
+@pytest.mark.parametrize(("media", "booleans"), [f[1:] for f in FLOATS], ids=[f[0] for f in FLOATS])
+def test_a_float_field_takes_booleans_in_json_within_its_bounds(tmp_path, media, booleans):
+    raw = shop(True)
+    rating = {"type": "number", "format": "double", "minimum": 0, "maximum": 5}
+    raw["components"]["schemas"]["ProductRequest"]["properties"]["rating"] = rating
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    prop = _body_schema(document, "/products/", "post", media)["properties"]["rating"]
+    if booleans is None:
+        assert prop == {"anyOf": [rating, BLANK]}  # optional: "" is no value
+    else:
+        assert prop == {"anyOf": [rating, booleans]}
+    lowest = {"type": "number", "minimum": 1.5}
+    assert tighten({"properties": {"r": lowest}}, set(), {}, {})["properties"]["r"] == lowest
+
+
+DECIMAL_MEDIA = [
+    # Found by Schemathesis: `"price": 0` was created, as DecimalField reads str(0).
+    ("json takes a number with its digits", "application/json", True),
+    ("a form's text is the pattern's", "multipart/form-data", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("media", "numbers"), [d[1:] for d in DECIMAL_MEDIA], ids=[d[0] for d in DECIMAL_MEDIA]
+)
+def test_a_decimal_field_takes_numbers_in_json(tmp_path, media, numbers):
+    raw = shop(True)
+    price = {"type": "string", "format": "decimal", "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$"}
+    raw["components"]["schemas"]["ProductRequest"]["properties"]["price"] = price
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    prop = _body_schema(document, "/products/", "post", media)["properties"]["price"]
+    members = prop["anyOf"]
+    assert members[0]["format"] == "decimal"
+    number = {"type": "number", "minimum": -999999.99, "maximum": 999999.99, "multipleOf": 0.01}
+    assert (members[1] == number) == numbers
+
+
+def test_a_uuid_field_takes_integers_in_json_only():
+    """Found by Schemathesis: `"sku": false` was created as UUID 0, as UUIDField reads an
+    int (a bool is one) with `uuid.UUID(int=...)`."""
+    site = {"properties": {"sku": {"type": "string", "format": "uuid"}}}
+    assert tighten(site, set(), {}, {})["properties"]["sku"]["anyOf"][1:] == [
+        {"type": "integer", "minimum": 0, "maximum": 2**128 - 1},
+        {"enum": [False, True]},
+    ]
+    # A form's part is text: "0" is no UUID; an optional field's "" is no value.
+    form = as_form(tighten(site, set(), {}, {}), multipart=True)
+    assert form["properties"]["sku"] == {"anyOf": [{"type": "string", "format": "uuid"}, BLANK]}
+
+
+CHAR_NUMBERS = [
+    ("no bound: any number", {}, {"type": "number"}),
+    ("room for any float's text", {"maxLength": 30}, {"anyOf": [
+        {"type": "integer", "minimum": -(10**29 - 1), "maximum": 10**30 - 1},
+        {"type": "number", "not": {"type": "integer"}}]}),
+    # Found starting carbure: 10 ** 10000 is no JSON Python writes.
+    ("a very long bound: any number", {"maxLength": 10000}, {"type": "number"}),
+    ("a short bound: integers that fit", {"maxLength": 3},
+     {"type": "integer", "minimum": -99, "maximum": 999}),
+    # Found by Schemathesis: 10 ** 15 was a slug of 16 characters, within max_length 80.
+    ("a slug: integers only", {"maxLength": 80, "pattern": "^[-a-zA-Z0-9_]+$"},
+     {"type": "integer", "minimum": -(10**79 - 1), "maximum": 10**80 - 1}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("bound", "number"), [c[1:] for c in CHAR_NUMBERS], ids=[c[0] for c in CHAR_NUMBERS]
+)
+def test_a_char_field_takes_numbers_as_their_text_in_json(bound, number):
+    schema = {"properties": {"note": {"type": "string", **bound}}}
+    assert tighten(schema, set(), {}, {})["properties"]["note"]["anyOf"][1] == number

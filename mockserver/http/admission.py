@@ -62,6 +62,11 @@ def admit(state, exchange: Exchange, op=None) -> int | None:
     if not state.rules.strict:
         format_override(exchange)
     negotiate(exchange.headers.get(b"accept"))
+    # A method the path does not document is the same view's (DRF's dispatch authenticates
+    # before http_method_not_allowed): its read's authenticators, else its first
+    # operation's (simplejwt's POST-only views, which have none, answer 405 to anyone).
     op = op or exchange.read
+    if op is None and exchange.match is not None:
+        op = next(iter(exchange.match.route.operations.values()), None)
     security = op.security if op is not None else TOKEN_ONLY
     return authenticate(exchange.headers, exchange.query_string, security, state.keys)

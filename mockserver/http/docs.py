@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import mimetypes
 import re
 from pathlib import Path
@@ -52,8 +53,7 @@ class SpecDocsMiddleware:
         counts = {path: len(served.dataset) for path, served in state.served.items()}
         document = with_drf_errors(state.spec, counts)
         document["servers"] = [{"url": base or "/"}]
-        # YAML keys such as `200:` load as int; dates load as datetime.date.
-        self.json = orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+        self.json = dumps(document)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -96,6 +96,21 @@ class SpecDocsMiddleware:
             await _not_allowed(send, method)
         else:
             await send_answer(send, asset, head=method == "HEAD")
+
+
+def dumps(document: dict) -> bytes:
+    """The served document as JSON. YAML keys such as `200:` load as int; dates load as
+    datetime.date. A bound past 64 bits (a CharField's longest integer, a UUID's) is
+    written exactly, which orjson cannot: the standard library then writes it.
+
+    >>> dumps({200: {"maximum": 2**128 - 1}})
+    b'{"200":{"maximum":340282366920938463463374607431768211455}}'
+    """
+    try:
+        return orjson.dumps(document, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        text = json.dumps(document, separators=(",", ":"), ensure_ascii=False, default=str)
+        return text.encode()
 
 
 @functools.lru_cache(maxsize=1)
@@ -184,7 +199,9 @@ def _text_bounds(document: dict, op, parameters: list) -> None:
     its free text items at least one character: OpenAPI's `form` style writes an empty
     array, and an array of one empty string, as `name=`, which django-filter reads as one
     empty value that no multiple choice holds (ModelMultipleChoiceField: "“” is not a valid
-    value."). A boolean's choices written as strings are the booleans (`typed_choices`).
+    value."); but an `in` lookup's comma-separated value (BaseCSVField) reads `name=` as no
+    filter and an empty part as an empty value. A boolean's choices written as strings are
+    the booleans (`typed_choices`).
     """
     for index, raw in enumerate(parameters):
         param = _shallow(document, raw)
@@ -196,7 +213,11 @@ def _text_bounds(document: dict, op, parameters: list) -> None:
         if known is None or known.control not in (None, "search") or known.json:
             continue
         schema = typed_choices(param["schema"])
-        if schema.get("type") == "array":
+        if schema.get("type") == "array" and known.lookup == "in" and not known.explode:
+            # django-filter's BaseCSVField: `name=` is the empty list (no filter), an empty
+            # part an empty value; neither is refused.
+            schema = {**schema, "items": _no_nul(schema.get("items") or {})}
+        elif schema.get("type") == "array":
             items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
             if _free_text(items) and "minLength" not in items:
                 items = {**items, "minLength": 1}
