@@ -710,6 +710,9 @@ def _unique(one: Field, value):
         yield one.unique_message
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate, found at C speed
+
+
 def _text(one: Field, value: str):
     spec = one.schema
     pattern = spec.get("pattern")
@@ -722,9 +725,9 @@ def _text(one: Field, value: str):
         yield MESSAGES["min_length"].format(spec["minLength"])
     if "\x00" in value:
         yield MESSAGES["null_characters"]
-    surrogate = next((c for c in value if 0xD800 <= ord(c) <= 0xDFFF), None)
+    surrogate = _SURROGATE.search(value)
     if surrogate is not None:
-        yield MESSAGES["surrogates"].format(ord(surrogate))
+        yield MESSAGES["surrogates"].format(ord(surrogate[0]))
     fmt = spec.get("format")
     if fmt == "email" and not addresses.is_email(value):
         yield MESSAGES["email"]
