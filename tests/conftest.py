@@ -77,6 +77,7 @@ def parse(list_op, rules):
 
     return run
 
+
 # Schemathesis hooks for the CLI runs (SCHEMATHESIS_HOOKS=schemathesis_sessions): importing
 # the module registers its hooks in this process, where they would change every in-process
 # schemathesis run after it; the doctest collection would import it.
