@@ -72,6 +72,7 @@ fuzz-writes: $(STAMP)
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@command -v luajit >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq luajit >/dev/null; }
 
 # Start times beside `python -c pass`; throughput against a bare-Starlette floor in the same
 # run, with the request journal on (the default) and off; ratios are the result.

@@ -6,7 +6,7 @@ client sends: pipelined bursts, chunked bodies with trailer floods, heads and bo
 trickled in, WebSocket upgrades, bad `Host`s, oversized heads and targets, malformed request
 lines, random bytes, writes with odd bodies (malformed, huge or deeply nested JSON, NUL
 bytes, invalid UTF-8, form and multipart edge cases), `/ui/` oddities, `/__mock/requests`
-paging oddities and bad `PUT /__mock/state` documents. For `FUZZ_SECONDS` (default 25;
+paging oddities and bad `PUT /__mock/state` documents. For `FUZZ_SECONDS` (default 12;
 `make fuzz` gives more):
 
 - no 5xx but the documented 503 of `--max-concurrency` (with `Retry-After`);
@@ -40,7 +40,7 @@ from helpers_server import MockServer, Peak
 
 pytestmark = pytest.mark.slow
 
-FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "25"))
+FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "12"))
 THREADS = 4
 SEED = 16
 # The stated bound for the whole run: about 70 MB at start, a journal of 1,000 writes that

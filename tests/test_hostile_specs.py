@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 RSS_BOUND_MB = 200  # the stated bound: a refused spec's process never holds more
 DEADLINE = 60  # seconds a refusal may take on a busy machine
 # The fuzz's budget: `make fuzz` gives more (tests/test_hostile_http.py reads it too).
-FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "30"))
+FUZZ_SECONDS = float(os.environ.get("FUZZ_SECONDS", "12"))
 SECRET = "SECRET-CONTENT-7f3a"
 
 
