@@ -121,3 +121,17 @@ def test_allowed_hosts_as_django_matches_them():
              for n in names]  # fmt: skip
     assert found == [True, True, False, True, True, False, False]
     assert hosts.allowed("anything.test", ("*",))
+
+
+def test_a_refused_head_is_answered_without_a_body(server):
+    """RFC 9110, 9.3.2: the answer to HEAD has no content, a refusal's included (the
+    protocol answers it, and closes, before any app runs)."""
+    address, _ = server
+    with socket.create_connection(address, timeout=10) as sock:
+        sock.sendall(b"HEAD /users/ HTTP/1.1\r\nHost: evil.test\r\n\r\n")
+        raw = b""
+        while block := sock.recv(65536):
+            raw += block
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"connection: close" in head.lower() and body == b""

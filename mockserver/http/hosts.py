@@ -19,20 +19,20 @@ shape like every other. The port is not checked, as Django does not (a port forw
 Docker or SSH changes it; the name alone defeats rebinding). A request with no Host (HTTP
 1.0) is answered, as Django falls back to the server's own name.
 
-**WebSocket.** The mock serves no WebSocket; uvicorn hands an upgrade to the app as a
+**WebSocket.** The mock serves no WebSocket; uvicorn handed an upgrade to the app as a
 `websocket` scope, which no stage answered (uvicorn then wrote a 500). It is 404 `{"detail":
-"Not found."}` here, as Django's URL resolver has no route for it.
+"Not found."}`, as Django's URL resolver has no route for it.
 
-Only `mockserver serve` puts this in front of the app (mockserver/http/server.py): the
-in-process apps of the tests and the pytest plugin's clients send `Host: testserver`.
+Both are answered where the request's head is read, by `mockserver serve`'s protocol
+(mockserver/http/limits.py), with `Connection: close` like its other refusals: no ASGI
+layer runs for them, and none costs every answered request a call more. The in-process apps
+of the tests and the pytest plugin's clients send `Host: testserver` and are not checked.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-
-import orjson
 
 _log = logging.getLogger("mockserver")
 _LOOPBACK = ("localhost", ".localhost")
@@ -85,68 +85,54 @@ def _address(name: str) -> bool:
     return True
 
 
-class HostMiddleware:
-    """`HostMiddleware(app, host, extra)`: answers only the Hosts the server answers for,
-    and refuses a WebSocket."""
+def patterns(host: str = "127.0.0.1", extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The Host names a server bound to `host` answers for, with `--allowed-host`'s.
 
-    def __init__(self, app, host: str = "127.0.0.1", extra: tuple[str, ...] = ()):
-        self.app = app
-        self.patterns = (*_LOOPBACK, host.lower(), *(p.lower() for p in extra))
-        self.any = "*" in self.patterns
-        self._good: set[bytes] = set()
+    >>> patterns("0.0.0.0", ("API.test",))
+    ('localhost', '.localhost', '0.0.0.0', 'api.test')
+    """
+    return (*_LOOPBACK, host.lower(), *(p.lower() for p in extra))
 
-    async def __call__(self, scope, receive, send):
-        kind = scope["type"]
-        if kind == "lifespan":
-            await self.app(scope, receive, send)
-            return
-        if not self.any:
-            host = None
-            for name, value in scope["headers"]:
-                if name == b"host":
-                    host = value
-                    break
-            if host is not None and host not in self._good and not self._check(host):
-                await self._refuse(scope, send, host.decode("latin-1"))
-                return
-        if kind == "websocket":
-            await _answer(scope, send, 404, {"detail": "Not found."})
-            return
-        await self.app(scope, receive, send)
 
-    def _check(self, host: bytes) -> bool:
+class Hosts:
+    """`Hosts(patterns)`: which `Host` values a server answers, remembered as found (a
+    client sends the same one on every request), and what a refused one is told."""
+
+    def __init__(self, names: tuple[str, ...]):
+        self.patterns = names
+        self.good: set[bytes] = set()
+
+    def answers(self, host: bytes) -> bool:
+        """Whether a request with this Host is answered.
+
+        >>> hosts = Hosts(patterns())
+        >>> [hosts.answers(h) for h in (b"localhost:8000", b"10.0.0.7", b"evil.test", b"a b")]
+        [True, True, False, False]
+        """
+        if host in self.good:
+            return True
         name, _ = split_host(host.decode("latin-1"))
         if not name or not allowed(name, self.patterns):
             return False
-        if len(self._good) < _KEPT:
-            self._good.add(host)
+        if len(self.good) < _KEPT:
+            self.good.add(host)
         return True
 
-    async def _refuse(self, scope, send, host: str) -> None:
-        name, _ = split_host(host)
-        detail = f"Invalid HTTP_HOST header: {host!r}."
+    @staticmethod
+    def refusal(host: bytes) -> str:
+        """Django's DisallowedHost message for a Host it does not answer, logged too.
+
+        >>> for sentence in Hosts.refusal(b"evil.test:8000").split(". "):
+        ...     print(sentence)
+        Invalid HTTP_HOST header: 'evil.test:8000'
+        You may need to add 'evil.test' to --allowed-host.
+        """
+        text = host.decode("latin-1")
+        name, _ = split_host(text)
+        detail = f"Invalid HTTP_HOST header: {text!r}."
         if name:
             detail += f" You may need to add {name!r} to --allowed-host."
         else:
             detail += " The domain name provided is not valid according to RFC 1034/1035."
         _log.warning("%s", detail)
-        await _answer(scope, send, 400, {"detail": detail})
-
-
-async def _answer(scope, send, status: int, body: dict) -> None:
-    """A JSON answer to an HTTP request, or the same refusing a WebSocket handshake (ASGI's
-    `websocket.http.response` extension; without it, a close before accepting, which
-    uvicorn answers 403)."""
-    raw = orjson.dumps(body)
-    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(raw))]
-    if scope["type"] == "http":
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else raw}
-        )
-    elif "websocket.http.response" in scope.get("extensions", {}):
-        start = {"type": "websocket.http.response.start", "status": status, "headers": headers}
-        await send(start)
-        await send({"type": "websocket.http.response.body", "body": raw})
-    else:
-        await send({"type": "websocket.close"})
+        return detail

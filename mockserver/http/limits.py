@@ -43,12 +43,16 @@ import orjson
 from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from mockserver.http import hosts
+
 RETRY_AFTER = b"1"  # seconds: a mock's requests in flight finish in milliseconds
 _SLACK = 1024  # bytes of a head beyond the two limits: the request line's method and version
 # Bytes parsed at a time from a larger chunk: at most 4096 / 18 (the shortest request,
 # `GET / HTTP/1.1` and an empty line) requests are queued past `max_pipeline`.
 _SLICE = 4096
 _REASONS = {
+    400: b"Bad Request",
+    404: b"Not Found",
     408: b"Request Timeout",
     414: b"URI Too Long",
     431: b"Request Header Fields Too Large",
@@ -67,6 +71,7 @@ class Limits:
     max_concurrency: int = 1000
     body_timeout: float = 30.0
     max_pipeline: int = 32
+    hosts: tuple[str, ...] = hosts.patterns()  # the Hosts answered (mockserver/http/hosts.py)
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
@@ -78,6 +83,7 @@ class Limits:
             settings.max_concurrency,
             settings.body_timeout,
             settings.max_pipeline,
+            hosts.patterns(settings.host, settings.allowed_host),
         )
 
 
@@ -99,17 +105,18 @@ class _Refused(Exception):
         self.detail = detail
         self.headers = headers
         self.current = current
+        self.bodiless = False
 
 
-class _Flow(FlowControl):
-    """uvicorn's flow control, kept paused while a full pipeline holds the connection
-    (uvicorn resumes reading whenever an answer ends or the app asks for body)."""
-
-    held = False
+class _HeldFlow(FlowControl):
+    """uvicorn's flow control, kept paused while a full pipeline or a refusal waiting its
+    turn holds the connection."""
 
     def resume_reading(self) -> None:
-        if not self.held:
-            super().resume_reading()
+        pass
+
+
+_base = HttpToolsProtocol  # its callbacks, called without super()'s lookup on the hot path
 
 
 class LimitedProtocol(HttpToolsProtocol):
@@ -134,15 +141,19 @@ class LimitedProtocol(HttpToolsProtocol):
         self._trailing_bytes = 0  # received since, while no data came: trailers
         self._held: bytes | None = None  # not parsed yet: the pipeline is full
         self._deferred: _Refused | None = None  # written once the earlier answers are
-        # Requests pipelined on every connection of this server, for max_concurrency.
-        if not hasattr(self.server_state, "pipelined"):
-            self.server_state.pipelined = 0
+        self._trailer_sink = _Trailers(self)
+        # Requests pipelined on every connection of this server, for max_concurrency, and
+        # the Hosts it answers, remembered across connections.
+        state = self.server_state
+        if not hasattr(state, "pipelined"):
+            state.pipelined = 0
+            state.hosts = None if "*" in self.limits.hosts else hosts.Hosts(self.limits.hosts)
+        self._hosts: hosts.Hosts | None = state.hosts
 
     # -- the connection ---------------------------------------------------------------------
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
-        self.flow = _Flow(transport)
         # A connection that sends nothing holds a descriptor all the same.
         self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
 
@@ -154,6 +165,23 @@ class LimitedProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        # The common case first, in as few steps as it takes: a chunk that holds whole
+        # requests, or starts a head that fits the budget. What a later chunk needs of a head
+        # that goes on (its last line, its end) is noted only when one does.
+        if (
+            len(data) <= _SLICE
+            and self._held is None
+            and not self._refused
+            and self._head_bytes + len(data) <= self._budget
+            and (self.cycle is None or not self.cycle.more_body)
+        ):
+            self._head_bytes += len(data)
+            _base.data_received(self, data)
+            if self._head_bytes:  # no head ended in this chunk: it goes on in the next
+                self._head_goes_on(data)
+            elif self._in_body and self._body_timer is None and not self._refused:
+                self._start_body_timer()
+            return
         if self._refused:
             return
         if self._held is not None:  # the pipeline is full: read no further
@@ -191,6 +219,26 @@ class LimitedProtocol(HttpToolsProtocol):
         if over:
             data, over = self._fit(data)
         self._head_bytes += len(data)
+        super().data_received(data)
+        if over and not self._refused:
+            # Only what fits was parsed: the rest of this head is never read.
+            self._note_line(data)
+            self._refuse(self._over_budget())
+        elif self._in_body:
+            if self._body_timer is None and not self._refused:
+                self._start_body_timer()
+        elif self._head_bytes:
+            self._head_goes_on(data)
+
+    def _head_goes_on(self, data: bytes) -> None:
+        """A head that did not end in `data`: its last line so far, to name a header that
+        takes it past its budget, and `header_timeout` to end (one that ends in the chunk
+        it began in, nearly all, never needs a timer)."""
+        self._note_line(data)
+        if self._head_timer is None and not self._refused:
+            self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
+
+    def _note_line(self, data: bytes) -> None:
         end = data.rfind(b"\r\n")
         if end >= 0:
             self._lines_ended = True
@@ -198,17 +246,6 @@ class LimitedProtocol(HttpToolsProtocol):
         elif len(self._line) < 128:
             self._line = (self._line + data)[:128]
         self._last = data
-        super().data_received(data)
-        if over and not self._refused:
-            # Only what fits was parsed: the rest of this head is never read.
-            self._refuse(self._over_budget())
-        elif self._in_body:
-            if self._body_timer is None and not self._refused:
-                self._start_body_timer()
-        elif self._head_bytes and self._head_timer is None:
-            # A head that goes on in a later chunk has `header_timeout` to end; one that
-            # ends in the chunk it began in (nearly all) never needs a timer.
-            self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
 
     def send_400_response(self, msg: str) -> None:
         """httptools turns a callback's exception into a parse error, which uvicorn answers
@@ -219,6 +256,9 @@ class LimitedProtocol(HttpToolsProtocol):
             super().send_400_response(msg)
 
     def on_response_complete(self) -> None:
+        if not self.pipeline and self._deferred is None and self._held is None:
+            _base.on_response_complete(self)  # nothing waits behind this answer: uvicorn's own
+            return
         queued = len(self.pipeline)
         super().on_response_complete()  # starts the next pipelined request, if any
         started = queued - len(self.pipeline)
@@ -230,17 +270,10 @@ class LimitedProtocol(HttpToolsProtocol):
                 self._write(self._deferred)
         elif self._held is not None and len(self.pipeline) < self.limits.max_pipeline:
             held, self._held = self._held, None
-            self.flow.held = False
-            self.flow.resume_reading()
+            self._release()
             self.data_received(held)
 
     # -- parser callbacks -------------------------------------------------------------------
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        if self._in_body:  # a trailer of a chunked body
-            self._trailer(name, value)
-            return
-        super().on_header(name, value)
 
     def on_chunk_header(self) -> None:
         self._chunk_open = True  # its data follows; after the last chunk (size 0), trailers
@@ -252,20 +285,24 @@ class LimitedProtocol(HttpToolsProtocol):
         super().on_body(body)
 
     def on_headers_complete(self) -> None:
+        # Every request passes here: the checks that find nothing cost a comparison each.
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None
         head_bytes, self._head_bytes = self._head_bytes, 0  # the next head starts afresh
-        self._line = self._last = b""
-        self._lines_ended = False
+        if self._last:  # the head took several chunks
+            self._line = self._last = b""
+            self._lines_ended = False
         limits = self.limits
-        if len(self.url) > limits.max_url:
-            self._cross(414, _too_long(len(self.url), limits.max_url))
-        if len(self.headers) > limits.max_headers:
-            name = self.headers[limits.max_headers][0]
+        headers = self.headers
+        url = len(self.url)
+        if url > limits.max_url:
+            self._cross(414, _too_long(url, limits.max_url))
+        if len(headers) > limits.max_headers:
+            name = headers[limits.max_headers][0]
             self._cross(431, f"Request header fields too large: more than {limits.max_headers} "
                         f"headers (at {_shown(name)}).")  # fmt: skip
-        if head_bytes - len(self.url) > limits.max_header_bytes:  # maybe: count exactly
+        if head_bytes - url > limits.max_header_bytes:  # maybe: count exactly
             self._check_header_bytes()
         if len(self.tasks) + self.server_state.pipelined >= limits.max_concurrency:
             self._cross(
@@ -273,28 +310,54 @@ class LimitedProtocol(HttpToolsProtocol):
                 "Too many requests in flight; retry shortly.",
                 ((b"retry-after", RETRY_AFTER),),
             )
+        hosts = self._hosts
+        if hosts is not None:
+            for name, value in headers:
+                if name == b"host":
+                    if value not in hosts.good and not hosts.answers(value):
+                        self._cross(400, hosts.refusal(value))
+                    break
+        if self.parser.should_upgrade() and self._get_upgrade() == b"websocket":
+            self._cross(404, "Not found.")  # mockserver/http/hosts.py: no WebSocket
         self._in_body = True
-        super().on_headers_complete()
+        _base.on_headers_complete(self)
+        # uvicorn's on_header appends to `self.headers`, which is now the scope's: a chunked
+        # body's trailers go to the sink, held to the head's limits and dropped.
+        self.headers = self._trailer_sink
         if self.pipeline and self.pipeline[0][0] is self.cycle:
             self.server_state.pipelined += 1  # queued behind the request being answered
 
     def on_message_complete(self) -> None:
         self._in_body = False
+        if self._body_timer is not None or self._chunk_open or self._trailers:
+            self._message_ended()
+        _base.on_message_complete(self)
+
+    def _message_ended(self) -> None:
         if self._body_timer is not None:
             self._body_timer.cancel()
             self._body_timer = None
-        if self._chunk_open or self._trailers:
-            self._trailer_bytes = self._trailers = self._trailing_bytes = 0
-            self._chunk_open = False
-        super().on_message_complete()
+        self._trailer_bytes = self._trailers = self._trailing_bytes = 0
+        self._chunk_open = False
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _keep_paused(self) -> None:
+        """Stop reading until `_release`: uvicorn resumes reading whenever an answer ends or
+        the app asks for body, so its flow control is held paused meanwhile (the class of
+        the one object every request of the connection shares, so that no answer pays for
+        it otherwise)."""
+        self.flow.__class__ = _HeldFlow
+        self.flow.pause_reading()
+
+    def _release(self) -> None:
+        self.flow.__class__ = FlowControl
+        self.flow.resume_reading()
 
     def _hold(self, rest: bytes) -> None:
         """Stop reading: the pipeline is full. `rest` is parsed as answers make room."""
         self._held = rest
-        self.flow.held = True
-        self.flow.pause_reading()
+        self._keep_paused()
 
     def _trailer(self, name: bytes, value: bytes) -> None:
         """A chunked body's trailer, held to the head's limits and otherwise dropped."""
@@ -331,8 +394,10 @@ class LimitedProtocol(HttpToolsProtocol):
                 self._cross(431, self._too_large(name))
 
     def _cross(self, status: int, detail: str, headers: tuple = (), current=False) -> None:
-        """Stop the parser (a callback's exception does) and remember why."""
+        """Stop the parser (a callback's exception does) and remember why. Called once the
+        request's method is known: the answer to a HEAD has no body (RFC 9110, 9.3.2)."""
         self._crossed = _Refused(status, detail, headers, current)
+        self._crossed.bodiless = self.parser.get_method() == b"HEAD"
         raise self._crossed
 
     def _over_budget(self) -> _Refused:
@@ -400,8 +465,7 @@ class LimitedProtocol(HttpToolsProtocol):
             not refused.current and self.cycle is not None and not self.cycle.response_complete
         ):
             self._deferred = refused
-            self.flow.held = True
-            self.flow.pause_reading()
+            self._keep_paused()
             return
         self._write(refused)
 
@@ -417,8 +481,24 @@ class LimitedProtocol(HttpToolsProtocol):
             b"connection: close\r\n\r\n",
         ]
         self.logger.info("refused a request: %d %s", refused.status, refused.detail)
-        self.transport.write(b"".join(lines) + body)
+        self.transport.write(b"".join(lines) + (b"" if refused.bodiless else body))
         self.transport.close()
+
+
+class _Trailers:
+    """Where uvicorn's `on_header` appends once a head is complete: a chunked body's
+    trailers, counted against the head's limits (the app never sees them)."""
+
+    __slots__ = ("protocol",)
+
+    def __init__(self, protocol: LimitedProtocol):
+        self.protocol = protocol
+
+    def append(self, header: tuple[bytes, bytes]) -> None:
+        self.protocol._trailer(*header)
+
+    def __iter__(self):
+        return iter(())
 
 
 def _too_long(length: int, limit: int) -> str:

@@ -28,7 +28,6 @@ from mockserver.engine import sessions, store
 from mockserver.errors import ConfigError
 from mockserver.http import accesslog, limits
 from mockserver.http.app import create_app
-from mockserver.http.hosts import HostMiddleware
 from mockserver.http.journal import Journal
 from mockserver.http.reload import ReloadingApp
 from mockserver.settings import Settings
@@ -312,7 +311,7 @@ def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
         **limits.uvicorn_options(settings),
     }
     if settings.workers == 1:
-        app = _guarded(serving_app(state), settings)
+        app = serving_app(state)
         server = _Server(_limited(uvicorn.Config(app, **common), settings), state)
         server.run(sockets=sockets)
         return 130 if server.force_exit else 0
@@ -371,7 +370,7 @@ def worker_app():
     load = functools.partial(state_module.load, cache_read_only=True)
     state = load(settings)
     app = ReloadingApp(state, load=load) if settings.watch else serving_app(state)
-    return WorkerHeaderMiddleware(_guarded(app, settings))
+    return WorkerHeaderMiddleware(app)
 
 
 def _dies_with_parent() -> None:
@@ -414,9 +413,3 @@ def serving_app(state):
     # A reload builds a new app; the requests written down so far stay in the journal.
     journal = Journal(state.settings.journal) if state.settings.journal else None
     return ReloadingApp(state, build=functools.partial(create_app, journal=journal))
-
-
-def _guarded(app, settings: Settings):
-    """The served app behind its front door (mockserver/http/hosts.py): the Hosts it
-    answers for, no WebSocket."""
-    return HostMiddleware(app, settings.host, settings.allowed_host)
