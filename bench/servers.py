@@ -128,6 +128,10 @@ class Server:
             start_new_session=True,
         )
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server and its worker processes have used so far."""
+        return process_cpu_seconds(self.proc.pid) if self.proc else 0.0
+
     def wait_ready(
         self, path: str, headers: dict[str, str], timeout: float, accept=(200,)
     ) -> float:
@@ -227,3 +231,25 @@ def tree_rss_mb(pid: int) -> float:
         if m:
             total_kb += int(m.group(1))
     return total_kb / 1024
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live children (uvicorn's workers),
+    from /proc (Linux); 0.0 where /proc has no such process.
+
+    >>> process_cpu_seconds(os.getpid()) > 0
+    True
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        one = pending.pop()
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{one}/task/{one}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (proc(5))
+        pending.extend(int(child) for child in children)
+    return total
