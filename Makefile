@@ -48,8 +48,13 @@ redis:
 		apt-get update -qq && { apt-get install -y -qq valkey-server >/dev/null 2>&1 || \
 		apt-get install -y -qq redis-server >/dev/null; }; }
 
+# Two pytest workers (pytest-xdist), a test file each at a time, so that module fixtures (a
+# server, a DRF service) start once: the suites that wait on sockets, timers and
+# subprocesses overlap the ones that compute. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) lint chromium node-tools wrk redis
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
