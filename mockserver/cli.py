@@ -281,7 +281,10 @@ def _size(text: str) -> int:
     return size
 
 
-_MAX_BODY = f"largest body read from the service, decoded (default: {DEFAULT_MAX_BODY})"
+_MAX_BODY = (
+    f"largest body read from the service, decoded, and (proxy) from a client "
+    f"(default: {DEFAULT_MAX_BODY})"
+)
 
 
 def _proxy(settings: Settings, args) -> int:

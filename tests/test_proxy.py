@@ -250,6 +250,24 @@ def test_17_a_gzip_bomb_is_a_502_at_the_body_bound():
     assert peaks[0] < 200, peaks
 
 
+@pytest.mark.slow
+def test_a_request_body_past_max_body_is_413_and_never_sent_on():
+    """The proxy holds a body whole to forward it: past --max-body (1 MB here) it answers
+    413 at once, in DRF's shape, and the upstream hears nothing of it."""
+    with Hostile(_echo) as service:
+        proxy = Proxy(service.url, "--max-body", "1MB")
+        try:
+            through = httpx.post(f"{proxy.url}/users/", content=b"x" * (2 << 20), headers=AUTH)
+            kept = httpx.post(f"{proxy.url}/users/", content=b"{}", headers=AUTH)
+        finally:
+            proxy.stop()
+    assert (through.status_code, through.json()) == (
+        413,
+        {"detail": "The request's body is past 1,048,576 bytes (--max-body)."},
+    )
+    assert kept.status_code == 200 and service.targets == ["/users/"]
+
+
 def _echo(handler, target):
     """The request target exactly as it arrived, as JSON."""
     return answer(200, json.dumps({"target": target}).encode())

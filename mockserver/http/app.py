@@ -52,6 +52,7 @@ _PARSED_KEPT = 512
 _WRITE_METHODS = frozenset(("POST", "PUT", "PATCH", "DELETE"))
 # Django's DATA_UPLOAD_MAX_MEMORY_SIZE: a larger body is refused before it is read whole.
 MAX_BODY_BYTES = 2_621_440
+_TOO_BIG = "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
 SESSION_HEADER = b"x-mock-session"
 
 
@@ -96,9 +97,9 @@ def _check_path(params: dict[str, str], checks) -> None:
             raise ApiError.detail(404, handlers.NOT_FOUND)
 
 
-async def read_body(receive) -> bytes:
-    """The request's body, read whole up to MAX_BODY_BYTES (413 past it, as Django's
-    RequestDataTooBig refuses it)."""
+async def read_body(receive, limit: int = MAX_BODY_BYTES, past: str = _TOO_BIG) -> bytes:
+    """The request's body, read whole up to `limit` bytes: 413 `past` beyond it (by
+    default Django's RequestDataTooBig, which refuses a body past 2.5 MB)."""
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -108,10 +109,8 @@ async def read_body(receive) -> bytes:
             raise ApiError.detail(408, "The request's body did not arrive in full.")
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise ApiError.detail(
-                413, "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
-            )
+        if size > limit:
+            raise ApiError.detail(413, past)
         chunks.append(chunk)
         if not message.get("more_body"):
             break

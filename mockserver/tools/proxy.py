@@ -16,6 +16,9 @@ The request goes on as it came: its path and query byte for byte (`scope["raw_pa
 never decoded and encoded again, so `..%2F` and `%3F` reach the service as the client wrote
 them (RFC 3986 §2.4: a reserved character's percent-encoding is data, not a delimiter).
 
+A request body past `--max-body` is 413 and never sent on: the proxy holds each body whole
+to forward it, so that bound is its memory's.
+
 An upstream that gives no usable answer is answered for: past `--timeout` (the body
 included) a 504, a body that is not the JSON it claims or past `--max-body` a 502, both in
 DRF's shape `{"detail": ..., "violations": [...]}` and written down in `--report`
@@ -36,7 +39,9 @@ import httpx
 
 from mockserver.contract.spec import Spec
 from mockserver.engine.params import allowed
+from mockserver.errors import ApiError
 from mockserver.http.answer import send_json, write
+from mockserver.http.app import read_body
 from mockserver.tools import upstream as upstream_module
 from mockserver.tools import verify
 from mockserver.tools.upstream import Limits, Unanswered
@@ -45,6 +50,15 @@ HEADER = "x-mockserver-violations"
 # Hop-by-hop headers (RFC 9110 §7.6.1) are the proxy's own, never forwarded.
 _HOP = {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer",
         b"transfer-encoding", b"upgrade", b"host", b"content-length"}  # fmt: skip
+
+
+def _too_big(limit: int) -> str:
+    """A request body the proxy will not hold: RFC 9110, 15.5.14 (413 Content Too Large).
+
+    >>> _too_big(16_777_216)
+    "The request's body is past 16,777,216 bytes (--max-body)."
+    """
+    return f"The request's body is past {limit:,} bytes (--max-body)."
 
 
 class ValidatingProxy:
@@ -72,12 +86,11 @@ class ValidatingProxy:
             return
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        try:
+            body = await read_body(receive, self.limits.max_body, _too_big(self.limits.max_body))
+        except ApiError as refused:  # never sent on: 413, a body the proxy will not hold
+            await send_json(send, refused.status, refused.body)
+            return
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
         query = scope["query_string"]
         target = (raw_path + (b"?" + query if query else b"")).decode("latin-1")
