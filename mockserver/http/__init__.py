@@ -8,5 +8,5 @@ answer (`answer.py`), admission (format, 406, authentication with `auth.py` and 
 (`logins.py`), OPTIONS (`metadata.py`), and the served documents (`docs.py` and
 `writedocs.py`, `ui.py`). It is the only wing that
 imports uvicorn, Starlette or Connexion. It may import `engine`, `contract`, `fake` and
-the package's top-level modules (`settings`, `state`, `errors`).
+the package's top-level modules (`settings`, `state`, `errors`, `processes`).
 """
