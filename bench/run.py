@@ -27,7 +27,7 @@ from bench.servers import (
     new_token,
     split_cmd,
 )
-from bench.wrk import WrkError, fmt, markdown_table, median, run_wrk
+from bench.wrk import WrkError, fmt, markdown_table, median, run_wrk, wrk_missing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -383,8 +383,7 @@ def print_report(args, data: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not shutil.which("wrk"):
-        print("error: wrk not found on PATH (apt-get install -y wrk)", file=sys.stderr)
+    if wrk_missing():
         return 2
     token = new_token()
     keep_logs = args.log_dir is not None

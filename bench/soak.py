@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import tempfile
 from pathlib import Path
 
 from bench.servers import Server, free_port, mock_argv, new_token, split_cmd, tree_rss_mb
-from bench.wrk import markdown_table, run_wrk
+from bench.wrk import lua_status_totals, lua_string, markdown_table, run_wrk, statuses_of
 
 MAX_RSS_GROWTH = 0.10  # after warm-up
 USERS = 1000
 EXPECTED = {200, 400, 401, 404}  # the statuses the mix asks for; anything else is an error
-_STATUS_LINE = re.compile(r"^soak-status (\d+) (\d+)$", re.M)
+TAG = "soak"  # the script's status lines: `soak-status 200 123`
 
 
 def mix(seed: int, count: int = 2000) -> list[tuple[str, bool]]:
@@ -75,7 +74,7 @@ def mix(seed: int, count: int = 2000) -> list[tuple[str, bool]]:
 
 def lua_script(requests: list[tuple[str, bool]], token: str) -> str:
     """A wrk script that sends the mix in turn and counts the statuses it gets."""
-    paths = ",".join(_lua_string(path) for path, _ in requests)
+    paths = ",".join(lua_string(path) for path, _ in requests)
     auths = ",".join("true" if auth else "false" for _, auth in requests)
     return f"""
 local paths = {{{paths}}}
@@ -91,24 +90,7 @@ end
 response = function(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end
-local threads = {{}}
-setup = function(thread) table.insert(threads, thread) end
-done = function(summary, latency, requests)
-  local total = {{}}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + count
-    end
-  end
-  for status, count in pairs(total) do
-    io.write(string.format("soak-status %d %d\\n", status, count))
-  end
-end
-"""
-
-
-def _lua_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+{lua_status_totals(TAG)}"""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -149,7 +131,7 @@ def _window(server: Server, script: Path, args) -> dict:
         connections=args.connections,
         script=str(script),
     )
-    statuses = {int(s): int(n) for s, n in _STATUS_LINE.findall(result["raw"])}
+    statuses = statuses_of(result["raw"], TAG)
     unexpected = sum(n for s, n in statuses.items() if s not in EXPECTED)
     return {
         "requests": result["requests"] or 0,

@@ -1,7 +1,7 @@
 """Writes under load (`make bench`): a write mix, and lists over a session of 10,000 writes.
 
 The packaged Users contract is read-only, so writes are measured on the reference DRF
-service's spec (tests/drfservice/openapi.yaml, with the tests' overlay that makes a
+service's spec (tests/drfservice/openapi.yaml, with its overlay.yaml that makes a
 product's `sku` unique), whose `/products/` is a ModelViewSet. One mock (one worker, the
 defaults of `mockserver serve`: strict, token auth, access log on, 1,000 records a
 collection) and one floor (bench/floor.py) run side by side, and wrk drives them in turn:
@@ -29,7 +29,6 @@ import argparse
 import http.client
 import json
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -48,35 +47,21 @@ from bench.servers import (
     new_token,
     split_cmd,
 )
-from bench.wrk import WrkError, fmt, markdown_table, run_wrk
+from bench.wrk import (
+    WrkError,
+    fmt,
+    lua_status_totals,
+    lua_string,
+    markdown_table,
+    run_wrk,
+    statuses_of,
+    wrk_missing,
+)
 
 SPEC = REPO_ROOT / "tests" / "drfservice" / "openapi.yaml"
-# tests/helpers_drf.py SHOP_OVERLAY (tests/test_writemix.py checks they are the same): the
-# model's `unique=True` sku, which no generated spec says, and the views' page sizes.
-OVERLAY = {
-    "overlay": "1.0.0",
-    "info": {"title": "The shop's page sizes", "version": "1"},
-    "actions": [
-        {
-            "target": "$.paths['/bundles/'].get",
-            "update": {
-                "x-resource": {
-                    "page_size": 10,
-                    "max_page_size": 50,
-                    "sortable": ["name", "weight", "rating", "created"],
-                }
-            },
-        },
-        {
-            "target": "$.paths['/products/'].get",
-            "update": {"x-resource": {"unique": ["sku"]}},
-        },
-        {
-            "target": "$.paths['/reviews/'].get",
-            "update": {"x-resource": {"page_size": 10, "max_page_size": 100}},
-        },
-    ],
-}
+# The service's overlay, as the differentials serve it: the model's `unique=True` sku, which no
+# generated spec says, and the views' page sizes.
+OVERLAY = SPEC.parent / "overlay.yaml"
 COLLECTION = "/products/"
 READY_PATH = "/products/?page_size=1"
 SIZE = 1000  # products, categories and tags generated: ids 1..SIZE
@@ -84,7 +69,7 @@ MIX_SESSION = "bench-mix"
 FILLED_SESSION = "bench-writes"
 EMPTY_SESSION = "bench-empty"
 MIX_EXPECTED = frozenset({200, 201})
-_STATUS_LINE = re.compile(r"^mix-status (\d+) (\d+)$", re.M)
+TAG = "mix"  # the script's status lines: `mix-status 201 123`
 
 
 @dataclass(frozen=True)
@@ -179,10 +164,6 @@ def fill_plan(seed: int, writes: int, salt: int) -> list[tuple[str, str, bytes]]
     return plan
 
 
-def _lua_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def lua_script(kinds: list[str], token: str, session: str, salt: int, first_id: int) -> str:
     """The wrk script of the write mix: the `kinds` in turn; a POST creates a product with
     a new sku, a PATCH updates the product created last, a GET reads the one written last
@@ -206,19 +187,20 @@ def lua_script(kinds: list[str], token: str, session: str, salt: int, first_id: 
         .replace('"<category>"', "%d")
         .replace('"<tags>"', "[%d,%d]")
     )
-    kinds_lua = ",".join(_lua_string(k) for k in kinds)
+    kinds_lua = ",".join(lua_string(k) for k in kinds)
+    totals = lua_status_totals(TAG)
     return f"""
 local kinds = {{{kinds_lua}}}
 local size = {SIZE}
 local i, made, latest, written = 0, 0, {first_id}, {first_id}
 local send = {{}}
 send["Authorization"] = "Token {token}"
-send["X-Mock-Session"] = {_lua_string(session)}
+send["X-Mock-Session"] = {lua_string(session)}
 send["Content-Type"] = "application/json"
 local read = {{}}
 read["Authorization"] = "Token {token}"
-read["X-Mock-Session"] = {_lua_string(session)}
-local template = {_lua_string(template)}
+read["X-Mock-Session"] = {lua_string(session)}
+local template = {lua_string(template)}
 statuses = {{}}
 local function price(n) return string.format("%d.%02d", n % 900 + 10, n % 100) end
 request = function()
@@ -244,29 +226,7 @@ response = function(status, headers, body)
     if id then latest = id; written = id end
   end
 end
-local threads = {{}}
-setup = function(thread) table.insert(threads, thread) end
-done = function(summary, latency, requests)
-  local total = {{}}
-  for _, thread in ipairs(threads) do
-    for status, count in pairs(thread:get("statuses")) do
-      total[status] = (total[status] or 0) + count
-    end
-  end
-  for status, count in pairs(total) do
-    io.write(string.format("mix-status %d %d\\n", status, count))
-  end
-end
-"""
-
-
-def statuses_of(raw: str) -> dict[int, int]:
-    """The status counts the mix's script printed.
-
-    >>> statuses_of("...\\nmix-status 201 10\\nmix-status 200 20\\n")
-    {201: 10, 200: 20}
-    """
-    return {int(s): int(n) for s, n in _STATUS_LINE.findall(raw)}
+{totals}"""
 
 
 def unexpected(statuses: dict[int, int], expected=MIX_EXPECTED) -> int:
@@ -468,7 +428,7 @@ def measure(
                 headers=headers,
                 script=str(script) if script else None,
             )
-            result["statuses"] = statuses_of(result["raw"])
+            result["statuses"] = statuses_of(result["raw"], TAG)
             if not recorded:
                 continue
             runs[name].append(result)
@@ -492,9 +452,9 @@ def summary_of(runs: list[dict], scripted: bool) -> dict:
     return out
 
 
-def start_mock(args, token: str, log_dir: Path, overlay: Path) -> Server:
+def start_mock(args, token: str, log_dir: Path) -> Server:
     port = free_port()
-    base = [*split_cmd(args.mock_cmd), "--spec", str(SPEC), "--overlay", str(overlay)]
+    base = [*split_cmd(args.mock_cmd), "--spec", str(SPEC), "--overlay", str(OVERLAY)]
     argv = mock_argv(base, port=port, users=SIZE, seed=args.seed, token=token)
     server = Server("mock", argv, port, log_dir / "mock.log", cwd=str(REPO_ROOT))
     server.start()
@@ -504,14 +464,12 @@ def start_mock(args, token: str, log_dir: Path, overlay: Path) -> Server:
 def run(args, token: str, log_dir: Path) -> dict:
     skip = {part.strip() for part in args.skip.split(",") if part.strip()}
     log_dir.mkdir(parents=True, exist_ok=True)
-    overlay = log_dir / "overlay.json"
-    overlay.write_text(json.dumps(OVERLAY))
     auth = [f"Authorization: Token {token}"]
     mock = floor = None
     results: list[dict] = []
     data: dict = {"results": results}
     try:
-        mock = start_mock(args, token, log_dir, overlay)
+        mock = start_mock(args, token, log_dir)
         took = mock.wait_ready(READY_PATH, {"Authorization": f"Token {token}"}, args.start_timeout)
         print(f"mock ready in {took:.2f} s at {mock.url} (log {mock.log_path})", file=sys.stderr)
         entries = capture_writes(mock, token)
@@ -620,8 +578,7 @@ def table(results: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not shutil.which("wrk"):
-        print("error: wrk not found on PATH (apt-get install -y wrk)", file=sys.stderr)
+    if wrk_missing():
         return 2
     token = new_token()
     keep_logs = args.log_dir is not None

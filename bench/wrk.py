@@ -1,11 +1,17 @@
-"""Run wrk and turn its text report into numbers; the parsing helpers are pure."""
+"""Run wrk and turn its text report into numbers; the parsing helpers are pure.
+
+Also what the benchmarks' wrk scripts share: Lua string literals, and the statuses a
+script counts, summed over wrk's threads and read back from its report.
+"""
 
 from __future__ import annotations
 
 import math
 import re
+import shutil
 import statistics
 import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 
 # wrk prints latencies with these suffixes (see wrk's stats.c units_time).
@@ -139,3 +145,52 @@ def run_wrk(
     result = parse_wrk(proc.stdout)
     result["raw"] = proc.stdout
     return result
+
+
+def wrk_missing() -> bool:
+    """Whether wrk is not on PATH, said on stderr: a benchmark then exits 2."""
+    if shutil.which("wrk"):
+        return False
+    print("error: wrk not found on PATH (apt-get install -y wrk)", file=sys.stderr)
+    return True
+
+
+def lua_string(text: str) -> str:
+    """`text` as a Lua string literal.
+
+    >>> print(lua_string('a "b" \\\\ c'))
+    "a \\"b\\" \\\\ c"
+    """
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def lua_status_totals(tag: str) -> str:
+    """The end of a wrk script whose `response` counts each status in a global `statuses`
+    table: when wrk is done, every thread's counts summed and printed, a line a status
+    (`<tag>-status 200 1234`), for `statuses_of`. wrk runs each thread in a Lua state of its
+    own, so only `done` sees them all, through each thread's `get`."""
+    return f"""
+local threads = {{}}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+  local total = {{}}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + count
+    end
+  end
+  for status, count in pairs(total) do
+    io.write(string.format("{tag}-status %d %d\\n", status, count))
+  end
+end
+"""
+
+
+def statuses_of(raw: str, tag: str) -> dict[int, int]:
+    """The status counts a script ended by `lua_status_totals(tag)` printed.
+
+    >>> statuses_of("Requests/sec: 1\\nmix-status 201 10\\nmix-status 200 20\\n", "mix")
+    {201: 10, 200: 20}
+    """
+    lines = re.findall(rf"^{re.escape(tag)}-status (\d+) (\d+)$", raw, re.M)
+    return {int(status): int(count) for status, count in lines}

@@ -9,7 +9,8 @@ The front door: what a program that embeds the mock needs, loaded on first use s
 
 The package's wings, each a folder: `http` (the HTTP edge), `engine` (queries and answers),
 `contract` (the spec and DRF's conventions), `fake` (generated data) and `tools` (verify,
-proxy, the pytest plugin); `cli`, `settings`, `state` and `errors` tie them together.
+proxy, the pytest plugin); `cli`, `settings`, `state` and `errors` tie them together, and
+`processes` keeps the children they start from outliving the server.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 import httpx
+import yaml
+from helpers_api import ROOT, cli_env
+from helpers_server import MockServer
 
 SERVICE_DIR = Path(__file__).resolve().parent / "drfservice"
 START_TIMEOUT = 30  # seconds until the server answers
@@ -183,31 +186,62 @@ class DrfService(DjangoService):
         self._manage("load_export", "--token", self.token, *password, *files)
 
 
-# What no drf-spectacular spec says, and the service's views and models set: their paginators'
-# page sizes, a view's `ordering_fields` where they are not every field, a unique field.
-SHOP_OVERLAY = {
-    "overlay": "1.0.0",
-    "info": {"title": "The shop's page sizes", "version": "1"},
-    "actions": [
-        {
-            "target": "$.paths['/bundles/'].get",
-            # The view's `ordering_fields`, which the spec does not list either.
-            "update": {
-                "x-resource": {
-                    "page_size": 10,
-                    "max_page_size": 50,
-                    "sortable": ["name", "weight", "rating", "created"],
-                }
-            },
-        },
-        {
-            "target": "$.paths['/products/'].get",
-            # The model's `unique=True` sku: DRF's UniqueValidator, which no spec says.
-            "update": {"x-resource": {"unique": ["sku"]}},
-        },
-        {
-            "target": "$.paths['/reviews/'].get",
-            "update": {"x-resource": {"page_size": 10, "max_page_size": 100}},
-        },
-    ],
-}
+# What no drf-spectacular spec says, and the service's views and models set (page sizes,
+# ordering fields, a unique sku): an overlay file beside the spec, read by `make bench` too.
+SHOP_OVERLAY_FILE = SERVICE_DIR / "overlay.yaml"
+SHOP_OVERLAY = yaml.safe_load(SHOP_OVERLAY_FILE.read_text(encoding="utf-8"))
+
+# The differentials (tests/test_differential.py, tests/test_writes_differential.py): the mock
+# serves the service's own spec with SHOP_OVERLAY, lenient as the real service is, SIZE
+# records a collection drawn from SEED; both sides accept TOKEN.
+SPEC = SERVICE_DIR / "openapi.yaml"
+TOKEN = "0123456789abcdef0123456789abcdef01234567"
+SIZE = 40
+SEED = 7
+
+
+def export(path: str) -> list[dict]:
+    """The records the differential's mock serves at `path`, from `mockserver export`."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mockserver",
+            "export",
+            "--spec",
+            str(SPEC),
+            "--overlay",
+            str(SHOP_OVERLAY_FILE),
+            "--path",
+            path,
+            "--size",
+            str(SIZE),
+            "--seed",
+            str(SEED),
+            "--cache-dir",
+            "",
+        ],
+        cwd=ROOT,
+        env=cli_env(),
+        capture_output=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def differential_mock() -> MockServer:
+    """The differential's mock, started and serving (the caller stops it)."""
+    return MockServer(
+        "--spec",
+        str(SPEC),
+        "--overlay",
+        str(SHOP_OVERLAY_FILE),
+        "--lenient",
+        "--size",
+        str(SIZE),
+        "--seed",
+        str(SEED),
+        "--token",
+        TOKEN,
+        "--no-access-log",
+    ).wait()

@@ -77,11 +77,11 @@ def run_bounded(command: list[str], cwd, timeout: float, env=None) -> tuple[int,
     """Run a tool (schemathesis) in its own process group for at most `timeout` seconds:
     (exit code, output). Past the bound, or on any error, the whole group is killed, so no
     child outlives the test; a timeout is an AssertionError naming the bound. `env`: the
-    variables set on top of this process's."""
+    variables set on top of this process's (less its MOCKSERVER_* ones: `cli_env`)."""
     process = subprocess.Popen(
         command,
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env=cli_env(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

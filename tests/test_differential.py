@@ -28,8 +28,17 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from helpers_drf import SERVICE_DIR, SHOP_OVERLAY, DrfService
-from helpers_server import ROOT, MockServer, cli_env
+from helpers_api import cli_env
+from helpers_drf import (
+    SERVICE_DIR,
+    SHOP_OVERLAY_FILE,
+    SIZE,
+    SPEC,
+    TOKEN,
+    DrfService,
+    differential_mock,
+    export,
+)
 
 from mockserver.contract.resource import CURSOR, OBJECT, Kind, Paging
 from mockserver.contract.schema import effective
@@ -37,78 +46,25 @@ from mockserver.contract.spec import Spec
 
 pytestmark = pytest.mark.slow
 
-SPEC = SERVICE_DIR / "openapi.yaml"
-TOKEN = "0123456789abcdef0123456789abcdef01234567"
-SIZE = 40
-SEED = 7
 # Left out: SQLite orders nulls first ascending (see the module's docstring).
 NULLABLE_ORDERING = {"category", "released", "rating"}
 HEADERS = ("content-type", "www-authenticate", "allow", "location")
 
 
 @pytest.fixture(scope="module")
-def overlay(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("overlay") / "overlay.json"
-    path.write_text(json.dumps(SHOP_OVERLAY))
-    return path
-
-
-def export(path: str, overlay: Path) -> list[dict]:
-    """The records the mock serves at `path`, from `mockserver export`."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mockserver",
-            "export",
-            "--spec",
-            str(SPEC),
-            "--overlay",
-            str(overlay),
-            "--path",
-            path,
-            "--size",
-            str(SIZE),
-            "--seed",
-            str(SEED),
-            "--cache-dir",
-            "",
-        ],
-        cwd=ROOT,
-        env=cli_env(),
-        capture_output=True,
-        check=True,
-    )
-    return json.loads(done.stdout)
+def spec() -> Spec:
+    return Spec.load(SPEC, SHOP_OVERLAY_FILE)
 
 
 @pytest.fixture(scope="module")
-def spec(overlay) -> Spec:
-    return Spec.load(SPEC, overlay)
+def exports(spec) -> dict[str, list[dict]]:
+    return {path: export(path) for path in spec.resources}
 
 
 @pytest.fixture(scope="module")
-def exports(spec, overlay) -> dict[str, list[dict]]:
-    return {path: export(path, overlay) for path in spec.resources}
-
-
-@pytest.fixture(scope="module")
-def servers(exports, overlay):
+def servers(exports):
     with DrfService(exports, TOKEN) as service:
-        mock = MockServer(
-            "--spec",
-            str(SPEC),
-            "--overlay",
-            str(overlay),
-            "--lenient",
-            "--size",
-            str(SIZE),
-            "--seed",
-            str(SEED),
-            "--token",
-            TOKEN,
-            "--no-access-log",
-        ).wait()
+        mock = differential_mock()
         try:
             yield service.url, mock.origin
         finally:

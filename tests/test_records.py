@@ -13,7 +13,8 @@ from helpers_writes import shop_spec
 
 from mockserver.engine import query
 from mockserver.engine.params import Filter
-from mockserver.engine.records import Records
+from mockserver.engine.records import Records, by_key
+from mockserver.errors import ApiError
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +99,38 @@ def test_a_record_is_read_from_the_change_set_without_merging(shop):
     assert records.record("/products/", 31) == b"{}"
     assert records.record("/products/", 4) == shop.served["/products/"].dataset.record(3)
     assert "/products/" not in records._made  # nothing merged for these
+
+
+_NO_PRODUCT = {"detail": "No Product matches the given query."}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        pytest.param("4", (4, "generated"), id="4 -> the generated record 4"),
+        pytest.param(" 4 ", (4, "generated"), id="' 4 ' -> 4, as Django's int(pk) reads it"),
+        pytest.param("31", (31, b"{}"), id="31 -> the record the session created"),
+        pytest.param("3", _NO_PRODUCT, id="3 -> deleted in the session: no match"),
+        pytest.param("99", _NO_PRODUCT, id="99 -> no such record: no match"),
+        pytest.param("-1", _NO_PRODUCT, id="-1 -> no match"),
+        pytest.param(str(2**63), _NO_PRODUCT, id="2**63 -> beyond a bigint: no match"),
+        pytest.param("abc", {"detail": "Not found."}, id="abc -> no integer: Not found."),
+        pytest.param("4.0", {"detail": "Not found."}, id="4.0 -> no integer: Not found."),
+        pytest.param("", {"detail": "Not found."}, id="empty -> Not found."),
+    ],
+)
+def test_a_record_is_found_by_its_key_or_404(shop, value, expected):
+    records = Records(shop.served, shop.rules, {"/products/": {3: None, 31: b"{}"}}, version=1)
+    if isinstance(expected, dict):
+        with pytest.raises(ApiError) as caught:
+            by_key(records, "/products/", value)
+        assert (caught.value.status, caught.value.body) == (404, expected)
+        return
+    key, record = expected
+    if record == "generated":
+        dataset = shop.served["/products/"].dataset
+        record = dataset.record(dataset.row_of(key))
+    assert by_key(records, "/products/", value) == (key, record)
 
 
 def test_catching_up_replaces_what_was_merged(shop):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -20,10 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers_api import ROOT, cli_env
+from helpers_api import ROOT
 from helpers_drf import SHOP_OVERLAY
 from helpers_redis import RedisServer, free_port
-from helpers_server import MockServer
+from helpers_server import MockServer, run_bounded
 
 SPEC = ROOT / "tests" / "drfservice" / "openapi.yaml"
 TOKEN = "shared-state-token"
@@ -387,27 +386,6 @@ def test_the_state_file_keeps_the_writes_across_sigterm_and_a_restart(overlay, t
     assert str(following["id"]) in json.loads(path.read_bytes())["collections"][PRODUCTS]["records"]
 
 
-def bounded(command: list[str], timeout: float) -> subprocess.CompletedProcess:
-    """A CLI run in its own process group: past `timeout`, the group is killed (workers
-    included) and the test fails naming the bound."""
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=cli_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise AssertionError(f"still running after {timeout:.0f}s: {command}") from None
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-
-
 # -- 6. several workers and no store -----------------------------------------------------------
 
 
@@ -424,16 +402,14 @@ def test_several_workers_with_writes_and_no_store_stop_at_start(overlay, tmp_pat
     command += ["--spec", str(SPEC), "--overlay", str(overlay), "--size", "3"]
     command += ["--cache-dir", "", "--no-access-log"]
     command += [arg.format(tmp=tmp_path) for arg in extra]
-    done = bounded(command, timeout=120)
-    assert done.returncode == 2, done.stderr
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1, done.stderr
-    assert lines[0] == (
+    returncode, output = run_bounded(command, ROOT, timeout=120)
+    assert returncode == 2, output
+    # One line and nothing else: no banner, no worker started.
+    assert output.splitlines() == [
         "mockserver: error: setting workers: 2 workers would each keep their own writes "
         "(POST /api/token/, POST /products/, PUT /products/{id}/ and 2 more): "
         "pass --state-url redis://HOST:6379/0 to share them"
-    )
-    assert done.stdout == ""
+    ]
     assert not (tmp_path / "state.json").exists()
 
 
@@ -446,13 +422,11 @@ def test_a_store_that_cannot_be_reached_stops_the_start(overlay, workers):
     command = [sys.executable, "-m", "mockserver", "serve", "--port", "0"]
     command += ["--workers", workers, "--state-url", url, "--spec", str(SPEC)]
     command += ["--overlay", str(overlay), "--size", "3", "--cache-dir", "", "--no-access-log"]
-    done = bounded(command, timeout=30)
-    assert done.returncode == 2, done.stderr
-    assert done.stdout == ""  # no banner
-    assert done.stderr.startswith(
-        f"mockserver: error: setting state_url: {url} cannot be reached: "
-    )
-    assert done.stderr.count("\n") == 1, done.stderr
+    returncode, output = run_bounded(command, ROOT, timeout=30)
+    assert returncode == 2, output
+    # One line and nothing else: no banner.
+    assert output.startswith(f"mockserver: error: setting state_url: {url} cannot be reached: ")
+    assert output.count("\n") == 1, output
 
 
 # -- 7. the store stops while serving ----------------------------------------------------------

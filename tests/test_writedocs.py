@@ -5,27 +5,14 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 
 import jsonschema_rs
 import pytest
-from django.core.validators import URLValidator
 from helpers_api import make_state
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
-from hypothesis import strategies as st
 
-from mockserver.engine import addresses
 from mockserver.http.docs import with_drf_errors
-from mockserver.http.writedocs import (
-    INVALID_BODY,
-    NO_NUL,
-    NOT_BLANK,
-    URL,
-    _url,
-    as_form,
-    tighten,
-)
+from mockserver.http.fieldschemas import NO_NUL, NOT_BLANK, tighten
+from mockserver.http.writedocs import INVALID_BODY, as_form
 
 TOKEN = [{"tokenAuth": []}]
 
@@ -219,7 +206,6 @@ BODIES = [
 
 @pytest.mark.parametrize(("body", "valid"), [b[1:] for b in BODIES], ids=[b[0] for b in BODIES])
 def test_the_400_schema_holds_drf_bodies_and_only_them(body, valid):
-    import jsonschema_rs
 
     assert jsonschema_rs.validator_for(INVALID_BODY).is_valid(body) is valid
 
@@ -326,62 +312,12 @@ def test_a_partial_update_in_a_form_refuses_an_empty_required_field(served, medi
     assert props["category"]["anyOf"][1] == BLANK
 
 
-def test_a_spectacular_min_length_is_kept():
-    schema = {"properties": {"name": {"type": "string", "minLength": 1}}, "required": ["name"]}
-    tight = tighten(schema, set(), {}, {})
-    name = {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
-    assert _text(tight["properties"]["name"]) == name
-    nothing = {"properties": {"n": {"type": "integer"}, "s": {"enum": ["a"]}}}
-    assert tighten(nothing, set(), {}, {}) is nothing
-
-
-SPACES = [
-    ("empty", "", False),
-    ("spaces", "   ", False),
-    ("python-only whitespace", "\x1c\x85", False),
-    ("ideographic space", "\u3000", False),
-    ("a letter", "a", True),
-    ("padded", "  a  ", True),
-    ("zero width no-break space is no whitespace to Python", "\ufeff", True),
-    ("NUL", "a\x00", False),
-]
-
-
-@pytest.mark.parametrize(("value", "valid"), [s[1:] for s in SPACES], ids=[s[0] for s in SPACES])
-def test_not_blank_is_what_charfield_strips(value, valid):
-    assert (re.search(NOT_BLANK, value) is not None) is valid
-    assert (value.strip() != "" and "\x00" not in value) is valid
-
-
 def test_reads_are_documented_as_before(served):
     _, document, state = served
     get = document["paths"]["/products/"]["get"]
     assert set(get["responses"]) == {"200", "400", "401", "404", "406"}  # a page
     again = with_drf_errors(state.spec, {"/products/": 7, "/categories/": 7, "/tags/": 7})
     assert copy.deepcopy(again) == document
-
-
-PRICE = {"type": "string", "format": "decimal", "pattern": r"^-?\d{0,6}(?:\.\d{0,2})?$"}
-DECIMALS = [
-    # drf-spectacular's pattern matches these, DecimalField refuses them ("A valid number
-    # is required."; found by Schemathesis: "." refused in a schema-valid body).
-    ("no digit", ".", False),
-    ("empty", "", False),
-    ("a sign", "-", False),
-    ("a sign and a point", "-.", False),
-    ("whole", "12", True),
-    ("a trailing point", "12.", True),
-    ("places only", "-.5", True),
-    ("the largest", "123456.78", True),
-    ("too many places", "1.234", False),
-]
-
-
-@pytest.mark.parametrize(("text", "valid"), [d[1:] for d in DECIMALS], ids=[d[0] for d in DECIMALS])
-def test_a_decimal_has_a_digit(text, valid):
-    tight = tighten({"properties": {"price": PRICE}, "required": ["price"]}, set(), {}, {})
-    text_member = tight["properties"]["price"]["anyOf"][0]  # the other: JSON numbers
-    assert (re.search(text_member["pattern"], text) is not None) is valid
 
 
 FORM_FIELDS = {
@@ -431,93 +367,6 @@ def test_a_read_only_field_is_no_part_of_a_request(served):
         schema = _body_schema(document, "/products/", "post", media)
         assert not {"id", "created"} & set(schema["properties"])
         assert schema["required"] == ["name", "email"]
-
-
-BOOLEANS = [
-    # BooleanField's words in any case, 1 and 0 (found by Schemathesis: 0 for a boolean was
-    # accepted, as DRF reads it); nothing else.
-    ("true", True, True),
-    ("0", 0, True),
-    ("1.0", 1.0, True),
-    ("yes", "yes", True),
-    ("OFF", "OFF", True),
-    ("2", 2, False),
-    ("maybe", "maybe", False),
-    ("null", None, False),
-    ("text null", "null", False),
-]
-
-
-@pytest.mark.parametrize(
-    ("value", "valid"), [b[1:] for b in BOOLEANS], ids=[b[0] for b in BOOLEANS]
-)
-def test_a_boolean_takes_drf_words_and_numbers(value, valid):
-    import jsonschema_rs
-
-    tight = tighten({"properties": {"on": {"type": "boolean"}}}, set(), {}, {})
-    assert jsonschema_rs.validator_for(tight["properties"]["on"]).is_valid(value) is valid
-
-
-# What the mock takes for a URLField: URLValidator's URL (a CharField: no NUL either) that
-# the record's response schema holds, `format: uri` (mockserver/engine/writes.py).
-_URI = jsonschema_rs.validator_for({"type": "string", "format": "uri"}, validate_formats=True)
-
-
-def _taken(text: str) -> bool:
-    return addresses.is_url(text) and "\x00" not in text and _URI.is_valid(text)
-
-
-_SHORT = _url({"type": "string", "format": "uri", "maxLength": 200})["pattern"]
-
-
-@hypothesis_settings(derandomize=True, database=None, max_examples=300, deadline=None,
-                     suppress_health_check=list(HealthCheck))  # fmt: skip
-@given(st.one_of(st.from_regex(_SHORT), st.from_regex(URL)))
-def test_every_url_the_served_pattern_allows_is_one_urlfield_accepts(text):
-    """Found by Schemathesis: a `format: uri` value with a one-letter top-level label
-    ("https://0.a") was refused, "Enter a valid URL.", as Django's URLValidator does."""
-    assert _taken(text), text
-    URLValidator()(text)
-
-
-URLS = [
-    ("one-letter top level", "https://example.a", False),
-    ("other scheme", "mailto:a@example.org", False),
-    ("no scheme", "example.org", False),
-    ("newline at the end", "http://example.org\n", False),
-    ("nul in the path", "http://example.org/\x00", False),
-    ("a host part NFKC reads as a slash", "http://example.org\uff0fa", False),
-    ("host past 253", "http://" + "a" * 250 + ".org", False),
-    # URLValidator takes these; the response's `format: uri` does not hold them.
-    ("internationalized host", "http://b\u00fccher.example/", False),
-    ("space in the query", "http://example.org/?a b", False),
-    ("plain", "http://example.org/a?b#c", True),
-    ("upper case", "HTTPS://EXAMPLE.ORG", True),
-    ("user, ipv4 and port", "ftp://u:p@10.0.0.1:21/x", True),
-    ("localhost", "http://localhost:8000/", True),
-    ("punycode", "http://xn--bcher-kva.xn--p1ai", True),
-    ("escapes and sub-delims", "http://example.org/%41;b=c?d=e&f#g?h", True),
-]
-
-
-def test_a_blank_or_url_field_gets_the_pattern_in_its_url_member():
-    site = {"oneOf": [{"type": "string", "format": "uri", "maxLength": 200}, BLANK]}
-    tight = tighten({"properties": {"site": site}}, set(), {}, {})["properties"]["site"]
-    short = _url({"type": "string", "format": "uri", "maxLength": 200})
-    assert tight == {"oneOf": [short, BLANK]}
-    assert short == {"type": "string", "maxLength": 200, "pattern": short["pattern"]}
-
-
-@pytest.mark.parametrize(("text", "valid"), [u[1:] for u in URLS], ids=[u[0] for u in URLS])
-def test_the_url_pattern_is_urlvalidators(text, valid):
-    assert (re.search(URL, text) is not None) == valid == _taken(text)
-
-
-def test_the_url_pattern_compiles_for_rust_clients():
-    """Found by Schemathesis: a pattern jsonschema_rs cannot compile is dropped, and a
-    value it does not check is sent as valid."""
-    check = jsonschema_rs.validator_for({"type": "string", "pattern": URL})
-    assert (check.is_valid("http://example.org"), check.is_valid("0")) == (True, False)
 
 
 FLOATS = [
@@ -579,26 +428,3 @@ def test_a_uuid_field_takes_integers_in_json_only():
     # A form's part is text: "0" is no UUID; an optional field's "" is no value.
     form = as_form(tighten(site, set(), {}, {}), multipart=True)
     assert form["properties"]["sku"] == {"anyOf": [{"type": "string", "format": "uuid"}, BLANK]}
-
-
-CHAR_NUMBERS = [
-    ("no bound: any number", {}, {"type": "number"}),
-    ("room for any float's text", {"maxLength": 30}, {"anyOf": [
-        {"type": "integer", "minimum": -(10**29 - 1), "maximum": 10**30 - 1},
-        {"type": "number", "not": {"type": "integer"}}]}),
-    # Found starting carbure: 10 ** 10000 is no JSON Python writes.
-    ("a very long bound: any number", {"maxLength": 10000}, {"type": "number"}),
-    ("a short bound: integers that fit", {"maxLength": 3},
-     {"type": "integer", "minimum": -99, "maximum": 999}),
-    # Found by Schemathesis: 10 ** 15 was a slug of 16 characters, within max_length 80.
-    ("a slug: integers only", {"maxLength": 80, "pattern": "^[-a-zA-Z0-9_]+$"},
-     {"type": "integer", "minimum": -(10**79 - 1), "maximum": 10**80 - 1}),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("bound", "number"), [c[1:] for c in CHAR_NUMBERS], ids=[c[0] for c in CHAR_NUMBERS]
-)
-def test_a_char_field_takes_numbers_as_their_text_in_json(bound, number):
-    schema = {"properties": {"note": {"type": "string", **bound}}}
-    assert tighten(schema, set(), {}, {})["properties"]["note"]["anyOf"][1] == number

@@ -11,17 +11,17 @@ import subprocess
 import uuid
 
 import pytest
-from helpers_drf import SHOP_OVERLAY
+from helpers_drf import SHOP_OVERLAY_FILE
 from starlette.testclient import TestClient
 
-from bench import floor, writemix
+from bench import floor, writemix, wrk
 
 # The reference service's required product fields (tests/test_writes_differential.py).
 REQUIRED = ("name", "slug", "sku", "price", "stock", "is_available", "status", "email")
 
 
 def test_the_overlay_is_the_one_the_write_differential_uses():
-    assert writemix.OVERLAY == SHOP_OVERLAY
+    assert writemix.OVERLAY == SHOP_OVERLAY_FILE
 
 
 @pytest.mark.parametrize(
@@ -97,8 +97,11 @@ def test_statuses_the_mix_does_not_ask_for_are_errors(statuses, count):
 
 
 def test_the_script_prints_the_statuses_the_harness_reads():
+    script = writemix.lua_script(["GET"], "t", "s", 1, 1)
+    assert 'io.write(string.format("mix-status %d %d\\n", status, count))' in script
     lines = "\n".join(f"mix-status {s} {n}" for s, n in {201: 4, 200: 8, 404: 1}.items())
-    assert writemix.statuses_of("Requests/sec: 1\n" + lines + "\n") == {201: 4, 200: 8, 404: 1}
+    found = wrk.statuses_of("Requests/sec: 1\n" + lines + "\n", writemix.TAG)
+    assert found == {201: 4, 200: 8, 404: 1}
 
 
 def test_the_script_creates_updates_and_reads_in_its_session():

@@ -33,9 +33,7 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-from helpers_drf import SHOP_OVERLAY, DrfService
-from helpers_server import MockServer
-from test_differential import SEED, SIZE, SPEC, TOKEN, export
+from helpers_drf import TOKEN, DrfService, differential_mock, export
 
 pytestmark = pytest.mark.slow
 
@@ -842,15 +840,8 @@ class Servers(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-def overlay(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("overlay") / "overlay.json"
-    path.write_text(json.dumps(SHOP_OVERLAY))
-    return path
-
-
-@pytest.fixture(scope="module")
-def exports(overlay) -> dict[str, list[dict]]:
-    return {path: export(path, overlay) for path in EXPORTED}
+def exports() -> dict[str, list[dict]]:
+    return {path: export(path) for path in EXPORTED}
 
 
 @pytest.fixture(scope="module")
@@ -867,21 +858,8 @@ def service(exports, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def mock(overlay):
-    server = MockServer(
-        "--spec",
-        str(SPEC),
-        "--overlay",
-        str(overlay),
-        "--lenient",
-        "--size",
-        str(SIZE),
-        "--seed",
-        str(SEED),
-        "--token",
-        TOKEN,
-        "--no-access-log",
-    ).wait()
+def mock():
+    server = differential_mock()
     try:
         yield server.origin
     finally:

@@ -8,5 +8,6 @@ django-filter give things (`conventions.py`), security schemes (`security.py`), 
 views a spec documents (`loginviews.py`), JSON Schema and column kinds (`schema.py`),
 date-times as Django reads and DRF writes them (`timefmt.py`), the fixtures (`fixtures.py`)
 and the compatibility report (`compatibility.py`). It imports nothing of the other wings
-(of the package's root: `errors`, and `settings.MAX_SIZE`, the bound of a collection's size).
+(of the package's root: `errors`, `processes`, and `settings.MAX_SIZE`, the bound of a
+collection's size).
 """

@@ -9,22 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import ctypes
 import dataclasses
 import functools
 import hashlib
 import multiprocessing
 import os
 import re
-import signal
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import orjson
 
-from mockserver import __version__
+from mockserver import __version__, processes
 from mockserver.contract import conventions, loginviews, packaged, references
 from mockserver.contract.conventions import Control, Lookup
 from mockserver.contract.overlay import apply as apply_overlay
@@ -522,7 +519,7 @@ def _validate(path: Path, raw: dict, validated: Path | None, aside: bool = False
         pool = ProcessPoolExecutor(
             1,
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_dies_with, initargs=(os.getpid(),),
+            initializer=processes.start_pool_worker, initargs=(os.getpid(),),
         )  # fmt: skip
         _VALIDATING.add(pool)
         future = pool.submit(_problems, raw)
@@ -541,29 +538,12 @@ def _validate(path: Path, raw: dict, validated: Path | None, aside: bool = False
 
 
 _VALIDATING: set[ProcessPoolExecutor] = set()  # validators forked aside, still at work
-# prctl(2)'s option that sends the calling process a signal when its parent dies.
-_PR_SET_PDEATHSIG = 1
-
-
-def _dies_with(parent: int) -> None:
-    """The forked validator's start: it ignores the stops meant for the server (which ends
-    it itself), and the kernel kills it if the server dies first, so it never outlives
-    the server holding its listening socket."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the server died before the signal was armed
-        os._exit(1)
 
 
 def stop_validation() -> None:
     """End the validators still at work: the server stops before their verdict."""
     for pool in list(_VALIDATING):
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.kill()
+        processes.kill_pool(pool)
         _VALIDATING.discard(pool)
 
 

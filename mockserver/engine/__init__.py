@@ -7,6 +7,6 @@ read (`store.py`, cached on disk by `cache.py`), and writes: DRF's serializer va
 (`serializer.py`, with Django's address checks in `addresses.py`), create, update and
 destroy (`writes.py`), a session's records over the datasets (`records.py`), and where the
 sessions' change sets live (`sessions.py` in memory or a state file, `sharedstore.py` in
-Redis). Plain Python: a test calls it without a
-server. It may import `contract` and `fake`, never `http`.
+Redis). Plain Python: a test calls it without a server. It may import `contract`, `fake`
+and the package's `errors` and `processes`, never `http`.
 """

@@ -19,17 +19,16 @@ from typing import Any, NamedTuple
 import numpy as np
 import orjson
 
-from mockserver.contract.resource import WRITES, Paging, Reply, Resource, View, lookup_field
+from mockserver.contract.resource import WRITES, Paging, Reply, View, lookup_field
 from mockserver.contract.spec import Operation
 from mockserver.contract.timefmt import parse_date, parse_datetime
 from mockserver.engine import cursor
 from mockserver.engine import query as engine
 from mockserver.engine.pagination import links, offset_links, paginate, window
 from mockserver.engine.params import Filter, Query
+from mockserver.engine.records import NOT_FOUND, by_key, no_match
 from mockserver.errors import ApiError
 from mockserver.fake import sample
-
-NOT_FOUND = "Not found."
 
 
 class Result(NamedTuple):
@@ -44,16 +43,6 @@ class Result(NamedTuple):
 # A bound handler: (query, request URL, path parameters, the session's records by resource
 # path) -> the body of a 200, or a Result.
 Handler = Callable[[Query, str, dict[str, str], Any], "bytes | Result"]
-
-
-def no_match(resource: Resource) -> str:
-    """django.shortcuts.get_object_or_404's message, which DRF's NotFound carries.
-
-    >>> from mockserver.contract.resource import Resource
-    >>> no_match(Resource("/users/", "users", "User", {}))
-    'No User matches the given query.'
-    """
-    return f"No {resource.model} matches the given query."
 
 
 def _rows(served, query: Query, rows: np.ndarray | None = None) -> np.ndarray:
@@ -221,19 +210,6 @@ def retrieve_record(served, query: Query, row: int | None) -> bytes:
     return dataset.record(row)
 
 
-def _by_key(data, path: str, value: str) -> bytes:
-    """The record a detail's key names in a session's records (mockserver/engine/records.py),
-    or DRF's 404, as `find_row` and `retrieve_record` give it."""
-    try:
-        number = int(value)  # Django's IntegerField: int(pk)
-    except ValueError:
-        raise ApiError.detail(404, NOT_FOUND) from None
-    found = data.record(path, number) if -(2**63) <= number < 2**63 else None
-    if found is None:
-        raise ApiError.detail(404, no_match(data.resource_of(path)))
-    return found
-
-
 class Scoper:
     """The rows a nested view may show: its parent's children (drf-nested-routers filters
     the queryset by the parent's key from the URL). The child's field that points at the
@@ -337,13 +313,13 @@ def for_operation(op: Operation, state) -> Handler | None:
             data[path], query, url, records_of(params, data)
         )
     if view.reply == Reply.RECORD:
-        by_key = scoper is None and field in (None, "id")
+        keyed = scoper is None and field in (None, "id")
 
         def retrieve(query: Query, url: str, params: dict[str, str], data):
-            if by_key and not query.filters and data is not state.served:
+            if keyed and not query.filters and data is not state.served:
                 # A session that wrote: the record by its key, from the change set first,
                 # without merging the collection (a detail read right after a write).
-                return _by_key(data, path, params[lookup])
+                return by_key(data, path, params[lookup])[1]
             return retrieve_record(data[path], query, row_of(params, data))
 
         return retrieve

@@ -21,6 +21,19 @@ import orjson
 from mockserver.contract.resource import OBJECT, Resource
 from mockserver.engine import query, store
 from mockserver.engine.params import Rules
+from mockserver.errors import ApiError
+
+NOT_FOUND = "Not found."
+
+
+def no_match(resource: Resource) -> str:
+    """django.shortcuts.get_object_or_404's message, which DRF's NotFound carries.
+
+    >>> from mockserver.contract.resource import Resource
+    >>> no_match(Resource("/users/", "users", "User", {}))
+    'No User matches the given query.'
+    """
+    return f"No {resource.model} matches the given query."
 
 
 @dataclass(frozen=True)
@@ -209,3 +222,22 @@ class _Datasets(Mapping[str, store.Dataset]):
 
     def __len__(self) -> int:
         return len(self._records)
+
+
+def by_key(records: Records, path: str, value: str) -> tuple[int, bytes]:
+    """The key a URL's `value` names and the JSON of its record in this session: a detail
+    looked up by its integer primary key, as DRF's `get_object` does, with DRF's 404 when
+    there is none.
+
+    Django's IntegerField reads the key with `int(pk)`, so a value that is no integer is
+    "Not found." (its ValueError becomes Http404); one no row can hold (beyond a bigint)
+    or no record has is `get_object_or_404`'s "No <Model> matches the given query."
+    """
+    try:
+        key = int(value)
+    except ValueError:
+        raise ApiError.detail(404, NOT_FOUND) from None
+    found = records.record(path, key) if -(2**63) <= key < 2**63 else None
+    if found is None:
+        raise ApiError.detail(404, no_match(records.resource_of(path)))
+    return key, found

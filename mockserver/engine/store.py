@@ -7,12 +7,9 @@ columns, so a million records need no scan of Python dicts.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import queue
-import signal
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
+from mockserver import processes
 from mockserver.contract import conventions
 from mockserver.contract import fixtures as fixtures_module
 from mockserver.contract.schema import NULL_INT, Validator, effective
@@ -241,14 +239,16 @@ def build(
     blob, parts = bytearray(), []
     if len(ids) >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1:
         pool = ProcessPoolExecutor(
-            max_workers=os.cpu_count(), initializer=_start_worker, initargs=(os.getpid(),)
+            max_workers=os.cpu_count(),
+            initializer=processes.start_pool_worker,
+            initargs=(os.getpid(),),
         )
         _BUILDING.add(pool)
         try:
             results = pool.map(_build_chunk, [plan] * len(chunks), chunks)
             _collect(results, blob, parts, len(ids), progress)
         except BaseException:
-            _kill_workers(pool)  # a build given up (a bad record, Ctrl-C) is not finished
+            processes.kill_pool(pool)  # a build given up (a bad record, Ctrl-C) is not finished
             raise
         finally:
             _BUILDING.discard(pool)
@@ -301,32 +301,6 @@ class _Writer:
 _WRITER = _Writer()
 
 
-# prctl(2)'s option that sends the calling process a signal when its parent dies.
-_PR_SET_PDEATHSIG = 1
-
-
-def _start_worker(parent: int) -> None:
-    """A pool worker's start: it ignores SIGINT and SIGTERM, and dies with its parent.
-
-    Workers are forked, so they would inherit the server's signal handlers: a SIGTERM would
-    only tell the worker's copy of the server to stop, and the worker would stay. Ctrl-C and
-    a SIGTERM to the process group are the server's to act on; the server ends its workers
-    itself (`build` always shuts its pool down, and kills the workers of a build it gives
-    up). What is left is a server that dies without cleaning up (`kill -9`, a crash): on
-    Linux the kernel then sends each worker SIGKILL, so none outlives it.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # no libc or no prctl to be found: nothing to arm
-        return
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-
 _BUILDING: set[ProcessPoolExecutor] = set()  # the pools of the builds under way
 
 
@@ -337,19 +311,7 @@ def stop_builds() -> None:
     it will never serve (the standard library joins a pool's work when Python exits).
     """
     for pool in list(_BUILDING):
-        _kill_workers(pool)
-
-
-def _kill_workers(pool: ProcessPoolExecutor) -> None:
-    """SIGKILL the pool's workers: their chunks are of a build that is given up.
-
-    Besides not waiting for those chunks, this keeps a broken pool (a worker killed by the
-    OOM killer) from hanging: the standard library ends the other workers with SIGTERM, which
-    they ignore, and then waits for them. `_processes` is private, and the only handle on
-    the workers the pool has.
-    """
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.kill()
+        processes.kill_pool(pool)
 
 
 def _collect(results, blob: bytearray, parts: list, total: int, progress) -> None:

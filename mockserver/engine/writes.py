@@ -35,8 +35,8 @@ from mockserver.contract.schema import Validator, effective
 from mockserver.contract.spec import Operation
 from mockserver.contract.timefmt import format_datetime
 from mockserver.engine import serializer, store
-from mockserver.engine.handlers import NOT_FOUND, Result, find_row, no_match
-from mockserver.engine.records import Records, Served
+from mockserver.engine.handlers import Result, find_row
+from mockserver.engine.records import Records, Served, by_key, no_match
 from mockserver.errors import ApiError
 
 _JSON = (b"content-type", b"application/json")
@@ -334,11 +334,7 @@ class _Writer:
             return 1, records.record(self.path, 1) or records[self.path].dataset.record(0)
         value = write.params.get(self.lookup, "")
         if self.scope is None and self.field in (None, "id"):
-            try:
-                key = int(value)  # Django's IntegerField: int(pk)
-            except ValueError:
-                raise ApiError.detail(404, NOT_FOUND) from None
-            found = records.record(self.path, key) if -(2**63) <= key < 2**63 else None
+            return by_key(records, self.path, value)
         else:
             served = records[self.path]
             row = find_row(served, value, self.field)

@@ -6,7 +6,8 @@ faults and `Prefer`; the API step: route, admit, parse, answer), the one writer 
 answer (`answer.py`), admission (format, 406, authentication with `auth.py` and the JWTs of
 `webtoken.py`), a write's body read by DRF's parsers (`parsers.py`), the login views
 (`logins.py`), OPTIONS (`metadata.py`), and the served documents (`docs.py` and
-`writedocs.py`, `ui.py`). It is the only wing that
-imports uvicorn, Starlette or Connexion. It may import `engine`, `contract`, `fake` and
-the package's top-level modules (`settings`, `state`, `errors`).
+`writedocs.py` with the serializer fields' checks of `fieldschemas.py`, `ui.py`). It is
+the only wing that imports uvicorn, Starlette or Connexion. It may import `engine`,
+`contract`, `fake` and the package's top-level modules (`settings`, `state`, `errors`,
+`processes`).
 """

@@ -25,6 +25,7 @@ from urllib.parse import quote
 import orjson
 
 from mockserver.contract.resource import Reply
+from mockserver.contract.spec import Spec
 from mockserver.engine import handlers, serializer, writes
 from mockserver.engine.params import Query, allowed, parse_query
 from mockserver.engine.sessions import open_sessions
@@ -498,7 +499,7 @@ def _validated_app(state: State, edge, mock, docs):
     middlewares = [*edge, ExceptionMiddleware, docs, *validation, *mock, *tail]
     app = connexion.AsyncApp(__name__, middlewares=middlewares)
     app.add_api(
-        for_connexion(state.spec.raw),
+        for_connexion(state.spec.raw, state.spec),
         base_path=state.settings.base_path or None,
         validate_responses=True,
         strict_validation=False,
@@ -519,7 +520,7 @@ def _validated_app(state: State, edge, mock, docs):
     return app
 
 
-def for_connexion(node, root=None):
+def for_connexion(node, spec: Spec):
     """The spec as Connexion's validator should read it, as DRF means it:
 
     - drf-spectacular writes a field that may be blank (`URLField(blank=True)`) as
@@ -530,20 +531,24 @@ def for_connexion(node, root=None):
       honours `nullable` only beside a `type`, never inside `allOf`'s members: it reads
       `anyOf: [{allOf: [...]}, null]`.
 
-    >>> for_connexion({"a": {"oneOf": [{"type": "string", "format": "uri"},
-    ...                                {"type": "string", "maxLength": 0}]}})["a"]["anyOf"][1]
+    `spec` resolves the members' `$ref`s (the spec `node` is part of).
+
+    >>> from pathlib import Path
+    >>> doc = {"openapi": "3.0.3", "info": {"title": "Shop", "version": "1"}, "paths": {},
+    ...        "components": {"schemas": {"G": {"type": "object"}}}}
+    >>> spec = Spec(Path("shop.json"), orjson.dumps(doc))
+    >>> blank = {"oneOf": [{"type": "string", "format": "uri"}, {"type": "string", "maxLength": 0}]}
+    >>> for_connexion(blank, spec)["anyOf"][1]
     {'type': 'string', 'maxLength': 0}
-    >>> doc = {"components": {"schemas": {"G": {"type": "object"}}},
-    ...        "g": {"allOf": [{"$ref": "#/components/schemas/G"}], "nullable": True}}
-    >>> for_connexion(doc)["g"]["anyOf"][1]
+    >>> g = {"allOf": [{"$ref": "#/components/schemas/G"}], "nullable": True}
+    >>> for_connexion(g, spec)["anyOf"][1]
     {'type': 'object', 'nullable': True, 'enum': [None]}
     """
-    root = node if root is None else root
     if isinstance(node, list):
-        return [for_connexion(item, root) for item in node]
+        return [for_connexion(item, spec) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: for_connexion(value, root) for key, value in node.items()}
+    out = {key: for_connexion(value, spec) for key, value in node.items()}
     members = out.get("oneOf")
     if isinstance(members, list) and any(
         isinstance(m, dict) and m.get("maxLength") == 0 for m in members
@@ -551,7 +556,7 @@ def for_connexion(node, root=None):
         out["anyOf"] = out.pop("oneOf")
     members = out.get("allOf")
     if out.get("nullable") is True and "type" not in out and isinstance(members, list):
-        kinds = {_type_of(member, root) for member in members}
+        kinds = {_type_of(spec.resolve_shallow(member)) for member in members}
         if len(kinds) == 1 and None not in kinds:
             # Either the members, or null (the members themselves refuse null).
             del out["allOf"], out["nullable"]
@@ -560,20 +565,8 @@ def for_connexion(node, root=None):
     return out
 
 
-def _type_of(schema, root) -> str | None:
-    """The `type` a schema (or the target of its local `$ref`) declares, if any."""
-    seen = 0
-    while isinstance(schema, dict) and "$ref" in schema and seen < 32:
-        ref, seen = schema["$ref"], seen + 1
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return None
-        schema = root
-        for part in ref[2:].split("/"):
-            schema = (
-                schema.get(part.replace("~1", "/").replace("~0", "~"), {})
-                if isinstance(schema, dict)
-                else {}
-            )
+def _type_of(schema) -> str | None:
+    """The `type` a schema declares, if any."""
     kind = schema.get("type") if isinstance(schema, dict) else None
     return kind if isinstance(kind, str) else None
 

@@ -28,7 +28,7 @@ from mockserver.contract.resource import Paging
 from mockserver.contract.spec import typed_choices
 from mockserver.http import ui, writedocs
 from mockserver.http.answer import Answer, send_answer, write
-from mockserver.http.writedocs import NO_NUL
+from mockserver.http.fieldschemas import NO_NUL
 from mockserver.state import State
 
 YAML_TYPE = b"application/yaml"

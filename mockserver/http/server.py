@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import errno
 import functools
 import inspect
@@ -19,6 +18,7 @@ import time
 import uvicorn
 from uvicorn.server import HANDLED_SIGNALS
 
+from mockserver import processes
 from mockserver import state as state_module
 from mockserver.contract import compatibility
 from mockserver.contract import spec as spec_module
@@ -375,13 +375,10 @@ def worker_app():
 
 def _dies_with_parent() -> None:
     """A worker stops (drained, as by SIGTERM) when its supervisor dies, even by SIGKILL:
-    nothing goes on serving the port without it (prctl's parent-death signal, Linux)."""
-    if not sys.platform.startswith("linux"):
-        return
+    nothing goes on serving the port without it (prctl's parent-death signal, Linux). A
+    parent of pid 1 is init, which adopted the worker: its supervisor is already gone."""
     parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent or parent == 1:
+    if not processes.die_with_parent(signal.SIGTERM, parent) or parent == 1:
         os.kill(os.getpid(), signal.SIGTERM)
 
 

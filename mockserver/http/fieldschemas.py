@@ -1,0 +1,425 @@
+"""A write's request schema as DRF's serializer fields read a JSON body, for the served spec.
+
+drf-spectacular writes each field's type; the field itself refuses more and takes more.
+A CharField refuses a NUL, and "" or whitespace alone when required; a URLField is Django's
+URLValidator, a DecimalField wants a digit, a relation an id that names a record. And from
+JSON a CharField also reads a number as its text, a BooleanField its words and 1 and 0, a
+FloatField false and true, a DecimalField a number, a UUIDField an integer. `tighten`
+writes all of it into a schema (mockserver/http/writedocs.py serves it); `unwidened` and
+`unboolean` undo the widening for a form, whose parts are only ever text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mockserver.contract.schema import effective
+
+# Python's str.isspace() characters, which CharField's strip() removes (JSON Schema's `\s`
+# is ECMA-262's, which differs: it has U+FEFF and lacks U+001C-U+001F and U+0085).
+_SPACE = (
+    "\\t\\n\\u000b\\f\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680"
+    "\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+)
+# Django's CharField refuses a NUL character (ProhibitNullCharactersValidator).
+NO_NUL = "^[^\\x00]*$"
+# ... and a required one something besides whitespace.
+NOT_BLANK = f"^[^\\x00]*[^\\x00{_SPACE}][^\\x00]*$"
+
+# URLField's URLValidator (mockserver/engine/addresses.py `is_url`) as one pattern, for a
+# request's `format: uri`, which says both less (any scheme, a one-letter top-level label)
+# and more: the record's URL is served under the same `format: uri`, RFC 3986's syntax,
+# and the mock stores no record its response schema refuses (mockserver/engine/writes.py).
+# So the pattern is the URLs both hold: Django's schemes (http, https, ftp, ftps) and host
+# names in any case, RFC 3986's characters (ASCII, `%` and two hex digits), a host of at
+# most 253 characters (RFC 1034). An internationalized host or path, which URLField takes
+# and `format: uri` does not, is left out; so is a bracketed IPv6 host, which a pattern
+# cannot check as `ipaddress` does.
+_URL_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+_URL_IPV4 = (
+    "(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)"
+    "(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}"
+)
+_URL_USER = "(?:[-a-zA-Z0-9._~!$&'()*+,;=]|%[0-9a-fA-F]{2})"  # RFC 3986 userinfo, no `:`
+_URL_CHAR = "(?:[-a-zA-Z0-9._~!$&'()*+,;=:@/]|%[0-9a-fA-F]{2})"  # pchar and `/`
+_URL_HOST_AT_MOST_253 = "(?=[^:/?#]{1,253}(?:[:/?#]|$))"
+URL = (
+    "^(?:[Hh][Tt][Tt][Pp][Ss]?|[Ff][Tt][Pp][Ss]?)://"
+    f"(?:{_URL_USER}+(?::{_URL_USER}*)?@)?"
+    f"{_URL_HOST_AT_MOST_253}"
+    f"(?:{_URL_IPV4}|{_URL_LABEL}(?:\\.{_URL_LABEL})*"
+    "\\.(?:[a-zA-Z][a-zA-Z-]{0,61}[a-zA-Z]|[Xx][Nn]--[a-zA-Z0-9]{1,59})"
+    "\\.?|[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt])"
+    f"(?::[0-9]{{1,5}})?(?:/{_URL_CHAR}*)?(?:\\?(?:{_URL_CHAR}|\\?)*)?"
+    f"(?:#(?:{_URL_CHAR}|\\?)*)?(?!\\n)$"
+)
+_MAX_URL = 2048  # Django's URLValidator.max_length
+# A URL no longer than this has no host past 253 characters: its pattern leaves out the
+# lookahead that says so, which makes generating values from it a hundred times slower.
+_SHORT_URL = len("http://") + 253
+
+
+def tighten(schema: dict, required: set[str], relations: dict[str, str], counts) -> dict:
+    """A request schema with DRF's own checks written in; `schema` itself when none applies.
+
+    >>> tight = tighten({"properties": {"name": {"type": "string"},
+    ...                                 "bio": {"type": "string"}}, "required": ["name"]},
+    ...                 set(), {}, {})
+    >>> name, bio = (tight["properties"][k]["anyOf"][0] for k in ("name", "bio"))
+    >>> name["minLength"], bio["pattern"]
+    (1, '^[^\\\\x00]*$')
+    """
+    required = required | set(schema.get("required") or ())
+    properties = dict(schema["properties"])
+    for name, prop in schema["properties"].items():
+        if isinstance(prop, dict) and prop.get("readOnly"):
+            # The serializer ignores a read-only field sent, as any unknown key: neither is
+            # refused, so the request's schema has no such property (a client tool reads a
+            # read-only one as one a request may not send).
+            del properties[name]
+            continue
+        if not isinstance(prop, dict) or "$ref" in prop:
+            continue
+        target = relations.get(name)
+        if _has_url(prop):
+            new = _url(prop)
+        elif target is not None:
+            new = _related(prop, counts.get(target, 0), name in required)
+        elif prop.get("format") == "decimal":
+            new = _decimal_number(_decimal(prop))
+        elif prop.get("type") == "boolean" and "enum" not in prop:
+            new = _boolean(prop)
+        elif prop.get("type") == "number" and "enum" not in prop:
+            new = _float(prop)
+        else:
+            new = _text(prop, name in required)
+            if new.get("format") == "uuid" and new.get("type") == "string":
+                new = _uuid(new)
+            elif new is not prop and new.get("pattern") in (NO_NUL, NOT_BLANK):
+                new = _char_number(new)
+            elif new.get("pattern") == _SLUG and new.get("type") == "string":
+                # SlugField: an integer's text is a slug ("-5" too); a float's may not be.
+                new = _char_number(new, integers=True)
+        if new is not prop:
+            properties[name] = new
+    if properties == schema["properties"]:
+        return schema
+    out = {**schema, "properties": properties}
+    if "required" in schema:
+        out["required"] = [name for name in schema["required"] if name in properties]
+        if not out["required"]:
+            del out["required"]
+    return out
+
+
+def _text(prop: dict, required: bool) -> dict:
+    """A string property as CharField checks it: no NUL; when required, not blank (""
+    and whitespace alone are "This field may not be blank.")."""
+    whole = effective(prop)
+    if whole.get("type") != "string" or "oneOf" in prop or "anyOf" in prop or "enum" in whole:
+        return prop  # a URL that may be blank (`oneOf: [uri, maxLength: 0]`), a choice
+    new = dict(prop)
+    if required and not new.get("minLength"):
+        new["minLength"] = 1
+    if not {"format", "pattern"} & set(new):
+        new["pattern"] = NOT_BLANK if required else NO_NUL
+    return new if new != prop else prop
+
+
+# The longest text of a float's repr ("-2.2250738585072014e-308").
+_FLOAT_TEXT = 24
+# Integer bounds are written up to 300 digits (Python writes no int past 4300 digits).
+_LONGEST_BOUND = 300
+
+
+_SLUG = "^[-a-zA-Z0-9_]+$"  # drf-spectacular's SlugField pattern
+
+
+def _char_number(prop: dict, integers: bool = False) -> dict:
+    """A CharField as it reads JSON: a number too, as its text (`str(data)`; a bool is
+    refused), which its `max_length` then counts.
+
+    With no `max_length`, any number is written. With one, the integers that fit (exact
+    bounds, however long: mockserver/http/docs.py `dumps` writes them), and any other
+    number when there is room for every float's text.
+
+    >>> _char_number({"type": "string", "pattern": "^[^\\x00]*$"})["anyOf"][1]
+    {'type': 'number'}
+    >>> _char_number({"type": "string", "maxLength": 3, "pattern": "^[^\\x00]*$"})["anyOf"][1]
+    {'type': 'integer', 'minimum': -99, 'maximum': 999}
+    """
+    if (prop.get("minLength") or 0) > 1:
+        return prop  # "5" may be too short: left out
+    longest = prop.get("maxLength")
+    if longest is None or longest > _LONGEST_BOUND:
+        # (An integer past 300 digits, which a long max_length refuses, is not said.)
+        number = {"type": "integer" if integers else "number"}
+    elif longest >= 1:
+        number = {"type": "integer", "minimum": -(10 ** (longest - 1) - 1),
+                  "maximum": 10**longest - 1}  # fmt: skip
+        if longest >= _FLOAT_TEXT and not integers:
+            number = {"anyOf": [number, {"type": "number", "not": {"type": "integer"}}]}
+    else:
+        return prop
+    return {"anyOf": [prop, number]}
+
+
+def _unchar(prop: dict) -> dict | None:
+    """The text schema `_char_number` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if (
+        isinstance(members, list)
+        and len(members) == 2
+        and isinstance(members[0], dict)
+        and members[0].get("pattern") in (NO_NUL, NOT_BLANK, _SLUG)
+        and isinstance(members[1], dict)
+        and members[1].get("type") in ("number", "integer")
+    ):
+        return members[0]
+    return None
+
+
+def _has_url(prop) -> bool:
+    if not isinstance(prop, dict):
+        return False
+    return prop.get("format") == "uri" or any(
+        isinstance(m, dict) and m.get("format") == "uri"
+        for m in (prop.get("oneOf") or prop.get("anyOf") or ())
+    )
+
+
+def _url(prop: dict) -> dict:
+    """A URLField as URLValidator reads it: `format: uri` written as its pattern (in each
+    member of a `oneOf`, as drf-spectacular writes a URL that may be blank).
+
+    >>> _url({"type": "string", "format": "uri", "maxLength": 1000}) == {
+    ...     "type": "string", "maxLength": 1000, "pattern": URL}
+    True
+    >>> _url({"type": "string", "format": "uri", "maxLength": 200})["pattern"] == URL
+    False
+    >>> _url({"oneOf": [{"type": "string", "format": "uri"}, {"maxLength": 0}]})["oneOf"][1]
+    {'maxLength': 0}
+    """
+    if prop.get("format") != "uri":
+        key = "oneOf" if "oneOf" in prop else "anyOf"
+        members = prop.get(key) or ()
+        return {**prop, key: [_url(m) if _has_url(m) else m for m in members]}
+    new = {k: v for k, v in prop.items() if k != "format"}
+    new["maxLength"] = min(new.get("maxLength", _MAX_URL), _MAX_URL)
+    short = new["maxLength"] <= _SHORT_URL
+    new["pattern"] = URL.replace(_URL_HOST_AT_MOST_253, "") if short else URL
+    return new
+
+
+# drf-spectacular's DecimalField patterns: `max_digits - decimal_places` digits before the
+# point, `decimal_places` after it (`^-?\d{0,6}(?:\.\d{0,2})?$`); none before it when the
+# two are equal (`^-?0?(?:\.\d{0,2})?$`); none after it for no places (`^-?\d{0,6}$`).
+_DECIMAL = re.compile(r"\^-\?(?:\\d\{0,(\d+)\}|(0)\?)(?:\(\?:\\\.\\d\{0,(\d+)\}\)\?)?\$")
+
+
+def _decimal(prop: dict) -> dict:
+    r"""A DecimalField's pattern with a digit in it: the pattern drf-spectacular writes
+    matches "", "-" and ".", which `Decimal()` refuses ("A valid number is required.").
+
+    >>> _decimal({"type": "string", "format": "decimal",
+    ...           "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$"})["pattern"]
+    '^-?(?:\\d{1,6}(?:\\.\\d{0,2})?|\\.\\d{1,2})$'
+    >>> [_decimal({"pattern": p})["pattern"] for p in ("^-?\\d{0,6}$", "^-?0?(?:\\.\\d{0,2})?$")]
+    ['^-?\\d{1,6}$', '^-?(?:0(?:\\.\\d{0,2})?|\\.\\d{1,2})$']
+    """
+    found = _DECIMAL.fullmatch(str(prop.get("pattern") or ""))
+    if found is None:
+        return prop
+    whole, zero, places = found.groups()
+    if zero:
+        before = "0"
+    elif whole == "0":
+        before = None
+    else:
+        before = f"\\d{{1,{whole}}}"
+    options = []
+    if before is not None:
+        options.append(before + (f"(?:\\.\\d{{0,{places}}})?" if places else ""))
+    if places and places != "0":
+        options.append(f"\\.\\d{{1,{places}}}")
+    if not options:
+        return prop
+    body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+    return {**prop, "pattern": f"^-?{body}$"}
+
+
+def _decimal_number(prop: dict) -> dict:
+    """A DecimalField as it reads JSON: a number too (`smart_str(data)`), with its digits:
+    below 10 ** (max_digits - decimal_places), a multiple of 10 ** -decimal_places.
+
+    >>> _decimal_number({"type": "string", "pattern": "^-?(?:\\d{1,6}(?:\\.\\d{0,2})?"
+    ...                  "|\\.\\d{1,2})$"})["anyOf"][1]
+    {'type': 'number', 'minimum': -999999.99, 'maximum': 999999.99, 'multipleOf': 0.01}
+    """
+    found = _DECIMAL_TIGHT.fullmatch(str(prop.get("pattern") or ""))
+    if found is None:
+        return prop
+    whole = int(found["whole"] or 0) if found["zero"] is None else 0
+    places = int(found["places"] or 0)
+    if places == 0:
+        return prop  # 5.0 reads "5.0", one place too many: only an integer, left out
+    largest = float(f"{'9' * whole or '0'}.{'9' * places}")
+    number = {"type": "number", "minimum": -largest, "maximum": largest,
+              "multipleOf": float(f"1e-{places}")}  # fmt: skip
+    for bound in ("minimum", "maximum"):
+        if isinstance(prop.get(bound), int | float):
+            number[bound] = prop[bound]
+    return {"anyOf": [prop, number]}
+
+
+# `_decimal`'s patterns: `^-?(?:\d{1,W}(?:\.\d{0,P})?|\.\d{1,P})$`, `^-?(?:0(?:...`.
+_DECIMAL_TIGHT = re.compile(
+    r"\^-\?(?:\(\?:)?(?:\\d\{1,(?P<whole>\d+)\}|(?P<zero>0))"
+    r"(?:\(\?:\\\.\\d\{0,(?P<places>\d+)\}\)\?)?.*"
+)
+
+
+# UUIDField.to_internal_value: an int is `uuid.UUID(int=data)`, and a bool is an int.
+_UUID_INTEGERS = ({"type": "integer", "minimum": 0, "maximum": 2**128 - 1}, {"enum": [False, True]})
+
+
+def _uuid(prop: dict) -> dict:
+    """A UUIDField as it reads JSON: its text, or an integer below 2 ** 128 (false and true
+    are 0 and 1) as the UUID of that number.
+
+    >>> _uuid({"type": "string", "format": "uuid"})["anyOf"][2]
+    {'enum': [False, True]}
+    """
+    return {"anyOf": [prop, *_UUID_INTEGERS]}
+
+
+def _unuuid(prop: dict) -> dict | None:
+    """The UUID schema `_uuid` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) == 3 and tuple(members[1:]) == _UUID_INTEGERS:
+        return members[0]
+    return None
+
+
+def _undecimal(prop: dict) -> dict | None:
+    """The decimal schema `_decimal_number` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if (
+        isinstance(members, list)
+        and len(members) == 2
+        and isinstance(members[0], dict)
+        and members[0].get("format") == "decimal"
+        and isinstance(members[1], dict)
+        and members[1].get("type") == "number"
+    ):
+        return members[0]
+    return None
+
+
+# BooleanField's TRUE_VALUES and FALSE_VALUES as text, in any case (DRF lowers a string
+# before it looks it up), and 1 and 0 (1.0 and 0.0 are the same numbers).
+_BOOLEAN_TEXT = (
+    "^(?:[Tt]|[Yy]|[Yy][Ee][Ss]|[Tt][Rr][Uu][Ee]|[Oo][Nn]|1"
+    "|[Ff]|[Nn]|[Nn][Oo]|[Ff][Aa][Ll][Ss][Ee]|[Oo][Ff][Ff]|0)$"
+)
+_BOOLEAN_NULL = {"enum": ["null", ""]}  # BooleanField.NULL_VALUES with allow_null
+
+
+def _boolean(prop: dict) -> dict:
+    """A BooleanField as it reads JSON too: its true and false words, 1 and 0."""
+    members = [prop, {"enum": [0, 1]}, {"type": "string", "pattern": _BOOLEAN_TEXT}]
+    if prop.get("nullable") is True:
+        members.append(_BOOLEAN_NULL)
+    return {"anyOf": members}
+
+
+def _float(prop: dict) -> dict:
+    """A FloatField as it reads JSON: `float(data)` takes false and true too, as 0.0 and
+    1.0, within its bounds (DRF's FloatField.to_internal_value).
+
+    >>> _float({"type": "number", "minimum": 0, "maximum": 5})["anyOf"][1]
+    {'enum': [False, True]}
+    >>> _float({"type": "number", "minimum": 2})
+    {'type': 'number', 'minimum': 2}
+    """
+    low, high = prop.get("minimum"), prop.get("maximum")
+    members = [
+        value
+        for value in (False, True)
+        if (low is None or (value > low if prop.get("exclusiveMinimum") is True else value >= low))
+        and (
+            high is None
+            or (value < high if prop.get("exclusiveMaximum") is True else value <= high)
+        )
+    ]
+    return {"anyOf": [prop, {"enum": members}]} if members else prop
+
+
+def _unfloat(prop: dict) -> dict | None:
+    """The number schema `_float` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if (
+        isinstance(members, list)
+        and len(members) == 2
+        and isinstance(members[1], dict)
+        and list(members[1]) == ["enum"]
+        and members[1]["enum"]
+        and all(isinstance(v, bool) for v in members[1]["enum"])
+    ):
+        return members[0]
+    return None
+
+
+def _unmapped(prop: dict) -> dict | None:
+    """The many relation `_related` widened with `{}`, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) == 2 and members[1] == _NO_KEYS:
+        return members[0]
+    return None
+
+
+def unboolean(prop: dict) -> dict | None:
+    """The boolean schema `_boolean` widened, if `prop` is one."""
+    members = prop.get("anyOf")
+    if isinstance(members, list) and len(members) >= 3 and members[1] == {"enum": [0, 1]}:
+        return members[0]
+    return None
+
+
+_NO_KEYS = {"type": "object", "maxProperties": 0}
+
+
+def _related(prop: dict, count: int, required: bool = False) -> dict:
+    """A relation's key (PrimaryKeyRelatedField, ManyRelatedField) as an id of a record the
+    collection has: "Invalid pk "99" - object does not exist." otherwise. An optional
+    ManyRelatedField also takes `{}`: it iterates what it is given, an object's keys too
+    (a required one refuses it: "This list may not be empty.").
+
+    >>> _related({"type": "array", "items": {"type": "integer"}}, 3)["anyOf"][1]
+    {'type': 'object', 'maxProperties': 0}
+    """
+    ids = {"type": "integer", "minimum": 1, "maximum": max(count, 1)}
+    whole = effective(prop)
+    if (
+        whole.get("type") == "array"
+        and effective(whole.get("items") or {}).get("type") == "integer"
+    ):
+        many = {**prop, "items": {**(prop.get("items") or {}), **ids}}
+        return many if required else {"anyOf": [many, _NO_KEYS]}
+    if whole.get("type") == "integer" and "oneOf" not in prop and "anyOf" not in prop:
+        return {**prop, **ids}
+    return prop
+
+
+def unwidened(prop: dict) -> dict | None:
+    """The schema `tighten` widened to what JSON may also send (a number for a CharField,
+    a DecimalField or a FloatField; an integer for a UUIDField; `{}` for a many relation),
+    if `prop` is one; a boolean's is `unboolean`'s.
+
+    >>> unwidened(tighten({"properties": {"n": {"type": "number"}}}, set(), {}, {})
+    ...           ["properties"]["n"])
+    {'type': 'number'}
+    >>> unwidened({"type": "string"}) is None
+    True
+    """
+    return _unfloat(prop) or _unmapped(prop) or _undecimal(prop) or _unuuid(prop) or _unchar(prop)

@@ -1,0 +1,205 @@
+"""A write's request schema as DRF's serializer fields read it
+(mockserver/http/fieldschemas.py): CharField's blanks and NULs, URLValidator's URLs, a
+DecimalField's digits, and what JSON may also send (numbers as text, a boolean's words)."""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema_rs
+import pytest
+from django.core.validators import URLValidator
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from mockserver.engine import addresses
+from mockserver.http.fieldschemas import NOT_BLANK, URL, _url, tighten, unboolean, unwidened
+
+BLANK = {"type": "string", "maxLength": 0}
+
+
+def _text(prop: dict) -> dict:
+    """A CharField's text schema: the JSON body's first member (numbers are the other:
+    CharField reads `str(data)`)."""
+    return prop["anyOf"][0] if "anyOf" in prop else prop
+
+
+def test_a_spectacular_min_length_is_kept():
+    schema = {"properties": {"name": {"type": "string", "minLength": 1}}, "required": ["name"]}
+    tight = tighten(schema, set(), {}, {})
+    name = {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
+    assert _text(tight["properties"]["name"]) == name
+    nothing = {"properties": {"n": {"type": "integer"}, "s": {"enum": ["a"]}}}
+    assert tighten(nothing, set(), {}, {}) is nothing
+
+
+SPACES = [
+    ("empty", "", False),
+    ("spaces", "   ", False),
+    ("python-only whitespace", "\x1c\x85", False),
+    ("ideographic space", "\u3000", False),
+    ("a letter", "a", True),
+    ("padded", "  a  ", True),
+    ("zero width no-break space is no whitespace to Python", "\ufeff", True),
+    ("NUL", "a\x00", False),
+]
+
+
+@pytest.mark.parametrize(("value", "valid"), [s[1:] for s in SPACES], ids=[s[0] for s in SPACES])
+def test_not_blank_is_what_charfield_strips(value, valid):
+    assert (re.search(NOT_BLANK, value) is not None) is valid
+    assert (value.strip() != "" and "\x00" not in value) is valid
+
+
+PRICE = {"type": "string", "format": "decimal", "pattern": r"^-?\d{0,6}(?:\.\d{0,2})?$"}
+DECIMALS = [
+    # drf-spectacular's pattern matches these, DecimalField refuses them ("A valid number
+    # is required."; found by Schemathesis: "." refused in a schema-valid body).
+    ("no digit", ".", False),
+    ("empty", "", False),
+    ("a sign", "-", False),
+    ("a sign and a point", "-.", False),
+    ("whole", "12", True),
+    ("a trailing point", "12.", True),
+    ("places only", "-.5", True),
+    ("the largest", "123456.78", True),
+    ("too many places", "1.234", False),
+]
+
+
+@pytest.mark.parametrize(("text", "valid"), [d[1:] for d in DECIMALS], ids=[d[0] for d in DECIMALS])
+def test_a_decimal_has_a_digit(text, valid):
+    tight = tighten({"properties": {"price": PRICE}, "required": ["price"]}, set(), {}, {})
+    text_member = tight["properties"]["price"]["anyOf"][0]  # the other: JSON numbers
+    assert (re.search(text_member["pattern"], text) is not None) is valid
+
+
+BOOLEANS = [
+    # BooleanField's words in any case, 1 and 0 (found by Schemathesis: 0 for a boolean was
+    # accepted, as DRF reads it); nothing else.
+    ("true", True, True),
+    ("0", 0, True),
+    ("1.0", 1.0, True),
+    ("yes", "yes", True),
+    ("OFF", "OFF", True),
+    ("2", 2, False),
+    ("maybe", "maybe", False),
+    ("null", None, False),
+    ("text null", "null", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"), [b[1:] for b in BOOLEANS], ids=[b[0] for b in BOOLEANS]
+)
+def test_a_boolean_takes_drf_words_and_numbers(value, valid):
+    import jsonschema_rs
+
+    tight = tighten({"properties": {"on": {"type": "boolean"}}}, set(), {}, {})
+    assert jsonschema_rs.validator_for(tight["properties"]["on"]).is_valid(value) is valid
+
+
+# What the mock takes for a URLField: URLValidator's URL (a CharField: no NUL either) that
+# the record's response schema holds, `format: uri` (mockserver/engine/writes.py).
+_URI = jsonschema_rs.validator_for({"type": "string", "format": "uri"}, validate_formats=True)
+
+
+def _taken(text: str) -> bool:
+    return addresses.is_url(text) and "\x00" not in text and _URI.is_valid(text)
+
+
+_SHORT = _url({"type": "string", "format": "uri", "maxLength": 200})["pattern"]
+
+
+@hypothesis_settings(derandomize=True, database=None, max_examples=300, deadline=None,
+                     suppress_health_check=list(HealthCheck))  # fmt: skip
+@given(st.one_of(st.from_regex(_SHORT), st.from_regex(URL)))
+def test_every_url_the_served_pattern_allows_is_one_urlfield_accepts(text):
+    """Found by Schemathesis: a `format: uri` value with a one-letter top-level label
+    ("https://0.a") was refused, "Enter a valid URL.", as Django's URLValidator does."""
+    assert _taken(text), text
+    URLValidator()(text)
+
+
+URLS = [
+    ("one-letter top level", "https://example.a", False),
+    ("other scheme", "mailto:a@example.org", False),
+    ("no scheme", "example.org", False),
+    ("newline at the end", "http://example.org\n", False),
+    ("nul in the path", "http://example.org/\x00", False),
+    ("a host part NFKC reads as a slash", "http://example.org\uff0fa", False),
+    ("host past 253", "http://" + "a" * 250 + ".org", False),
+    # URLValidator takes these; the response's `format: uri` does not hold them.
+    ("internationalized host", "http://b\u00fccher.example/", False),
+    ("space in the query", "http://example.org/?a b", False),
+    ("plain", "http://example.org/a?b#c", True),
+    ("upper case", "HTTPS://EXAMPLE.ORG", True),
+    ("user, ipv4 and port", "ftp://u:p@10.0.0.1:21/x", True),
+    ("localhost", "http://localhost:8000/", True),
+    ("punycode", "http://xn--bcher-kva.xn--p1ai", True),
+    ("escapes and sub-delims", "http://example.org/%41;b=c?d=e&f#g?h", True),
+]
+
+
+def test_a_blank_or_url_field_gets_the_pattern_in_its_url_member():
+    site = {"oneOf": [{"type": "string", "format": "uri", "maxLength": 200}, BLANK]}
+    tight = tighten({"properties": {"site": site}}, set(), {}, {})["properties"]["site"]
+    short = _url({"type": "string", "format": "uri", "maxLength": 200})
+    assert tight == {"oneOf": [short, BLANK]}
+    assert short == {"type": "string", "maxLength": 200, "pattern": short["pattern"]}
+
+
+@pytest.mark.parametrize(("text", "valid"), [u[1:] for u in URLS], ids=[u[0] for u in URLS])
+def test_the_url_pattern_is_urlvalidators(text, valid):
+    assert (re.search(URL, text) is not None) == valid == _taken(text)
+
+
+def test_the_url_pattern_compiles_for_rust_clients():
+    """Found by Schemathesis: a pattern jsonschema_rs cannot compile is dropped, and a
+    value it does not check is sent as valid."""
+    check = jsonschema_rs.validator_for({"type": "string", "pattern": URL})
+    assert (check.is_valid("http://example.org"), check.is_valid("0")) == (True, False)
+
+
+CHAR_NUMBERS = [
+    ("no bound: any number", {}, {"type": "number"}),
+    ("room for any float's text", {"maxLength": 30}, {"anyOf": [
+        {"type": "integer", "minimum": -(10**29 - 1), "maximum": 10**30 - 1},
+        {"type": "number", "not": {"type": "integer"}}]}),
+    # Found starting carbure: 10 ** 10000 is no JSON Python writes.
+    ("a very long bound: any number", {"maxLength": 10000}, {"type": "number"}),
+    ("a short bound: integers that fit", {"maxLength": 3},
+     {"type": "integer", "minimum": -99, "maximum": 999}),
+    # Found by Schemathesis: 10 ** 15 was a slug of 16 characters, within max_length 80.
+    ("a slug: integers only", {"maxLength": 80, "pattern": "^[-a-zA-Z0-9_]+$"},
+     {"type": "integer", "minimum": -(10**79 - 1), "maximum": 10**80 - 1}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("bound", "number"), [c[1:] for c in CHAR_NUMBERS], ids=[c[0] for c in CHAR_NUMBERS]
+)
+def test_a_char_field_takes_numbers_as_their_text_in_json(bound, number):
+    schema = {"properties": {"note": {"type": "string", **bound}}}
+    assert tighten(schema, set(), {}, {})["properties"]["note"]["anyOf"][1] == number
+
+
+WIDENED = [
+    ("a FloatField's booleans", {"type": "number", "maximum": 5}),
+    ("a DecimalField's numbers", {"type": "string", "format": "decimal",
+                                  "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$"}),
+    ("a UUIDField's integers", {"type": "string", "format": "uuid"}),
+    ("a CharField's numbers", {"type": "string"}),
+    ("a BooleanField's words", {"type": "boolean"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("prop", [w[1] for w in WIDENED], ids=[w[0] for w in WIDENED])
+def test_a_form_reads_the_schema_before_json_widened_it(prop):
+    """A form's part is only ever text: `as_form` (mockserver/http/writedocs.py) takes back
+    what `tighten` added for JSON, and only that."""
+    tight = tighten({"properties": {"f": prop}}, set(), {}, {})["properties"]["f"]
+    narrow = unboolean if prop["type"] == "boolean" else unwidened
+    assert narrow(tight) == tight["anyOf"][0]
+    assert (unwidened(prop), unboolean(prop), unwidened(tight["anyOf"][0])) == (None,) * 3
