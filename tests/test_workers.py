@@ -96,3 +96,44 @@ def test_every_worker_serves_the_same_bytes(two_workers):
         assert common
         for path in common:
             assert other[path] == answers[0][path], path
+
+
+@pytest.mark.slow
+def test_workers_serve_when_the_server_is_pid_1():
+    """As a container's command (`docker run ... mockserver serve --workers 2`), the server
+    is pid 1. Its workers took a parent of pid 1 for init having adopted them, and stopped
+    as soon as they started: nothing answered. Here the server runs as pid 1 of a pid
+    namespace of its own (util-linux's unshare, as root)."""
+    process = subprocess.Popen(
+        ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child=SIGTERM",
+         sys.executable, "-m", "mockserver", "serve", "--port", "0", "--workers", "2",
+         "--users", "50", "--cache-dir", "", "--no-access-log", "--token", TOKEN],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and url is None:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+            found = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+            url = found.group(1) if found else None
+        assert url, "no URL printed"
+        _wait_ready(url)
+        workers = set()
+        for _ in range(100):
+            with httpx.Client(timeout=10) as client:  # a new connection each time
+                response = client.get(url + "/users/?limit=1", headers=_auth())
+            assert response.status_code == 200
+            workers.add(response.headers["x-mockserver-worker"])
+            if len(workers) == 2:
+                break
+        assert len(workers) == 2, workers
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()

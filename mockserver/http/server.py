@@ -33,6 +33,7 @@ from mockserver.http.reload import ReloadingApp
 from mockserver.settings import Settings
 
 SETTINGS_ENV = "MOCKSERVER_SETTINGS_JSON"
+SUPERVISOR_ENV = "MOCKSERVER_SUPERVISOR_PID"
 
 
 def progress_printer(stream=sys.stderr):
@@ -318,6 +319,7 @@ def _serve(settings: Settings, sockets: list[socket.socket]) -> int:
     # Several workers: each process loads the same dataset (from the cache the build above
     # wrote, or by generating the same bytes again) and serves the same answers.
     os.environ[SETTINGS_ENV] = settings.to_json()
+    os.environ[SUPERVISOR_ENV] = str(os.getpid())  # the parent each worker dies with
     config = uvicorn.Config(
         "mockserver.http.server:worker_app", factory=True, workers=settings.workers, **common
     )
@@ -375,10 +377,12 @@ def worker_app():
 
 def _dies_with_parent() -> None:
     """A worker stops (drained, as by SIGTERM) when its supervisor dies, even by SIGKILL:
-    nothing goes on serving the port without it (prctl's parent-death signal, Linux). A
-    parent of pid 1 is init, which adopted the worker: its supervisor is already gone."""
-    parent = os.getppid()
-    if not processes.die_with_parent(signal.SIGTERM, parent) or parent == 1:
+    nothing goes on serving the port without it (prctl's parent-death signal, Linux). The
+    supervisor names itself: a worker whose parent is another process was adopted, its
+    supervisor already gone. (A parent of pid 1 proves nothing: `mockserver serve` is pid 1
+    itself as a container's command.)"""
+    parent = int(os.environ.get(SUPERVISOR_ENV) or os.getppid())
+    if not processes.die_with_parent(signal.SIGTERM, parent):
         os.kill(os.getpid(), signal.SIGTERM)
 
 
