@@ -63,13 +63,35 @@ class AccessLogMiddleware:
                     (self.clock() - started) * 1000,
                     f"  {reason(seen['body'])}" if status == 400 else "",
                 )
-                # makeRecord + handle is logger.info without its stack walk for the caller's
-                # file and line, which an access line does not print.
-                record = self.logger.makeRecord(
-                    self.logger.name, logging.INFO, __file__, 0, _LINE, args, None,
-                    extra={"status": status},
-                )  # fmt: skip
-                self.logger.handle(record)
+                batch = _batch_of(self.logger)
+                if batch is not None:
+                    batch.add(args)
+                else:
+                    # makeRecord + handle is logger.info without its stack walk for the
+                    # caller's file and line, which an access line does not print.
+                    record = self.logger.makeRecord(
+                        self.logger.name, logging.INFO, __file__, 0, _LINE, args, None,
+                        extra={"status": status},
+                    )  # fmt: skip
+                    self.logger.handle(record)
+
+
+def _batch_of(logger: logging.Logger) -> BatchingHandler | None:
+    """The handler `serve` batches lines in, when it alone would see a record (one handler,
+    no filter, no propagation): a line is then added to it without a LogRecord. Making and
+    handling the record was measured at about 8 µs a request through the app's stack, a
+    tenth of a write's time; the line printed is the same."""
+    if len(logger.handlers) != 1 or logger.filters or logger.propagate:
+        return None
+    handler = logger.handlers[0]
+    if (
+        type(handler) is BatchingHandler
+        and not handler.filters
+        and handler.level <= logging.INFO
+        and type(handler.formatter) is AccessFormatter
+    ):
+        return handler
+    return None
 
 
 def target(scope, secrets=None) -> str:
@@ -119,7 +141,13 @@ class AccessFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if not self.colour or not isinstance(record.args, tuple) or len(record.args) != 5:
             return record.getMessage()
-        method, path, status, ms, why = record.args
+        return self.line(record.args)
+
+    def line(self, args: tuple) -> str:
+        """An access line from its fields (method, target, status, ms, reason)."""
+        if not self.colour:
+            return _LINE % args
+        method, path, status, ms, why = args
         paint = _STATUS_COLOURS.get(str(status)[0], "")
         return (
             f"{_BOLD}{method}{_RESET} {path} {paint}{status}{_RESET} "
@@ -148,10 +176,20 @@ class BatchingHandler(logging.StreamHandler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self._lines.append(self.format(record))
+            line = self.format(record)
         except Exception:  # logging's contract: a bad record must not break the caller
             self.handleError(record)
             return
+        self._add_line(line)
+
+    def add(self, args: tuple) -> None:
+        """An access line from its fields, as `emit` writes their record (the formatter is
+        an AccessFormatter: see `_batch_of`)."""
+        with self.lock:
+            self._add_line(self.formatter.line(args))
+
+    def _add_line(self, line: str) -> None:
+        self._lines.append(line)
         if len(self._lines) >= self.batch:
             self.flush()
         elif not self._scheduled:
