@@ -231,11 +231,13 @@ class _Writer:
         key = workspace.next_key(write.session, self.path)
         record: dict = {}
         drawn: list[str] = []  # fields whose value is the one generated for the new key
+        now = None  # the request's time as DRF writes it, made once
         for name, prop, readonly, moment in self._shapes:
             if name in data:
                 record[name] = data[name]
             elif readonly and moment:
-                record[name] = format_datetime(write.now)  # auto_now_add and auto_now
+                now = now or format_datetime(write.now)
+                record[name] = now  # auto_now_add and auto_now
             elif not readonly and name in self._writable:
                 omitted = self._omitted(name, prop)
                 if omitted is _DRAWN:
