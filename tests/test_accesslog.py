@@ -292,3 +292,56 @@ def test_batched_lines_are_written_within_the_delay_and_in_order():
     written_at_once = asyncio.run(emit_all())
     assert written_at_once == "line 0\nline 1\nline 2\n"  # a full batch goes out at once
     assert stream.getvalue() == "".join(f"line {n}\n" for n in range(5))
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "stream_type", "line"),
+    [
+        (201, b"{}", io.StringIO, "POST /p/?a=1 201 12.3ms"),
+        (400, b'{"a": ["Bad."]}', io.StringIO, "POST /p/?a=1 400 12.3ms  a: Bad."),
+        (
+            404,
+            b"{}",
+            Terminal,
+            "\x1b[1mPOST\x1b[0m /p/?a=1 \x1b[33m404\x1b[0m \x1b[2m12.3ms\x1b[0m\x1b[33m",
+        ),
+    ],
+    ids=["created", "a 400's reason", "coloured"],
+)
+def test_batched_lines_are_the_lines_of_records(logged, status, body, stream_type, line):
+    """`serve`'s batch takes each line without a LogRecord; the same line as a record's,
+    and a handler or filter added to the logger gets records again."""
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    async def ignore(message):
+        pass
+
+    def run_once() -> None:
+        ticks = iter([100.0, 100.0123])
+        middleware = accesslog.AccessLogMiddleware(app, clock=lambda: next(ticks))
+        scope = {"type": "http", "method": "POST", "path": "/p/", "query_string": b"a=1"}
+        asyncio.run(middleware(scope, None, ignore))
+
+    stream = stream_type()
+    handler = accesslog.configure(stream, batched=True)
+    try:
+        assert accesslog._batch_of(accesslog.LOGGER) is handler
+        run_once()
+        handler.flush()
+        seen: list[logging.LogRecord] = []
+        collector = logging.Handler()
+        collector.emit = seen.append
+        accesslog.LOGGER.addHandler(collector)
+        assert accesslog._batch_of(accesslog.LOGGER) is None
+        run_once()
+        handler.flush()
+    finally:
+        accesslog.LOGGER.removeHandler(handler)
+        accesslog.LOGGER.removeHandler(collector)
+        accesslog.LOGGER.setLevel(logging.NOTSET)
+        accesslog.LOGGER.propagate = True
+    assert stream.getvalue().splitlines() == [line, line]
+    assert [record.status for record in seen] == [status]

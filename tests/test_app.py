@@ -175,3 +175,33 @@ def test_a_query_string_sent_again_is_parsed_once(monkeypatch):
     for _ in range(2):
         assert raw_get(app, b"/users/?limit=x", AUTH)[0] == 400
     assert len(calls) == 3
+
+
+def test_in_a_session_that_wrote_only_an_empty_query_string_is_kept(monkeypatch):
+    """A detail read after a write: an empty query string reads no record, so it is parsed
+    once in any session; one that filters is parsed again each time (its relations are the
+    session's)."""
+    from helpers_drf import SERVICE_DIR
+
+    from mockserver.http import app as app_module
+
+    calls = []
+    parse = app_module.parse_query
+    monkeypatch.setattr(
+        app_module, "parse_query", lambda *args: calls.append(args[1]) or parse(*args)
+    )
+    state = make_state(spec=str(SERVICE_DIR / "openapi.yaml"), size=20, access_log=False)
+    client = make_client(state)
+    headers = {"Authorization": f"Token {state.banner_token()}", "X-Mock-Session": "kept"}
+    body = {"name": "Mug", "slug": "mug", "sku": "00000001-0000-4000-8000-000000000001"}
+    body |= {"price": "3.50", "stock": 1, "is_available": True, "status": "active"}
+    body |= {"category": 2, "tags": [2], "email": "a@example.com"}
+    created = client.post("/products/", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    detail = f"/products/{created.json()['id']}/"
+    answers = [client.get(detail, headers=headers) for _ in range(3)]
+    assert [answer.json() for answer in answers] == [created.json()] * 3
+    assert calls == [[]]
+    for _ in range(2):
+        assert client.get("/products/?category=2", headers=headers).status_code == 200
+    assert calls == [[], [("category", "2")], [("category", "2")]]

@@ -75,6 +75,7 @@ class Workspace:
         self.state = state
         self.sessions = sessions
         self._views: dict[str, Records] = {}
+        self._floors: dict[str, int] = {}  # the largest generated key, by collection
 
     def records(self, session: str) -> Mapping[str, Served]:
         """The records a request of `session` reads: the generated ones while it has
@@ -121,8 +122,12 @@ class Workspace:
             self._load(session)
 
     def next_key(self, session: str, path: str) -> int:
-        ids = self.state.served[path].dataset.ids
-        return self.sessions.next_key(session, path, int(ids.max()) if len(ids) else 0)
+        floor = self._floors.get(path)
+        if floor is None:
+            # The generated records never change: their largest key is found once.
+            ids = self.state.served[path].dataset.ids
+            floor = self._floors[path] = int(ids.max()) if len(ids) else 0
+        return self.sessions.next_key(session, path, floor)
 
     def reset(self, session: str) -> None:
         self.sessions.reset(session)
@@ -199,6 +204,8 @@ class _Writer:
         props = (self.schema or {}).get("properties") or {}
         self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
         self._current: tuple = (None, None)
+        # A HyperlinkedModelSerializer's `url`, which a create writes from the request's URL.
+        self._linked = _is_link(self.fields.get("url"))
         # (name, schema, read-only, a date-time) of each field, in serializer order.
         self._shapes = [
             (name, prop, bool(effective(prop).get("readOnly")), _is_moment(prop))
@@ -224,11 +231,13 @@ class _Writer:
         key = workspace.next_key(write.session, self.path)
         record: dict = {}
         drawn: list[str] = []  # fields whose value is the one generated for the new key
+        now = None  # the request's time as DRF writes it, made once
         for name, prop, readonly, moment in self._shapes:
             if name in data:
                 record[name] = data[name]
             elif readonly and moment:
-                record[name] = format_datetime(write.now)  # auto_now_add and auto_now
+                now = now or format_datetime(write.now)
+                record[name] = now  # auto_now_add and auto_now
             elif not readonly and name in self._writable:
                 omitted = self._omitted(name, prop)
                 if omitted is _DRAWN:
@@ -243,7 +252,7 @@ class _Writer:
         if parent is not None and self.scope.field in self.fields:
             record[self.scope.field] = parent
             drawn = [name for name in drawn if name != self.scope.field]
-        if _is_link(self.fields.get("url")) and write.url:
+        if self._linked and write.url:
             # HyperlinkedModelSerializer's `url`: the new record's detail, which DRF's
             # create also answers as `Location`.
             value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key

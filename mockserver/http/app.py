@@ -220,16 +220,18 @@ class ApiMiddleware:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
         handler, rules, checks, parsed = bound
         data = self.workspace.records(_session(exchange.headers))
-        query = parsed.get(exchange.query_string) if data is self.state.served else None
+        # A query string sent again (a page polled, a list a frontend reloads) is parsed
+        # once: the answer depends on the string alone while the records stay the
+        # generated ones (a parse reads a relation's ids). An empty one reads no record,
+        # so its parse holds in every session (a detail read after a write).
+        kept = data is self.state.served or not exchange.query_string
+        query = parsed.get(exchange.query_string) if kept else None
         if query is None:
             if data is not self.state.served and read.resource in data:
                 rules = data.rules_of(read.resource)  # the session's relations
             query = parse_query(read, exchange.items, rules, exchange.headers)
-            if not read.headers and data is self.state.served:
-                # A query string sent again (a page polled, a list a frontend reloads) is
-                # parsed once: the answer depends on the string alone while the records
-                # stay the generated ones (a parse reads a relation's ids). Bounded; a
-                # query the contract refuses raises and is never kept.
+            if not read.headers and kept:
+                # Bounded; a query the contract refuses raises and is never kept.
                 if len(parsed) >= _PARSED_KEPT:
                     parsed.clear()
                 parsed[exchange.query_string] = query
@@ -391,8 +393,19 @@ def _request_url(scope, headers) -> str:
 
 
 def _escape_path(path: str) -> str:
-    """Django's escape_uri_path; undecodable bytes of the request go back as they came."""
-    return quote(path, safe="/%:@!$&'()*+,;=", errors="surrogateescape")
+    """Django's escape_uri_path; undecodable bytes of the request go back as they came.
+
+    >>> _escape_path("/products/12/"), _escape_path("/caf\u00e9 s/")
+    ('/products/12/', '/caf%C3%A9%20s/')
+    """
+    if _PLAIN_PATH.fullmatch(path):
+        return path  # nothing to escape, as for nearly every path: quote() would cost more
+    return quote(path, safe=_PATH_SAFE, errors="surrogateescape")
+
+
+_PATH_SAFE = "/%:@!$&'()*+,;="
+# What quote() leaves as it is: ASCII letters and digits, "_.-~", and the safe characters.
+_PLAIN_PATH = re.compile(r"[\w.\-~/%:@!$&'()*+,;=]*", re.ASCII)
 
 
 # django.http.request.host_validation_re, less the IPv6 form (it falls back like any other).

@@ -44,6 +44,7 @@ import base64
 import binascii
 import codecs
 import contextlib
+import functools
 import html
 import io
 import json
@@ -102,13 +103,10 @@ def parse(
     (415, {'detail': 'Unsupported media type "text/plain" in request.'})
     """
     media = MISSING_TYPE if content_type is None else content_type
-    main, params = _split(media)
+    main, params, chosen = _negotiated(media, tuple(accepted))
     if not body:
         # Request._parse: no stream (Content-Length 0) gives empty data before any parser.
         return {}, main in (FORM, MULTIPART)
-    chosen = None
-    if len(media) <= MAX_MEDIA_TYPE_LENGTH:
-        chosen = next((m for m in accepted if _matches(m, main, params)), None)
     if chosen is None:
         raise ApiError.detail(415, f'Unsupported media type "{media}" in request.')
     encoding = _encoding(params)
@@ -117,6 +115,22 @@ def parse(
     if chosen == FORM:
         return _form(body, encoding), True
     return _multipart(media, params, body, encoding), True
+
+
+@functools.lru_cache(maxsize=64)
+def _negotiated(media: str, accepted: tuple[str, ...]) -> tuple[str, dict[str, str], str | None]:
+    """The request's media type, its parameters, and the parser that takes it (None: 415),
+    read once per Content-Type: a client sends the same one with every write. The
+    parameters are only read, never changed.
+
+    >>> _negotiated("Application/JSON; charset=UTF-8", DEFAULT_MEDIA)
+    ('application/json', {'charset': 'UTF-8'}, 'application/json')
+    """
+    main, params = _split(media)
+    chosen = None
+    if len(media) <= MAX_MEDIA_TYPE_LENGTH:
+        chosen = next((m for m in accepted if _matches(m, main, params)), None)
+    return main, params, chosen
 
 
 def _split(media: str) -> tuple[str, dict[str, str]]:
