@@ -76,8 +76,9 @@ _DETAIL = {
     "properties": {"detail": {"type": "string"}},
 }
 # DRF's ValidationError body for a serializer: each field's messages (a nested serializer's
-# and a ListField's are objects of their own), the object's own under `non_field_errors`;
-# a body no parser reads is a ParseError's `detail`.
+# and a ListField's are objects of their own, a nested `many=True` serializer's a list of
+# them, `{}` for each valid item: ListSerializer.to_internal_value), the object's own under
+# `non_field_errors`; a body no parser reads is a ParseError's `detail`.
 INVALID_BODY = {
     "description": "DRF's validation errors: a list of messages per field (an object for a "
     "nested serializer), `non_field_errors` for the body as a whole; or a parse error.",
@@ -86,7 +87,11 @@ INVALID_BODY = {
             "type": "object",
             "properties": {"non_field_errors": {"type": "array", "items": {"type": "string"}}},
             "additionalProperties": {
-                "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object"},
+                    {"type": "array", "items": {"type": "object"}},
+                ]
             },
         },
         _DETAIL,
@@ -177,7 +182,8 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
     QueryDict); `schema` itself when nothing differs.
 
     - A boolean may be left out: BooleanField's `default_empty_html` is False, as an
-      unchecked box sends nothing (its `default` when it has one).
+      unchecked box sends nothing (its `default` when it has one); an optional one may
+      also be sent empty.
     - A form has no null: a multipart part is text, so `null` is the text "null", which
       only a CharField (as text) and a BooleanField (as None) read; an urlencoded body
       leaves a null out. A field is nullable in a form only where that stays true; an
@@ -204,6 +210,10 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         kind = whole.get("type")
         if kind == "boolean" or _unboolean(prop) is not None:
             required = [one for one in required if one != name]
+            if name not in (schema.get("required") or ()) and name not in serializer:
+                # Field.get_value: an optional field's "" is no value at all (a required
+                # BooleanField's "" is "Must be a valid boolean.").
+                properties[name] = {"anyOf": [prop, _BLANK]}
             continue
         narrow = (
             _unfloat(prop) or _unmapped(prop) or _undecimal(prop) or _unuuid(prop) or _unchar(prop)
