@@ -169,8 +169,36 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
             changed_body["content"][media]["schema"] = tightened
+    body = changed_body or _shallow(document, raw_op["requestBody"])
+    if (
+        isinstance(body, dict)
+        and body.get("required") is True
+        and _nothing_required(document, content)
+    ):
+        # DRF has no "required body": an absent one is `request.data == {}`, which a
+        # serializer with no required field takes (drf-spectacular writes `required` only
+        # then; a hand-written spec may say it all the same).
+        changed_body = changed_body or copy.deepcopy(body)
+        changed_body["required"] = False
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
+
+
+def _nothing_required(document: dict, content: dict) -> bool:
+    """Whether every media type's body is an object whose serializer requires no field.
+
+    >>> _nothing_required({}, {"application/json": {"schema": {"properties": {"a": {}}}}})
+    True
+    >>> _nothing_required({}, {"application/json": {"schema": {"type": "array"}}})
+    False
+    """
+    for item in content.values():
+        schema = _shallow(document, item.get("schema")) if isinstance(item, dict) else None
+        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+            return False
+        if schema.get("required") or effective(schema).get("type", "object") != "object":
+            return False
+    return True
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
