@@ -658,3 +658,37 @@ def test_a_body_whose_serializer_requires_nothing_may_be_left_out(tmp_path, sche
     path.write_text(json.dumps(raw))
     document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
     assert document["paths"]["/products/"]["post"]["requestBody"]["required"] is required
+
+
+_MESSAGE = {
+    "type": "object",
+    "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
+    "required": ["role", "content"],
+}
+NESTED = [
+    # A nested serializer's fields and a ListField's items are DRF fields too (found by
+    # Schemathesis: open-chat-studio's `messages[].content` 0 accepted, "" refused;
+    # `tags: [""]` refused).
+    ("nested text as a number", {"messages": [{"role": "a", "content": 0}]}, True),
+    ("nested blank", {"messages": [{"role": "a", "content": ""}]}, False),
+    ("nested required", {"messages": [{"content": "x"}]}, False),
+    ("list item blank", {"tags": [""]}, False),
+    ("list item number", {"tags": ["a", 0]}, True),
+    ("list item boolean", {"tags": [True]}, False),
+]
+
+
+@pytest.mark.parametrize(("body", "valid"), [n[1:] for n in NESTED], ids=[n[0] for n in NESTED])
+def test_nested_serializers_and_list_items_are_tightened_too(body, valid):
+    import jsonschema_rs
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "messages": {"type": "array", "items": _ref("Message")},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    components = {"Message": _MESSAGE}
+    tight = tighten(schema, set(), {}, {}, lambda node: components[node["$ref"].split("/")[-1]])
+    assert jsonschema_rs.validator_for(tight).is_valid(body) is valid

@@ -161,7 +161,9 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         schema = _shallow(document, item["schema"])
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             continue
-        tightened = tighten(schema, required, relations, counts)
+        tightened = tighten(
+            schema, required, relations, counts, lambda node: _shallow(document, node)
+        )
         kind = media.split(";")[0].strip().lower()
         if kind in _FORMS:
             tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
@@ -297,8 +299,18 @@ def _required_of(spec, op) -> set[str]:
     return set()
 
 
-def tighten(schema: dict, required: set[str], relations: dict[str, str], counts) -> dict:
+# How deep nested serializers are tightened (a recursive one stops there, as it is).
+_NESTING = 4
+
+
+def tighten(
+    schema: dict, required: set[str], relations: dict[str, str], counts, resolve=None, depth=0
+) -> dict:
     """A request schema with DRF's own checks written in; `schema` itself when none applies.
+
+    A nested serializer (a property that is an object with properties, or an array of
+    them; `resolve` gives a `$ref`'s target) is tightened as the body is, with no relation
+    known; a ListField's text items as a required CharField child (`allow_blank=False`).
 
     >>> tight = tighten({"properties": {"name": {"type": "string"},
     ...                                 "bio": {"type": "string"}}, "required": ["name"]},
@@ -316,7 +328,13 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             # read-only one as one a request may not send).
             del properties[name]
             continue
-        if not isinstance(prop, dict) or "$ref" in prop:
+        if not isinstance(prop, dict):
+            continue
+        nested = _nested(prop, counts, resolve, depth)
+        if nested is not None:
+            properties[name] = nested
+            continue
+        if "$ref" in prop:
             continue
         target = relations.get(name)
         if _has_url(prop):
@@ -348,6 +366,45 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
         if not out["required"]:
             del out["required"]
     return out
+
+
+def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
+    """A nested serializer's schema (or a list of them, or a ListField of text) tightened;
+    None when `prop` is none of these or nothing changes.
+
+    >>> tags = _nested({"type": "array", "items": {"type": "string"}}, {}, None, 0)
+    >>> tags["items"]["anyOf"][0]["pattern"] == NOT_BLANK
+    True
+    """
+    if depth >= _NESTING or prop.get("readOnly"):
+        return None
+    target = resolve(prop) if resolve is not None and "$ref" in prop else prop
+    if not isinstance(target, dict):
+        return None
+    if isinstance(target.get("properties"), dict) and target.get("type", "object") == "object":
+        if "x-recursive" in target:
+            return None
+        new = tighten(target, set(), {}, counts, resolve, depth + 1)
+        if new is target:
+            return None
+        return {**new, **{k: v for k, v in prop.items() if k != "$ref"}} if "$ref" in prop else new
+    if target.get("type") != "array" or not isinstance(target.get("items"), dict):
+        return None
+    items = target["items"]
+    whole = resolve(items) if resolve is not None and "$ref" in items else items
+    if not isinstance(whole, dict):
+        return None
+    if isinstance(whole.get("properties"), dict):
+        child = _nested(items, counts, resolve, depth)
+    elif whole is items and effective(items).get("type") == "string" and "$ref" not in items:
+        child = _text(items, True)
+        child = _char_number(child) if child is not items else None
+    else:
+        child = None
+    if child is None:
+        return None
+    new = {**target, "items": child}
+    return {**new, **{k: v for k, v in prop.items() if k != "$ref"}} if "$ref" in prop else new
 
 
 def _text(prop: dict, required: bool) -> dict:
