@@ -222,7 +222,8 @@ BODIES = [
     # Found by Schemathesis on open-chat-studio's `messages` (ChatMessage, many=True).
     ("a list serializer's", {"messages": [{}, {"content": ["This field may not be blank."]}]},
      True),
-    ("a list of lists", {"messages": [["Invalid data."]]}, False),
+    ("a list serializer's null item", {"messages": [["This field may not be null."]]}, True),
+    ("a list of numbers", {"messages": [1]}, False),
     ("not a list of strings", {"name": "This field is required."}, False),
     ("a bare list", ["Invalid data."], False),
 ]  # fmt: skip
@@ -675,6 +676,11 @@ NESTED = [
     ("list item blank", {"tags": [""]}, False),
     ("list item number", {"tags": ["a", 0]}, True),
     ("list item boolean", {"tags": [True]}, False),
+    # JSONField: `{}`, any value but null (found by Schemathesis: open-chat-studio's
+    # `state: null` refused, as DRF refuses it).
+    ("any value", {"state": [1, {"a": None}]}, True),
+    ("any value but null", {"state": None}, False),
+    ("nullable any value", {"extra": None}, True),
 ]
 
 
@@ -687,6 +693,8 @@ def test_nested_serializers_and_list_items_are_tightened_too(body, valid):
         "properties": {
             "messages": {"type": "array", "items": _ref("Message")},
             "tags": {"type": "array", "items": {"type": "string"}},
+            "state": {"title": "State"},
+            "extra": {"nullable": True},
         },
     }
     components = {"Message": _MESSAGE}

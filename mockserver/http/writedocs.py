@@ -77,7 +77,8 @@ _DETAIL = {
 }
 # DRF's ValidationError body for a serializer: each field's messages (a nested serializer's
 # and a ListField's are objects of their own, a nested `many=True` serializer's a list of
-# them, `{}` for each valid item: ListSerializer.to_internal_value), the object's own under
+# them, `{}` for each valid item and a list of messages for a null one:
+# ListSerializer.to_internal_value), the object's own under
 # `non_field_errors`; a body no parser reads is a ParseError's `detail`.
 INVALID_BODY = {
     "description": "DRF's validation errors: a list of messages per field (an object for a "
@@ -90,7 +91,15 @@ INVALID_BODY = {
                 "anyOf": [
                     {"type": "array", "items": {"type": "string"}},
                     {"type": "object"},
-                    {"type": "array", "items": {"type": "object"}},
+                    {
+                        "type": "array",
+                        "items": {
+                            "anyOf": [
+                                {"type": "object"},
+                                {"type": "array", "items": {"type": "string"}},
+                            ]
+                        },
+                    },
                 ]
             },
         },
@@ -347,6 +356,10 @@ def tighten(
             new = _boolean(prop)
         elif prop.get("type") == "number" and "enum" not in prop:
             new = _float(prop)
+        elif not _STRUCTURE & set(prop):
+            # A JSONField (drf-spectacular writes `{}`, `nullable: true` for allow_null):
+            # any value but null ("This field may not be null.").
+            new = {**prop, "not": {"enum": [None]}}
         else:
             new = _text(prop, name in required)
             if new.get("format") == "uuid" and new.get("type") == "string":
@@ -405,6 +418,12 @@ def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
         return None
     new = {**target, "items": child}
     return {**new, **{k: v for k, v in prop.items() if k != "$ref"}} if "$ref" in prop else new
+
+
+# The keys that make a schema more than "any JSON value".
+_STRUCTURE = frozenset(
+    ("type", "oneOf", "anyOf", "allOf", "not", "enum", "$ref", "nullable", "properties", "items")
+)
 
 
 def _text(prop: dict, required: bool) -> dict:
