@@ -301,3 +301,46 @@ def test_a_blank_url_written_reads_back_under_response_validation():
         assert listed.json()["results"] == [created.json()]
     finally:
         client.delete("/__mock/state")
+
+
+CORPUS = "tests/realspecs/"
+KEY = "k" * 40
+CREATED = [
+    # Found by Schemathesis (`make fuzz-writes`): objects-api's `uuid` (UUIDField,
+    # default=uuid4) was created "", its routes have no trailing slash, and a version's
+    # `url` was written before its `version` was drawn ("versionsNone/"); open-chat-studio's
+    # participant `id` (a UUID) was given the key, an integer, and the create refused.
+    ("a uuid left out is drawn, the url has no slash", "objects-api.yaml",
+     {"Authorization": f"Token {KEY}"}, "/objecttypes", {"name": "a", "namePlural": "b"},
+     r"^http://testserver/objecttypes/(?P<uuid>[0-9a-f-]{36})$"),
+    ("a uuid id is drawn", "open-chat-studio.yaml", {"X-api-key": KEY},
+     "/api/participants", {"identifier": "x", "data": []}, r"^(?P<id>[0-9a-f-]{36})$"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("spec", "headers", "path", "body", "pattern"),
+    [c[1:] for c in CREATED],
+    ids=[c[0] for c in CREATED],
+)
+def test_a_create_draws_what_its_model_would_and_links_its_detail(
+    spec, headers, path, body, pattern
+):
+    client = make_client(make_state(spec=CORPUS + spec, size=3, access_log=False, token=(KEY,)))
+    created = client.post(path, json=body, headers={**headers, "X-Mock-Session": spec})
+    assert created.status_code == 201, created.text
+    record = created.json()
+    found = re.match(pattern, record.get("url") or record["id"])
+    assert found, record
+    assert all(record[name] == value for name, value in found.groupdict().items())
+
+
+def test_a_nested_create_links_its_detail_with_the_value_drawn_for_it():
+    client = make_client(
+        make_state(spec=CORPUS + "objects-api.yaml", size=3, access_log=False, token=(KEY,))
+    )
+    auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "nested"}
+    parent = client.post("/objecttypes", json={"name": "a", "namePlural": "b"}, headers=auth)
+    versions = f"/objecttypes/{parent.json()['uuid']}/versions"
+    version = client.post(versions, json={}, headers=auth).json()
+    assert version["url"] == f"http://testserver{versions}/{version['version']}"

@@ -237,20 +237,23 @@ class _Writer:
                     record[name] = omitted
             else:
                 drawn.append(name)
-        if self.resource.lookup_field == "id" and "id" in self.fields:
+        if self.resource.lookup_field == "id" and _is_integer(self.fields.get("id")):
+            # An AutoField's value is the key; a UUIDField's (`default=uuid4`) is drawn.
             record["id"] = key
             drawn = [name for name in drawn if name != "id"]
         if parent is not None and self.scope.field in self.fields:
             record[self.scope.field] = parent
             drawn = [name for name in drawn if name != self.scope.field]
-        if _is_link(self.fields.get("url")) and write.url:
-            # HyperlinkedModelSerializer's `url`: the new record's detail, which DRF's
-            # create also answers as `Location`.
-            value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
-            record["url"] = f"{write.url.split('?')[0]}{value}/"
+        link = _is_link(self.fields.get("url")) and write.url
+        if link:
             drawn = [name for name in drawn if name != "url"]
         if drawn:
             record.update(self._new_record(key, drawn))
+        if link:
+            # HyperlinkedModelSerializer's `url`: the new record's detail, which DRF's
+            # create also answers as `Location` (its lookup value drawn above, if it is).
+            value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
+            record["url"] = detail_url(write.url, value)
         return self._saved(write, workspace, key, record, 201)
 
     def update(self, write: Write, workspace: Workspace) -> Result:
@@ -283,7 +286,9 @@ class _Writer:
             empty = _empty(prop)
             if _nullable(prop):
                 found = None
-            elif Validator(prop).is_valid(empty):
+            elif Validator(prop).is_valid(empty) and not (empty == "" and prop.get("format")):
+                # ("" is no UUID, URL or date: a blank-allowing one is drf-spectacular's
+                # `oneOf` with a `maxLength: 0` member, which has no format of its own.)
                 found = empty
             else:
                 found = _DRAWN
@@ -426,6 +431,22 @@ def _nullable(prop: dict) -> bool:
 
 
 _EMPTY = {"string": "", "array": [], "object": {}, "boolean": False, "integer": 0, "number": 0.0}
+
+
+def _is_integer(prop) -> bool:
+    return isinstance(prop, dict) and effective(prop).get("type") == "integer"
+
+
+def detail_url(collection: str, value) -> str:
+    """The detail URL of the record `value` names, from its collection's URL as the
+    request gave it: the router's trailing slash, or none when its routes have none.
+
+    >>> detail_url("http://h/api/objects?x=1", "e3e7"), detail_url("http://h/users/", 7)
+    ('http://h/api/objects/e3e7', 'http://h/users/7/')
+    """
+    base = collection.split("?")[0]
+    slash = "/" if base.endswith("/") else ""
+    return f"{base.rstrip('/')}/{value}{slash}"
 
 
 def _empty(prop: dict):
