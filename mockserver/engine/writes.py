@@ -196,6 +196,15 @@ class _Writer:
         self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
         self._generator = None
         self._fits: dict[str, object] = {}  # an omitted field's value, by name
+        self._renderers: dict[str, Validator] = {}
+        # CreateModelMixin answers 201; a POST documenting another success and no 201 is a
+        # view of its own that answers it (open-chat-studio's `update_participant_data`).
+        documented = {str(code) for code in op.responses}
+        self._created = (
+            view.status
+            if "201" not in documented and str(view.status) in documented and view.status < 300
+            else 201
+        )
         props = (self.schema or {}).get("properties") or {}
         self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
         self._current: tuple = (None, None)
@@ -225,7 +234,7 @@ class _Writer:
         record: dict = {}
         drawn: list[str] = []  # fields whose value is the one generated for the new key
         for name, prop, readonly, moment in self._shapes:
-            if name in data:
+            if name in data and self._renders(name, data[name]):
                 record[name] = data[name]
             elif readonly and moment:
                 record[name] = format_datetime(write.now)  # auto_now_add and auto_now
@@ -254,7 +263,7 @@ class _Writer:
             # create also answers as `Location` (its lookup value drawn above, if it is).
             value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
             record["url"] = detail_url(write.url, value)
-        return self._saved(write, workspace, key, record, 201)
+        return self._saved(write, workspace, key, record, self._created)
 
     def update(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
@@ -294,6 +303,16 @@ class _Writer:
                 found = _DRAWN
             self._fits[name] = found
         return type(found)() if isinstance(found, list | dict) else found
+
+    def _renders(self, name: str, value) -> bool:
+        """Whether the response's field holds the value the request's field took. A view
+        with another serializer for its answer (a relation's key in, the related object
+        out: open-chat-studio's session `experiment`) renders the saved instance: the
+        value stands for one the response's field draws."""
+        validator = self._renderers.get(name)
+        if validator is None:
+            validator = self._renderers[name] = Validator(self.fields.get(name) or {})
+        return validator.is_valid(value)
 
     def _validated(self, write: Write, records: Records, partial: bool, key) -> dict:
         # The serializer's fields are made once; their relation and uniqueness checks read
