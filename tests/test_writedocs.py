@@ -676,6 +676,11 @@ NESTED = [
     ("list item blank", {"tags": [""]}, False),
     ("list item number", {"tags": ["a", 0]}, True),
     ("list item boolean", {"tags": [True]}, False),
+    # DictField(child=CharField()): objects-api's `labels` (found by Schemathesis: a
+    # number accepted, as DRF reads it).
+    ("dict value number", {"labels": {"a": 0}}, True),
+    ("dict value blank", {"labels": {"a": ""}}, False),
+    ("dict value null", {"labels": {"a": None}}, False),
     # JSONField: `{}`, any value but null (found by Schemathesis: open-chat-studio's
     # `state: null` refused, as DRF refuses it).
     ("any value", {"state": [1, {"a": None}]}, True),
@@ -694,6 +699,7 @@ def test_nested_serializers_and_list_items_are_tightened_too(body, valid):
             "messages": {"type": "array", "items": _ref("Message")},
             "tags": {"type": "array", "items": {"type": "string"}},
             "state": {"title": "State"},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
             "extra": {"nullable": True},
         },
     }

@@ -401,6 +401,15 @@ def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
         if new is target:
             return None
         return {**new, **{k: v for k, v in prop.items() if k != "$ref"}} if "$ref" in prop else new
+    extra = target.get("additionalProperties")
+    if target.get("type") == "object" and isinstance(extra, dict) and "$ref" not in extra:
+        # DictField(child=CharField()): each value is a required CharField's.
+        if effective(extra).get("type") != "string" or "enum" in extra or "format" in extra:
+            return None
+        child = _text(extra, True)
+        if child is extra:
+            return None
+        return {**target, "additionalProperties": _char_number(child)}
     if target.get("type") != "array" or not isinstance(target.get("items"), dict):
         return None
     items = target["items"]
