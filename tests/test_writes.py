@@ -358,3 +358,16 @@ def test_a_value_the_answer_renders_otherwise_is_drawn_for_it():
     created = client.post("/api/sessions/", json=body, headers={"X-api-key": KEY})
     assert created.status_code == 201, created.text
     assert [type(created.json()[name]) for name in body] == [dict, dict]
+
+
+def test_a_json_field_holds_an_integer_past_64_bits():
+    # Found by Schemathesis on objects-api's `jsonSchema` (a 500: orjson refuses it).
+    client = make_client(
+        make_state(spec=CORPUS + "objects-api.yaml", size=3, access_log=False, token=(KEY,))
+    )
+    auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "big"}
+    parent = client.post("/objecttypes", json={"name": "a", "namePlural": "b"}, headers=auth)
+    versions = f"/objecttypes/{parent.json()['uuid']}/versions"
+    created = client.post(versions, json={"jsonSchema": {"n": -(2**70)}}, headers=auth)
+    assert created.status_code == 201, created.text
+    assert b'"jsonSchema":{"n":-1180591620717411303424}' in created.content

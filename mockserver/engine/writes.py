@@ -24,6 +24,7 @@ Every write goes to the session's change set (mockserver/engine/sessions.py) thr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -410,7 +411,7 @@ class _Writer:
             where, message = problems[0]
             name = where.split("/")[0] or "non_field_errors"
             raise ApiError.invalid({name: [f"Enter a valid value. ({message})"]})
-        body = orjson.dumps(record)
+        body = _dumps(record)
         workspace.store(write.session, self.path, key, body)
         headers = [_JSON]
         if isinstance(record.get("url"), str) and status == 201:
@@ -450,6 +451,19 @@ def _nullable(prop: dict) -> bool:
 
 
 _EMPTY = {"string": "", "array": [], "object": {}, "boolean": False, "integer": 0, "number": 0.0}
+
+
+def _dumps(record: dict) -> bytes:
+    """The record's JSON: orjson's, or the standard library's for an integer past 64 bits
+    (a JSONField's, which DRF's JSONRenderer writes whole; orjson refuses it).
+
+    >>> _dumps({"n": -2**70})
+    b'{"n":-1180591620717411303424}'
+    """
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _is_integer(prop) -> bool:
