@@ -371,3 +371,21 @@ def test_a_json_field_holds_an_integer_past_64_bits():
     created = client.post(versions, json={"jsonSchema": {"n": -(2**70)}}, headers=auth)
     assert created.status_code == 201, created.text
     assert b'"jsonSchema":{"n":-1180591620717411303424}' in created.content
+
+
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [("\x1b", None), ("https://example.org/x", "https://example.org/x")],
+    ids=["a control character: no Location", "a URL: Location"],
+)
+def test_a_created_url_goes_in_location_only_when_a_header_can_carry_it(url, location):
+    # Found by Schemathesis on eda-server's project `url` (a CharField): "\x1b" went into
+    # `Location`, and the server dropped the connection.
+    client = make_client(
+        make_state(spec=CORPUS + "eda-server.json", size=3, access_log=False, token=(KEY,))
+    )
+    auth = {"X-DAB-JW-TOKEN": KEY, "X-Mock-Session": "location"}
+    created = client.post("/projects/", json={"name": "p", "organization_id": 1, "url": url},
+                          headers=auth)  # fmt: skip
+    assert created.status_code == 201, created.text
+    assert created.headers.get("location") == location

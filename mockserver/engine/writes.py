@@ -25,6 +25,7 @@ Every write goes to the session's change set (mockserver/engine/sessions.py) thr
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -414,7 +415,9 @@ class _Writer:
         body = _dumps(record)
         workspace.store(write.session, self.path, key, body)
         headers = [_JSON]
-        if isinstance(record.get("url"), str) and status == 201:
+        if isinstance(record.get("url"), str) and status == 201 and _FIELD_VALUE(record["url"]):
+            # (A `url` a header cannot carry, a CharField's control character, is left out:
+            # the server would drop the connection rather than send it. RFC 9110 5.5.)
             headers.append((b"location", record["url"].encode("utf-8", "replace")))
         return Result(status, body, tuple(headers))
 
@@ -451,6 +454,10 @@ def _nullable(prop: dict) -> bool:
 
 
 _EMPTY = {"string": "", "array": [], "object": {}, "boolean": False, "integer": 0, "number": 0.0}
+
+
+# RFC 9110 field-value: visible characters, obs-text, spaces and tabs between them.
+_FIELD_VALUE = re.compile(r"[\x21-\x7e\x80-\uffff]+(?:[ \t]+[\x21-\x7e\x80-\uffff]+)*").fullmatch
 
 
 def _dumps(record: dict) -> bytes:
