@@ -379,3 +379,14 @@ def test_each_discriminated_member_holds_its_own_value():
             "properties": {"component": {"enum": ["b"]}},
         },
     ]
+
+
+def test_an_items_that_is_no_schema_is_dropped():
+    """vulnerablecode's `Purls.purls` says `items: string`: Schemathesis stopped at the
+    operation ("Invalid `items` definition"); the mock reads the array's items as any."""
+    from mockserver.http.docs import with_drf_errors
+
+    spec = Path(__file__).parent / "realspecs" / "vulnerablecode.yaml"
+    document = with_drf_errors(make_state(spec=str(spec), size=3, access_log=False).spec, {})
+    purls = document["components"]["schemas"]["Purls"]["properties"]["purls"]
+    assert purls == {"type": "array"}

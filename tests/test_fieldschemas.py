@@ -203,3 +203,54 @@ def test_a_form_reads_the_schema_before_json_widened_it(prop):
     narrow = unboolean if prop["type"] == "boolean" else unwidened
     assert narrow(tight) == tight["anyOf"][0]
     assert (unwidened(prop), unboolean(prop), unwidened(tight["anyOf"][0])) == (None,) * 3
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_MESSAGE = {
+    "type": "object",
+    "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
+    "required": ["role", "content"],
+}
+NESTED = [
+    # A nested serializer's fields and a ListField's items are DRF fields too (found by
+    # Schemathesis: open-chat-studio's `messages[].content` 0 accepted, "" refused;
+    # `tags: [""]` refused).
+    ("nested text as a number", {"messages": [{"role": "a", "content": 0}]}, True),
+    ("nested blank", {"messages": [{"role": "a", "content": ""}]}, False),
+    ("nested required", {"messages": [{"content": "x"}]}, False),
+    ("list item blank", {"tags": [""]}, False),
+    ("list item number", {"tags": ["a", 0]}, True),
+    ("list item boolean", {"tags": [True]}, False),
+    # DictField(child=CharField()): objects-api's `labels` (found by Schemathesis: a
+    # number accepted, as DRF reads it).
+    ("dict value number", {"labels": {"a": 0}}, True),
+    ("dict value blank", {"labels": {"a": ""}}, False),
+    ("dict value null", {"labels": {"a": None}}, False),
+    # JSONField: `{}`, any value but null (found by Schemathesis: open-chat-studio's
+    # `state: null` refused, as DRF refuses it).
+    ("any value", {"state": [1, {"a": None}]}, True),
+    ("any value but null", {"state": None}, False),
+    ("nullable any value", {"extra": None}, True),
+]
+
+
+@pytest.mark.parametrize(("body", "valid"), [n[1:] for n in NESTED], ids=[n[0] for n in NESTED])
+def test_nested_serializers_and_list_items_are_tightened_too(body, valid):
+    import jsonschema_rs
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "messages": {"type": "array", "items": _ref("Message")},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "state": {"title": "State"},
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "extra": {"nullable": True},
+        },
+    }
+    components = {"Message": _MESSAGE}
+    tight = tighten(schema, set(), {}, {}, lambda node: components[node["$ref"].split("/")[-1]])
+    assert jsonschema_rs.validator_for(tight).is_valid(body) is valid

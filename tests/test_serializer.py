@@ -124,6 +124,10 @@ INVALID = {
         {"description": "a\x00"},
         {"description": ["Null characters are not allowed."]},
     ),
+    # drf-spectacular writes an allow_blank string with a format as `oneOf: [{format},
+    # {maxLength: 0}]` (`website`): a bare format is allow_blank=False, optional or not
+    # (found by Schemathesis on socialdistribution's `url`, `format: uri`).
+    "optional email blank": ({"email": ""}, {"email": ["This field may not be blank."]}),
     "integer": ({"stock": "1.5"}, {"stock": ["A valid integer is required."]}),
     "minimum": ({"stock": -1}, {"stock": ["Ensure this value is greater than or equal to 0."]}),
     "maximum": ({"stock": 101}, {"stock": ["Ensure this value is less than or equal to 100."]}),

@@ -299,9 +299,13 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
         if one.kind == "string":
             # A required CharField is a model field with blank=False; an optional one
             # blank=True (ModelSerializer's allow_blank), unless the schema says
-            # `minLength` (drf-spectacular's COMPONENT_SPLIT_REQUEST writes 1 for it).
+            # `minLength` (drf-spectacular's COMPONENT_SPLIT_REQUEST writes 1 for it), or
+            # has a format without the blank member drf-spectacular writes beside it for
+            # allow_blank (above): an optional URLField(blank=False) refuses "".
             if allow_blank is None:
-                allow_blank = not required and not (spec.get("minLength") or 0)
+                allow_blank = (
+                    not required and not (spec.get("minLength") or 0) and "format" not in spec
+                )
             one.allow_blank = allow_blank
     return one
 

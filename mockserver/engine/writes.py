@@ -24,6 +24,8 @@ Every write goes to the session's change set (mockserver/engine/sessions.py) thr
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -201,6 +203,15 @@ class _Writer:
         self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
         self._generator = None
         self._fits: dict[str, object] = {}  # an omitted field's value, by name
+        self._renderers: dict[str, Validator] = {}
+        # CreateModelMixin answers 201; a POST documenting another success and no 201 is a
+        # view of its own that answers it (open-chat-studio's `update_participant_data`).
+        documented = {str(code) for code in op.responses}
+        self._created = (
+            view.status
+            if "201" not in documented and str(view.status) in documented and view.status < 300
+            else 201
+        )
         props = (self.schema or {}).get("properties") or {}
         self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
         self._current: tuple = (None, None)
@@ -233,7 +244,7 @@ class _Writer:
         drawn: list[str] = []  # fields whose value is the one generated for the new key
         now = None  # the request's time as DRF writes it, made once
         for name, prop, readonly, moment in self._shapes:
-            if name in data:
+            if name in data and self._renders(name, data[name]):
                 record[name] = data[name]
             elif readonly and moment:
                 now = now or format_datetime(write.now)
@@ -246,21 +257,24 @@ class _Writer:
                     record[name] = omitted
             else:
                 drawn.append(name)
-        if self.resource.lookup_field == "id" and "id" in self.fields:
+        if self.resource.lookup_field == "id" and _is_integer(self.fields.get("id")):
+            # An AutoField's value is the key; a UUIDField's (`default=uuid4`) is drawn.
             record["id"] = key
             drawn = [name for name in drawn if name != "id"]
         if parent is not None and self.scope.field in self.fields:
             record[self.scope.field] = parent
             drawn = [name for name in drawn if name != self.scope.field]
-        if self._linked and write.url:
-            # HyperlinkedModelSerializer's `url`: the new record's detail, which DRF's
-            # create also answers as `Location`.
-            value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
-            record["url"] = f"{write.url.split('?')[0]}{value}/"
+        link = self._linked and write.url
+        if link:
             drawn = [name for name in drawn if name != "url"]
         if drawn:
             record.update(self._new_record(key, drawn))
-        return self._saved(write, workspace, key, record, 201)
+        if link:
+            # HyperlinkedModelSerializer's `url`: the new record's detail, which DRF's
+            # create also answers as `Location` (its lookup value drawn above, if it is).
+            value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
+            record["url"] = detail_url(write.url, value)
+        return self._saved(write, workspace, key, record, self._created)
 
     def update(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
@@ -292,12 +306,24 @@ class _Writer:
             empty = _empty(prop)
             if _nullable(prop):
                 found = None
-            elif Validator(prop).is_valid(empty):
+            elif Validator(prop).is_valid(empty) and not (empty == "" and prop.get("format")):
+                # ("" is no UUID, URL or date: a blank-allowing one is drf-spectacular's
+                # `oneOf` with a `maxLength: 0` member, which has no format of its own.)
                 found = empty
             else:
                 found = _DRAWN
             self._fits[name] = found
         return type(found)() if isinstance(found, list | dict) else found
+
+    def _renders(self, name: str, value) -> bool:
+        """Whether the response's field holds the value the request's field took. A view
+        with another serializer for its answer (a relation's key in, the related object
+        out: open-chat-studio's session `experiment`) renders the saved instance: the
+        value stands for one the response's field draws."""
+        validator = self._renderers.get(name)
+        if validator is None:
+            validator = self._renderers[name] = Validator(self.fields.get(name) or {})
+        return validator.is_valid(value)
 
     def _validated(self, write: Write, records: Records, partial: bool, key) -> dict:
         # The serializer's fields are made once; their relation and uniqueness checks read
@@ -391,10 +417,12 @@ class _Writer:
             where, message = problems[0]
             name = where.split("/")[0] or "non_field_errors"
             raise ApiError.invalid({name: [f"Enter a valid value. ({message})"]})
-        body = orjson.dumps(record)
+        body = _dumps(record)
         workspace.store(write.session, self.path, key, body)
         headers = [_JSON]
-        if isinstance(record.get("url"), str) and status == 201:
+        if isinstance(record.get("url"), str) and status == 201 and _FIELD_VALUE(record["url"]):
+            # (A `url` a header cannot carry, a CharField's control character, is left out:
+            # the server would drop the connection rather than send it. RFC 9110 5.5.)
             headers.append((b"location", record["url"].encode("utf-8", "replace")))
         return Result(status, body, tuple(headers))
 
@@ -431,6 +459,39 @@ def _nullable(prop: dict) -> bool:
 
 
 _EMPTY = {"string": "", "array": [], "object": {}, "boolean": False, "integer": 0, "number": 0.0}
+
+
+# RFC 9110 field-value: visible characters, obs-text, spaces and tabs between them.
+_FIELD_VALUE = re.compile(r"[\x21-\x7e\x80-\uffff]+(?:[ \t]+[\x21-\x7e\x80-\uffff]+)*").fullmatch
+
+
+def _dumps(record: dict) -> bytes:
+    """The record's JSON: orjson's, or the standard library's for an integer past 64 bits
+    (a JSONField's, which DRF's JSONRenderer writes whole; orjson refuses it).
+
+    >>> _dumps({"n": -2**70})
+    b'{"n":-1180591620717411303424}'
+    """
+    try:
+        return orjson.dumps(record)
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _is_integer(prop) -> bool:
+    return isinstance(prop, dict) and effective(prop).get("type") == "integer"
+
+
+def detail_url(collection: str, value) -> str:
+    """The detail URL of the record `value` names, from its collection's URL as the
+    request gave it: the router's trailing slash, or none when its routes have none.
+
+    >>> detail_url("http://h/api/objects?x=1", "e3e7"), detail_url("http://h/users/", 7)
+    ('http://h/api/objects/e3e7', 'http://h/users/7/')
+    """
+    base = collection.split("?")[0]
+    slash = "/" if base.endswith("/") else ""
+    return f"{base.rstrip('/')}/{value}{slash}"
 
 
 def _empty(prop: dict):

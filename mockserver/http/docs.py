@@ -275,6 +275,7 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     _passwords_write_only(document)
     _path_params_of_the_template(document)
     _required_as_lists(document)
+    _items_as_schemas(document)
     _discriminated(document)
     for op in spec.operations:
         if op.method != "GET":
@@ -447,6 +448,27 @@ def _required_as_lists(node) -> None:
     elif isinstance(node, list):
         for item in node:
             _required_as_lists(item)
+
+
+def _items_as_schemas(node) -> None:
+    """An array's `items` that is no schema (`items: string`, which OpenAPI and JSON Schema
+    refuse: a client cannot read the document, and Schemathesis stops at the operation)
+    dropped (in place), as the mock reads it: items of any kind (mockserver/engine/
+    serializer.py). A property named `items` (a schema among `properties`) stays.
+
+    >>> node = {"type": "array", "items": "string", "properties": {"items": {}}}
+    >>> _items_as_schemas(node)
+    >>> node
+    {'type': 'array', 'properties': {'items': {}}}
+    """
+    if isinstance(node, dict):
+        if "items" in node and not isinstance(node["items"], dict | bool):
+            del node["items"]
+        for value in node.values():
+            _items_as_schemas(value)
+    elif isinstance(node, list):
+        for item in node:
+            _items_as_schemas(item)
 
 
 def _passwords_write_only(node) -> None:

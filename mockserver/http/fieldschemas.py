@@ -59,8 +59,18 @@ _MAX_URL = 2048  # Django's URLValidator.max_length
 _SHORT_URL = len("http://") + 253
 
 
-def tighten(schema: dict, required: set[str], relations: dict[str, str], counts) -> dict:
+# How deep nested serializers are tightened (a recursive one stops there, as it is).
+_NESTING = 4
+
+
+def tighten(
+    schema: dict, required: set[str], relations: dict[str, str], counts, resolve=None, depth=0
+) -> dict:
     """A request schema with DRF's own checks written in; `schema` itself when none applies.
+
+    A nested serializer (a property that is an object with properties, or an array of
+    them; `resolve` gives a `$ref`'s target) is tightened as the body is, with no relation
+    known; a ListField's text items as a required CharField child (`allow_blank=False`).
 
     >>> tight = tighten({"properties": {"name": {"type": "string"},
     ...                                 "bio": {"type": "string"}}, "required": ["name"]},
@@ -78,7 +88,13 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             # read-only one as one a request may not send).
             del properties[name]
             continue
-        if not isinstance(prop, dict) or "$ref" in prop:
+        if not isinstance(prop, dict):
+            continue
+        nested = _nested(prop, counts, resolve, depth)
+        if nested is not None:
+            properties[name] = nested
+            continue
+        if "$ref" in prop:
             continue
         target = relations.get(name)
         if _has_url(prop):
@@ -91,6 +107,10 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
             new = _boolean(prop)
         elif prop.get("type") == "number" and "enum" not in prop:
             new = _float(prop)
+        elif not _STRUCTURE & set(prop):
+            # A JSONField (drf-spectacular writes `{}`, `nullable: true` for allow_null):
+            # any value but null ("This field may not be null.").
+            new = {**prop, "not": {"enum": [None]}}
         else:
             new = _text(prop, name in required)
             if new.get("format") == "uuid" and new.get("type") == "string":
@@ -110,6 +130,60 @@ def tighten(schema: dict, required: set[str], relations: dict[str, str], counts)
         if not out["required"]:
             del out["required"]
     return out
+
+
+def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
+    """A nested serializer's schema (or a list of them, or a ListField of text) tightened;
+    None when `prop` is none of these or nothing changes.
+
+    >>> tags = _nested({"type": "array", "items": {"type": "string"}}, {}, None, 0)
+    >>> tags["items"]["anyOf"][0]["pattern"] == NOT_BLANK
+    True
+    """
+    if depth >= _NESTING or prop.get("readOnly"):
+        return None
+    target = resolve(prop) if resolve is not None and "$ref" in prop else prop
+    if not isinstance(target, dict):
+        return None
+    if isinstance(target.get("properties"), dict) and target.get("type", "object") == "object":
+        if "x-recursive" in target:
+            return None
+        new = tighten(target, set(), {}, counts, resolve, depth + 1)
+        if new is target:
+            return None
+        return {**new, **{k: v for k, v in prop.items() if k != "$ref"}} if "$ref" in prop else new
+    extra = target.get("additionalProperties")
+    if target.get("type") == "object" and isinstance(extra, dict) and "$ref" not in extra:
+        # DictField(child=CharField()): each value is a required CharField's.
+        if effective(extra).get("type") != "string" or "enum" in extra or "format" in extra:
+            return None
+        child = _text(extra, True)
+        if child is extra:
+            return None
+        return {**target, "additionalProperties": _char_number(child)}
+    if target.get("type") != "array" or not isinstance(target.get("items"), dict):
+        return None
+    items = target["items"]
+    whole = resolve(items) if resolve is not None and "$ref" in items else items
+    if not isinstance(whole, dict):
+        return None
+    if isinstance(whole.get("properties"), dict):
+        child = _nested(items, counts, resolve, depth)
+    elif whole is items and effective(items).get("type") == "string" and "$ref" not in items:
+        child = _text(items, True)
+        child = _char_number(child) if child is not items else None
+    else:
+        child = None
+    if child is None:
+        return None
+    new = {**target, "items": child}
+    return {**new, **{k: v for k, v in prop.items() if k != "$ref"}} if "$ref" in prop else new
+
+
+# The keys that make a schema more than "any JSON value".
+_STRUCTURE = frozenset(
+    ("type", "oneOf", "anyOf", "allOf", "not", "enum", "$ref", "nullable", "properties", "items")
+)
 
 
 def _text(prop: dict, required: bool) -> dict:

@@ -240,11 +240,16 @@ def field_info(
             child = whole["additionalProperties"]
             info["child"] = field_info(child, None, required=True, read_only=False)
     if not read_only and not relation and kind in ("choice", "multiple choice"):
-        source = prop if kind == "choice" else (whole.get("items") or {})
+        source = prop if kind == "choice" else _schema(whole.get("items"))
         info["choices"] = [
             {"value": value, "display_name": display} for value, display in _choices(source)
         ]
     return info
+
+
+def _schema(node) -> dict:
+    """`node` if it is a schema (a dict), else the empty schema."""
+    return node if isinstance(node, dict) else {}
 
 
 def _kind(prop: dict, whole: dict, name: str | None, relation: bool) -> str:
@@ -259,7 +264,9 @@ def _kind(prop: dict, whole: dict, name: str | None, relation: bool) -> str:
     if kind == "array":
         # MultipleChoiceField writes an array of its choices; a ListField of a ChoiceField
         # (an ArrayField of choices) is written the same, and is taken as the former.
-        return "multiple choice" if _choice_values(whole.get("items") or {}) else "list"
+        # (An `items` that is no schema, `items: string`, is items of any kind.)
+        items = whole.get("items")
+        return "multiple choice" if _choice_values(_schema(items)) else "list"
     if _choice_values(prop):
         return "choice"
     if kind == "object" or whole.get("properties"):

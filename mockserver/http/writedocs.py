@@ -34,8 +34,10 @@ _DETAIL = {
     "properties": {"detail": {"type": "string"}},
 }
 # DRF's ValidationError body for a serializer: each field's messages (a nested serializer's
-# and a ListField's are objects of their own), the object's own under `non_field_errors`;
-# a body no parser reads is a ParseError's `detail`.
+# and a ListField's are objects of their own, a nested `many=True` serializer's a list of
+# them, `{}` for each valid item and a list of messages for a null one:
+# ListSerializer.to_internal_value), the object's own under
+# `non_field_errors`; a body no parser reads is a ParseError's `detail`.
 INVALID_BODY = {
     "description": "DRF's validation errors: a list of messages per field (an object for a "
     "nested serializer), `non_field_errors` for the body as a whole; or a parse error.",
@@ -44,7 +46,19 @@ INVALID_BODY = {
             "type": "object",
             "properties": {"non_field_errors": {"type": "array", "items": {"type": "string"}}},
             "additionalProperties": {
-                "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object"},
+                    {
+                        "type": "array",
+                        "items": {
+                            "anyOf": [
+                                {"type": "object"},
+                                {"type": "array", "items": {"type": "string"}},
+                            ]
+                        },
+                    },
+                ]
             },
         },
         _DETAIL,
@@ -114,7 +128,9 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         schema = _shallow(document, item["schema"])
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             continue
-        tightened = tighten(schema, required, relations, counts)
+        tightened = tighten(
+            schema, required, relations, counts, lambda node: _shallow(document, node)
+        )
         kind = media.split(";")[0].strip().lower()
         if kind in _FORMS:
             tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
@@ -122,8 +138,36 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
             changed_body["content"][media]["schema"] = tightened
+    body = changed_body or _shallow(document, raw_op["requestBody"])
+    if (
+        isinstance(body, dict)
+        and body.get("required") is True
+        and _nothing_required(document, content)
+    ):
+        # DRF has no "required body": an absent one is `request.data == {}`, which a
+        # serializer with no required field takes (drf-spectacular writes `required` only
+        # then; a hand-written spec may say it all the same).
+        changed_body = changed_body or copy.deepcopy(body)
+        changed_body["required"] = False
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
+
+
+def _nothing_required(document: dict, content: dict) -> bool:
+    """Whether every media type's body is an object whose serializer requires no field.
+
+    >>> _nothing_required({}, {"application/json": {"schema": {"properties": {"a": {}}}}})
+    True
+    >>> _nothing_required({}, {"application/json": {"schema": {"type": "array"}}})
+    False
+    """
+    for item in content.values():
+        schema = _shallow(document, item.get("schema")) if isinstance(item, dict) else None
+        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
+            return False
+        if schema.get("required") or effective(schema).get("type", "object") != "object":
+            return False
+    return True
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -135,7 +179,8 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
     QueryDict); `schema` itself when nothing differs.
 
     - A boolean may be left out: BooleanField's `default_empty_html` is False, as an
-      unchecked box sends nothing (its `default` when it has one).
+      unchecked box sends nothing (its `default` when it has one); an optional one may
+      also be sent empty.
     - A form has no null: a multipart part is text, so `null` is the text "null", which
       only a CharField (as text) and a BooleanField (as None) read; an urlencoded body
       leaves a null out. A field is nullable in a form only where that stays true; an
@@ -162,6 +207,10 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         kind = whole.get("type")
         if kind == "boolean" or unboolean(prop) is not None:
             required = [one for one in required if one != name]
+            if name not in (schema.get("required") or ()) and name not in serializer:
+                # Field.get_value: an optional field's "" is no value at all (a required
+                # BooleanField's "" is "Must be a valid boolean.").
+                properties[name] = {"anyOf": [prop, _BLANK]}
             continue
         narrow = unwidened(prop)
         if narrow is not None:
