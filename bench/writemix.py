@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.floor import capture_responses, response_entry, write_spec
-from bench.run import REPO_ROOT, ratio, start_floor, summarise
+from bench.run import REPO_ROOT, cpu_per_request, ratio, start_floor, summarise
 from bench.servers import (
     Server,
     ServerStartError,
@@ -421,6 +421,7 @@ def measure(
         for name, server in servers.items():
             if name == "mock" and before_mock is not None:
                 before_mock()
+            before = server.cpu_seconds()
             result = run_wrk(
                 server.url + target,
                 duration=args.warmup if not recorded else args.duration,
@@ -429,12 +430,13 @@ def measure(
                 script=str(script) if script else None,
             )
             result["statuses"] = statuses_of(result["raw"], TAG)
+            result["cpu_us"] = cpu_per_request(server.cpu_seconds() - before, result["requests"])
             if not recorded:
                 continue
             runs[name].append(result)
             print(
                 f"  {label:<34} {name:<6} {result['rps']:>10,.0f} req/s  "
-                f"p99 {fmt(result['p99_ms'])} ms",
+                f"p99 {fmt(result['p99_ms'])} ms  {fmt(result['cpu_us'])} µs CPU/req",
                 file=sys.stderr,
             )
     return runs
@@ -527,6 +529,7 @@ def _result(name: str, runs: dict[str, list[dict]], scripted: bool) -> dict:
         "mock": mock,
         "floor": floor,
         "ratio": ratio(mock["rps"], floor["rps"]),
+        "cpu_ratio": ratio(floor.get("cpu_us"), mock.get("cpu_us")),
         "ratios": [
             ratio(m["rps"], f["rps"]) for m, f in zip(runs["mock"], runs["floor"], strict=True)
         ],
@@ -543,7 +546,7 @@ def table(results: list[dict]) -> str:
     >>> row = {"name": "x", "ratio": 0.5, "ratios": [0.4, 0.6], "mock": server,
     ...        "floor": {**server, "rps": 10.0, "unexpected": 3}}
     >>> [cell.strip() for cell in table([row]).splitlines()[2].split("|")[1:-1]]
-    ['x', '5', '10', '0.50', '0.40 / 0.60', '1.00', '2.00', '0 / 3', '0 / 0']
+    ['x', '5', '10', '0.50', '0.40 / 0.60', '—', '1.00', '2.00', '0 / 3', '0 / 0']
     """
     headers = [
         "measure",
@@ -551,6 +554,7 @@ def table(results: list[dict]) -> str:
         "floor req/s",
         "ratio (mock/floor)",
         "each run",
+        "CPU ratio (floor/mock)",
         "mock p50 ms",
         "mock p99 ms",
         "errors",
@@ -566,6 +570,7 @@ def table(results: list[dict]) -> str:
                 fmt(floor["rps"], 0),
                 fmt(item["ratio"]),
                 " / ".join(fmt(r) for r in item["ratios"]),
+                fmt(item.get("cpu_ratio")),
                 fmt(mock["p50_ms"]),
                 fmt(mock["p99_ms"]),
                 f"{mock['socket_errors'] + mock.get('unexpected', 0)} / "
