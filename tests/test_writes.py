@@ -348,6 +348,43 @@ def test_a_nested_create_links_its_detail_with_the_value_drawn_for_it():
     assert version["url"] == f"http://testserver{versions}/{version['version']}"
 
 
+def test_a_nested_record_created_under_a_parent_is_that_parent_s_alone():
+    """objects-api's versions name no parent (their model's foreign key is not rendered):
+    a version created under the second of two new object types was listed under the
+    first, and 404 under its own; creating parents also moved every generated version to
+    another parent. Found by Schemathesis (`make fuzz-writes`)."""
+    client = make_client(
+        make_state(spec=CORPUS + "objects-api.yaml", size=4, access_log=False, token=(KEY,))
+    )
+    auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "parents"}
+    generated = [t["uuid"] for t in client.get("/objecttypes", headers=auth).json()["results"]]
+    before = {u: client.get(f"/objecttypes/{u}/versions", headers=auth).json() for u in generated}
+    first, second = (
+        client.post("/objecttypes", json={"name": "a", "namePlural": "b"}, headers=auth).json()
+        for _ in range(2)
+    )
+    versions = f"/objecttypes/{second['uuid']}/versions"
+    created = client.post(versions, json={}, headers=auth).json()
+    listed = {u: client.get(f"/objecttypes/{u}/versions", headers=auth).json() for u in generated}
+    assert listed == before
+    assert client.get(versions, headers=auth).json()["results"] == [created]
+    assert client.get(f"{versions}/{created['version']}", headers=auth).json() == created
+    assert client.get(f"/objecttypes/{first['uuid']}/versions", headers=auth).json()["count"] == 0
+    state = client.get("/__mock/state", headers=auth).json()["collections"]
+    link = state["/objecttypes/{objecttype_uuid}/versions#parents"]["records"]
+    assert list(link.values()) == [{"parent": 6}]  # the second new type: 4 generated, 5, 6
+    # Saved and loaded as the records are: the link comes back with them.
+    doc = client.get("/__mock/state", headers=auth).json()
+    assert client.delete("/__mock/state", headers=auth).status_code == 204
+    assert client.put("/__mock/state", json=doc, headers=auth).status_code == 204
+    assert client.get(versions, headers=auth).json()["results"] == [created]
+    doc["collections"]["/objecttypes/{objecttype_uuid}/versions#parents"]["records"]["9"] = {
+        "parent": "6"
+    }
+    refused = client.put("/__mock/state", json=doc, headers=auth)
+    assert refused.status_code == 400 and "#parents record 9 parent" in refused.json()["detail"]
+
+
 def test_a_value_the_answer_renders_otherwise_is_drawn_for_it():
     # open-chat-studio's session create takes the experiment's id and answers the
     # experiment (found by Schemathesis: the create was refused, ST202).

@@ -213,8 +213,10 @@ def retrieve_record(served, query: Query, row: int | None) -> bytes:
 class Scoper:
     """The rows a nested view may show: its parent's children (drf-nested-routers filters
     the queryset by the parent's key from the URL). The child's field that points at the
-    parent decides, where there is one; else each parent gets every n-th record, n being
-    the number of parents, so that every record has exactly one parent."""
+    parent decides, where there is one. Else each generated parent gets every n-th
+    generated record, n being the number of generated parents, so that every record has
+    exactly one parent whatever a session writes; a record a session created under a
+    parent is that parent's (mockserver/engine/writes.py keeps the link)."""
 
     def __init__(self, view: View, data):
         scope = view.scope
@@ -222,6 +224,7 @@ class Scoper:
         self.parent = scope.parent if scope.parent in data else None
         self.field = scope.field
         self.path = view.resource
+        self.base = data  # the generated records, which the n-th rule reads
 
     def rows(self, params: dict[str, str], data) -> np.ndarray | None:
         """The candidate rows among `data` (the records a session sees, by resource path);
@@ -236,8 +239,29 @@ class Scoper:
         if self.field is not None:
             parent_id = int(parent.dataset.ids[row])
             return engine.select(dataset, [Filter(self.field, "exact", parent_id)])
-        parents = len(parent.dataset)
-        return dataset.all_rows[dataset.all_rows % parents == row]
+        parents = len(self.base[self.parent].dataset)
+        if data is self.base:
+            return dataset.all_rows[dataset.all_rows % parents == row]
+        return dataset.all_rows[self._children(data, int(parent.dataset.ids[row]))]
+
+    def _children(self, data, parent_key: int) -> np.ndarray:
+        """Which of a session's records are the parent's: the generated ones the n-th rule
+        gives it (by their rows among the generated records, so that a create or a delete
+        moves none), and those the session created under it."""
+        ids = data[self.path].dataset.ids
+        generated = self.base[self.path].dataset.ids
+        base_parents = self.base[self.parent].dataset
+        mask = np.zeros(len(ids), dtype=bool)
+        parent_row = base_parents.row_of(parent_key)
+        if parent_row is not None and len(generated):
+            rows = np.searchsorted(generated, ids)
+            known = generated[np.minimum(rows, len(generated) - 1)] == ids
+            mask = known & (rows % len(base_parents) == parent_row)
+        links = data.parents_of(self.path)
+        created = [key for key, parent in links.items() if parent == parent_key]
+        if created:
+            mask |= np.isin(ids, created)
+        return mask
 
 
 def generated(view: View, op: Operation, seed: int, sampler: sample.Sampler) -> Handler:

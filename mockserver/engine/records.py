@@ -80,6 +80,18 @@ def resource_rules(
 Changes = dict[str, dict[int, bytes | None]]  # resource path -> key -> JSON, or None: deleted
 
 
+def link_path(path: str) -> str:
+    """Where a session keeps the parents of the records it created in the nested collection
+    `path` when no field of theirs names it (the model's foreign key that drf-spectacular
+    did not render): a collection of its own in the change set, `{"parent": key}` a record,
+    so that it is saved, shared and loaded as the records are.
+
+    >>> link_path("/types/{type_uuid}/versions")
+    '/types/{type_uuid}/versions#parents'
+    """
+    return path + "#parents"
+
+
 class Records(Mapping[str, Served]):
     """Every resource as one session sees it, by resource path.
 
@@ -130,6 +142,12 @@ class Records(Mapping[str, Served]):
 
     def __contains__(self, path: object) -> bool:
         return path in self._base
+
+    def parents_of(self, path: str) -> dict[int, int]:
+        """The parent's key of each record this session created in a nested collection
+        whose records name no parent (`link_path`), by the record's key."""
+        links = self.changes.get(link_path(path)) or {}
+        return {key: orjson.loads(link)["parent"] for key, link in links.items() if link}
 
     def resource_of(self, path: str) -> Resource:
         return self._base[path].resource

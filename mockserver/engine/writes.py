@@ -38,7 +38,7 @@ from mockserver.contract.spec import Operation
 from mockserver.contract.timefmt import format_datetime
 from mockserver.engine import serializer, store
 from mockserver.engine.handlers import Result, find_row
-from mockserver.engine.records import Records, Served, by_key, no_match
+from mockserver.engine.records import Records, Served, by_key, link_path, no_match
 from mockserver.errors import ApiError
 
 _JSON = (b"content-type", b"application/json")
@@ -152,10 +152,11 @@ def check_state(state, doc) -> None:
         raise ValueError('A state is {"collections": {path: {"next": n, "records": {}}}}.')
     for path, changes in collections.items():
         served = state.served.get(path)
-        if served is None:
+        linked = isinstance(path, str) and link_path(path.rpartition("#")[0]) == path
+        if served is None and not (linked and path.rpartition("#")[0] in state.served):
             raise ValueError(f"{path!r} is no collection of this spec.")
         records = changes.get("records") if isinstance(changes, dict) else None
-        validator = Validator(served.resource.schema)
+        validator = Validator(_LINK if served is None else served.resource.schema)
         for key, record in (records or {}).items():
             if record is None:
                 continue
@@ -164,6 +165,15 @@ def check_state(state, doc) -> None:
                 where, message = problems[0]
                 place = f"{path} record {key}" + (f" {where}" if where else "")
                 raise ValueError(f"{place}: {message}")
+
+
+# A created nested record's parent, where no field of it names one (records.link_path).
+_LINK = {
+    "type": "object",
+    "properties": {"parent": {"type": "integer", "minimum": 1}},
+    "required": ["parent"],
+    "additionalProperties": False,
+}
 
 
 # A bound write: (the write, the workspace) -> the answer.
@@ -274,7 +284,12 @@ class _Writer:
             # create also answers as `Location` (its lookup value drawn above, if it is).
             value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
             record["url"] = detail_url(write.url, value)
-        return self._saved(write, workspace, key, record, self._created)
+        result = self._saved(write, workspace, key, record, self._created)
+        if parent is not None and self.scope.field not in self.fields:
+            # No field names the parent: the link is kept beside the record (records.py).
+            link = orjson.dumps({"parent": parent})
+            workspace.store(write.session, link_path(self.path), key, link)
+        return result
 
     def update(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
