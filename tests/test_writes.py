@@ -301,3 +301,54 @@ def test_a_blank_url_written_reads_back_under_response_validation():
         assert listed.json()["results"] == [created.json()]
     finally:
         client.delete("/__mock/state")
+
+
+@pytest.fixture(scope="module")
+def entity_shop(tmp_path_factory):
+    """The shop whose product writes need `?entity_id=` (an integer), as carbure's views
+    read `request.query_params["entity_id"]`; strict and lenient."""
+    import copy
+
+    import yaml
+    from helpers_writes import SHOP
+
+    raw = copy.deepcopy(SHOP)
+    entity = {"in": "query", "name": "entity_id", "required": True, "schema": {"type": "integer"}}
+    raw["paths"]["/products/"]["post"]["parameters"] = [entity]
+    raw["paths"]["/products/{id}/"]["delete"].setdefault("parameters", []).append(entity)
+    path = tmp_path_factory.mktemp("entity") / "shop.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return {
+        lenient: make_state(spec=str(path), size=20, token=[TOKEN], lenient=lenient)
+        for lenient in (False, True)
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "target", "strict", "lenient"),
+    [
+        pytest.param("POST", "/products/", (400, {"entity_id": ["This field is required."]}),
+                     201, id="missing"),
+        pytest.param("POST", "/products/?entity_id=x",
+                     (400, {"entity_id": ["A valid integer is required."]}), 201, id="no integer"),
+        pytest.param("POST", "/products/?entity_id=3&other=1", (400, {"other": [
+            "Unknown query parameter; the spec does not declare it for this operation."]}),
+            201, id="undeclared"),
+        pytest.param("POST", "/products/?entity_id=3", (201, None), 201, id="valid"),
+        pytest.param("DELETE", "/products/4/", (400, {"entity_id": ["This field is required."]}),
+                     204, id="delete missing"),
+        pytest.param("DELETE", "/products/4/?entity_id=3", (204, None), 204, id="delete valid"),
+    ],
+)  # fmt: skip
+def test_strict_mode_checks_a_write_s_query_parameters_as_a_read_s(
+    entity_shop, method, target, strict, lenient
+):
+    for is_lenient, expected in ((False, strict), (True, lenient)):
+        client = make_client(entity_shop[is_lenient])
+        headers = {**AUTH, "X-Mock-Session": f"entity-{method}-{target}-{is_lenient}"}
+        answer = client.request(method, target, json=NEW, headers=headers)
+        client.delete("/__mock/state", headers=headers)
+        status = expected[0] if isinstance(expected, tuple) else expected
+        assert answer.status_code == status, answer.text
+        if isinstance(expected, tuple) and expected[1] is not None:
+            assert answer.json() == expected[1]

@@ -107,8 +107,9 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
         responses = raw_op.setdefault("responses", {})
         added = {"400": ("The request body is not valid.", INVALID_BODY)}
         if op.method == "DELETE":
-            # destroy() never reads the body: no 400 and no 415 are possible.
-            added = {}
+            # destroy() never reads the body: no 400 and no 415 are possible, but for
+            # the query and header parameters strict mode checks (mockserver/http/app.py).
+            added = {"400": ("The query is not valid.", INVALID_BODY)}
         elif op.body:
             added["415"] = ("Unsupported media type.", _DETAIL)
         if "{" in op.path:
