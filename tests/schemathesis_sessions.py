@@ -15,6 +15,12 @@ is what no JSON Schema says: a stateful scenario may draw the same UUID for two 
 which DRF refuses ("product with this sku already exists."), as it should. So within a
 scenario a UUID already sent for a unique field is replaced by a fresh one: the data
 respects the constraint the document cannot write; the checks stay as they are.
+
+The session header goes on the prepared request (a `requests` auth callable), never into
+the case: schemathesis revalidates a case whose headers a hook changed, and a negative
+case ("Missing `Authorization`") whose other headers are valid is relabelled positive,
+which turns off the header's exclusion: the credentials given with `-H` then went back on
+a request meant to lack them, and DRF rightly answered 200 where the check wanted 401.
 """
 
 from __future__ import annotations
@@ -104,8 +110,27 @@ def before_call(context, case, kwargs) -> None:
         if scenario not in _scenarios:
             _scenarios[scenario] = f"scenario-{next(_numbers)}"
         name = _scenarios[scenario]
-        case.body = unique_in_scenario(_sent.setdefault(scenario, set()), case.body)
-    case.headers = {**(case.headers or {}), HEADER: name}
+        body = unique_in_scenario(_sent.setdefault(scenario, set()), case.body)
+        if body is not case.body:  # a changed case is revalidated (above): only when it is
+            case.body = body
+    kwargs["auth"] = Session(name)
+
+
+class Session:
+    """A `requests` auth callable that puts the session header on the prepared request,
+    after schemathesis has chosen the case's headers and excluded the missing ones.
+
+    >>> import requests
+    >>> Session("case-1")(requests.Request("GET", "http://x/").prepare()).headers[HEADER]
+    'case-1'
+    """
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, request):
+        request.headers[HEADER] = self.name
+        return request
 
 
 @schemathesis.hook

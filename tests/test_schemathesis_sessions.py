@@ -1,0 +1,63 @@
+"""The schemathesis hooks of the CLI runs (tests/schemathesis_sessions.py).
+
+The module registers its hooks globally when imported (tests/conftest.py keeps it out of
+this process), so each check runs in a child Python that imports it.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+
+# A stand-in case: what the hook reads and writes of schemathesis's Case.
+_PRELUDE = """
+import requests
+import schemathesis_sessions as hooks
+
+class Case:
+    def __init__(self, headers, body=None):
+        self.headers, self.body, self.assigned = headers, body, []
+    def __setattr__(self, name, value):
+        if hasattr(self, "assigned"):
+            self.assigned.append(name)
+        object.__setattr__(self, name, value)
+
+case, kwargs = Case({"Accept": "*/*"}), {}
+hooks.before_call(None, case, kwargs)
+sent = kwargs["auth"](requests.Request("GET", "http://x/").prepare()).headers
+"""
+
+
+def _run(check: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", _PRELUDE + textwrap.dedent(check)],
+        cwd=TESTS,
+        env={"PYTHONPATH": str(TESTS)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    "check, printed",
+    [
+        # Schemathesis revalidates a case whose containers a hook changed: a "Missing
+        # `Authorization`" case became positive, and the credentials given with -H went back
+        # on it (ST203 on every authenticated operation of the corpus).
+        pytest.param(
+            "print(case.assigned, case.headers)", "[] {'Accept': '*/*'}", id="case untouched"
+        ),
+        pytest.param("print(sent['X-Mock-Session'][:5])", "case-", id="session on the request"),
+    ],
+)
+def test_a_case_is_sent_in_a_session_of_its_own_without_being_changed(check, printed):
+    assert _run(check) == printed
