@@ -24,6 +24,7 @@ from mockserver.http.writedocs import (
     URL,
     _url,
     as_form,
+    files_as_carried,
     tighten,
 )
 
@@ -603,3 +604,65 @@ CHAR_NUMBERS = [
 def test_a_char_field_takes_numbers_as_their_text_in_json(bound, number):
     schema = {"properties": {"note": {"type": "string", **bound}}}
     assert tighten(schema, set(), {}, {})["properties"]["note"]["anyOf"][1] == number
+
+
+FILE = {"type": "string", "format": "binary"}
+UPLOAD = {"properties": {"doc": {**FILE, "nullable": True}, "n": {"type": "integer"}}}
+FILES = {
+    "multipart: a file part, never null": (
+        UPLOAD, True, {**UPLOAD, "properties": {**UPLOAD["properties"], "doc": FILE}}),
+    "JSON: an optional file is left out": (
+        UPLOAD, False, {"properties": {"n": {"type": "integer"}}}),
+    "JSON: a required file cannot come": ({**UPLOAD, "required": ["doc"]}, False, None),
+    "multipart: a required list of files has one": (
+        {"properties": {"docs": {"type": "array", "items": FILE}}, "required": ["docs"]}, True,
+        {"properties": {"docs": {"type": "array", "items": FILE, "minItems": 1}},
+         "required": ["docs"]}),
+    "no file": (
+        {"properties": {"n": {"type": "integer"}}}, False,
+        {"properties": {"n": {"type": "integer"}}}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("schema", "multipart", "expected"), FILES.values(), ids=FILES)
+def test_a_file_field_is_documented_where_a_body_can_carry_one(schema, multipart, expected):
+    # FileField.to_internal_value reads an upload's name and size: JSON and an urlencoded
+    # form carry none ("The submitted data was not a file. ...").
+    assert files_as_carried(schema, multipart=multipart) == expected
+
+
+FORM_LISTS = {
+    "a required list has an item": (
+        {"type": "array", "items": {"type": "string"}}, True,
+        {"type": "array", "items": {"type": "string"}, "minItems": 1}),
+    "an optional list may be empty": (
+        {"type": "array", "items": {"type": "string"}}, False,
+        {"type": "array", "items": {"type": "string"}}),
+    "a list of lists only empty": (
+        {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}, False,
+        {"type": "array", "items": {"type": "array", "items": {"type": "integer"}},
+         "maxItems": 0}),
+    "a nullable text too short for null": (
+        {"type": "string", "maxLength": 3, "nullable": True}, False,
+        {"type": "string", "maxLength": 3}),
+    "a nullable text that holds null": (
+        {"type": "string", "maxLength": 4, "nullable": True}, False,
+        {"type": "string", "maxLength": 4, "nullable": True}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("prop", "required", "expected"), FORM_LISTS.values(), ids=FORM_LISTS)
+def test_a_multipart_form_s_lists_and_nulls_as_drf_reads_them(prop, required, expected):
+    # ListField.get_value: a form's values for the key are the items, each one text, and
+    # no value is no list ("This field is required."); a multipart null is the text "null".
+    schema = {"properties": {"f": prop}, **({"required": ["f"]} if required else {})}
+    assert as_form(schema, multipart=True)["properties"]["f"] == expected
+
+
+def test_a_long_text_s_number_widening_is_undone_in_a_form():
+    # A CharField with room for a float's text reads a JSON number (`anyOf: [text, int,
+    # non-integer]`); a form's part is text already: the `not` goes (Schemathesis's
+    # coverage phase cannot judge a `not` beside a file part).
+    text = {"type": "string", "maxLength": 255}
+    form = as_form(tighten({"properties": {"t": text}}, set(), {}, {}), multipart=True)
+    assert form["properties"]["t"] == {**text, "pattern": NO_NUL}

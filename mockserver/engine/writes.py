@@ -30,12 +30,20 @@ from dataclasses import dataclass
 import numpy as np
 import orjson
 
-from mockserver.contract.resource import OBJECT, Reply, Resource, View, lookup_field
+from mockserver.contract.resource import (
+    OBJECT,
+    Reply,
+    Resource,
+    View,
+    _readable,
+    lookup_field,
+    merged,
+)
 from mockserver.contract.schema import Validator, effective
 from mockserver.contract.spec import Operation
 from mockserver.contract.timefmt import format_datetime
 from mockserver.engine import serializer, store
-from mockserver.engine.handlers import NOT_FOUND, Result, find_row, no_match
+from mockserver.engine.handlers import NOT_FOUND, Result, _sampler, find_row, no_match
 from mockserver.engine.records import Records, Served
 from mockserver.errors import ApiError
 
@@ -194,6 +202,11 @@ class _Writer:
         self.fields = self.resource.fields
         self.validator = Validator(self.resource.schema)
         self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
+        # The success answer's own schema when it is not the collection's record: a view
+        # whose create or update serializer (`OperationInputSerializer`) is not the read
+        # one answers `serializer.data`, that serializer's representation.
+        self.answer_schema = _answer_schema(op, view, self.resource, state.spec)
+        self._sampler = _sampler(state) if self.answer_schema is not None else None
         self._generator = None
         self._fits: dict[str, object] = {}  # an omitted field's value, by name
         props = (self.schema or {}).get("properties") or {}
@@ -251,17 +264,22 @@ class _Writer:
             drawn = [name for name in drawn if name != "url"]
         if drawn:
             record.update(self._new_record(key, drawn))
-        return self._saved(write, workspace, key, record, 201)
+        return self._saved(
+            write, workspace, key, record, 201, lambda names: self._new_record(key, names)
+        )
 
     def update(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
         key, current = self._located(write, records)
         data = self._validated(write, records, partial=self.op.method == "PATCH", key=key)
-        record = orjson.loads(current)
+        before = orjson.loads(current)
+        record = dict(before)
         record.update((name, value) for name, value in data.items() if name in self.fields)
         for name in self.resource.auto_now:
             record[name] = format_datetime(write.now)
-        return self._saved(write, workspace, key, record, 200)
+        return self._saved(
+            write, workspace, key, record, 200, lambda names: {n: before.get(n) for n in names}
+        )
 
     def destroy(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
@@ -377,9 +395,28 @@ class _Writer:
             self._generator = store.generator_of(self.plan)
         return store.generated_record(self._generator, self.plan, key, fields)
 
-    def _saved(self, write: Write, workspace: Workspace, key: int, record: dict, status: int):
+    def _saved(
+        self,
+        write: Write,
+        workspace: Workspace,
+        key: int,
+        record: dict,
+        status: int,
+        rendered: Callable[[list[str]], dict],
+    ):
+        """Store the record and answer it. A field the body set that the collection's
+        (read) schema cannot hold comes from another serializer than the read one (a
+        `<Name>Request` whose `feedstock` is a code, read back as a nested object; an id
+        read back as its text): DRF saves the value and its read serializer renders what
+        it stands for, which the mock does not know; `rendered(names)` gives the record's
+        own value for them instead (the one generated for a new key, the stored one on an
+        update), as a read would show it."""
         record = {name: record[name] for name in self.fields if name in record}
         problems = self.validator.errors(record)
+        names = sorted({where.split("/")[0] for where, _message in problems} - {""})
+        if problems and len(names) == len({where.split("/")[0] for where, _m in problems}):
+            record.update(rendered(names))
+            problems = self.validator.errors(record)
         if problems:
             # The request schema let through what the response schema refuses: the record
             # is not stored, and the field is named as DRF names a refused value.
@@ -388,10 +425,51 @@ class _Writer:
             raise ApiError.invalid({name: [f"Enter a valid value. ({message})"]})
         body = orjson.dumps(record)
         workspace.store(write.session, self.path, key, body)
+        if self.answer_schema is not None:
+            body = orjson.dumps(self._answer(key, record, write.parsed()[0]))
         headers = [_JSON]
         if isinstance(record.get("url"), str) and status == 201:
             headers.append((b"location", record["url"].encode("utf-8", "replace")))
         return Result(status, body, tuple(headers))
+
+    def _answer(self, key: int, record: dict, sent) -> dict:
+        """The write serializer's representation of the saved record: each field of the
+        answer's schema as the body set it, else as the record holds it, where the field's
+        schema takes that value; the others as generated for the key (what the view's own
+        fields compute)."""
+        sampler, schema = self._sampler, self.answer_schema
+        seed = self.state.settings.seed
+        answer = sampler.checked(schema, f"{self.op.method} {self.path}{key}", seed)
+        if not isinstance(answer, dict):
+            return answer
+        props = schema.get("properties") or {}
+        sent = sent if isinstance(sent, Mapping) else {}
+        for name, prop in props.items():
+            if not isinstance(prop, dict) or name not in answer:
+                continue
+            for source in (sent, record):
+                if name in source and sampler.validator(prop).is_valid(source[name]):
+                    answer[name] = source[name]
+                    break
+        whole = sampler.validator(schema)
+        return answer if whole.is_valid(answer) else sampler.checked(schema, str(key), seed)
+
+
+def _answer_schema(op: Operation, view: View, resource: Resource, spec) -> dict | None:
+    """The documented success answer's JSON schema, when it is another serializer's than
+    the collection's records (None when it is theirs, or there is none)."""
+    response = op.responses.get(str(view.status))
+    content = response.get("content") if isinstance(response, dict) else None
+    if not isinstance(content, dict):
+        return None
+    media = content.get("application/json")
+    schema = media.get("schema") if isinstance(media, dict) else None
+    if not isinstance(schema, dict) or not schema:
+        return None
+    # As the collection's record schema is made (resource.py): `allOf` folded, and the
+    # write-only fields left out, as `to_representation` leaves them out.
+    schema = _readable(merged(spec, schema))
+    return None if schema == resource.schema else schema
 
 
 def request_schema(op: Operation, spec) -> dict | None:

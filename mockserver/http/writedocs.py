@@ -151,6 +151,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
     relations = resource.relations if resource is not None else {}
     required = _required_of(spec, op)
     changed_body = None
+    unfit: list[str] = []  # media types that cannot carry a file the serializer requires
     for media, item in content.items():
         if not isinstance(item, dict) or not isinstance(item.get("schema"), dict):
             continue
@@ -159,14 +160,72 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             continue
         tightened = tighten(schema, required, relations, counts)
         kind = media.split(";")[0].strip().lower()
+        tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
+        if tightened is None:
+            unfit.append(media)
+            continue
         if kind in _FORMS:
             tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
         if tightened is not schema:
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
             changed_body["content"][media]["schema"] = tightened
+    if unfit and len(unfit) < len(content):
+        if changed_body is None:
+            changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
+        for media in unfit:
+            del changed_body["content"][media]
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
+
+
+_FILE = {"type": "string", "format": "binary"}
+
+
+def _is_file(prop) -> bool:
+    """drf-spectacular's FileField (and ImageField): `format: binary`."""
+    return isinstance(prop, dict) and effective(prop).get("format") == "binary"
+
+
+def files_as_carried(schema: dict, *, multipart: bool) -> dict | None:
+    """A request schema whose FileFields say what carries a file: a multipart part with a
+    filename, nothing else. FileField.to_internal_value reads the upload's name and size,
+    so JSON's and an urlencoded form's text is refused ("The submitted data was not a
+    file. ..."): there such a field is left out, and a media type that cannot carry one the
+    serializer requires is None (every such body is a 400). In multipart, a file part is
+    exactly `format: binary` at the top of the property (so that a client sends it with a
+    filename), never null ("null" is text), a list of them at least one when required
+    (a form's missing list is "This field is required."). `schema` itself when it has no
+    file.
+
+    >>> body = {"properties": {"doc": {"type": "string", "format": "binary",
+    ...                                "nullable": True}, "n": {"type": "integer"}}}
+    >>> files_as_carried(body, multipart=True)["properties"]["doc"]
+    {'type': 'string', 'format': 'binary'}
+    >>> files_as_carried(body, multipart=False)["properties"]
+    {'n': {'type': 'integer'}}
+    >>> files_as_carried({**body, "required": ["doc"]}, multipart=False) is None
+    True
+    """
+    properties = dict(schema["properties"])
+    required = set(schema.get("required") or ())
+    for name, prop in schema["properties"].items():
+        whole = effective(prop) if isinstance(prop, dict) else {}
+        listed = whole.get("type") == "array" and _is_file(whole.get("items"))
+        if not (_is_file(prop) or listed):
+            continue
+        if not multipart:
+            if name in required:
+                return None
+            del properties[name]
+        elif listed:
+            least = {"minItems": 1} if name in required else {}
+            properties[name] = {"type": "array", "items": _FILE, **least}
+        else:
+            properties[name] = _FILE
+    if properties == schema["properties"]:
+        return schema
+    return {**schema, "properties": properties}
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -201,6 +260,8 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
     for name, prop in schema["properties"].items():
         if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
             continue
+        if _is_file(prop) or (prop.get("type") == "array" and _is_file(prop.get("items"))):
+            continue  # a file part (files_as_carried), never text
         whole = effective(prop)
         kind = whole.get("type")
         if kind == "boolean" or _unboolean(prop) is not None:
@@ -222,8 +283,20 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
             and whole.get("pattern") in (None, NO_NUL, NOT_BLANK)
         )
         new = prop
-        if prop.get("nullable") is True and not (multipart and text):
-            new = {k: v for k, v in prop.items() if k != "nullable"}
+        if kind == "array" and "anyOf" not in prop:
+            items = whole.get("items") if isinstance(whole.get("items"), dict) else {}
+            if effective(items).get("type") == "array" and name not in required:
+                # ListField.get_value reads a form's values for the key as the items, each
+                # one text: a list of lists has no spelling in a form but the empty one.
+                new = {**prop, "maxItems": 0}
+            elif name in required and (prop.get("minItems") or 0) < 1:
+                # ... and no value for the key is no list at all: "This field is
+                # required." (a partial update skips it: `required` is its body's own).
+                new = {**prop, "minItems": 1}
+        # A nullable text field takes a multipart "null" as its text, where it fits.
+        null_fits = text and (whole.get("maxLength") or 4) >= 4 >= (whole.get("minLength") or 0)
+        if prop.get("nullable") is True and not (multipart and null_fits):
+            new = {k: v for k, v in new.items() if k != "nullable"}
         scalar = kind in ("integer", "number", "string") or "enum" in whole
         optional = name not in required and name not in serializer
         if scalar and not text and (prop.get("nullable") is True or optional):
@@ -366,7 +439,12 @@ def _char_number(prop: dict, integers: bool = False) -> dict:
 
 
 def _unchar(prop: dict) -> dict | None:
-    """The text schema `_char_number` widened, if `prop` is one."""
+    """The text schema `_char_number` widened, if `prop` is one.
+
+    >>> text = {"type": "string", "maxLength": 255, "pattern": NO_NUL}
+    >>> _unchar(_char_number(text)) == text
+    True
+    """
     members = prop.get("anyOf")
     if (
         isinstance(members, list)
@@ -374,7 +452,9 @@ def _unchar(prop: dict) -> dict | None:
         and isinstance(members[0], dict)
         and members[0].get("pattern") in (NO_NUL, NOT_BLANK, _SLUG)
         and isinstance(members[1], dict)
-        and members[1].get("type") in ("number", "integer")
+        # an integer or any number; with room for a float's text, the integers that fit
+        # or a number that is no integer (`anyOf`)
+        and (members[1].get("type") in ("number", "integer") or "anyOf" in members[1])
     ):
         return members[0]
     return None
