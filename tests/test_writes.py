@@ -392,3 +392,21 @@ def test_a_create_answers_its_own_serializer_s_shape_and_stores_the_record(tmp_p
     listed = _record(client, "/products/?ordering=-id")["results"]
     stored = next(record for record in listed if record["sku"] == "MUG-1")
     assert (stored["name"], stored["sku"], stored["category"]) == ("Mug", "MUG-1", 2)
+
+
+def test_a_create_documented_200_answers_200(tmp_path):
+    # A POST on a list documented 200 is an APIView's own `post` (`Response(data)`), not
+    # ModelViewSet.create's 201: the documented status is the answer's.
+    import copy
+
+    import yaml
+    from helpers_writes import SHOP
+
+    raw = copy.deepcopy(SHOP)
+    responses = raw["paths"]["/products/"]["post"]["responses"]
+    responses["200"] = responses.pop("201")
+    path = tmp_path / "shop.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    client = make_client(make_state(spec=str(path), size=20, token=[TOKEN], lenient=True))
+    answer = client.post("/products/", json=NEW, headers={**AUTH, "X-Mock-Session": "ok"})
+    assert (answer.status_code, answer.json()["name"]) == (200, "Mug")

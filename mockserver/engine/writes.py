@@ -265,7 +265,12 @@ class _Writer:
         if drawn:
             record.update(self._new_record(key, drawn))
         return self._saved(
-            write, workspace, key, record, 201, lambda names: self._new_record(key, names)
+            write,
+            workspace,
+            key,
+            record,
+            self._status(201),
+            lambda names: self._new_record(key, names),
         )
 
     def update(self, write: Write, workspace: Workspace) -> Result:
@@ -278,7 +283,12 @@ class _Writer:
         for name in self.resource.auto_now:
             record[name] = format_datetime(write.now)
         return self._saved(
-            write, workspace, key, record, 200, lambda names: {n: before.get(n) for n in names}
+            write,
+            workspace,
+            key,
+            record,
+            self._status(200),
+            lambda names: {n: before.get(n) for n in names},
         )
 
     def destroy(self, write: Write, workspace: Workspace) -> Result:
@@ -289,6 +299,12 @@ class _Writer:
         return Result(204, b"", ())
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _status(self, usual: int) -> int:
+        """The documented success status: a view of its own (an APIView whose `post` saves
+        and answers `Response(data)`, 200) says it; else DRF's mixin's."""
+        status = self.op.view.status
+        return status if 200 <= status < 300 else usual
 
     def _omitted(self, name: str, prop: dict):
         """A writable field a create leaves out (the spec's `default` was applied by the

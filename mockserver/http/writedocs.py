@@ -293,13 +293,20 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
                 # ... and no value for the key is no list at all: "This field is
                 # required." (a partial update skips it: `required` is its body's own).
                 new = {**prop, "minItems": 1}
+            scalar_items = effective(items).get("type") in ("integer", "number", "string")
+            if scalar_items and new.get("maxItems") != 0:
+                # ... and one value for the key is a list of one item, as the key sent once.
+                new = {"anyOf": [new, items]}
         # A nullable text field takes a multipart "null" as its text, where it fits.
         null_fits = text and (whole.get("maxLength") or 4) >= 4 >= (whole.get("minLength") or 0)
         if prop.get("nullable") is True and not (multipart and null_fits):
             new = {k: v for k, v in new.items() if k != "nullable"}
         scalar = kind in ("integer", "number", "string") or "enum" in whole
         optional = name not in required and name not in serializer
-        if scalar and not text and (prop.get("nullable") is True or optional):
+        # A text field that may not be blank (drf-spectacular's minLength) takes a form's
+        # "" all the same where it is optional or nullable: no value, or None.
+        blank_refused = text and (whole.get("minLength") or 0) > 0
+        if scalar and (not text or blank_refused) and (prop.get("nullable") is True or optional):
             # Field.get_value: "" is None for a nullable field, and no value at all for an
             # optional one; either way it is accepted.
             new = {"anyOf": [new, _BLANK]}
