@@ -677,3 +677,33 @@ def test_a_long_text_s_number_widening_is_undone_in_a_form():
     text = {"type": "string", "maxLength": 255}
     form = as_form(tighten({"properties": {"t": text}}, set(), {}, {}), multipart=True)
     assert form["properties"]["t"] == {**text, "pattern": NO_NUL}
+
+
+def test_a_view_of_its_own_with_referenced_scalars_and_no_documented_success(tmp_path):
+    # django-allauth's headless spec (kpi): `code: {$ref: Code}`, Code a string, is a
+    # field like an inline one (a number is its text); a logout documents its 401 only,
+    # and the mock's 200 is documented, without a body to hold it to.
+    raw = shop(True)
+    raw["components"]["schemas"]["Code"] = {"type": "string"}
+    raw["components"]["schemas"]["Confirm"] = {
+        "type": "object",
+        "properties": {"code": _ref("Code")},
+        "required": ["code"],
+    }
+    raw["paths"]["/confirm/"] = {
+        "post": {
+            "operationId": "confirm",
+            "requestBody": _body(_ref("Confirm")),
+            "responses": {"401": {"description": "Logged out."}},
+            "security": TOKEN,
+        }
+    }
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    code = _body_schema(document, "/confirm/", "post")["properties"]["code"]
+    assert code == {
+        "anyOf": [{"type": "string", "minLength": 1, "pattern": NOT_BLANK}, {"type": "number"}]
+    }
+    responses = document["paths"]["/confirm/"]["post"]["responses"]
+    assert responses["200"] == {"description": "No response body documented."}
