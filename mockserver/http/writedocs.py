@@ -170,6 +170,9 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         if tightened is None:
             unfit.append(media)
             continue
+        if kind in _FORMS and _lists_of_lists(tightened):
+            unfit.append(media)  # a required list of lists has no spelling in a form
+            continue
         if kind in _FORMS:
             tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
         if tightened is not schema:
@@ -183,6 +186,21 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             del changed_body["content"][media]
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
+
+
+def _lists_of_lists(schema: dict) -> bool:
+    """Whether a required field is a list of lists, which a form cannot carry (as_form).
+
+    >>> _lists_of_lists({"properties": {"q": {"type": "array", "items": {"type": "array"}}},
+    ...                  "required": ["q"]})
+    True
+    """
+    for name in schema.get("required") or ():
+        whole = effective(schema["properties"].get(name) or {})
+        items = whole.get("items") if isinstance(whole.get("items"), dict) else {}
+        if whole.get("type") == "array" and effective(items).get("type") == "array":
+            return True
+    return False
 
 
 def _scalars_inline(document: dict, schema: dict) -> dict:
