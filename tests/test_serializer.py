@@ -588,3 +588,21 @@ def test_a_file_field_takes_an_upload_only_as_drf_file_field(body, form, expecte
     with pytest.raises(ApiError) as caught:
         validate(UPLOAD_BODY, body, form=form)
     assert caught.value.body == expected
+
+
+def test_a_form_s_many_nested_serializer_reads_indexed_keys_only():
+    # ListSerializer.get_value: parse_html_list(prefix="lines") reads `lines[0]part` keys
+    # only; the key's own values (a client's JSON text) are no value at all.
+    body = {
+        "type": "object",
+        "properties": {
+            "lines": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"part": {"type": "integer"}}},
+            }
+        },
+        "required": ["lines"],
+    }
+    with pytest.raises(ApiError) as caught:
+        validate(body, {"lines": ['[{"part": 1}]']}, form=True)
+    assert caught.value.body == {"lines": ["This field is required."]}

@@ -730,3 +730,35 @@ def test_a_required_list_of_lists_is_documented_in_json_only(tmp_path):
     assert list(document["paths"]["/quotas/"]["post"]["requestBody"]["content"]) == [
         "application/json"
     ]
+
+
+def test_a_form_leaves_out_the_nested_fields_it_cannot_spell(tmp_path):
+    # parse_html_dict and parse_html_list read `line.part` and `lines[0]part` keys: a
+    # nested serializer sent as one JSON part is no value (inventree's `duplicate`).
+    raw = shop(True)
+    raw["components"]["schemas"]["Line"] = {
+        "type": "object",
+        "properties": {"part": {"type": "integer"}},
+    }
+    body = {
+        "type": "object",
+        "properties": {
+            "note": {"type": "string"},
+            "line": {"allOf": [_ref("Line")]},
+            "lines": {"type": "array", "items": _ref("Line")},
+        },
+    }
+    raw["paths"]["/lines/"] = {
+        "post": {
+            "operationId": "lines",
+            "requestBody": _body(body),
+            "responses": _json({"type": "object"}),
+            "security": TOKEN,
+        }
+    }
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    for media in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        assert list(_body_schema(document, "/lines/", "post", media)["properties"]) == ["note"]
+    assert set(_body_schema(document, "/lines/", "post")["properties"]) == {"note", "line", "lines"}

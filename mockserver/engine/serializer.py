@@ -343,7 +343,9 @@ def _value(one: Field, data: Mapping, partial: bool, form: bool):
         # ManyRelatedField.get_value: QueryDict.getlist, so absent is [] (unless partial).
         return EMPTY if not present and partial else values
     if one.kind in ("list", "objects"):
-        if values:
+        if values and one.kind == "list":
+            # ListField.get_value reads the key's values (getlist); a ListSerializer
+            # (many=True) reads `name[0]field` keys only (parse_html_list), never them.
             return values
         prefix = one.name + "["
         if partial and not any(key.startswith(prefix) for key in data):

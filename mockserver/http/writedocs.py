@@ -170,9 +170,11 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         if tightened is None:
             unfit.append(media)
             continue
-        if kind in _FORMS and _lists_of_lists(tightened):
-            unfit.append(media)  # a required list of lists has no spelling in a form
-            continue
+        if kind in _FORMS:
+            tightened = _formable(tightened, lambda node: _shallow(document, node))
+            if tightened is None:
+                unfit.append(media)  # a required field a form cannot spell
+                continue
         if kind in _FORMS:
             tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
         if tightened is not schema:
@@ -188,19 +190,48 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         raw_op["requestBody"] = changed_body
 
 
-def _lists_of_lists(schema: dict) -> bool:
-    """Whether a required field is a list of lists, which a form cannot carry (as_form).
+def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
+    """A form's request schema without the fields a form cannot spell as a client sends
+    them; None when one of them is required (every such form body is a 400).
 
-    >>> _lists_of_lists({"properties": {"q": {"type": "array", "items": {"type": "array"}}},
-    ...                  "required": ["q"]})
+    DRF reads a nested serializer from `name.field` keys (parse_html_dict), a many=True
+    one from `name[0]field` keys (parse_html_list), and a ListField's items as the key's
+    text values: a nested object, a list of objects and a list of lists sent as one part
+    (a client's JSON text) are no value at all, or text items.
+
+    >>> nested = {"type": "object", "properties": {"a": {"type": "integer"}}}
+    >>> _formable({"properties": {"n": nested, "m": {"type": "integer"}}})
+    {'properties': {'m': {'type': 'integer'}}}
+    >>> _formable({"properties": {"q": {"type": "array", "items": {"type": "array"}}},
+    ...            "required": ["q"]}) is None
     True
     """
-    for name in schema.get("required") or ():
-        whole = effective(schema["properties"].get(name) or {})
-        items = whole.get("items") if isinstance(whole.get("items"), dict) else {}
-        if whole.get("type") == "array" and effective(items).get("type") == "array":
-            return True
-    return False
+
+    def seen(node) -> dict:
+        """The node as a field's schema: its `$ref` (or `allOf: [$ref]`) followed."""
+        node = resolve(node) if isinstance(node, dict) else {}
+        members = node.get("allOf") if isinstance(node, dict) else None
+        if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+            node = {**node, **(resolve(members[0]) or {})}
+        return effective(node) if isinstance(node, dict) else {}
+
+    properties = dict(schema["properties"])
+    for name, prop in schema["properties"].items():
+        whole = seen(prop)
+        items = seen(whole.get("items")) if whole.get("type") == "array" else {}
+        spelled = not (
+            isinstance(whole.get("properties"), dict)
+            or items.get("type") == "array"
+            or isinstance(items.get("properties"), dict)
+        )
+        if spelled or (isinstance(prop, dict) and prop.get("readOnly")):
+            continue
+        if name in (schema.get("required") or ()):
+            return None
+        del properties[name]
+    if properties == schema["properties"]:
+        return schema
+    return {**schema, "properties": properties}
 
 
 def _scalars_inline(document: dict, schema: dict) -> dict:
