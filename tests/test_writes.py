@@ -371,6 +371,7 @@ def test_a_create_answers_its_own_serializer_s_shape_and_stores_the_record(tmp_p
             "name": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "integer"}},
             "receipt": {"type": "string", "format": "uuid"},
+            "count": {"type": "integer"},
         },
         "required": ["name", "receipt"],
     }
@@ -383,10 +384,11 @@ def test_a_create_answers_its_own_serializer_s_shape_and_stores_the_record(tmp_p
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     client = make_client(make_state(spec=str(path), size=20, token=[TOKEN], lenient=True))
     client.headers.update({**AUTH, "X-Mock-Session": "receipt"})
-    answer = client.post("/products/", json=NEW)
+    # A value JSON holds and orjson does not write (past 64 bits) is not echoed: a 500 once.
+    answer = client.post("/products/", json={**NEW, "count": 2**70})
     assert answer.status_code == 201, answer.text
     body = answer.json()
-    assert set(body) == {"name", "tags", "receipt"}
+    assert set(body) <= {"name", "tags", "receipt", "count"} and body.get("count", 0) < 2**63
     assert (body["name"], body["tags"]) == ("Mug", [3, 1])
     assert re.fullmatch(r"[0-9a-f-]{36}", body["receipt"])
     listed = _record(client, "/products/?ordering=-id")["results"]

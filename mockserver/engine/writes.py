@@ -464,11 +464,21 @@ class _Writer:
             if not isinstance(prop, dict) or name not in answer:
                 continue
             for source in (sent, record):
-                if name in source and sampler.validator(prop).is_valid(source[name]):
+                if name in source and _fits(sampler.validator(prop), source[name]):
                     answer[name] = source[name]
                     break
         whole = sampler.validator(schema)
         return answer if whole.is_valid(answer) else sampler.checked(schema, str(key), seed)
+
+
+def _fits(validator: Validator, value) -> bool:
+    """Whether an answer's field may hold `value`: valid, and JSON orjson writes (no
+    integer past 64 bits, which a body may hold and IntegerField takes)."""
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        return False
+    return validator.is_valid(value)
 
 
 def _answer_schema(op: Operation, view: View, resource: Resource, spec) -> dict | None:
