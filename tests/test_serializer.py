@@ -17,6 +17,7 @@ import pytest
 
 from mockserver.engine.serializer import validate
 from mockserver.errors import ApiError
+from mockserver.http.parsers import Upload
 
 HERE = Path(__file__).parent
 DROP = object()  # a key taken out of the base body
@@ -556,3 +557,56 @@ def test_the_same_answer_as_drf(drf, name, request):
             pytest.mark.xfail(reason=KNOWN_DIFFERENCES[f"{mode}-{name}"], strict=True)
         )
     assert _mock(CASES[name], drf["schemas"]) == drf["answers"][name]
+
+
+UPLOAD_BODY = {
+    "type": "object",
+    "properties": {
+        "doc": {"type": "string", "format": "binary", "maxLength": 8},
+        "note": {"type": "string"},
+    },
+    "required": ["doc"],
+}
+NOT_A_FILE = "The submitted data was not a file. Check the encoding type on the form."
+UPLOADS = {
+    "an upload": ({"doc": [Upload("a.csv", "text/csv", b"x")]}, True, {"doc": "a.csv"}),
+    "the upload after a plain value": (
+        {"doc": ["text", Upload("a.csv", "text/csv", b"x")]}, True, {"doc": "a.csv"}),
+    "a plain form value": ({"doc": ["a.csv"]}, True, {"doc": [NOT_A_FILE]}),
+    "JSON text": ({"doc": "a.csv"}, False, {"doc": [NOT_A_FILE]}),
+    "an empty file": ({"doc": [Upload("a.csv", "", b"")]}, True,
+                      {"doc": ["The submitted file is empty."]}),
+    "a name past max_length": (
+        {"doc": [Upload("long-name.csv", "", b"x")]}, True,
+        {"doc": ["Ensure this filename has at most 8 characters (it has 13)."]}),
+    "none": ({"note": ["n"]}, True, {"doc": ["This field is required."]}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("body", "form", "expected"), UPLOADS.values(), ids=UPLOADS.keys())
+def test_a_file_field_takes_an_upload_only_as_drf_file_field(body, form, expected):
+    # FileField.to_internal_value: the upload's name and size, nothing else.
+    if set(expected) == {"doc"} and isinstance(expected["doc"], str):
+        assert validate(UPLOAD_BODY, body, form=form) == expected
+        return
+    with pytest.raises(ApiError) as caught:
+        validate(UPLOAD_BODY, body, form=form)
+    assert caught.value.body == expected
+
+
+def test_a_form_s_many_nested_serializer_reads_indexed_keys_only():
+    # ListSerializer.get_value: parse_html_list(prefix="lines") reads `lines[0]part` keys
+    # only; the key's own values (a client's JSON text) are no value at all.
+    body = {
+        "type": "object",
+        "properties": {
+            "lines": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"part": {"type": "integer"}}},
+            }
+        },
+        "required": ["lines"],
+    }
+    with pytest.raises(ApiError) as caught:
+        validate(body, {"lines": ['[{"part": 1}]']}, form=True)
+    assert caught.value.body == {"lines": ["This field is required."]}

@@ -48,7 +48,10 @@ def operation(op: Operation) -> dict:
             "parent": view.scope.parent,
             "field": view.scope.field,
         }
-    entry["parameters"] = [parameter(p) for p in op.query.values() if p.control != PREFER]
+    # A read's parameters are filters, modelled or not; a write's filter nothing (strict
+    # mode checks them against their schemas), so the report leaves them out.
+    reads = op.method in ("GET", "HEAD")
+    entry["parameters"] = [parameter(p) for p in op.query.values() if reads and p.control != PREFER]
     return entry
 
 
@@ -83,6 +86,7 @@ def summary(spec: Spec) -> str:
     loose = sum(
         1
         for op in spec.operations
+        if op.method in ("GET", "HEAD")
         for p in op.query.values()
         if p.control is None and p.field is None
     )

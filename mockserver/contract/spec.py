@@ -317,11 +317,12 @@ class Spec:
                 if "{" + param["name"] + "}" in path.partition("?")[2]:
                     # `/api/cpes?cpe={cpe}`: the parameter comes in the query string.
                     query[param["name"]] = Param(param["name"], _schema_of(param))
-            elif param.get("in") == "query" and method in ("GET", "HEAD"):
-                # Parameters are read for what they are used for: a write is not served yet,
-                # so its parameters are neither parsed nor checked.
+            elif param.get("in") == "query":
+                # Parameters are read for what they are used for: a read's filter its
+                # records; a write's (`?entity_id=` beside a body) filters nothing, and is
+                # checked against its schema in strict mode, as a read's unmodelled one.
                 where = f"paths {path} {method.lower()}"
-                if view.resource is None:
+                if view.resource is None or method not in ("GET", "HEAD"):
                     # No records to filter: the parameter is accepted and checked against
                     # its schema in strict mode (the compatibility report lists it).
                     found = Param(param["name"], _schema_of(param))
@@ -334,7 +335,7 @@ class Spec:
                     # OpenAPI: `form` (a query's default style) explodes by default.
                     explode=param.get("explode", param.get("style", "form") == "form") is True,
                 )
-            elif param.get("in") == "header" and method in ("GET", "HEAD"):
+            elif param.get("in") == "header":
                 name = param["name"]
                 if name.lower() not in _IGNORED_HEADERS:
                     required = param.get("required") is True
@@ -349,7 +350,7 @@ class Spec:
         query.update(self.mock.controls)
         security = self._security(op)
         for scheme in security.schemes:
-            if scheme.place == "query" and method in ("GET", "HEAD"):
+            if scheme.place == "query":
                 # An apiKey scheme's parameter: a credential, never a filter (auth.py reads it).
                 schema = {"type": "string"}
                 query[scheme.field] = Param(scheme.field, schema, control=Control.CREDENTIAL)

@@ -114,6 +114,11 @@ MESSAGES = {
     "pk_uuid": "“{}” is not a valid UUID.",  # Django's UUIDField.to_python, curly quotes
     "unique": "This field must be unique.",
     "unique_model": "{} with this {} already exists.",
+    # FileField's.
+    "file": "The submitted data was not a file. Check the encoding type on the form.",
+    "file_no_name": "No filename could be determined.",
+    "file_empty": "The submitted file is empty.",
+    "file_max_length": "Ensure this filename has at most {} characters (it has {}).",
 }
 _SLUG = "^[-a-zA-Z0-9_]+$"  # the pattern drf-spectacular writes for DRF's SlugField
 _NOT_BLANK = {"type": "string", "maxLength": 0}  # its `oneOf` member for allow_blank=True
@@ -142,7 +147,8 @@ class Field:
 
     name: str
     kind: str  # any, string, integer, float, decimal, boolean, uuid, date, datetime, time,
-    # choice, relation, many (ManyRelatedField), list, dict, object, objects (many=True)
+    # choice, relation, many (ManyRelatedField), list, dict, object, objects (many=True),
+    # file (FileField: drf-spectacular's `format: binary`)
     required: bool = False
     allow_null: bool = False
     allow_blank: bool = False
@@ -292,6 +298,7 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
             "date": "date",
             "date-time": "datetime",
             "time": "time",
+            "binary": "file",
         }.get(fmt, "string")
         if one.kind == "decimal" and spec.get("pattern"):
             whole, places = decimal_places(spec)
@@ -347,7 +354,9 @@ def _value(one: Field, data: Mapping, partial: bool, form: bool):
         # ManyRelatedField.get_value: QueryDict.getlist, so absent is [] (unless partial).
         return EMPTY if not present and partial else values
     if one.kind in ("list", "objects"):
-        if values:
+        if values and one.kind == "list":
+            # ListField.get_value reads the key's values (getlist); a ListSerializer
+            # (many=True) reads `name[0]field` keys only (parse_html_list), never them.
             return values
         prefix = one.name + "["
         if partial and not any(key.startswith(prefix) for key in data):
@@ -626,6 +635,24 @@ def _pk(one: Field, data):
     return key
 
 
+def _file(one: Field, data, partial):
+    """FileField.to_internal_value: an uploaded file (a multipart part with a filename,
+    mockserver/http/parsers.py `Upload`), never text: JSON and a form's plain value carry
+    none. Its name must be there, its content not empty (allow_empty_file=False), its
+    name within `max_length` (drf-spectacular writes the model field's as maxLength)."""
+    name, size = getattr(data, "filename", None), getattr(data, "size", None)
+    if not isinstance(name, str) or not isinstance(size, int):
+        raise _fail("file")
+    if not name:
+        raise _fail("file_no_name")
+    if not size:
+        raise _fail("file_empty")
+    longest = one.schema.get("maxLength")
+    if isinstance(longest, int) and len(name) > longest:
+        raise _fail("file_max_length", longest, len(name))
+    return name  # what the model keeps: the stored file's name
+
+
 def _relation(one: Field, data, partial):
     return _pk(one, data)
 
@@ -709,6 +736,7 @@ _CONVERT = {
     "list": _list,
     "objects": _objects,
     "dict": _dict,
+    "file": _file,
 }
 
 

@@ -32,12 +32,20 @@ from dataclasses import dataclass
 import numpy as np
 import orjson
 
-from mockserver.contract.resource import OBJECT, Reply, Resource, View, lookup_field
+from mockserver.contract.resource import (
+    OBJECT,
+    Reply,
+    Resource,
+    View,
+    _readable,
+    lookup_field,
+    merged,
+)
 from mockserver.contract.schema import Validator, effective
 from mockserver.contract.spec import Operation
 from mockserver.contract.timefmt import format_datetime
 from mockserver.engine import serializer, store
-from mockserver.engine.handlers import Result, find_row
+from mockserver.engine.handlers import Result, _sampler, find_row
 from mockserver.engine.records import Records, Served, by_key, link_path, no_match
 from mockserver.errors import ApiError
 
@@ -211,17 +219,14 @@ class _Writer:
         self.fields = self.resource.fields
         self.validator = Validator(self.resource.schema)
         self.plan = state.plans.get(self.path) if hasattr(state, "plans") else None
+        # The success answer's own schema when it is not the collection's record: a view
+        # whose create or update serializer (`OperationInputSerializer`) is not the read
+        # one answers `serializer.data`, that serializer's representation.
+        self.answer_schema = _answer_schema(op, view, self.resource, state.spec)
+        self._sampler = _sampler(state) if self.answer_schema is not None else None
         self._generator = None
         self._fits: dict[str, object] = {}  # an omitted field's value, by name
-        self._renderers: dict[str, Validator] = {}
-        # CreateModelMixin answers 201; a POST documenting another success and no 201 is a
-        # view of its own that answers it (open-chat-studio's `update_participant_data`).
-        documented = {str(code) for code in op.responses}
-        self._created = (
-            view.status
-            if "201" not in documented and str(view.status) in documented and view.status < 300
-            else 201
-        )
+        self._documented = {str(code) for code in op.responses}
         props = (self.schema or {}).get("properties") or {}
         self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
         self._current: tuple = (None, None)
@@ -254,7 +259,7 @@ class _Writer:
         drawn: list[str] = []  # fields whose value is the one generated for the new key
         now = None  # the request's time as DRF writes it, made once
         for name, prop, readonly, moment in self._shapes:
-            if name in data and self._renders(name, data[name]):
+            if name in data:
                 record[name] = data[name]
             elif readonly and moment:
                 now = now or format_datetime(write.now)
@@ -284,7 +289,14 @@ class _Writer:
             # create also answers as `Location` (its lookup value drawn above, if it is).
             value = record.get(self.resource.lookup_field) if self.resource.lookup_field else key
             record["url"] = detail_url(write.url, value)
-        result = self._saved(write, workspace, key, record, self._created)
+        result = self._saved(
+            write,
+            workspace,
+            key,
+            record,
+            self._status(201),
+            lambda names: self._new_record(key, names),
+        )
         if parent is not None and self.scope.field not in self.fields:
             # No field names the parent: the link is kept beside the record (records.py).
             link = orjson.dumps({"parent": parent})
@@ -295,11 +307,19 @@ class _Writer:
         records = workspace.writable(write.session)
         key, current = self._located(write, records)
         data = self._validated(write, records, partial=self.op.method == "PATCH", key=key)
-        record = orjson.loads(current)
+        before = orjson.loads(current)
+        record = dict(before)
         record.update((name, value) for name, value in data.items() if name in self.fields)
         for name in self.resource.auto_now:
             record[name] = format_datetime(write.now)
-        return self._saved(write, workspace, key, record, 200)
+        return self._saved(
+            write,
+            workspace,
+            key,
+            record,
+            self._status(200),
+            lambda names: {n: before.get(n) for n in names},
+        )
 
     def destroy(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
@@ -309,6 +329,17 @@ class _Writer:
         return Result(204, b"", ())
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _status(self, usual: int) -> int:
+        """The documented success status: DRF's mixin's (CreateModelMixin's 201,
+        UpdateModelMixin's 200) where it is documented; else a view of its own says it (an
+        APIView whose `post` saves and answers `Response(data)`, 200: open-chat-studio's
+        `update_participant_data`), or the 200 a write documented without any success is
+        given in the served document (mockserver/http/writedocs.py)."""
+        if str(usual) in self._documented:
+            return usual
+        status = self.op.view.status
+        return status if 200 <= status < 300 else usual
 
     def _omitted(self, name: str, prop: dict):
         """A writable field a create leaves out (the spec's `default` was applied by the
@@ -329,16 +360,6 @@ class _Writer:
                 found = _DRAWN
             self._fits[name] = found
         return type(found)() if isinstance(found, list | dict) else found
-
-    def _renders(self, name: str, value) -> bool:
-        """Whether the response's field holds the value the request's field took. A view
-        with another serializer for its answer (a relation's key in, the related object
-        out: open-chat-studio's session `experiment`) renders the saved instance: the
-        value stands for one the response's field draws."""
-        validator = self._renderers.get(name)
-        if validator is None:
-            validator = self._renderers[name] = Validator(self.fields.get(name) or {})
-        return validator.is_valid(value)
 
     def _validated(self, write: Write, records: Records, partial: bool, key) -> dict:
         # The serializer's fields are made once; their relation and uniqueness checks read
@@ -423,9 +444,28 @@ class _Writer:
             self._generator = store.generator_of(self.plan)
         return store.generated_record(self._generator, self.plan, key, fields)
 
-    def _saved(self, write: Write, workspace: Workspace, key: int, record: dict, status: int):
+    def _saved(
+        self,
+        write: Write,
+        workspace: Workspace,
+        key: int,
+        record: dict,
+        status: int,
+        rendered: Callable[[list[str]], dict],
+    ):
+        """Store the record and answer it. A field the body set that the collection's
+        (read) schema cannot hold comes from another serializer than the read one (a
+        `<Name>Request` whose `feedstock` is a code, read back as a nested object; an id
+        read back as its text): DRF saves the value and its read serializer renders what
+        it stands for, which the mock does not know; `rendered(names)` gives the record's
+        own value for them instead (the one generated for a new key, the stored one on an
+        update), as a read would show it."""
         record = {name: record[name] for name in self.fields if name in record}
         problems = self.validator.errors(record)
+        names = sorted({where.split("/")[0] for where, _message in problems} - {""})
+        if problems and len(names) == len({where.split("/")[0] for where, _m in problems}):
+            record.update(rendered(names))
+            problems = self.validator.errors(record)
         if problems:
             # The request schema let through what the response schema refuses: the record
             # is not stored, and the field is named as DRF names a refused value.
@@ -434,12 +474,63 @@ class _Writer:
             raise ApiError.invalid({name: [f"Enter a valid value. ({message})"]})
         body = _dumps(record)
         workspace.store(write.session, self.path, key, body)
+        if self.answer_schema is not None:
+            body = orjson.dumps(self._answer(key, record, write.parsed()[0]))
         headers = [_JSON]
         if isinstance(record.get("url"), str) and status == 201 and _FIELD_VALUE(record["url"]):
             # (A `url` a header cannot carry, a CharField's control character, is left out:
             # the server would drop the connection rather than send it. RFC 9110 5.5.)
             headers.append((b"location", record["url"].encode("utf-8", "replace")))
         return Result(status, body, tuple(headers))
+
+    def _answer(self, key: int, record: dict, sent) -> dict:
+        """The write serializer's representation of the saved record: each field of the
+        answer's schema as the body set it, else as the record holds it, where the field's
+        schema takes that value; the others as generated for the key (what the view's own
+        fields compute)."""
+        sampler, schema = self._sampler, self.answer_schema
+        seed = self.state.settings.seed
+        answer = sampler.checked(schema, f"{self.op.method} {self.path}{key}", seed)
+        if not isinstance(answer, dict):
+            return answer
+        props = schema.get("properties") or {}
+        sent = sent if isinstance(sent, Mapping) else {}
+        for name, prop in props.items():
+            if not isinstance(prop, dict) or name not in answer:
+                continue
+            for source in (sent, record):
+                if name in source and _fits(sampler.validator(prop), source[name]):
+                    answer[name] = source[name]
+                    break
+        whole = sampler.validator(schema)
+        return answer if whole.is_valid(answer) else sampler.checked(schema, str(key), seed)
+
+
+def _fits(validator: Validator, value) -> bool:
+    """Whether an answer's field may hold `value`: valid, and JSON orjson writes (no
+    integer past 64 bits, which a body may hold and IntegerField takes)."""
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        return False
+    return validator.is_valid(value)
+
+
+def _answer_schema(op: Operation, view: View, resource: Resource, spec) -> dict | None:
+    """The documented success answer's JSON schema, when it is another serializer's than
+    the collection's records (None when it is theirs, or there is none)."""
+    response = op.responses.get(str(view.status))
+    content = response.get("content") if isinstance(response, dict) else None
+    if not isinstance(content, dict):
+        return None
+    media = content.get("application/json")
+    schema = media.get("schema") if isinstance(media, dict) else None
+    if not isinstance(schema, dict) or not schema:
+        return None
+    # As the collection's record schema is made (resource.py): `allOf` folded, and the
+    # write-only fields left out, as `to_representation` leaves them out.
+    schema = _readable(merged(spec, schema))
+    return None if schema == resource.schema else schema
 
 
 def request_schema(op: Operation, spec) -> dict | None:

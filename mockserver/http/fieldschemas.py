@@ -239,7 +239,12 @@ def _char_number(prop: dict, integers: bool = False) -> dict:
 
 
 def _unchar(prop: dict) -> dict | None:
-    """The text schema `_char_number` widened, if `prop` is one."""
+    """The text schema `_char_number` widened, if `prop` is one.
+
+    >>> text = {"type": "string", "maxLength": 255, "pattern": NO_NUL}
+    >>> _unchar(_char_number(text)) == text
+    True
+    """
     members = prop.get("anyOf")
     if (
         isinstance(members, list)
@@ -247,7 +252,9 @@ def _unchar(prop: dict) -> dict | None:
         and isinstance(members[0], dict)
         and members[0].get("pattern") in (NO_NUL, NOT_BLANK, _SLUG)
         and isinstance(members[1], dict)
-        and members[1].get("type") in ("number", "integer")
+        # an integer or any number; with room for a float's text, the integers that fit
+        # or a number that is no integer (`anyOf`)
+        and (members[1].get("type") in ("number", "integer") or "anyOf" in members[1])
     ):
         return members[0]
     return None
@@ -496,4 +503,41 @@ def unwidened(prop: dict) -> dict | None:
     >>> unwidened({"type": "string"}) is None
     True
     """
-    return _unfloat(prop) or _unmapped(prop) or _undecimal(prop) or _unuuid(prop) or _unchar(prop)
+    return (
+        _unfloat(prop)
+        or _unmapped(prop)
+        or _undecimal(prop)
+        or _unuuid(prop)
+        or _unchar(prop)
+        or _unlisted(prop)
+        or _unnull(prop)
+    )
+
+
+def _unlisted(prop: dict) -> dict | None:
+    """A ListField whose text items `_nested` widened, with its items as they were: a
+    form's values for the key are text already.
+
+    >>> tags = _unlisted(_nested({"type": "array", "items": {"type": "string"}}, {}, None, 0))
+    >>> tags["items"]["pattern"] == NOT_BLANK, "anyOf" in tags["items"]
+    (True, False)
+    """
+    items = prop.get("items")
+    if prop.get("type") != "array" or not isinstance(items, dict):
+        return None
+    text = _unchar(items)
+    return {**prop, "items": text} if text is not None else None
+
+
+def _unnull(prop: dict) -> dict | None:
+    """A JSONField's schema without the `not null` `tighten` wrote in, if `prop` is one: a
+    form's part is text (a multipart "null" is the text, an urlencoded null is left out),
+    never JSON's null; and Schemathesis cannot build a multipart body with a file part for
+    a schema with a `not` ("Unsupported type: 'Binary'").
+
+    >>> _unnull({"nullable": True, "not": {"enum": [None]}})
+    {'nullable': True}
+    """
+    if prop.get("not") == {"enum": [None]} and not (_STRUCTURE - {"not", "nullable"}) & set(prop):
+        return {k: v for k, v in prop.items() if k != "not"}
+    return None
