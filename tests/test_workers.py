@@ -41,14 +41,7 @@ def two_workers(tmp_path):
         text=True,
     )
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and url is None:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            found = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-            url = found.group(1) if found else None
+        url = _printed_url(process)
         assert url, f"no URL printed; stderr: {process.stderr.read() if process.poll() else ''}"
         _wait_ready(url)
         yield url
@@ -59,6 +52,19 @@ def two_workers(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
+
+
+def _printed_url(process: subprocess.Popen) -> str | None:
+    """The URL the server prints on its output, within 60 s; None if it ends first."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            return None
+        found = re.search(r"(http://127\.0\.0\.1:\d+)", line)
+        if found:
+            return found.group(1)
+    return None
 
 
 def _wait_ready(url: str) -> None:
@@ -111,14 +117,7 @@ def test_workers_serve_when_the_server_is_pid_1():
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and url is None:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                break
-            found = re.search(r"(http://127\.0\.0\.1:\d+)", line)
-            url = found.group(1) if found else None
+        url = _printed_url(process)
         assert url, "no URL printed"
         _wait_ready(url)
         workers = set()

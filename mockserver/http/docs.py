@@ -274,8 +274,7 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     document = copy.deepcopy(spec.raw)
     _passwords_write_only(document)
     _path_params_of_the_template(document)
-    _required_as_lists(document)
-    _items_as_schemas(document)
+    _unreadable_dropped(document)
     _discriminated(document)
     for op in spec.operations:
         raw_op = document["paths"][op.path][op.method.lower()]
@@ -436,40 +435,32 @@ def _discriminated(node) -> None:
             _discriminated(item)
 
 
-def _required_as_lists(node) -> None:
-    """A schema's `required` that is one name (`required: labels`, which JSON Schema
-    refuses) dropped (in place): a client's validator cannot read the document with it,
-    and dropping it only loosens what the answers are held to. A property named `required`
-    (a schema, a dict) stays."""
+def _unreadable_dropped(node) -> None:
+    """What a client's validator cannot read, dropped (in place), in one walk; dropping
+    either only loosens what the answers are held to:
+
+    - a schema's `required` that is one name (`required: labels`, which JSON Schema
+      refuses); a property named `required` (a schema, a dict) stays;
+    - an array's `items` that is no schema (`items: string`, which OpenAPI and JSON Schema
+      refuse, and at which Schemathesis stops), as the mock reads it: items of any kind
+      (mockserver/engine/serializer.py); a property named `items` stays.
+
+    >>> node = {"type": "array", "items": "string", "required": "a",
+    ...         "properties": {"items": {}, "required": {}}}
+    >>> _unreadable_dropped(node)
+    >>> node
+    {'type': 'array', 'properties': {'items': {}, 'required': {}}}
+    """
     if isinstance(node, dict):
         if isinstance(node.get("required"), str):
             del node["required"]
-        for value in node.values():
-            _required_as_lists(value)
-    elif isinstance(node, list):
-        for item in node:
-            _required_as_lists(item)
-
-
-def _items_as_schemas(node) -> None:
-    """An array's `items` that is no schema (`items: string`, which OpenAPI and JSON Schema
-    refuse: a client cannot read the document, and Schemathesis stops at the operation)
-    dropped (in place), as the mock reads it: items of any kind (mockserver/engine/
-    serializer.py). A property named `items` (a schema among `properties`) stays.
-
-    >>> node = {"type": "array", "items": "string", "properties": {"items": {}}}
-    >>> _items_as_schemas(node)
-    >>> node
-    {'type': 'array', 'properties': {'items': {}}}
-    """
-    if isinstance(node, dict):
         if "items" in node and not isinstance(node["items"], dict | bool):
             del node["items"]
         for value in node.values():
-            _items_as_schemas(value)
+            _unreadable_dropped(value)
     elif isinstance(node, list):
         for item in node:
-            _items_as_schemas(item)
+            _unreadable_dropped(item)
 
 
 def _passwords_write_only(node) -> None:
