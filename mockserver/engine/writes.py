@@ -537,16 +537,42 @@ def request_schema(op: Operation, spec) -> dict | None:
     """The serializer's schema: the JSON body's, else the first documented. A PATCH is
     validated with the full serializer and `partial=True`, as DRF's partial_update does:
     its `Patched<Name>` component marks nothing required, which is the only place the
-    schema says that a string may not be blank; so the PUT's (or the list's POST) schema."""
+    schema says that a string may not be blank; so its full serializer's (`full_write`)."""
     if op.method == "PATCH":
-        for other in spec.operations:
-            if other.path == op.path and other.method == "PUT" and other.body:
-                op = other
-                break
+        op = full_write(op, spec) or op
+    return _json_body(op)
+
+
+def _json_body(op: Operation) -> dict | None:
     for media, schema in op.body.items():
         if media.split(";")[0].strip().lower() == "application/json":
             return schema
     return next(iter(op.body.values()), None)
+
+
+def full_write(op: Operation, spec) -> Operation | None:
+    """The write whose body is a PATCH's serializer in full (the one `Patched<Name>` is
+    written from): the PUT of the same path, else the POST of the same path or of the same
+    resource (a ViewSet's create), whose body has the same fields; None when none has.
+
+    Field.get_value reads `required` from the serializer, which a partial update shares:
+    a required CharField's "" in a form is a value, refused blank, never "no value".
+    """
+    fields = set((_json_body(op) or {}).get("properties") or ())
+    resource = op.resource
+    for method in ("PUT", "POST"):
+        for other in spec.operations:
+            if other.method != method or not other.body:
+                continue
+            same_path = other.path == op.path
+            if not (same_path or (method == "POST" and resource and other.resource == resource)):
+                continue
+            body = _json_body(other) or {}
+            if method == "PUT" and same_path:
+                return other
+            if set(body.get("properties") or ()) == fields:
+                return other
+    return None
 
 
 def _is_moment(prop: dict) -> bool:

@@ -24,6 +24,7 @@ import json
 import re
 
 from mockserver.contract.schema import effective
+from mockserver.engine import writes
 from mockserver.http import logins
 from mockserver.http.fieldschemas import (
     NO_NUL,
@@ -430,22 +431,15 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
 
 def _required_of(spec, op) -> set[str]:
     """The serializer's required fields: the body's own; a PATCH's (a `Patched...` schema
-    lists none) those of the PUT or POST of the same serializer, which a partial update
-    refuses blank all the same when it is sent."""
+    lists none) those of its full serializer (mockserver/engine/writes.py `full_write`),
+    which a partial update refuses blank all the same when it is sent."""
     if op.method != "PATCH":
         return set()
-    for method in ("PUT", "POST"):
-        for other in spec.operations:
-            if other.method != method or not other.body:
-                continue
-            if other.path == op.path or (
-                method == "POST"
-                and _resource(spec, other) is not None
-                and _resource(spec, other) is _resource(spec, op)
-            ):
-                body = other.body.get("application/json") or next(iter(other.body.values()))
-                return set(body.get("required") or ())
-    return set()
+    full = writes.full_write(op, spec)
+    if full is None:
+        return set()
+    body = full.body.get("application/json") or next(iter(full.body.values()))
+    return set(body.get("required") or ())
 
 
 def _shallow(document: dict, node):
