@@ -697,3 +697,17 @@ def test_a_form_leaves_out_dict_and_json_fields(tmp_path, field, required):
         for media in ("multipart/form-data", "application/x-www-form-urlencoded"):
             assert list(content[media]["schema"]["properties"]) == ["note"]
     assert set(_body_schema(document, "/data/", "post")["properties"]) == {"note", "data"}
+
+
+def test_a_write_s_header_parameters_that_openapi_ignores_are_not_served():
+    # objects-api documents `Content-Type: application/json` as a required header
+    # parameter of its writes; OpenAPI says such a definition "SHALL be ignored", as the
+    # mock ignores it. Served, it made Schemathesis send other types as invalid, which DRF
+    # reads as any body (found by Schemathesis: ST201).
+    state = make_state(spec="tests/realspecs/objects-api.yaml", size=3)
+    document = with_drf_errors(state.spec, {})
+    names = [p["name"] for p in document["paths"]["/objects"]["post"]["parameters"]]
+    assert names == ["Accept-Crs", "Content-Crs"]
+    assert [
+        p["name"] for p in document["paths"]["/objecttypes"]["post"].get("parameters", [])
+    ] == []
