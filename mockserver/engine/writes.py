@@ -408,20 +408,22 @@ class _Writer:
             return by_key(records, self.path, value)
         else:
             served = records[self.path]
-            row = find_row(served, value, self.field)
-            if row is not None and self.scope is not None:
-                row = self._in_scope(write, records, row)
+            among = self._scoped(write, records) if self.scope is not None else None
+            row = find_row(served, value, self.field, among=among)
             key = int(served.dataset.ids[row]) if row is not None else 0
             found = served.dataset.record(row) if row is not None else None
         if found is None:
             raise ApiError.detail(404, no_match(self.resource))
         return key, found
 
-    def _in_scope(self, write: Write, records: Records, row: int) -> int | None:
+    def _scoped(self, write: Write, records: Records):
+        """The rows the nested view's queryset holds (its parent's children); None when
+        there is no parent to scope by. The scoper's base is the generated records, as a
+        read's is (handlers.Scoper): given a session's, it took them for the generated
+        ones, and a version the session created under a parent was no child of it."""
         from mockserver.engine.handlers import Scoper
 
-        allowed = Scoper(self.op.view, records).rows(write.params, records)
-        return row if allowed is None or np.isin(row, allowed) else None
+        return Scoper(self.op.view, self.state.served).rows(write.params, records)
 
     def _parent_key(self, write: Write, records: Records) -> int | None:
         """A nested create's parent (drf-nested-routers): its key, or 404 for none."""
