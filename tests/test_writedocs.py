@@ -658,3 +658,68 @@ def test_a_form_leaves_out_the_nested_fields_it_cannot_spell(tmp_path):
     for media in ("multipart/form-data", "application/x-www-form-urlencoded"):
         assert list(_body_schema(document, "/lines/", "post", media)["properties"]) == ["note"]
     assert set(_body_schema(document, "/lines/", "post")["properties"]) == {"note", "line", "lines"}
+
+
+@pytest.mark.parametrize(
+    ("field", "required"),
+    [
+        # eda-server's `inputs`: DictField.get_value reads `inputs.key` keys, where a
+        # client's form spells `{}` as nothing ("This field is required.").
+        pytest.param({"type": "object", "additionalProperties": True}, True, id="dict required"),
+        pytest.param({"type": "object", "additionalProperties": {}}, False, id="dict optional"),
+        # coordnet's `method_data`: JSONField.get_value parses the part as JSON text.
+        pytest.param({"writeOnly": True}, True, id="json required"),
+        pytest.param({"nullable": True}, False, id="json nullable optional"),
+    ],
+)
+def test_a_form_leaves_out_dict_and_json_fields(tmp_path, field, required):
+    raw = shop(True)
+    body = {
+        "type": "object",
+        "properties": {"note": {"type": "string"}, "data": field},
+        **({"required": ["data"]} if required else {}),
+    }
+    raw["paths"]["/data/"] = {
+        "post": {
+            "operationId": "data",
+            "requestBody": _body(body),
+            "responses": _json({"type": "object"}),
+            "security": TOKEN,
+        }
+    }
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    content = document["paths"]["/data/"]["post"]["requestBody"]["content"]
+    if required:  # every form body is a 400: forms are not documented
+        assert list(content) == ["application/json"]
+    else:
+        for media in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            assert list(content[media]["schema"]["properties"]) == ["note"]
+    assert set(_body_schema(document, "/data/", "post")["properties"]) == {"note", "data"}
+
+
+def test_a_write_s_header_parameters_that_openapi_ignores_are_not_served():
+    # objects-api documents `Content-Type: application/json` as a required header
+    # parameter of its writes; OpenAPI says such a definition "SHALL be ignored", as the
+    # mock ignores it. Served, it made Schemathesis send other types as invalid, which DRF
+    # reads as any body (found by Schemathesis: ST201).
+    state = make_state(spec="tests/realspecs/objects-api.yaml", size=3)
+    document = with_drf_errors(state.spec, {})
+    names = [p["name"] for p in document["paths"]["/objects"]["post"]["parameters"]]
+    assert names == ["Accept-Crs", "Content-Crs"]
+    assert [
+        p["name"] for p in document["paths"]["/objecttypes"]["post"].get("parameters", [])
+    ] == []
+
+
+def test_a_partial_update_s_nested_serializer_requires_nothing():
+    # Field.validate_empty_values skips a missing field whenever the root serializer is
+    # partial: socialdistribution's comment PATCH with an `author` lacking its required
+    # `username` is a 200 (found by Schemathesis: ST201), and its POST a 400.
+    state = make_state(spec="tests/realspecs/socialdistribution.yaml", size=3)
+    document = with_drf_errors(state.spec, {})
+    patched = _body_schema(document, "/posts/{post_id}/comments", "patch")["properties"]
+    created = _body_schema(document, "/posts/{post_id}/comments", "post")["properties"]
+    assert "required" not in patched["author"]
+    assert created["author"]["required"] == ["username"]

@@ -165,10 +165,13 @@ def _refusing(parse: Callable[[str], int | None]) -> Callable[[str], int]:
     return key
 
 
-def find_row(served, value: str, field: str | None = "") -> int | None:
+def find_row(served, value: str, field: str | None = "", among=None) -> int | None:
     """The row a detail's lookup value names (in `field`; by default the resource's lookup
     field), or None. A value its field cannot hold is Http404 without a message, as DRF's
-    get_object_or_404 turns Django's ValueError and ValidationError into it."""
+    get_object_or_404 turns Django's ValueError and ValidationError into it. `among`: the
+    rows a nested view's queryset holds (its parent's children), which DRF's get_object
+    looks the value up in: a value another parent's child holds too is found there alone
+    (objects-api's version numbers)."""
     resource, dataset = served.resource, served.dataset
     if field == "":
         field = resource.lookup_field
@@ -178,7 +181,8 @@ def find_row(served, value: str, field: str | None = "") -> int | None:
             number = int(value)  # Django's IntegerField: int(pk) (`٣` is 3)
         except ValueError:
             raise ApiError.detail(404, NOT_FOUND) from None
-        return dataset.row_of(number)
+        row = dataset.row_of(number)
+        return row if among is None or row is None or np.isin(row, among) else None
     prop = resource.fields.get(field) or {}
     if kind == "int":
         try:
@@ -186,6 +190,8 @@ def find_row(served, value: str, field: str | None = "") -> int | None:
         except ValueError:
             raise ApiError.detail(404, NOT_FOUND) from None
         found = np.flatnonzero(dataset.columns[field].values == number)
+        if among is not None:
+            found = found[np.isin(found, among)]
         return int(found[0]) if len(found) else None
     if prop.get("format") == "uuid":
         try:
@@ -193,6 +199,12 @@ def find_row(served, value: str, field: str | None = "") -> int | None:
         except ValueError:
             raise ApiError.detail(404, NOT_FOUND) from None
     if kind != "text":
+        return None
+    if among is not None:
+        col, wanted = dataset.columns[field], value.encode("utf-8", "surrogateescape")
+        for row in among.tolist():
+            if col.values[row] == wanted and (col.null is None or not col.null[row]):
+                return int(row)
         return None
     return dataset.row_by(field, value)
 
@@ -321,11 +333,9 @@ def for_operation(op: Operation, state) -> Handler | None:
         return scoper.rows(params, data) if scoper is not None else None
 
     def row_of(params: dict[str, str], data) -> int | None:
-        row = find_row(data[path], params[lookup], field) if lookup in params else None
-        allowed = records_of(params, data)
-        if row is not None and allowed is not None and not np.isin(row, allowed):
+        if lookup not in params:
             return None
-        return row
+        return find_row(data[path], params[lookup], field, among=records_of(params, data))
 
     if view.reply == Reply.ONE:
         return lambda query, url, params, data: data[path].dataset.record(0)

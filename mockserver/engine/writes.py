@@ -408,20 +408,22 @@ class _Writer:
             return by_key(records, self.path, value)
         else:
             served = records[self.path]
-            row = find_row(served, value, self.field)
-            if row is not None and self.scope is not None:
-                row = self._in_scope(write, records, row)
+            among = self._scoped(write, records) if self.scope is not None else None
+            row = find_row(served, value, self.field, among=among)
             key = int(served.dataset.ids[row]) if row is not None else 0
             found = served.dataset.record(row) if row is not None else None
         if found is None:
             raise ApiError.detail(404, no_match(self.resource))
         return key, found
 
-    def _in_scope(self, write: Write, records: Records, row: int) -> int | None:
+    def _scoped(self, write: Write, records: Records):
+        """The rows the nested view's queryset holds (its parent's children); None when
+        there is no parent to scope by. The scoper's base is the generated records, as a
+        read's is (handlers.Scoper): given a session's, it took them for the generated
+        ones, and a version the session created under a parent was no child of it."""
         from mockserver.engine.handlers import Scoper
 
-        allowed = Scoper(self.op.view, records).rows(write.params, records)
-        return row if allowed is None or np.isin(row, allowed) else None
+        return Scoper(self.op.view, self.state.served).rows(write.params, records)
 
     def _parent_key(self, write: Write, records: Records) -> int | None:
         """A nested create's parent (drf-nested-routers): its key, or 404 for none."""
@@ -537,16 +539,42 @@ def request_schema(op: Operation, spec) -> dict | None:
     """The serializer's schema: the JSON body's, else the first documented. A PATCH is
     validated with the full serializer and `partial=True`, as DRF's partial_update does:
     its `Patched<Name>` component marks nothing required, which is the only place the
-    schema says that a string may not be blank; so the PUT's (or the list's POST) schema."""
+    schema says that a string may not be blank; so its full serializer's (`full_write`)."""
     if op.method == "PATCH":
-        for other in spec.operations:
-            if other.path == op.path and other.method == "PUT" and other.body:
-                op = other
-                break
+        op = full_write(op, spec) or op
+    return _json_body(op)
+
+
+def _json_body(op: Operation) -> dict | None:
     for media, schema in op.body.items():
         if media.split(";")[0].strip().lower() == "application/json":
             return schema
     return next(iter(op.body.values()), None)
+
+
+def full_write(op: Operation, spec) -> Operation | None:
+    """The write whose body is a PATCH's serializer in full (the one `Patched<Name>` is
+    written from): the PUT of the same path, else the POST of the same path or of the same
+    resource (a ViewSet's create), whose body has the same fields; None when none has.
+
+    Field.get_value reads `required` from the serializer, which a partial update shares:
+    a required CharField's "" in a form is a value, refused blank, never "no value".
+    """
+    fields = set((_json_body(op) or {}).get("properties") or ())
+    resource = op.resource
+    for method in ("PUT", "POST"):
+        for other in spec.operations:
+            if other.method != method or not other.body:
+                continue
+            same_path = other.path == op.path
+            if not (same_path or (method == "POST" and resource and other.resource == resource)):
+                continue
+            body = _json_body(other) or {}
+            if method == "PUT" and same_path:
+                return other
+            if set(body.get("properties") or ()) == fields:
+                return other
+    return None
 
 
 def _is_moment(prop: dict) -> bool:

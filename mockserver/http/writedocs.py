@@ -24,8 +24,16 @@ import json
 import re
 
 from mockserver.contract.schema import effective
+from mockserver.engine import writes
 from mockserver.http import logins
-from mockserver.http.fieldschemas import NO_NUL, NOT_BLANK, tighten, unboolean, unwidened
+from mockserver.http.fieldschemas import (
+    NO_NUL,
+    NOT_BLANK,
+    is_json_field,
+    tighten,
+    unboolean,
+    unwidened,
+)
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 _JWT_CHALLENGE = logins.CHALLENGE["WWW-Authenticate"]
@@ -78,6 +86,7 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
         if op.method not in WRITES:
             continue
         raw_op = document["paths"][op.path][op.method.lower()]
+        _drop_ignored_headers(document, raw_op)
         responses = raw_op.setdefault("responses", {})
         added = {"400": ("The request body is not valid.", INVALID_BODY)}
         if op.method == "DELETE":
@@ -108,6 +117,39 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
         added_for(op, responses, added)
         if op.body:
             _body_checks(spec, document, op, raw_op, counts)
+
+
+# OpenAPI 3 (Parameter Object): a header parameter named so "SHALL be ignored", as the
+# mock ignores it (mockserver/contract/spec.py); a client that reads one all the same
+# (objects-api's required `Content-Type: application/json` on its writes) sends a body
+# with another type or none as invalid, which DRF reads as any body (no body is no parser
+# at all, `request.data == {}`), with no 4xx of its own.
+_IGNORED_HEADERS = ("accept", "content-type", "authorization")
+
+
+def _drop_ignored_headers(document: dict, raw_op: dict) -> None:
+    """`raw_op` without the header parameters OpenAPI says to ignore (a new list: the
+    contract's own is untouched).
+
+    >>> op = {"parameters": [{"in": "header", "name": "Content-Type"},
+    ...                      {"in": "header", "name": "Content-Crs"}]}
+    >>> _drop_ignored_headers({}, op); op
+    {'parameters': [{'in': 'header', 'name': 'Content-Crs'}]}
+    """
+    params = raw_op.get("parameters")
+    if not isinstance(params, list):
+        return
+    kept = [
+        param
+        for param in params
+        if not (
+            isinstance(one := _shallow(document, param), dict)
+            and one.get("in") == "header"
+            and str(one.get("name", "")).lower() in _IGNORED_HEADERS
+        )
+    ]
+    if len(kept) != len(params):
+        raw_op["parameters"] = kept
 
 
 def _resource(spec, op):
@@ -144,6 +186,8 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             counts,
             lambda node: _shallow(document, node),
         )
+        if op.method == "PATCH":
+            tightened = _partial(tightened, lambda node: _shallow(document, node))
         kind = media.split(";")[0].strip().lower()
         tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
         if tightened is None:
@@ -180,6 +224,59 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         raw_op["requestBody"] = changed_body
 
 
+_PARTIAL_DEPTH = 4  # nested serializers written out without `required`, so deep
+
+
+def _partial(schema: dict, resolve=lambda node: node, depth: int = 0) -> dict:
+    """A partial update's request schema with no nested serializer requiring a field:
+    Field.validate_empty_values skips a missing field whenever the *root* serializer is
+    partial, at any depth (socialdistribution's PATCH of a comment with an `author`
+    lacking its required `username` is a 200). `schema` itself when nothing is required.
+
+    >>> author = {"type": "object", "properties": {"u": {"type": "string"}},
+    ...           "required": ["u"]}
+    >>> _partial({"properties": {"author": author}})["properties"]["author"]
+    {'type': 'object', 'properties': {'u': {'type': 'string'}}}
+    """
+    if depth >= _PARTIAL_DEPTH or not isinstance(schema.get("properties"), dict):
+        return schema
+    properties = dict(schema["properties"])
+    for name, prop in schema["properties"].items():
+        if not isinstance(prop, dict):
+            continue
+        new = _partial_field(prop, resolve, depth)
+        if new is not prop:
+            properties[name] = new
+    if properties == schema["properties"]:
+        return schema
+    return {**schema, "properties": properties}
+
+
+def _partial_field(prop: dict, resolve, depth: int) -> dict:
+    """One property of `_partial`: a nested serializer (a `$ref`, `allOf: [$ref]` or inline
+    object, or a list of them) written inline without `required`; else `prop` itself."""
+    target = resolve(prop) if "$ref" in prop else prop
+    if not isinstance(target, dict):
+        return prop
+    members = target.get("allOf")
+    if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+        inner = _partial_field(members[0], resolve, depth)
+        if inner is members[0]:
+            return prop
+        return {**{k: v for k, v in target.items() if k != "allOf"}, "allOf": [inner]}
+    if target.get("type") == "array" and isinstance(target.get("items"), dict):
+        items = _partial_field(target["items"], resolve, depth)
+        return prop if items is target["items"] else {**target, "items": items}
+    if not isinstance(target.get("properties"), dict) or "x-recursive" in target:
+        return prop
+    inner = _partial(target, resolve, depth + 1)
+    if "required" not in inner and inner is target:
+        return prop
+    out = {k: v for k, v in inner.items() if k != "required"}
+    extra = {k: v for k, v in prop.items() if k != "$ref"} if "$ref" in prop else {}
+    return {**out, **extra}
+
+
 def _nothing_required(document: dict, content: dict) -> bool:
     """Whether every media type's body is an object whose serializer requires no field.
 
@@ -204,7 +301,12 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
     DRF reads a nested serializer from `name.field` keys (parse_html_dict), a many=True
     one from `name[0]field` keys (parse_html_list), and a ListField's items as the key's
     text values: a nested object, a list of objects and a list of lists sent as one part
-    (a client's JSON text) are no value at all, or text items.
+    (a client's JSON text) are no value at all, or text items. A DictField (an object
+    with no properties) reads `name.key` keys too, where OpenAPI's form encoding spells
+    an object's keys bare (`key=value`, or nothing for `{}`): "This field is required.".
+    And a JSONField's part is JSON text (JSONField.get_value's JSONString, then
+    `json.loads`): "" and a word are "Value must be valid JSON.", "5" and "[1]" are
+    values, which no schema of a form's text says exactly.
 
     >>> nested = {"type": "object", "properties": {"a": {"type": "integer"}}}
     >>> _formable({"properties": {"n": nested, "m": {"type": "integer"}}})
@@ -212,6 +314,9 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
     >>> _formable({"properties": {"q": {"type": "array", "items": {"type": "array"}}},
     ...            "required": ["q"]}) is None
     True
+    >>> _formable({"properties": {"d": {"type": "object", "additionalProperties": True},
+    ...                           "j": {"writeOnly": True}, "m": {"type": "integer"}}})
+    {'properties': {'m': {'type': 'integer'}}}
     """
 
     def seen(node) -> dict:
@@ -228,6 +333,8 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
         items = seen(whole.get("items")) if whole.get("type") == "array" else {}
         spelled = not (
             isinstance(whole.get("properties"), dict)
+            or whole.get("type") == "object"
+            or is_json_field(whole)
             or items.get("type") == "array"
             or isinstance(items.get("properties"), dict)
         )
@@ -413,22 +520,15 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
 
 def _required_of(spec, op) -> set[str]:
     """The serializer's required fields: the body's own; a PATCH's (a `Patched...` schema
-    lists none) those of the PUT or POST of the same serializer, which a partial update
-    refuses blank all the same when it is sent."""
+    lists none) those of its full serializer (mockserver/engine/writes.py `full_write`),
+    which a partial update refuses blank all the same when it is sent."""
     if op.method != "PATCH":
         return set()
-    for method in ("PUT", "POST"):
-        for other in spec.operations:
-            if other.method != method or not other.body:
-                continue
-            if other.path == op.path or (
-                method == "POST"
-                and _resource(spec, other) is not None
-                and _resource(spec, other) is _resource(spec, op)
-            ):
-                body = other.body.get("application/json") or next(iter(other.body.values()))
-                return set(body.get("required") or ())
-    return set()
+    full = writes.full_write(op, spec)
+    if full is None:
+        return set()
+    body = full.body.get("application/json") or next(iter(full.body.values()))
+    return set(body.get("required") or ())
 
 
 def _shallow(document: dict, node):
