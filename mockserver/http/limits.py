@@ -28,6 +28,10 @@ A refusal of a request pipelined behind others waits for their answers, so that 
 stay in order (RFC 9112, 9.3.2). A body sent with a GET is never read by the app: uvicorn
 buffers at most 64 KiB of it, then reads and drops the rest, so it costs no memory.
 
+Besides the limits, the protocol sends what one turn of the event loop writes to a
+connection in one system call (`_Coalescing`): uvicorn writes an answer's head and its body
+apart, two sends and two TCP segments for every answer, where one does.
+
 The common path costs a few comparisons per request: the parser is never handed more than
 `max_url + max_header_bytes` bytes of a head, so the exact checks wait for the head's end;
 a chunk of data larger than `_SLICE` (pipelined requests, a body) is parsed a slice at a
@@ -154,6 +158,9 @@ class LimitedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        # uvicorn and this class write through `self.transport`; its flow control keeps the
+        # socket's own transport, which pauses and resumes reading only.
+        self.transport = _Coalescing(transport, self.loop)
         # A connection that sends nothing holds a descriptor all the same.
         self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
 
@@ -483,6 +490,58 @@ class LimitedProtocol(HttpToolsProtocol):
         self.logger.info("refused a request: %d %s", refused.status, refused.detail)
         self.transport.write(b"".join(lines) + (b"" if refused.bodiless else body))
         self.transport.close()
+
+
+class _Coalescing:
+    """A connection's transport whose writes of one turn of the event loop go out as one:
+    the first write is held, the writes after it are joined to it, and the whole is written
+    when the loop next runs its callbacks, or before the connection closes. A streamed
+    answer still goes out as it is written (each slice by the next turn). The bytes and
+    their order are those written; only the system calls are fewer (one per answer for
+    uvicorn's two: its head, then its body)."""
+
+    __slots__ = ("_held", "_loop", "_transport")
+
+    def __init__(self, transport, loop):
+        self._transport = transport
+        self._loop = loop
+        self._held: list[bytes] | None = None
+
+    def write(self, data) -> None:
+        if self._held is None:
+            self._held = [data]
+            self._loop.call_soon(self._flush)
+        else:
+            self._held.append(data)
+
+    def writelines(self, lines) -> None:
+        self.write(b"".join(lines))
+
+    def _flush(self) -> None:
+        held, self._held = self._held, None
+        if held:
+            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+
+    def close(self) -> None:
+        self._flush()
+        self._transport.close()
+
+    def write_eof(self) -> None:
+        self._flush()
+        self._transport.write_eof()
+
+    def set_protocol(self, protocol) -> None:
+        self._flush()
+        self._transport.set_protocol(protocol)
+
+    def get_write_buffer_size(self) -> int:
+        held = sum(len(data) for data in self._held) if self._held else 0
+        return held + self._transport.get_write_buffer_size()
+
+    def __getattr__(self, name):
+        # Everything else (is_closing, abort, get_extra_info, pause_reading...) is the
+        # transport's own.
+        return getattr(self._transport, name)
 
 
 class _Trailers:
