@@ -401,6 +401,9 @@ class _Recorded:
     def write(self, data):
         self.calls.append(("write", bytes(data)))
 
+    def writelines(self, lines):
+        self.calls.append(("writelines", tuple(bytes(line) for line in lines)))
+
     def close(self):
         self.calls.append(("close",))
 
@@ -415,24 +418,38 @@ class _Recorded:
     ("name", "steps", "expected"),
     [
         (
-            "a head and its body, one turn: one write",
+            "a head and its body: one send",
             [["head;", "body"]],
-            [("write", b"head;body")],
+            [("writelines", (b"head;", b"body"))],
         ),
         (
-            "a streamed answer: one write per turn",
-            [["head;", "part 1;"], ["part 2"]],
-            [("write", b"head;part 1;"), ("write", b"part 2")],
+            "a head alone: sent on the loop's next turn",
+            [["head;"], []],
+            [("write", b"head;")],
         ),
         (
-            "closed in the turn it wrote: written, then closed",
+            "a streamed answer: the head with the first part, the last part on the next turn",
+            [["head;", "part 1;", "part 2"], ["part 3"]],
+            [
+                ("writelines", (b"head;", b"part 1;")),
+                ("write", b"part 2"),
+                ("write", b"part 3"),
+            ],
+        ),
+        (
+            "closed after its body: sent, then closed",
             [["head;", "body", "close"]],
-            [("write", b"head;body"), ("close",)],
+            [("writelines", (b"head;", b"body")), ("close",)],
+        ),
+        (
+            "closed with a head held: the head sent, then closed",
+            [["head;", "close"]],
+            [("write", b"head;"), ("close",)],
         ),
         ("closed with nothing held: closed", [["close"]], [("close",)]),
     ],
 )
-def test_the_writes_of_one_turn_go_out_as_one(name, steps, expected):
+def test_a_head_goes_out_with_the_body_that_follows_it(name, steps, expected):
     loop = asyncio.new_event_loop()
     raw = _Recorded()
     transport = limits._Coalescing(raw, loop)
@@ -453,14 +470,13 @@ def test_the_writes_of_one_turn_go_out_as_one(name, steps, expected):
     assert raw.calls == expected
 
 
-def test_held_bytes_count_as_buffered_and_the_rest_is_the_transport_s():
+def test_a_held_head_counts_as_buffered_and_the_rest_is_the_transport_s():
     loop = asyncio.new_event_loop()
     raw = _Recorded()
     transport = limits._Coalescing(raw, loop)
     try:
         transport.write(b"head;")
-        transport.write(b"body")
-        assert (transport.get_write_buffer_size(), raw.calls) == (9, [])
+        assert (transport.get_write_buffer_size(), raw.calls) == (5, [])
         assert transport.is_closing() is False
     finally:
         loop.close()

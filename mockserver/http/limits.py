@@ -28,9 +28,9 @@ A refusal of a request pipelined behind others waits for their answers, so that 
 stay in order (RFC 9112, 9.3.2). A body sent with a GET is never read by the app: uvicorn
 buffers at most 64 KiB of it, then reads and drops the rest, so it costs no memory.
 
-Besides the limits, the protocol sends what one turn of the event loop writes to a
-connection in one system call (`_Coalescing`): uvicorn writes an answer's head and its body
-apart, two sends and two TCP segments for every answer, where one does.
+Besides the limits, the protocol sends an answer's head and its body in one system call
+(`_Coalescing`): uvicorn writes them apart, two sends and two TCP segments for every
+answer, where one does.
 
 The common path costs a few comparisons per request: the parser is never handed more than
 `max_url + max_header_bytes` bytes of a head, so the exact checks wait for the head's end;
@@ -493,34 +493,38 @@ class LimitedProtocol(HttpToolsProtocol):
 
 
 class _Coalescing:
-    """A connection's transport whose writes of one turn of the event loop go out as one:
-    the first write is held, the writes after it are joined to it, and the whole is written
-    when the loop next runs its callbacks, or before the connection closes. A streamed
-    answer still goes out as it is written (each slice by the next turn). The bytes and
-    their order are those written; only the system calls are fewer (one per answer for
-    uvicorn's two: its head, then its body)."""
+    """A connection's transport that sends an answer's head with what follows it: a write
+    is held until the next one, and both go out in one system call (uvloop's writelines is
+    one writev, no copy), or it goes out alone when the event loop next runs its callbacks,
+    or before the connection closes. uvicorn writes the head and the body of an answer
+    apart, two sends and two TCP segments where one does. Only one write is ever held, and
+    only that long: a body is sent, and freed, as soon as it is written (holding large
+    bodies until the loop's next turn was measured to cost more in fresh memory than the
+    second send). The bytes and their order are those written."""
 
     __slots__ = ("_held", "_loop", "_transport")
 
     def __init__(self, transport, loop):
         self._transport = transport
         self._loop = loop
-        self._held: list[bytes] | None = None
+        self._held: bytes | None = None
 
     def write(self, data) -> None:
-        if self._held is None:
-            self._held = [data]
+        held = self._held
+        if held is None:
+            self._held = data
             self._loop.call_soon(self._flush)
         else:
-            self._held.append(data)
+            self._held = None
+            self._transport.writelines((held, data))
 
     def writelines(self, lines) -> None:
         self.write(b"".join(lines))
 
     def _flush(self) -> None:
         held, self._held = self._held, None
-        if held:
-            self._transport.write(held[0] if len(held) == 1 else b"".join(held))
+        if held is not None:
+            self._transport.write(held)
 
     def close(self) -> None:
         self._flush()
@@ -535,7 +539,7 @@ class _Coalescing:
         self._transport.set_protocol(protocol)
 
     def get_write_buffer_size(self) -> int:
-        held = sum(len(data) for data in self._held) if self._held else 0
+        held = len(self._held) if self._held is not None else 0
         return held + self._transport.get_write_buffer_size()
 
     def __getattr__(self, name):
