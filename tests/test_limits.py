@@ -7,7 +7,6 @@ is due), and leave other clients unhurt. Run with `-s` to see each answer's stat
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
@@ -387,96 +386,3 @@ def test_a_trickled_write_body_gets_408(server):
     assert (status, headers["connection"]) == (408, "close")
     assert body == {"detail": "The request's body took more than 1 s."}
     assert BODY_TIMEOUT * 0.9 <= seconds < BODY_TIMEOUT + 2
-
-
-# -- one send per answer ------------------------------------------------------------------------
-
-
-class _Recorded:
-    """A transport that notes what is done to it, in order."""
-
-    def __init__(self):
-        self.calls: list[tuple] = []
-
-    def write(self, data):
-        self.calls.append(("write", bytes(data)))
-
-    def writelines(self, lines):
-        self.calls.append(("writelines", tuple(bytes(line) for line in lines)))
-
-    def close(self):
-        self.calls.append(("close",))
-
-    def is_closing(self):
-        return False
-
-    def get_write_buffer_size(self):
-        return 0
-
-
-@pytest.mark.parametrize(
-    ("name", "steps", "expected"),
-    [
-        (
-            "a head and its body: one send",
-            [["head;", "body"]],
-            [("writelines", (b"head;", b"body"))],
-        ),
-        (
-            "a head alone: sent on the loop's next turn",
-            [["head;"], []],
-            [("write", b"head;")],
-        ),
-        (
-            "a streamed answer: the head with the first part, the last part on the next turn",
-            [["head;", "part 1;", "part 2"], ["part 3"]],
-            [
-                ("writelines", (b"head;", b"part 1;")),
-                ("write", b"part 2"),
-                ("write", b"part 3"),
-            ],
-        ),
-        (
-            "closed after its body: sent, then closed",
-            [["head;", "body", "close"]],
-            [("writelines", (b"head;", b"body")), ("close",)],
-        ),
-        (
-            "closed with a head held: the head sent, then closed",
-            [["head;", "close"]],
-            [("write", b"head;"), ("close",)],
-        ),
-        ("closed with nothing held: closed", [["close"]], [("close",)]),
-    ],
-)
-def test_a_head_goes_out_with_the_body_that_follows_it(name, steps, expected):
-    loop = asyncio.new_event_loop()
-    raw = _Recorded()
-    transport = limits._Coalescing(raw, loop)
-
-    async def run():
-        for turn in steps:
-            for step in turn:
-                if step == "close":
-                    transport.close()
-                else:
-                    transport.write(step.encode())
-            await asyncio.sleep(0)  # the next turn: what was held is written
-
-    try:
-        loop.run_until_complete(run())
-    finally:
-        loop.close()
-    assert raw.calls == expected
-
-
-def test_a_held_head_counts_as_buffered_and_the_rest_is_the_transport_s():
-    loop = asyncio.new_event_loop()
-    raw = _Recorded()
-    transport = limits._Coalescing(raw, loop)
-    try:
-        transport.write(b"head;")
-        assert (transport.get_write_buffer_size(), raw.calls) == (5, [])
-        assert transport.is_closing() is False
-    finally:
-        loop.close()

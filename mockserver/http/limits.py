@@ -29,8 +29,7 @@ stay in order (RFC 9112, 9.3.2). A body sent with a GET is never read by the app
 buffers at most 64 KiB of it, then reads and drops the rest, so it costs no memory.
 
 Besides the limits, the protocol sends an answer's head and its body in one system call
-(`_Coalescing`): uvicorn writes them apart, two sends and two TCP segments for every
-answer, where one does.
+(mockserver/http/transport.py).
 
 The common path costs a few comparisons per request: the parser is never handed more than
 `max_url + max_header_bytes` bytes of a head, so the exact checks wait for the head's end;
@@ -48,6 +47,7 @@ from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mockserver.http import hosts
+from mockserver.http.transport import CoalescingTransport
 
 RETRY_AFTER = b"1"  # seconds: a mock's requests in flight finish in milliseconds
 _SLACK = 1024  # bytes of a head beyond the two limits: the request line's method and version
@@ -160,7 +160,7 @@ class LimitedProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         # uvicorn and this class write through `self.transport`; its flow control keeps the
         # socket's own transport, which pauses and resumes reading only.
-        self.transport = _Coalescing(transport, self.loop)
+        self.transport = CoalescingTransport(transport, self.loop)
         # A connection that sends nothing holds a descriptor all the same.
         self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
 
@@ -490,62 +490,6 @@ class LimitedProtocol(HttpToolsProtocol):
         self.logger.info("refused a request: %d %s", refused.status, refused.detail)
         self.transport.write(b"".join(lines) + (b"" if refused.bodiless else body))
         self.transport.close()
-
-
-class _Coalescing:
-    """A connection's transport that sends an answer's head with what follows it: a write
-    is held until the next one, and both go out in one system call (uvloop's writelines is
-    one writev, no copy), or it goes out alone when the event loop next runs its callbacks,
-    or before the connection closes. uvicorn writes the head and the body of an answer
-    apart, two sends and two TCP segments where one does. Only one write is ever held, and
-    only that long: a body is sent, and freed, as soon as it is written (holding large
-    bodies until the loop's next turn was measured to cost more in fresh memory than the
-    second send). The bytes and their order are those written."""
-
-    __slots__ = ("_held", "_loop", "_transport")
-
-    def __init__(self, transport, loop):
-        self._transport = transport
-        self._loop = loop
-        self._held: bytes | None = None
-
-    def write(self, data) -> None:
-        held = self._held
-        if held is None:
-            self._held = data
-            self._loop.call_soon(self._flush)
-        else:
-            self._held = None
-            self._transport.writelines((held, data))
-
-    def writelines(self, lines) -> None:
-        self.write(b"".join(lines))
-
-    def _flush(self) -> None:
-        held, self._held = self._held, None
-        if held is not None:
-            self._transport.write(held)
-
-    def close(self) -> None:
-        self._flush()
-        self._transport.close()
-
-    def write_eof(self) -> None:
-        self._flush()
-        self._transport.write_eof()
-
-    def set_protocol(self, protocol) -> None:
-        self._flush()
-        self._transport.set_protocol(protocol)
-
-    def get_write_buffer_size(self) -> int:
-        held = len(self._held) if self._held is not None else 0
-        return held + self._transport.get_write_buffer_size()
-
-    def __getattr__(self, name):
-        # Everything else (is_closing, abort, get_extra_info, pause_reading...) is the
-        # transport's own.
-        return getattr(self._transport, name)
 
 
 class _Trailers:
