@@ -36,6 +36,9 @@ class Route:
     # The view's methods, as DRF's `Allow` lists them (APIView._allowed_methods, in
     # `http_method_names` order; HEAD where there is GET, OPTIONS always).
     allow: bytes = b"GET, HEAD, OPTIONS"
+    # The template's first segment when it is fixed (`products` for `/products/{id}/`):
+    # only a path of that first segment can match. None: a parameter, or unknown.
+    first: str | None = None
 
 
 class Match(NamedTuple):
@@ -63,6 +66,10 @@ class State:
     plans: dict[str, store.BuildPlan] = field(default_factory=dict, repr=False, compare=False)
     _active: dict[int, bool] = field(default_factory=dict, repr=False, compare=False)
     _keys: dict[str, Keys] = field(default_factory=dict, repr=False, compare=False)
+    # The routes by the first segment of the paths they can match (`_candidates`).
+    _firsts: dict[str | None, tuple[Route, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def dataset(self) -> store.Dataset:
@@ -106,7 +113,7 @@ class State:
 
     def route(self, path: str) -> Match | None:
         """The route of `path`: its template first, then its format suffix form."""
-        for route in self.routes:
+        for route in self._candidates(path):
             found = route.pattern.match(path)
             if found:
                 return Match(route, found.groupdict())
@@ -116,6 +123,21 @@ class State:
                 params = found.groupdict()
                 return Match(route, params, params.pop("format"))
         return None
+
+    def _candidates(self, path: str) -> tuple[Route, ...]:
+        """The routes that may match `path`, in their order: those whose fixed first
+        segment is the path's, and those that start with a parameter. A spec of many
+        prefixes tries a few patterns a request, not all of them."""
+        firsts = self._firsts
+        if not firsts:
+            made = {
+                first: tuple(r for r in self.routes if r.first is None or r.first == first)
+                for first in {route.first for route in self.routes}
+            }
+            firsts.update(made)  # whole, in one step: another thread may be routing
+        if not path.startswith("/"):
+            return self.routes
+        return firsts.get(path[1:].partition("/")[0]) or firsts.get(None) or ()
 
     def staff_user(self) -> int | None:
         """The persona `--token` keys belong to: the first active staff superuser."""
@@ -418,8 +440,22 @@ def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[
         if suffixes:
             bare = _template(base_path + path.rstrip("/"), lookup)
             suffix = re.compile(bare + r"\.(?P<format>[a-z0-9]+)/?\Z")
-        routes.append(Route(regex, operations, suffix, allowed(operations)))
+        routes.append(
+            Route(regex, operations, suffix, allowed(operations), _first(base_path + path))
+        )
     return tuple(routes)
+
+
+def _first(template: str) -> str | None:
+    """A path template's first segment, when it holds no parameter.
+
+    >>> _first("/products/{id}/"), _first("/"), _first("/{lang}/pages/"), _first("x/")
+    ('products', '', None, None)
+    """
+    if not template.startswith("/"):
+        return None
+    first = template[1:].partition("/")[0]
+    return None if "{" in first else first
 
 
 def allowed(operations) -> bytes:

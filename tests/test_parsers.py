@@ -8,6 +8,8 @@ mock's parser and login view, and compares the answers.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mockserver.errors import ApiError
@@ -329,3 +331,40 @@ def test_the_views_parsers(accepted, content_type, chosen):
         assert raised.value.status == 415
     else:
         assert parse(content_type, b"a=1", accepted) == ({"a": ["1"]}, chosen)
+
+
+# Bodies orjson reads otherwise than json, or refuses, beside the common ones: each is read
+# as DRF's JSONParser reads it (json.loads of the UTF-8 text, NaN and Infinity refused).
+AS_JSON_READS_IT = [
+    pytest.param(b'{"a": 1, "b": [1.5, "x", null, true]}', id="a plain object"),
+    pytest.param(b'{"a": 1, "a": 2}', id="a key twice: the last"),
+    pytest.param(b"[18446744073709551615, -9223372036854775808]", id="64-bit integers"),
+    pytest.param(b'{"n": 18446744073709551616}', id="an integer past 64 bits: an int"),
+    pytest.param(b"[-9223372036854775809]", id="a negative integer past 64 bits: an int"),
+    pytest.param(b'{"n": 1e400}', id="1e400: infinity"),
+    pytest.param(b'"\\ud800"', id="a lone surrogate escaped"),
+    pytest.param(b'"\\ud83d\\ude00"', id="a surrogate pair escaped"),
+    pytest.param(b"[" * 600 + b"]" * 600, id="600 levels"),
+    pytest.param(b"[" * 1010 + b"]" * 1010, id="1,010 levels: json's recursion limit"),
+    pytest.param(b'{"a": NaN}', id="NaN refused"),
+    pytest.param(b'{"a": "\xff"}', id="bad utf-8 refused"),
+    pytest.param(b"[1,]", id="malformed"),
+    pytest.param(b" -0.0 ", id="-0.0"),
+]
+
+
+@pytest.mark.parametrize("body", AS_JSON_READS_IT)
+def test_json_is_read_as_json_reads_it(body):
+    def strict(text):
+        raise ValueError("Out of range float values are not JSON compliant: " + repr(text))
+
+    try:
+        expected = repr(json.loads(body.decode("utf-8"), parse_constant=strict))
+    except (ValueError, RecursionError) as exc:
+        expected = {"detail": f"JSON parse error - {exc}"}
+    try:
+        data, _form = parse(JSON, body)
+        got = repr(data)  # repr: an int is not a float, -0.0 is not 0.0
+    except ApiError as error:
+        got = error.body
+    assert got == expected

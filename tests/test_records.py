@@ -139,3 +139,46 @@ def test_catching_up_replaces_what_was_merged(shop):
     records.apply(7, {"/products/": {2: None}})
     assert (records.version, len(records["/products/"].dataset)) == (7, 29)
     assert np.all(np.diff(records["/products/"].dataset.ids) > 0)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        pytest.param(4, True, id="4 -> generated"),
+        pytest.param(31, True, id="31 -> created in the session"),
+        pytest.param(3, False, id="3 -> deleted in the session"),
+        pytest.param(99, False, id="99 -> no such record"),
+        pytest.param(2**63, False, id="2**63 -> beyond a bigint"),
+    ],
+)
+def test_whether_a_record_exists_is_read_without_its_json(shop, key, expected):
+    records = Records(shop.served, shop.rules, {"/products/": {3: None, 31: b"{}"}}, version=1)
+    assert records.has("/products/", key) is expected
+    assert records.has("/products/", key) is (records.record("/products/", key) is not None)
+
+
+@pytest.mark.parametrize("parsed", [False, True], ids=["parsed from JSON", "given parsed"])
+def test_the_unique_index_follows_each_write(shop, parsed):
+    """A unique field's index is kept as the session writes: a value written is taken, a
+    value overwritten or deleted is free again, whether the writer hands the records over
+    parsed or not."""
+    records = Records(shop.served, shop.rules, {}, version=0)
+    generated = orjson.loads(shop.served["/products/"].dataset.record(0))["sku"]
+    assert records.taken("/products/", "sku", generated, exclude=None)
+    assert not records.taken("/products/", "sku", "fresh-1", exclude=None)  # indexed now
+
+    def write(version, key, doc):
+        record = None if doc is None else orjson.dumps(doc)
+        docs = {key: doc} if parsed and doc is not None else {}
+        records.apply(version, {"/products/": {key: record}}, docs)
+
+    write(2, 31, {"id": 31, "sku": "fresh-1"})
+    assert records.taken("/products/", "sku", "fresh-1", exclude=None)
+    assert not records.taken("/products/", "sku", "fresh-1", exclude=31)  # itself
+    write(3, 31, {"id": 31, "sku": "fresh-2"})
+    assert not records.taken("/products/", "sku", "fresh-1", exclude=None)
+    assert records.taken("/products/", "sku", "fresh-2", exclude=None)
+    write(4, 1, {"id": 1, "sku": "fresh-3"})  # a generated record rewritten: its sku is free
+    assert not records.taken("/products/", "sku", generated, exclude=None)
+    write(5, 31, None)
+    assert not records.taken("/products/", "sku", "fresh-2", exclude=None)

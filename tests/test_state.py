@@ -27,6 +27,50 @@ def test_fixed_routes_come_before_parameters(shop):
 
 
 @pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param("/products/", "/products/", id="a collection"),
+        pytest.param("/products/7/", "/products/{id}/", id="a detail"),
+        pytest.param("/products/featured/", "/products/featured/", id="a fixed route first"),
+        pytest.param("/products/7/x/", None, id="no such route under a known prefix"),
+        pytest.param("/nothing/", None, id="no such prefix"),
+        pytest.param("/", None, id="the root, not documented"),
+        pytest.param("products/", None, id="no leading slash"),
+    ],
+)
+def test_a_path_is_routed_among_the_routes_of_its_first_segment(shop, path, expected):
+    found = shop.route(path)
+    assert (found.route.operations["GET"].path if found else None) == expected
+    every = next((r for r in shop.routes if r.pattern.match(path)), None)
+    assert (found.route if found else None) is every  # the same as trying every route
+
+
+@pytest.mark.parametrize(
+    ("paths", "path", "expected"),
+    [
+        pytest.param(["/{lang}/pages/", "/en/pages/"], "/en/pages/", "/en/pages/",
+                     id="a fixed route before a parameter, under any prefix"),
+        pytest.param(["/{lang}/pages/"], "/fr/pages/", "/{lang}/pages/",
+                     id="a parameter first: any first segment"),
+        pytest.param(["/", "/{lang}/"], "/", "/", id="the root"),
+        pytest.param(["/{lang}/", "/about/"], "/about/", "/about/", id="fixed before a parameter"),
+    ],
+)  # fmt: skip
+def test_a_route_that_starts_with_a_parameter_is_tried_for_every_path(
+    tmp_path, paths, path, expected
+):
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "Pages", "version": "1"},
+        "paths": {p: {"get": {"responses": {"200": {"description": "ok"}}}} for p in paths},
+    }
+    spec = tmp_path / "pages.json"
+    spec.write_bytes(orjson.dumps(doc))
+    pages = make_state(spec=str(spec), size=1, access_log=False)
+    assert pages.route(path).route.operations["GET"].path == expected
+
+
+@pytest.mark.parametrize(
     ("operations", "allow"),
     [
         pytest.param({"GET": None}, b"GET, HEAD, OPTIONS", id="a read"),

@@ -24,6 +24,7 @@ from mockserver.engine.params import Rules
 from mockserver.errors import ApiError
 
 NOT_FOUND = "Not found."
+_NONE: Mapping = {}  # no records given parsed
 
 
 def no_match(resource: Resource) -> str:
@@ -171,6 +172,14 @@ class Records(Mapping[str, Served]):
         row = dataset.row_of(key)
         return None if row is None else dataset.record(row)
 
+    def has(self, path: str, key: int) -> bool:
+        """Whether record `key` of a collection exists in this session (a relation's check),
+        without reading its JSON."""
+        mine = self.changes.get(path)
+        if mine is not None and key in mine:
+            return mine[key] is not None
+        return self._base[path].dataset.row_of(key) is not None
+
     def taken(self, path: str, field: str, value, exclude: int | None) -> bool:
         """Whether a record of `path` other than `exclude` has `value` in `field` (a unique
         field): the generated records' index, less the keys the session rewrote, and an
@@ -201,28 +210,35 @@ class Records(Mapping[str, Served]):
         return found
 
     @staticmethod
-    def _indexed(path: str, field: str, index: tuple[dict, dict], written: dict) -> None:
+    def _indexed(
+        path: str, field: str, index: tuple[dict, dict], written: dict, docs: Mapping = _NONE
+    ) -> None:
+        """The index brought up to date with `written` (key -> JSON, or None); `docs`: the
+        written records already parsed, by key, when the writer has them."""
         by_value, by_key = index
         for key, record in written.items():
             old = by_key.pop(key, None)
             if old is not None:
                 by_value[old].discard(key)
             if record is not None:
-                value = orjson.loads(record).get(field)
+                doc = docs.get(key)
+                value = (doc if doc is not None else orjson.loads(record)).get(field)
                 if value is not None:
                     by_key[key] = str(value)
                     by_value.setdefault(str(value), set()).add(key)
 
-    def apply(self, version: int, changes: Changes) -> None:
+    def apply(self, version: int, changes: Changes, docs: Mapping[int, dict] = _NONE) -> None:
         """Catch up with the store: the records written since this view's version, as they
-        are at `version` (mockserver/engine/sessions.py `read_since`)."""
+        are at `version` (mockserver/engine/sessions.py `read_since`). `docs`: what this
+        process wrote, parsed (key -> the record as a dict), so that it is not parsed
+        again for the unique fields' index."""
         for path, written in changes.items():
             self.changes.setdefault(path, {}).update(written)
             if path in self._made:
                 self._pending.setdefault(path, {}).update(written)
             for (indexed, field), index in self._indexes.items():
                 if indexed == path:
-                    self._indexed(path, field, index, written)
+                    self._indexed(path, field, index, written, docs)
         self.version = version
 
 

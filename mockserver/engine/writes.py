@@ -121,13 +121,17 @@ class Workspace:
         records = self.records(session)
         return records if isinstance(records, Records) else self._load(session)
 
-    def store(self, session: str, path: str, key: int, record: bytes | None) -> None:
-        """Store one write, and bring this process's view of the session up to date."""
+    def store(
+        self, session: str, path: str, key: int, record: bytes | None, doc: dict | None = None
+    ) -> None:
+        """Store one write, and bring this process's view of the session up to date. `doc`:
+        the record as the dict its JSON was made from, when the caller has it."""
         view = self.writable(session)
         self.sessions.put(session, path, key, record)
         if not self.sessions.shared:
             # This process's own memory: no other writer, the write is the whole news.
-            view.apply(self.sessions.version(session), {path: {key: record}})
+            docs = {key: doc} if doc is not None else {}
+            view.apply(self.sessions.version(session), {path: {key: record}}, docs)
         elif self._caught_up(session, view) is None:
             self._load(session)
 
@@ -232,6 +236,8 @@ class _Writer:
         self._current: tuple = (None, None)
         # A HyperlinkedModelSerializer's `url`, which a create writes from the request's URL.
         self._linked = _is_link(self.fields.get("url"))
+        # An AutoField's key: a create's `id` is the key it was given.
+        self._keyed = self.resource.lookup_field == "id" and _is_integer(self.fields.get("id"))
         # (name, schema, read-only, a date-time) of each field, in serializer order.
         self._shapes = [
             (name, prop, bool(effective(prop).get("readOnly")), _is_moment(prop))
@@ -272,7 +278,7 @@ class _Writer:
                     record[name] = omitted
             else:
                 drawn.append(name)
-        if self.resource.lookup_field == "id" and _is_integer(self.fields.get("id")):
+        if self._keyed:
             # An AutoField's value is the key; a UUIDField's (`default=uuid4`) is drawn.
             record["id"] = key
             drawn = [name for name in drawn if name != "id"]
@@ -378,7 +384,7 @@ class _Writer:
             records = self._current[0]
             if pk in (None, "id"):
                 try:
-                    return records.record(target, int(value)) is not None
+                    return records.has(target, int(value))
                 except (TypeError, ValueError, OverflowError):
                     return False
             try:
@@ -463,7 +469,8 @@ class _Writer:
         own value for them instead (the one generated for a new key, the stored one on an
         update), as a read would show it."""
         record = {name: record[name] for name in self.fields if name in record}
-        problems = self.validator.errors(record)
+        # (Whether it is valid is told faster than what is wrong with it, nearly never.)
+        problems = [] if self.validator.is_valid(record) else self.validator.errors(record)
         names = sorted({where.split("/")[0] for where, _message in problems} - {""})
         if problems and len(names) == len({where.split("/")[0] for where, _m in problems}):
             record.update(rendered(names))
@@ -475,7 +482,7 @@ class _Writer:
             name = where.split("/")[0] or "non_field_errors"
             raise ApiError.invalid({name: [f"Enter a valid value. ({message})"]})
         body = _dumps(record)
-        workspace.store(write.session, self.path, key, body)
+        workspace.store(write.session, self.path, key, body, record)
         if self.answer_schema is not None:
             body = orjson.dumps(self._answer(key, record, write.parsed()[0]))
         headers = [_JSON]

@@ -18,6 +18,8 @@ from __future__ import annotations
 from starlette.middleware.cors import ALL_METHODS, CORSMiddleware
 from starlette.responses import Response
 
+from mockserver.http import exchange as exchanges
+
 # Any port of localhost (and its subdomains, RFC 6761), 127.0.0.0/8 and [::1].
 LOOPBACK = r"https?://(([a-z0-9-]+\.)*localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?"
 
@@ -69,7 +71,7 @@ class CorsMiddleware(CORSMiddleware):
     async def __call__(self, scope, receive, send):
         # Most requests (curl, CI, server-side code) send no Origin: they only need the
         # `Vary: Origin` Starlette adds, without its per-request header parsing.
-        if scope["type"] == "http" and not any(name == b"origin" for name, _ in scope["headers"]):
+        if scope["type"] == "http" and b"origin" not in exchanges.headers_of(scope):
 
             async def send_with_vary(message):
                 if message["type"] == "http.response.start":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 KEY = "mockserver.http.exchange"
+HEADERS = "mockserver.http.headers"  # the scope key of the request's headers by name
 
 
 class Exchange:
@@ -41,6 +42,21 @@ class Exchange:
         return self._items
 
 
+def headers_of(scope) -> dict[bytes, bytes]:
+    """The request's headers by (lower-case) name, the last of a repeated one: made by the
+    first step that asks (CORS looks for `Origin`, negotiation for `Prefer`), then kept in
+    the scope.
+
+    >>> scope = {"headers": [(b"accept", b"*/*"), (b"x", b"1"), (b"x", b"2")]}
+    >>> headers_of(scope), headers_of(scope) is scope[HEADERS]
+    ({b'accept': b'*/*', b'x': b'2'}, True)
+    """
+    found = scope.get(HEADERS)
+    if found is None:
+        found = scope[HEADERS] = dict(scope["headers"])
+    return found
+
+
 def of(scope, state) -> Exchange:
     """The request's Exchange: made by the first step that asks, then kept in the scope.
 
@@ -54,6 +70,6 @@ def of(scope, state) -> Exchange:
     found = scope.get(KEY)
     if found is None:
         found = scope[KEY] = Exchange(
-            state.route(scope["path"]), dict(scope["headers"]), scope["query_string"]
+            state.route(scope["path"]), headers_of(scope), scope["query_string"]
         )
     return found

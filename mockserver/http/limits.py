@@ -28,6 +28,9 @@ A refusal of a request pipelined behind others waits for their answers, so that 
 stay in order (RFC 9112, 9.3.2). A body sent with a GET is never read by the app: uvicorn
 buffers at most 64 KiB of it, then reads and drops the rest, so it costs no memory.
 
+Besides the limits, the protocol sends an answer's head and its body in one system call
+(mockserver/http/transport.py).
+
 The common path costs a few comparisons per request: the parser is never handed more than
 `max_url + max_header_bytes` bytes of a head, so the exact checks wait for the head's end;
 a chunk of data larger than `_SLICE` (pipelined requests, a body) is parsed a slice at a
@@ -44,6 +47,7 @@ from uvicorn.protocols.http.flow_control import FlowControl
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mockserver.http import hosts
+from mockserver.http.transport import CoalescingTransport
 
 RETRY_AFTER = b"1"  # seconds: a mock's requests in flight finish in milliseconds
 _SLACK = 1024  # bytes of a head beyond the two limits: the request line's method and version
@@ -154,6 +158,9 @@ class LimitedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport) -> None:
         super().connection_made(transport)
+        # uvicorn and this class write through `self.transport`; its flow control keeps the
+        # socket's own transport, which pauses and resumes reading only.
+        self.transport = CoalescingTransport(transport, self.loop)
         # A connection that sends nothing holds a descriptor all the same.
         self._head_timer = self.loop.call_later(self.limits.header_timeout, self._head_timeout)
 

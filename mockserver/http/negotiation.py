@@ -42,12 +42,9 @@ class NegotiationMiddleware:
             await self.app(scope, receive, send)
             return
         query = scope["query_string"]
-        preferring = b"__" in query or b"%5f" in query.lower()
-        if not preferring:
-            for name, _ in scope["headers"]:
-                if name == b"prefer":
-                    preferring = True
-                    break
+        preferring = (
+            b"__" in query or b"%5f" in query.lower() or b"prefer" in exchanges.headers_of(scope)
+        )
         if not self.plan.active and not preferring:
             await self.app(scope, receive, send)  # the hot path: nothing to negotiate
             return
