@@ -170,8 +170,15 @@ def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
     if isinstance(whole.get("properties"), dict):
         child = _nested(items, counts, resolve, depth)
     elif whole is items and effective(items).get("type") == "string" and "$ref" not in items:
+        # The child field as a top-level one: a CharField reads a number as its text, a
+        # UUIDField an integer, a DateField (any other format) no number at all.
         child = _text(items, True)
-        child = _char_number(child) if child is not items else None
+        if child.get("format") == "uuid" and child.get("type") == "string":
+            child = _uuid(child)
+        elif child is not items and child.get("pattern") in (NO_NUL, NOT_BLANK):
+            child = _char_number(child)
+        elif child is items:
+            child = None
     else:
         child = None
     if child is None:
@@ -515,8 +522,8 @@ def unwidened(prop: dict) -> dict | None:
 
 
 def _unlisted(prop: dict) -> dict | None:
-    """A ListField whose text items `_nested` widened, with its items as they were: a
-    form's values for the key are text already.
+    """A ListField whose text or UUID items `_nested` widened, with its items as they
+    were: a form's values for the key are text already.
 
     >>> tags = _unlisted(_nested({"type": "array", "items": {"type": "string"}}, {}, None, 0))
     >>> tags["items"]["pattern"] == NOT_BLANK, "anyOf" in tags["items"]
@@ -525,7 +532,7 @@ def _unlisted(prop: dict) -> dict | None:
     items = prop.get("items")
     if prop.get("type") != "array" or not isinstance(items, dict):
         return None
-    text = _unchar(items)
+    text = _unchar(items) or _unuuid(items)
     return {**prop, "items": text} if text is not None else None
 
 
