@@ -401,6 +401,8 @@ EXTRAS_CASES = {
     "nested ok": {"numbers": [0], "address": {"street": " Elm ", "zip": "12"}},
     "nested junk": {"numbers": [0], "address": "x"},
     "nested null": {"numbers": [0], "address": None},
+    "nested many": {"numbers": [0], "addresses": [{"street": "Elm", "zip": 1}, {"zip": "x"}, 3]},
+    "nested many ok": {"numbers": [0], "addresses": [{"street": "Elm", "zip": "1"}]},
     "defaults overridden": {"numbers": [0], "flag": "false", "level": "9", "note": None},
     "write-only": {"numbers": [0], "secret": "s"},
 }
@@ -438,6 +440,21 @@ FORM_CASES = {
         False,
     ),
 }
+# A serializer with many=True as the whole body (ListSerializer): found by Schemathesis,
+# carbure's monthly reports (`[]` refused, no body accepted).
+MANY_CASES = {
+    "many valid": ([{"numbers": [1]}, {"numbers": ["2"], "words": ["a"]}], False),
+    "many empty": ([], False),
+    "many item errors": ([{"numbers": [1]}, {}, {"numbers": "x"}], False),
+    "many items not objects": ([None, 5, "x", [1]], False),
+    "many an object": ({"numbers": [1]}, False),
+    "many text": ("abc", False),
+    "many null": (None, False),
+    "form many": ({"[0]numbers": ["1"], "[1]numbers": ["2"], "[1]flag": ["false"]}, True),
+    "form many item errors": ({"[0]numbers": ["x"], "[2]level": ["1"]}, True),
+    "form many no index": ({"numbers": ["1"], "note": ["x"]}, True),
+    "form many bare index": ({"[0]": ["x"]}, True),
+}
 PARTIAL_CASES = {
     "partial": {"stock": "7", "labels": []},
     "partial nothing": {},
@@ -472,6 +489,9 @@ def _cases() -> dict[str, dict]:
         cases[name] = {"serializer": "OrderLine", "body": body, "form": False, "partial": True}
     for name, (serializer, body, partial) in FORM_CASES.items():
         cases[name] = {"serializer": serializer, "body": body, "form": True, "partial": partial}
+    for name, (body, form) in MANY_CASES.items():
+        cases[name] = {"serializer": "Extras", "body": body, "form": form, "partial": False,
+                       "many": True}  # fmt: skip
     return cases
 
 
@@ -529,10 +549,11 @@ def _mock(case: dict, schemas: dict) -> dict:
         "labels": lambda key: key in (1, 2, 3),
     }
     try:
+        schema = schemas[case["serializer"]]
         data = validate(
             # PATCH too is validated with the full component: `Patched*` has no `required`,
             # from which the blank and allow_empty rules of a ModelSerializer are read.
-            schemas[case["serializer"]],
+            {"type": "array", "items": schema} if case.get("many") else schema,
             case["body"],
             partial=case["partial"],
             form=case["form"],
