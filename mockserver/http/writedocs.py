@@ -135,6 +135,21 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         if not isinstance(item, dict) or not isinstance(item.get("schema"), dict):
             continue
         schema = _shallow(document, item["schema"])
+        kind = media.split(";")[0].strip().lower()
+        listed = _listed(document, schema)
+        if listed is not None:
+            # A serializer with many=True as the body (ListSerializer): a form spells its
+            # items only as `[0]field` keys (html.parse_html_list), and reads any other
+            # form as the empty list; JSON's items are the child's fields.
+            if kind in _FORMS:
+                unfit.append(media)
+                continue
+            items = tighten(listed, set(), {}, counts, lambda node: _shallow(document, node))
+            if items is not listed:
+                if changed_body is None:
+                    changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
+                changed_body["content"][media]["schema"] = {**schema, "items": items}
+            continue
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             continue
         tightened = tighten(
@@ -144,7 +159,6 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             counts,
             lambda node: _shallow(document, node),
         )
-        kind = media.split(";")[0].strip().lower()
         tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
         if tightened is None:
             unfit.append(media)
@@ -155,7 +169,12 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
                 unfit.append(media)  # a required field a form cannot spell
                 continue
         if kind in _FORMS:
-            tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
+            tightened = as_form(
+                tightened,
+                multipart=kind == _FORMS[1],
+                serializer=required,
+                resolve=lambda node: _shallow(document, node),
+            )
         if tightened is not schema:
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
@@ -176,6 +195,18 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         # then; a hand-written spec may say it all the same).
         changed_body = changed_body or copy.deepcopy(body)
         changed_body["required"] = False
+    elif (
+        isinstance(body, dict)
+        and body.get("required") is not True
+        and op.method != "PATCH"
+        and _something_required(document, body.get("content"))
+    ):
+        # ... and an absent body is refused where the serializer requires a field ("This
+        # field is required.") or is a list (ListSerializer: "Expected a list of items but
+        # got type "dict"."): the body is required, though the spec does not say so (a
+        # view's own `request=` schema, which drf-spectacular never marks required).
+        changed_body = changed_body or copy.deepcopy(body)
+        changed_body["required"] = True
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
 
@@ -195,6 +226,37 @@ def _nothing_required(document: dict, content: dict) -> bool:
         if schema.get("required") or effective(schema).get("type", "object") != "object":
             return False
     return True
+
+
+def _something_required(document: dict, content) -> bool:
+    """Whether every media type's body is a list of objects, or an object whose
+    serializer requires a field: DRF refuses the `{}` an absent body is read as.
+
+    >>> _something_required({}, {"application/json": {"schema": {"required": ["a"]}}})
+    True
+    >>> _something_required({}, {"application/json": {"schema": {"properties": {}}}})
+    False
+    """
+    if not isinstance(content, dict) or not content:
+        return False
+    for item in content.values():
+        schema = _shallow(document, item.get("schema")) if isinstance(item, dict) else None
+        if not isinstance(schema, dict):
+            return False
+        if _listed(document, schema) is None and not (
+            schema.get("required") and effective(schema).get("type", "object") == "object"
+        ):
+            return False
+    return True
+
+
+def _listed(document: dict, schema) -> dict | None:
+    """The item schema of a body that is a list of objects (`many=True`), else None."""
+    whole = effective(schema) if isinstance(schema, dict) else {}
+    items = _shallow(document, whole.get("items")) if whole.get("type") == "array" else None
+    if isinstance(items, dict) and isinstance(effective(items).get("properties"), dict):
+        return items
+    return None
 
 
 def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
@@ -320,7 +382,13 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _BLANK = {"type": "string", "maxLength": 0}
 
 
-def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()) -> dict:
+def as_form(
+    schema: dict,
+    *,
+    multipart: bool,
+    serializer: set[str] = frozenset(),
+    resolve=lambda node: node,
+) -> dict:
     """A request schema as a form carries it to DRF's fields (`Field.get_value` on a
     QueryDict); `schema` itself when nothing differs.
 
@@ -334,6 +402,8 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
       and an optional field's "" is no value at all: "" is accepted by both. A field the
       serializer requires (`serializer`: a PATCH's, which its `Patched...` schema does not
       list) is not optional: its "" is a value, refused as any other its field cannot read.
+      A choice that names its component (`status: {$ref: StatusEnum}`, `resolve` follows
+      it) is no different.
 
     >>> form = as_form({"properties": {"on": {"type": "boolean"},
     ...                                "n": {"type": "integer", "nullable": True},
@@ -347,7 +417,18 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
     properties = dict(schema["properties"])
     required = list(schema.get("required") or ())
     for name, prop in schema["properties"].items():
-        if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
+        if not isinstance(prop, dict) or prop.get("readOnly"):
+            continue
+        optional = name not in required and name not in serializer
+        if _is_choice(prop, resolve):
+            # A form has no null ("null" is no choice): "" is how it sends one.
+            choice = {k: v for k, v in prop.items() if k != "nullable"}
+            if optional or prop.get("nullable") is True:
+                properties[name] = {"anyOf": [choice, _BLANK]}
+            elif choice != prop:
+                properties[name] = choice
+            continue
+        if "$ref" in prop:
             continue
         if _is_file(prop) or (prop.get("type") == "array" and _is_file(prop.get("items"))):
             continue  # a file part (files_as_carried), never text
@@ -393,7 +474,6 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         if prop.get("nullable") is True and not (multipart and null_fits):
             new = {k: v for k, v in new.items() if k != "nullable"}
         scalar = kind in ("integer", "number", "string") or "enum" in whole
-        optional = name not in required and name not in serializer
         # A text field that may not be blank (drf-spectacular's minLength) takes a form's
         # "" all the same where it is optional or nullable: no value, or None.
         blank_refused = text and (whole.get("minLength") or 0) > 0
@@ -409,6 +489,26 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
     if not required:
         del out["required"]
     return out
+
+
+def _is_choice(prop: dict, resolve) -> bool:
+    """Whether a property names a choice component: `{$ref: StatusEnum}`, or `allOf` of
+    that one (drf-spectacular's way to give it a description, a default or `nullable`).
+
+    >>> _is_choice({"allOf": [{"$ref": "#/E"}]}, lambda node: {"type": "string", "enum": ["a"]})
+    True
+    """
+    members = prop.get("allOf")
+    if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+        prop = members[0]
+    if not isinstance(prop.get("$ref"), str):
+        return False
+    target = resolve(prop)
+    return (
+        isinstance(target, dict)
+        and isinstance(target.get("enum"), list)
+        and target.get("type") in ("string", "integer", "number", None)
+    )
 
 
 def _required_of(spec, op) -> set[str]:
