@@ -195,8 +195,64 @@ def validate(
     if items is not None:
         child = Field("", "object", True, fields=fields_of(items, {}, {}, ""))
         return validate_many(child, data, partial=partial, form=form)
-    fields = fields_of(schema, relations or {}, unique or {}, model)
+    whole, branches = composed(schema)
+    refused = None
+    for branch in branches:
+        fields = fields_of(branch, relations or {}, unique or {}, model)
+        try:
+            return validate_fields(fields, data, partial=partial, form=form)
+        except ApiError as error:
+            refused = refused or error
+    if refused is not None:
+        raise refused
+    fields = fields_of(whole, relations or {}, unique or {}, model)
     return validate_fields(fields, data, partial=partial, form=form)
+
+
+def composed(schema: dict) -> tuple[dict, list[dict]]:
+    """A body schema composed of others (a hand-written spec's, as django-allauth's): its
+    `allOf` members as one object (their fields and their required ones together), and
+    the alternatives of a `oneOf` or `anyOf` in it, each merged with the rest, which the
+    view tries in turn (the first that validates is the one read; none: the first's
+    errors). No serializer documents itself so; a view that picks one by the body does.
+
+    >>> whole, branches = composed({"allOf": [
+    ...     {"properties": {"p": {"type": "string"}}, "required": ["p"]},
+    ...     {"anyOf": [{"properties": {"u": {}}, "required": ["u"]},
+    ...                {"properties": {"e": {}}, "required": ["e"]}]}]})
+    >>> sorted(whole["properties"]), [b["required"] for b in branches]
+    (['p'], [['p', 'u'], ['p', 'e']])
+    """
+    whole: dict = {"type": "object", "properties": {}, "required": []}
+    alternatives: list[dict] = []
+    for part in _parts(schema):
+        if isinstance(part.get("oneOf") or part.get("anyOf"), list) and not alternatives:
+            alternatives = [m for m in part.get("oneOf") or part["anyOf"] if isinstance(m, dict)]
+        if isinstance(part.get("properties"), dict):
+            whole["properties"].update(part["properties"])
+        whole["required"] += [r for r in part.get("required") or () if r not in whole["required"]]
+    if not schema.get("allOf") and not alternatives:
+        return schema, []
+    branches = []
+    for alternative in alternatives:
+        one, _ = composed(alternative)
+        branches.append({
+            "type": "object",
+            "properties": {**whole["properties"], **(one.get("properties") or {})},
+            "required": whole["required"] + [r for r in one.get("required") or ()
+                                             if r not in whole["required"]],
+        })  # fmt: skip
+    return whole, branches
+
+
+def _parts(schema: dict, depth: int = 0) -> list[dict]:
+    """The schema and its `allOf` members, all the way in (bounded)."""
+    if not isinstance(schema, dict) or depth > 8:
+        return []
+    found = [schema]
+    for member in schema.get("allOf") or ():
+        found += _parts(member, depth + 1)
+    return found
 
 
 def _listed(schema: dict) -> dict | None:

@@ -537,12 +537,28 @@ def request_schema(op: Operation, spec) -> dict | None:
     """The serializer's schema: the JSON body's, else the first documented. A PATCH is
     validated with the full serializer and `partial=True`, as DRF's partial_update does:
     its `Patched<Name>` component marks nothing required, which is the only place the
-    schema says that a string may not be blank; so the PUT's (or the list's POST) schema."""
-    if op.method == "PATCH":
+    schema says that a string may not be blank; so the PUT's (or the list's POST) schema.
+    A PATCH whose own body requires fields is no partial update (`partial_update`)."""
+    if partial_update(op):
         for other in spec.operations:
             if other.path == op.path and other.method == "PUT" and other.body:
                 op = other
                 break
+    return _own_schema(op)
+
+
+def partial_update(op: Operation) -> bool:
+    """Whether a write is validated as DRF's partial_update: a PATCH whose body requires
+    nothing, as drf-spectacular writes every one (`Patched<Name>`). One that requires
+    fields is a view's own (django-allauth's PATCH of an email address requires it and
+    `primary`), whose PUT on the same path may take another body altogether."""
+    if op.method != "PATCH":
+        return False
+    own = _own_schema(op)
+    return not (isinstance(own, dict) and own.get("required"))
+
+
+def _own_schema(op: Operation) -> dict | None:
     for media, schema in op.body.items():
         if media.split(";")[0].strip().lower() == "application/json":
             return schema

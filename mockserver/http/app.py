@@ -307,7 +307,7 @@ class ApiMiddleware:
         schema = writes.request_schema(op, self.state.spec)
         if schema is not None:
             data, form = write.parsed()
-            serializer.validate(schema, data, partial=method == "PATCH", form=form)
+            serializer.validate(schema, data, partial=writes.partial_update(op), form=form)
         url = _request_url(scope, exchange.headers)
         data = self.workspace.records(write.session)
         return handler(Query(), url, exchange.match.params, data)

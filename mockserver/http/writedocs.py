@@ -20,10 +20,13 @@ schema once its serializer has read the body (an action, a view of its own).
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 
 from mockserver.contract.schema import effective
+from mockserver.engine import writes
+from mockserver.engine.serializer import composed
 from mockserver.http import logins
 from mockserver.http.fieldschemas import NO_NUL, NOT_BLANK, tighten, unboolean, unwidened
 
@@ -150,31 +153,25 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
                     changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
                 changed_body["content"][media]["schema"] = {**schema, "items": items}
             continue
-        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
-            continue
-        tightened = tighten(
-            _scalars_inline(document, schema),
-            required,
-            relations,
-            counts,
-            lambda node: _shallow(document, node),
-        )
-        tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
-        if tightened is None:
-            unfit.append(media)
-            continue
-        if kind in _FORMS:
-            tightened = _formable(tightened, lambda node: _shallow(document, node))
-            if tightened is None:
-                unfit.append(media)  # a required field a form cannot spell
+        if isinstance(schema, dict) and _is_composed(schema):
+            # A hand-written spec's composed body (django-allauth's `allOf`, a view's
+            # `oneOf`): as the serializer reads it (mockserver/engine/serializer.py
+            # `composed`), one object, or the alternatives the view tries in turn.
+            whole, branches = composed(spec.resolve(schema))
+            options = [_checked(document, one, kind, required, relations, counts)
+                       for one in branches or [whole]]  # fmt: skip
+            options = [one for one in options if one is not None]
+            if not options:
+                unfit.append(media)
                 continue
-        if kind in _FORMS:
-            tightened = as_form(
-                tightened,
-                multipart=kind == _FORMS[1],
-                serializer=required,
-                resolve=lambda node: _shallow(document, node),
-            )
+            tightened = options[0] if len(options) == 1 else {"anyOf": options}
+        elif isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
+            tightened = _checked(document, schema, kind, required, relations, counts)
+            if tightened is None:
+                unfit.append(media)
+                continue
+        else:
+            continue
         if tightened is not schema:
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
@@ -228,6 +225,32 @@ def _nothing_required(document: dict, content: dict) -> bool:
     return True
 
 
+def _is_composed(schema: dict) -> bool:
+    """Whether a body schema is made of others, with no properties of its own."""
+    return not isinstance(schema.get("properties"), dict) and any(
+        isinstance(schema.get(key), list) for key in ("allOf", "oneOf", "anyOf")
+    )
+
+
+def _checked(document, schema, kind, required, relations, counts) -> dict | None:
+    """One media type's object schema as its serializer reads it: DRF's checks written
+    in, files where they can travel, a form's fields as a form spells them; None when the
+    media type cannot carry a field the serializer requires."""
+    resolve = functools.partial(_shallow, document)
+    tightened = tighten(_scalars_inline(document, schema), required, relations, counts, resolve)
+    tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
+    if tightened is None:
+        return None
+    if kind in _FORMS:
+        tightened = _formable(tightened, resolve)
+        if tightened is None:
+            return None  # a required field a form cannot spell
+        tightened = as_form(
+            tightened, multipart=kind == _FORMS[1], serializer=required, resolve=resolve
+        )
+    return tightened
+
+
 def _something_required(document: dict, content) -> bool:
     """Whether every media type's body is a list of objects, or an object whose
     serializer requires a field: DRF refuses the `{}` an absent body is read as.
@@ -243,11 +266,17 @@ def _something_required(document: dict, content) -> bool:
         schema = _shallow(document, item.get("schema")) if isinstance(item, dict) else None
         if not isinstance(schema, dict):
             return False
-        if _listed(document, schema) is None and not (
-            schema.get("required") and effective(schema).get("type", "object") == "object"
-        ):
+        if _listed(document, schema) is None and not _requires(schema):
             return False
     return True
+
+
+def _requires(schema: dict) -> bool:
+    """Whether an object schema (or each of its alternatives) requires a field."""
+    members = schema.get("anyOf")
+    if isinstance(members, list) and members and "properties" not in schema:
+        return all(isinstance(m, dict) and _requires(m) for m in members)
+    return bool(schema.get("required")) and effective(schema).get("type", "object") == "object"
 
 
 def _listed(document: dict, schema) -> dict | None:
@@ -303,30 +332,46 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
     return {**schema, "properties": properties}
 
 
-def _scalars_inline(document: dict, schema: dict) -> dict:
+def _scalars_inline(document: dict, schema: dict, depth: int = 0) -> dict:
     """`schema` with each property that names a scalar component (`code: {$ref: Code}`,
-    Code a string) holding a copy of it, so that the field gets the checks an inline one
-    gets; a nested serializer's stays a `$ref`. `schema` itself when none does.
+    Code a string; with siblings, `{$ref: Password, writeOnly: true}`) holding a copy of
+    it, so that the field gets the checks an inline one gets, in inline nested objects
+    too; a nested serializer's stays a `$ref`. `schema` itself when none does.
 
     >>> doc = {"c": {"Code": {"type": "string"}}}
     >>> _scalars_inline(doc, {"properties": {"code": {"$ref": "#/c/Code"}}})
     {'properties': {'code': {'type': 'string'}}}
+    >>> _scalars_inline(doc, {"properties": {"t": {"properties": {"c": {"$ref": "#/c/Code",
+    ...                                                               "title": "C"}}}}})
+    {'properties': {'t': {'properties': {'c': {'type': 'string', 'title': 'C'}}}}}
     """
     properties = dict(schema["properties"])
     for name, prop in schema["properties"].items():
-        if not isinstance(prop, dict) or set(prop) != {"$ref"}:
+        if not isinstance(prop, dict):
             continue
-        target = _shallow(document, prop)
+        if isinstance(prop.get("properties"), dict) and "$ref" not in prop:
+            if depth < _NESTING:
+                inner = _scalars_inline(document, prop, depth + 1)
+                if inner is not prop:
+                    properties[name] = inner
+            continue
+        if not isinstance(prop.get("$ref"), str):
+            continue
+        target = _shallow(document, {"$ref": prop["$ref"]})
         if (
             isinstance(target, dict)
             and target.get("type") in ("string", "integer", "number", "boolean")
             and "enum" not in target  # a choice (a `StatusEnum`) has no more checks
             and "$ref" not in json.dumps(target)
         ):
-            properties[name] = copy.deepcopy(target)
+            siblings = {k: v for k, v in prop.items() if k != "$ref"}
+            properties[name] = {**copy.deepcopy(target), **siblings}
     if properties == schema["properties"]:
         return schema
     return {**schema, "properties": properties}
+
+
+_NESTING = 4  # how deep inline nested objects are looked into, as fieldschemas.tighten
 
 
 _FILE = {"type": "string", "format": "binary"}
@@ -416,9 +461,13 @@ def as_form(
     """
     properties = dict(schema["properties"])
     required = list(schema.get("required") or ())
+    listed = set()  # OpenAPI 3.1's `type: [X, "null"]`, read as 3.0's `nullable` here
     for name, prop in schema["properties"].items():
         if not isinstance(prop, dict) or prop.get("readOnly"):
             continue
+        if _null_listed(prop) is not None:
+            prop = _null_listed(prop)
+            listed.add(name)
         optional = name not in required and name not in serializer
         if _is_choice(prop, resolve):
             # A form has no null ("null" is no choice): "" is how it sends one.
@@ -486,11 +535,43 @@ def as_form(
             new = {"anyOf": [new, _BLANK]}
         if new is not prop:
             properties[name] = new
+    for name in listed:
+        if properties[name] is not schema["properties"][name]:
+            properties[name] = _relisted(properties[name])
     if properties == schema["properties"] and required == list(schema.get("required") or ()):
         return schema
     out = {**schema, "properties": properties, "required": required}
     if not required:
         del out["required"]
+    return out
+
+
+def _null_listed(prop: dict) -> dict | None:
+    """A 3.1 `type: [X, "null"]` as 3.0's `type: X, nullable: true`, if `prop` is one.
+
+    >>> _null_listed({"type": ["string", "null"], "format": "date-time"})
+    {'type': 'string', 'format': 'date-time', 'nullable': True}
+    """
+    kinds = prop.get("type")
+    if not isinstance(kinds, list) or "null" not in kinds or len(kinds) != 2:
+        return None
+    return {**prop, "type": next(k for k in kinds if k != "null"), "nullable": True}
+
+
+def _relisted(node):
+    """`_null_listed` undone, all the way in: a `nullable` kept is 3.1's `null` again.
+
+    >>> _relisted({"anyOf": [{"type": "string", "nullable": True}, {"maxLength": 0}]})
+    {'anyOf': [{'type': ['string', 'null']}, {'maxLength': 0}]}
+    """
+    if isinstance(node, list):
+        return [_relisted(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _relisted(value) if key in ("anyOf", "oneOf") else value
+           for key, value in node.items() if key != "nullable"}  # fmt: skip
+    if node.get("nullable") is True and isinstance(node.get("type"), str):
+        out["type"] = [node["type"], "null"]
     return out
 
 
@@ -543,8 +624,8 @@ def _required_of(spec, op) -> set[str]:
     """The serializer's required fields: the body's own; a PATCH's (a `Patched...` schema
     lists none) those of the PUT or POST of the same serializer, which a partial update
     refuses blank all the same when it is sent."""
-    if op.method != "PATCH":
-        return set()
+    if not writes.partial_update(op):
+        return set()  # a full write's, or a PATCH's own: its body says them
     for method in ("PUT", "POST"):
         for other in spec.operations:
             if other.method != method or not other.body:
