@@ -96,6 +96,14 @@ def tighten(
             continue
         if "$ref" in prop:
             continue
+        listed = null_listed(prop)
+        if listed is not None:
+            # OpenAPI 3.1's null (`type: [string, "null"]`): the field as 3.0 writes it.
+            inner = tighten({"properties": {name: listed}}, required, relations, counts,
+                            resolve, depth)["properties"][name]  # fmt: skip
+            if inner is not listed:
+                properties[name] = relisted(inner)
+            continue
         target = relations.get(name)
         if _has_url(prop):
             new = _url(prop)
@@ -200,11 +208,46 @@ def _text(prop: dict, required: bool) -> dict:
     if whole.get("type") != "string" or "oneOf" in prop or "anyOf" in prop or "enum" in whole:
         return prop  # a URL that may be blank (`oneOf: [uri, maxLength: 0]`), a choice
     new = dict(prop)
-    if required and not new.get("minLength"):
+    if (required or new.get("format") in _NEVER_BLANK) and not new.get("minLength"):
         new["minLength"] = 1
     if not {"format", "pattern"} & set(new):
         new["pattern"] = NOT_BLANK if required else NO_NUL
     return new if new != prop else prop
+
+
+# The formats whose field is no CharField: "" is no date, time or UUID, required or not
+# (DateField, DateTimeField, TimeField, UUIDField: "... has wrong format.", "Must be a
+# valid UUID.").
+_NEVER_BLANK = frozenset(("date", "date-time", "time", "uuid"))
+
+
+def null_listed(prop: dict) -> dict | None:
+    """A 3.1 `type: [X, "null"]` as 3.0's `type: X, nullable: true`, if `prop` is one.
+
+    >>> null_listed({"type": ["string", "null"], "format": "date-time"})
+    {'type': 'string', 'format': 'date-time', 'nullable': True}
+    """
+    kinds = prop.get("type")
+    if not isinstance(kinds, list) or "null" not in kinds or len(kinds) != 2:
+        return None
+    return {**prop, "type": next(k for k in kinds if k != "null"), "nullable": True}
+
+
+def relisted(node):
+    """`null_listed` undone, all the way in: a `nullable` kept is 3.1's `null` again.
+
+    >>> relisted({"anyOf": [{"type": "string", "nullable": True}, {"maxLength": 0}]})
+    {'anyOf': [{'type': ['string', 'null']}, {'maxLength': 0}]}
+    """
+    if isinstance(node, list):
+        return [relisted(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: relisted(value) if key in ("anyOf", "oneOf") else value
+           for key, value in node.items() if key != "nullable"}  # fmt: skip
+    if node.get("nullable") is True and isinstance(node.get("type"), str):
+        out["type"] = [node["type"], "null"]
+    return out
 
 
 # The longest text of a float's repr ("-2.2250738585072014e-308").

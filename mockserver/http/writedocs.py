@@ -28,7 +28,15 @@ from mockserver.contract.schema import effective
 from mockserver.engine import writes
 from mockserver.engine.serializer import composed
 from mockserver.http import logins
-from mockserver.http.fieldschemas import NO_NUL, NOT_BLANK, tighten, unboolean, unwidened
+from mockserver.http.fieldschemas import (
+    NO_NUL,
+    NOT_BLANK,
+    null_listed,
+    relisted,
+    tighten,
+    unboolean,
+    unwidened,
+)
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 _JWT_CHALLENGE = logins.CHALLENGE["WWW-Authenticate"]
@@ -195,7 +203,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
     elif (
         isinstance(body, dict)
         and body.get("required") is not True
-        and op.method != "PATCH"
+        and not writes.partial_update(op)
         and _something_required(document, body.get("content"))
     ):
         # ... and an absent body is refused where the serializer requires a field ("This
@@ -465,8 +473,8 @@ def as_form(
     for name, prop in schema["properties"].items():
         if not isinstance(prop, dict) or prop.get("readOnly"):
             continue
-        if _null_listed(prop) is not None:
-            prop = _null_listed(prop)
+        if null_listed(prop) is not None:
+            prop = null_listed(prop)
             listed.add(name)
         optional = name not in required and name not in serializer
         if _is_choice(prop, resolve):
@@ -537,41 +545,12 @@ def as_form(
             properties[name] = new
     for name in listed:
         if properties[name] is not schema["properties"][name]:
-            properties[name] = _relisted(properties[name])
+            properties[name] = relisted(properties[name])
     if properties == schema["properties"] and required == list(schema.get("required") or ()):
         return schema
     out = {**schema, "properties": properties, "required": required}
     if not required:
         del out["required"]
-    return out
-
-
-def _null_listed(prop: dict) -> dict | None:
-    """A 3.1 `type: [X, "null"]` as 3.0's `type: X, nullable: true`, if `prop` is one.
-
-    >>> _null_listed({"type": ["string", "null"], "format": "date-time"})
-    {'type': 'string', 'format': 'date-time', 'nullable': True}
-    """
-    kinds = prop.get("type")
-    if not isinstance(kinds, list) or "null" not in kinds or len(kinds) != 2:
-        return None
-    return {**prop, "type": next(k for k in kinds if k != "null"), "nullable": True}
-
-
-def _relisted(node):
-    """`_null_listed` undone, all the way in: a `nullable` kept is 3.1's `null` again.
-
-    >>> _relisted({"anyOf": [{"type": "string", "nullable": True}, {"maxLength": 0}]})
-    {'anyOf': [{'type': ['string', 'null']}, {'maxLength': 0}]}
-    """
-    if isinstance(node, list):
-        return [_relisted(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    out = {key: _relisted(value) if key in ("anyOf", "oneOf") else value
-           for key, value in node.items() if key != "nullable"}  # fmt: skip
-    if node.get("nullable") is True and isinstance(node.get("type"), str):
-        out["type"] = [node["type"], "null"]
     return out
 
 
