@@ -443,10 +443,6 @@ EXTRAS_CASES = {
     "nested many ok": {"numbers": [0], "addresses": [{"street": "Elm", "zip": "1"}]},
     "defaults overridden": {"numbers": [0], "flag": "false", "level": "9", "note": None},
     "write-only": {"numbers": [0], "secret": "s"},
-    # RegexField is a CharField with allow_blank=False (found by Schemathesis: kpi's
-    # `username: ""` accepted by a PATCH, its pattern refusing it).
-    "regex blank": {"numbers": [0], "code": ""},
-    "regex": {"numbers": [0], "code": "AB1"},
 }
 FORM_CASES = {
     "form valid": (

@@ -435,33 +435,13 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
             # blank=True (ModelSerializer's allow_blank), unless the schema says
             # `minLength` (drf-spectacular's COMPONENT_SPLIT_REQUEST writes 1 for it), or
             # has a format without the blank member drf-spectacular writes beside it for
-            # allow_blank (above): an optional URLField(blank=False) refuses "". So does a
-            # RegexField (allow_blank False) and a model field with a RegexValidator and
-            # blank=False (a username), whose `pattern` refuses "".
+            # allow_blank (above): an optional URLField(blank=False) refuses "".
             if allow_blank is None:
                 allow_blank = (
-                    not required
-                    and not (spec.get("minLength") or 0)
-                    and "format" not in spec
-                    and not _refuses_blank(spec.get("pattern"))
+                    not required and not (spec.get("minLength") or 0) and "format" not in spec
                 )
             one.allow_blank = allow_blank
     return one
-
-
-def _refuses_blank(pattern) -> bool:
-    """Whether a field's pattern refuses "" (`^[\\w.@+-]+$`); a pattern Python cannot read
-    refuses nothing here.
-
-    >>> _refuses_blank("^[\\w.@+-]+$"), _refuses_blank("^[^\\x00]*$"), _refuses_blank(None)
-    (True, False, False)
-    """
-    if not isinstance(pattern, str):
-        return False
-    try:
-        return re.search(pattern, "") is None
-    except re.error:
-        return False
 
 
 # -- the serializer ----------------------------------------------------------------------------
