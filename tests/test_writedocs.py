@@ -541,33 +541,6 @@ def test_a_multipart_body_with_a_file_has_no_not():
     assert form["properties"]["doc"] == FILE
 
 
-JSON_PARTS = [
-    # JSONField.get_value parses a form's text as JSON (found by Schemathesis: carbure's
-    # contract, `tracked_amendment_types=""` refused as DRF refuses it: "Value must be
-    # valid JSON.").
-    ("multipart, empty", True, "", False),
-    ("multipart, a word", True, "abc", False),
-    ("multipart, a number", True, 1.5, True),
-    ("multipart, a boolean", True, True, True),
-    ("multipart, an object", True, {"a": [1]}, True),
-    ("urlencoded, a number", False, 2, True),
-    ("urlencoded, a boolean", False, True, True),
-    ("urlencoded, a word", False, "null_", False),
-    ("urlencoded, an object (written as its keys)", False, {"a": 1}, False),
-]
-
-
-@pytest.mark.parametrize(
-    ("multipart", "value", "valid"), [j[1:] for j in JSON_PARTS], ids=[j[0] for j in JSON_PARTS]
-)
-def test_a_form_s_json_field_part_is_json_text(multipart, value, valid):
-    tight = tighten({"properties": {"extra": {"nullable": True}}}, set(), {}, {})
-    prop = as_form(tight, multipart=multipart)["properties"]["extra"]
-    assert jsonschema_rs.validator_for(prop).is_valid(value) is valid
-    # A form's null is the text "null", JSON's null.
-    assert prop["nullable"] is True
-
-
 FORM_LISTS = {
     "a required list has an item, or is one": (
         {"type": "array", "items": {"type": "integer"}}, True,

@@ -506,9 +506,6 @@ def as_form(
             properties[name] = prop
             whole = effective(prop)
             kind = whole.get("type")
-        if not _STRUCTURE & set(prop):
-            properties[name] = _json_text(prop, multipart=multipart)
-            continue
         text = (
             kind == "string"
             and not {"format", "enum"} & set(whole)
@@ -552,31 +549,6 @@ def as_form(
     if not required:
         del out["required"]
     return out
-
-
-# The keys that make a schema more than "any JSON value" (a JSONField's `{}`).
-_STRUCTURE = frozenset(
-    ("type", "oneOf", "anyOf", "allOf", "not", "enum", "$ref", "properties", "items")
-)
-
-
-def _json_text(prop: dict, *, multipart: bool) -> dict:
-    """A JSONField's form part: JSONField.get_value marks a form's text as JSON to parse,
-    so "" and a word are "Value must be valid JSON.". What a form carries as JSON text: a
-    number's, a boolean's and null's (`true`, `null`: OpenAPI's form style), and in
-    multipart an object's (OpenAPI's default for an object part is application/json); an
-    urlencoded form writes an object as its keys, and a list is the key repeated.
-
-    >>> _json_text({"nullable": True}, multipart=False)["anyOf"]
-    [{'type': 'number'}, {'type': 'boolean'}]
-    >>> _json_text({}, multipart=True)["nullable"]
-    True
-    """
-    kept = {k: v for k, v in prop.items() if k != "nullable"}
-    members = [{"type": "number"}, {"type": "boolean"}]
-    if multipart:
-        members.append({"type": "object"})
-    return {**kept, "anyOf": members, "nullable": True}
 
 
 def _is_choice(prop: dict, resolve) -> bool:
