@@ -822,3 +822,42 @@ def test_a_patch_that_requires_fields_requires_its_body(tmp_path):
     path.write_text(json.dumps(raw))
     document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
     assert document["paths"]["/emails/"]["patch"]["requestBody"]["required"] is True
+
+
+@pytest.mark.parametrize(
+    ("field", "required"),
+    [
+        # eda-server's `inputs`: DictField.get_value reads `inputs.key` keys, where a
+        # client's form spells `{}` as nothing ("This field is required.").
+        pytest.param({"type": "object", "additionalProperties": True}, True, id="dict required"),
+        pytest.param({"type": "object", "additionalProperties": {}}, False, id="dict optional"),
+        # coordnet's `method_data`: JSONField.get_value parses the part as JSON text.
+        pytest.param({"writeOnly": True}, True, id="json required"),
+        pytest.param({"nullable": True}, False, id="json nullable optional"),
+    ],
+)
+def test_a_form_leaves_out_dict_and_json_fields(tmp_path, field, required):
+    raw = shop(True)
+    body = {
+        "type": "object",
+        "properties": {"note": {"type": "string"}, "data": field},
+        **({"required": ["data"]} if required else {}),
+    }
+    raw["paths"]["/data/"] = {
+        "post": {
+            "operationId": "data",
+            "requestBody": _body(body),
+            "responses": _json({"type": "object"}),
+            "security": TOKEN,
+        }
+    }
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    content = document["paths"]["/data/"]["post"]["requestBody"]["content"]
+    if required:  # every form body is a 400: forms are not documented
+        assert list(content) == ["application/json"]
+    else:
+        for media in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            assert list(content[media]["schema"]["properties"]) == ["note"]
+    assert set(_body_schema(document, "/data/", "post")["properties"]) == {"note", "data"}

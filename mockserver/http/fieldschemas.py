@@ -579,6 +579,21 @@ def _unlisted(prop: dict) -> dict | None:
     return {**prop, "items": text} if text is not None else None
 
 
+def is_json_field(prop: dict) -> bool:
+    """Whether `prop` is a JSONField's schema: drf-spectacular's `{}` (any value), with
+    `nullable` for allow_null, as `tighten` writes it or not.
+
+    >>> is_json_field({"writeOnly": True, "not": {"enum": [None]}}), is_json_field({})
+    (True, True)
+    >>> is_json_field({"type": "object"})
+    False
+    """
+    return not (_STRUCTURE - {"not", "nullable"}) & set(prop) and prop.get("not") in (
+        None,
+        {"enum": [None]},
+    )
+
+
 def _unnull(prop: dict) -> dict | None:
     """A JSONField's schema without the `not null` `tighten` wrote in, if `prop` is one: a
     form's part is text (a multipart "null" is the text, an urlencoded null is left out),

@@ -31,6 +31,7 @@ from mockserver.http import logins
 from mockserver.http.fieldschemas import (
     NO_NUL,
     NOT_BLANK,
+    is_json_field,
     null_listed,
     relisted,
     tighten,
@@ -303,7 +304,12 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
     DRF reads a nested serializer from `name.field` keys (parse_html_dict), a many=True
     one from `name[0]field` keys (parse_html_list), and a ListField's items as the key's
     text values: a nested object, a list of objects and a list of lists sent as one part
-    (a client's JSON text) are no value at all, or text items.
+    (a client's JSON text) are no value at all, or text items. A DictField (an object
+    with no properties) reads `name.key` keys too, where OpenAPI's form encoding spells
+    an object's keys bare (`key=value`, or nothing for `{}`): "This field is required.".
+    And a JSONField's part is JSON text (JSONField.get_value's JSONString, then
+    `json.loads`): "" and a word are "Value must be valid JSON.", "5" and "[1]" are
+    values, which no schema of a form's text says exactly.
 
     >>> nested = {"type": "object", "properties": {"a": {"type": "integer"}}}
     >>> _formable({"properties": {"n": nested, "m": {"type": "integer"}}})
@@ -311,6 +317,9 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
     >>> _formable({"properties": {"q": {"type": "array", "items": {"type": "array"}}},
     ...            "required": ["q"]}) is None
     True
+    >>> _formable({"properties": {"d": {"type": "object", "additionalProperties": True},
+    ...                           "j": {"writeOnly": True}, "m": {"type": "integer"}}})
+    {'properties': {'m': {'type': 'integer'}}}
     """
 
     def seen(node) -> dict:
@@ -327,6 +336,8 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
         items = seen(whole.get("items")) if whole.get("type") == "array" else {}
         spelled = not (
             isinstance(whole.get("properties"), dict)
+            or whole.get("type") == "object"
+            or is_json_field(whole)
             or items.get("type") == "array"
             or isinstance(items.get("properties"), dict)
         )
