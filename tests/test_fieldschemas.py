@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from mockserver.engine import addresses
+from mockserver.engine import addresses, serializer
+from mockserver.errors import ApiError
 from mockserver.http.fieldschemas import NOT_BLANK, URL, _url, tighten, unboolean, unwidened
 
 BLANK = {"type": "string", "maxLength": 0}
@@ -334,3 +335,44 @@ def test_nested_serializers_and_list_items_are_tightened_too(body, valid):
     components = {"Message": _MESSAGE}
     tight = tighten(schema, set(), {}, {}, lambda node: components[node["$ref"].split("/")[-1]])
     assert jsonschema_rs.validator_for(tight).is_valid(body) is valid
+
+
+USERNAME = {"type": "string", "pattern": "^[\\w.@+-]+$", "maxLength": 150}
+PATH = {"type": "string", "pattern": "^\\/[a-zA-Z0-9_\\-\\/]*$"}
+PATTERNED = [
+    # Found by Schemathesis (socialdistribution's signup, ST201): str(0) is "0", which
+    # UnicodeUsernameValidator takes.
+    ("a username's integer", USERNAME, True, 0, True),
+    ("a username's float", USERNAME, True, -1.5e-07, True),
+    ("a username's blank", USERNAME, True, "", False),
+    ("a username's boolean", USERNAME, True, True, False),
+    # coordnet's profile card `url` (ST201): CharField.run_validation returns "" before
+    # its validators run, when the field allows blank.
+    ("an optional path's blank", PATH, False, "", True),
+    ("an optional path's whitespace", PATH, False, " \t", True),
+    ("an optional path's text", PATH, False, "/a/b", True),
+    ("an optional path's other text", PATH, False, "a", False),
+    ("a path's number: no text of one matches", PATH, False, 5, False),
+    ("a required path's blank", PATH, True, "", False),
+    ("a slug's integer", {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}, True, -5, True),
+    ("a slug's float", {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}, True, 1.5, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("prop", "required", "value", "valid"),
+    [p[1:] for p in PATTERNED],
+    ids=[p[0] for p in PATTERNED],
+)
+def test_a_patterned_char_field_is_documented_as_its_serializer_reads_it(
+    prop, required, value, valid
+):
+    body = {"properties": {"f": prop}, **({"required": ["f"]} if required else {})}
+    served = tighten(body, set(), {}, {})
+    assert jsonschema_rs.validator_for(served).is_valid({"f": value}) is valid
+    try:
+        serializer.validate(body, {"f": value})
+        accepted = True
+    except ApiError:
+        accepted = False
+    assert accepted is valid

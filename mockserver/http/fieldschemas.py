@@ -125,9 +125,10 @@ def tighten(
                 new = _uuid(new)
             elif new is not prop and new.get("pattern") in (NO_NUL, NOT_BLANK):
                 new = _char_number(new)
-            elif new.get("pattern") == _SLUG and new.get("type") == "string":
-                # SlugField: an integer's text is a slug ("-5" too); a float's may not be.
-                new = _char_number(new, integers=True)
+            elif isinstance(new.get("pattern"), str) and new.get("type") == "string":
+                # A RegexField, a SlugField, a model field's RegexValidator.
+                blank = name not in required and not new.get("minLength")
+                new = _patterned(new, blank)
         if new is not prop:
             properties[name] = new
     if properties == schema["properties"]:
@@ -288,6 +289,44 @@ def _char_number(prop: dict, integers: bool = False) -> dict:
     return {"anyOf": [prop, number]}
 
 
+# A number's text as CharField writes it (`str(data)`): integers, and floats as Python's
+# repr writes them, which a pattern may match all of, or none.
+_INTEGER_TEXTS = ("0", "7", "42", "-1", "-98765", "12345678901234567890", "-1234567890123456")
+_FLOAT_TEXTS = ("0.0", "-0.0", "1.5", "-2.25", "1e+16", "1.5e-07", "-1.7976931348623157e+308")
+
+
+def _patterned(prop: dict, blank: bool) -> dict:
+    """A CharField with a pattern (RegexField, SlugField, a RegexValidator), as it reads
+    JSON: CharField.run_validation returns "" (and whitespace alone, once trimmed) before
+    any validator runs, so a field that allows blank takes those whatever its pattern; and
+    `str(data)` of a number is checked as text, so the numbers whose text the pattern
+    matches are taken too: every number, or every integer, where the pattern matches all
+    of them (a pattern that matches some, `^\\d{6}$`, is left as it is).
+
+    >>> user = _patterned({"type": "string", "pattern": "^[\\w.@+-]+$"}, blank=False)
+    >>> user["anyOf"][1]
+    {'type': 'number'}
+    >>> slug = _patterned({"type": "string", "pattern": _SLUG}, blank=True)
+    >>> slug["anyOf"][1], re.search(slug["anyOf"][0]["pattern"], " ") is not None
+    ({'type': 'integer'}, True)
+    >>> _patterned({"type": "string", "pattern": "^0x[a-f0-9]{40}$"}, blank=False)
+    {'type': 'string', 'pattern': '^0x[a-f0-9]{40}$'}
+    """
+    pattern = prop["pattern"]
+    try:
+        found = re.compile(pattern)
+    except re.error:
+        return prop
+    integers = [found.search(text) is not None for text in _INTEGER_TEXTS]
+    floats = [found.search(text) is not None for text in _FLOAT_TEXTS]
+    new = prop
+    if blank:
+        new = {**prop, "pattern": f"(?:^[{_SPACE}]*$)|(?:{pattern})"}
+    if all(integers) and (all(floats) or not any(floats)):
+        return _char_number(new, integers=not any(floats))
+    return new
+
+
 def _unchar(prop: dict) -> dict | None:
     """The text schema `_char_number` widened, if `prop` is one.
 
@@ -300,7 +339,8 @@ def _unchar(prop: dict) -> dict | None:
         isinstance(members, list)
         and len(members) == 2
         and isinstance(members[0], dict)
-        and members[0].get("pattern") in (NO_NUL, NOT_BLANK, _SLUG)
+        and members[0].get("type") == "string"
+        and isinstance(members[0].get("pattern"), str)  # NO_NUL, NOT_BLANK, `_patterned`'s
         and isinstance(members[1], dict)
         # an integer or any number; with room for a float's text, the integers that fit
         # or a number that is no integer (`anyOf`)
