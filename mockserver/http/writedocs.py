@@ -141,6 +141,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
     resource = _resource(spec, op)
     relations = resource.relations if resource is not None else {}
     required = _required_of(spec, op)
+    partial = writes.partial_update(op)
     changed_body = None
     unfit: list[str] = []  # media types that cannot carry a file the serializer requires
     for media, item in content.items():
@@ -167,7 +168,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             # `oneOf`): as the serializer reads it (mockserver/engine/serializer.py
             # `composed`), one object, or the alternatives the view tries in turn.
             whole, branches = composed(spec.resolve(schema))
-            options = [_checked(document, one, kind, required, relations, counts)
+            options = [_checked(document, one, kind, required, relations, counts, partial)
                        for one in branches or [whole]]  # fmt: skip
             options = [one for one in options if one is not None]
             if not options:
@@ -175,7 +176,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
                 continue
             tightened = options[0] if len(options) == 1 else {"anyOf": options}
         elif isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
-            tightened = _checked(document, schema, kind, required, relations, counts)
+            tightened = _checked(document, schema, kind, required, relations, counts, partial)
             if tightened is None:
                 unfit.append(media)
                 continue
@@ -217,6 +218,59 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         raw_op["requestBody"] = changed_body
 
 
+_PARTIAL_DEPTH = 4  # nested serializers written out without `required`, so deep
+
+
+def _partial(schema: dict, resolve=lambda node: node, depth: int = 0) -> dict:
+    """A partial update's request schema with no nested serializer requiring a field:
+    Field.validate_empty_values skips a missing field whenever the *root* serializer is
+    partial, at any depth (socialdistribution's PATCH of a comment with an `author`
+    lacking its required `username` is a 200). `schema` itself when nothing is required.
+
+    >>> author = {"type": "object", "properties": {"u": {"type": "string"}},
+    ...           "required": ["u"]}
+    >>> _partial({"properties": {"author": author}})["properties"]["author"]
+    {'type': 'object', 'properties': {'u': {'type': 'string'}}}
+    """
+    if depth >= _PARTIAL_DEPTH or not isinstance(schema.get("properties"), dict):
+        return schema
+    properties = dict(schema["properties"])
+    for name, prop in schema["properties"].items():
+        if not isinstance(prop, dict):
+            continue
+        new = _partial_field(prop, resolve, depth)
+        if new is not prop:
+            properties[name] = new
+    if properties == schema["properties"]:
+        return schema
+    return {**schema, "properties": properties}
+
+
+def _partial_field(prop: dict, resolve, depth: int) -> dict:
+    """One property of `_partial`: a nested serializer (a `$ref`, `allOf: [$ref]` or inline
+    object, or a list of them) written inline without `required`; else `prop` itself."""
+    target = resolve(prop) if "$ref" in prop else prop
+    if not isinstance(target, dict):
+        return prop
+    members = target.get("allOf")
+    if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+        inner = _partial_field(members[0], resolve, depth)
+        if inner is members[0]:
+            return prop
+        return {**{k: v for k, v in target.items() if k != "allOf"}, "allOf": [inner]}
+    if target.get("type") == "array" and isinstance(target.get("items"), dict):
+        items = _partial_field(target["items"], resolve, depth)
+        return prop if items is target["items"] else {**target, "items": items}
+    if not isinstance(target.get("properties"), dict) or "x-recursive" in target:
+        return prop
+    inner = _partial(target, resolve, depth + 1)
+    if "required" not in inner and inner is target:
+        return prop
+    out = {k: v for k, v in inner.items() if k != "required"}
+    extra = {k: v for k, v in prop.items() if k != "$ref"} if "$ref" in prop else {}
+    return {**out, **extra}
+
+
 def _nothing_required(document: dict, content: dict) -> bool:
     """Whether every media type's body is an object whose serializer requires no field.
 
@@ -241,12 +295,15 @@ def _is_composed(schema: dict) -> bool:
     )
 
 
-def _checked(document, schema, kind, required, relations, counts) -> dict | None:
+def _checked(document, schema, kind, required, relations, counts, partial) -> dict | None:
     """One media type's object schema as its serializer reads it: DRF's checks written
-    in, files where they can travel, a form's fields as a form spells them; None when the
-    media type cannot carry a field the serializer requires."""
+    in (a partial update's nested serializers require nothing: `_partial`), files where
+    they can travel, a form's fields as a form spells them; None when the media type
+    cannot carry a field the serializer requires."""
     resolve = functools.partial(_shallow, document)
     tightened = tighten(_scalars_inline(document, schema), required, relations, counts, resolve)
+    if partial:
+        tightened = _partial(tightened, resolve)
     tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
     if tightened is None:
         return None
