@@ -669,3 +669,31 @@ def test_a_form_s_many_nested_serializer_reads_indexed_keys_only():
     with pytest.raises(ApiError) as caught:
         validate(body, {"lines": ['[{"part": 1}]']}, form=True)
     assert caught.value.body == {"lines": ["This field is required."]}
+
+
+RECORD = {"type": "object", "properties": {"typeVersion": {"type": "integer"},
+                                           "data": {"type": "object"}},
+          "required": ["typeVersion"]}  # fmt: skip
+NESTED_REQUIRED = [
+    # objects-api's `record`: `allOf: [ObjectRecord]` with a description (found by
+    # Schemathesis: a record without its required typeVersion was created, ST201).
+    ("allOf-wrapped, missing", {"allOf": [RECORD], "description": "State"}, {"data": {}},
+     {"record": {"typeVersion": ["This field is required."]}}),
+    ("allOf-wrapped, given", {"allOf": [RECORD]}, {"typeVersion": 1}, None),
+    ("inline, missing", RECORD, {}, {"record": {"typeVersion": ["This field is required."]}}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("prop", "record", "errors"),
+    [n[1:] for n in NESTED_REQUIRED],
+    ids=[n[0] for n in NESTED_REQUIRED],
+)
+def test_a_nested_serializer_s_required_fields_are_its_component_s(prop, record, errors):
+    schema = {"type": "object", "properties": {"record": prop}, "required": ["record"]}
+    try:
+        validate(schema, {"record": record})
+        found = None
+    except ApiError as error:
+        found = error.body
+    assert found == errors

@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from mockserver.contract.conventions import decimal_places
-from mockserver.contract.schema import effective
+from mockserver.contract.schema import effective, members_of
 from mockserver.engine import addresses
 from mockserver.errors import ApiError
 
@@ -339,9 +339,9 @@ def fields_of(
     schema: dict, relations: Mapping[str, Check], unique: Mapping[str, Check], model: str
 ) -> list[Field]:
     """The writable fields of an object schema, in its order (read-only ones left out)."""
+    required = _required(schema)
     schema = effective(schema)
     props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
-    required = set(schema.get("required") or ())
     out = []
     for name, prop in props.items():
         if not isinstance(prop, dict) or prop.get("readOnly"):
@@ -356,6 +356,20 @@ def fields_of(
                 one.unique_message = MESSAGES["unique_model"].format(_verbose(model), words)
         out.append(one)
     return out
+
+
+def _required(schema: dict) -> set[str]:
+    """An object schema's required fields, its `allOf` members' too: drf-spectacular writes
+    a nested serializer with a description as `allOf: [Other]` (objects-api's `record`),
+    whose fields are required as the component says.
+
+    >>> sorted(_required({"allOf": [{"required": ["a"]}], "required": ["b"]}))
+    ['a', 'b']
+    """
+    found = set(schema.get("required") or ()) if isinstance(schema.get("required"), list) else set()
+    for member in members_of(schema, ("allOf",)):
+        found |= _required(member)
+    return found
 
 
 def _verbose(model: str) -> str:
@@ -407,7 +421,7 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
     elif kind == "object" or isinstance(spec.get("properties"), dict):
         if isinstance(spec.get("properties"), dict):
             one.kind = "object"
-            one.fields = fields_of(spec, {}, {}, "")
+            one.fields = fields_of(prop, {}, {}, "")  # its allOf members' required too
         else:
             one.kind = "dict"
             extra = spec.get("additionalProperties")
