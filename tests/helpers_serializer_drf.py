@@ -99,6 +99,7 @@ def main() -> None:
             child=serializers.IntegerField(min_value=0), min_length=1, max_length=3
         )
         words = serializers.ListField(child=serializers.CharField(), required=False)
+        anything = serializers.ListField(required=False)
         mapping = serializers.DictField(child=serializers.IntegerField(), required=False)
         address = AddressSerializer(required=False)
         addresses = AddressSerializer(many=True, required=False)

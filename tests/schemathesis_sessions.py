@@ -30,6 +30,11 @@ one; the request is still sent and every other check still runs on its answer:
   type: 'Binary'"), so "0" for an integer next to a file counted as negative. The judge
   is asked again with the file parts as the text any string schema holds.
 
+And an ST202 ("schema-valid request rejected") whose request holds a query value its own
+parameter's schema refuses is withdrawn: the request was no valid one. The stateful phase
+fills a parameter from a linked response by name, unchecked (a user's UUID into an
+integer `user__id`), and DRF's filter rightly answers 400 ("A valid integer is required.").
+
 The session header goes on the prepared request (a `requests` auth callable), never into
 the case: schemathesis revalidates a case whose headers a hook changed, and a negative
 case ("Missing `Authorization`") whose other headers are valid is relabelled positive,
@@ -39,13 +44,16 @@ a request meant to lack them, and DRF rightly answered 200 where the check wante
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import os
 import sys
 import uuid
 
 import schemathesis
 from schemathesis.core.jsonschema import make_validator
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.serialization import Binary
 
@@ -168,6 +176,8 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 @schemathesis.hook
 def filter_failure(context, failure, case, response) -> bool:
     """Every failure, but an ST201 on a form that DRF reads as a valid one (above)."""
+    if failure.code == "ST202":
+        return not _refused_query_value(case)
     media = (case.media_type or "").split(";")[0].strip().lower()
     if failure.code != "ST201" or media not in _FORMS:
         return True
@@ -177,6 +187,32 @@ def filter_failure(context, failure, case, response) -> bool:
         return True  # schemathesis judged the form as sent already
     sent = _AsSent(case, {name: _unfiled(value) for name, value in case.body.items()})
     return not openapi_checks._body_negation_becomes_valid_after_serialization(response, sent)
+
+
+def _refused_query_value(case) -> bool:
+    """Whether a query value is one its parameter's schema refuses, read as sent (text, or
+    the JSON it spells: "5" is an integer on the wire)."""
+    query = case.query if isinstance(case.query, dict) else {}
+    try:
+        container = case.operation.get_parameter_set(ParameterLocation.QUERY)
+        properties = container.schema.get("properties") or {}
+        validator_cls = case.operation.schema.adapter.jsonschema_validator_cls
+    except Exception:  # no parameters to read: the verdict stands
+        return False
+    for name, value in query.items():
+        if name not in properties:
+            continue
+        try:
+            validator = make_validator(properties[name], validator_cls)
+        except Exception:
+            continue
+        readings = [value]
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):  # no JSON: its text only
+                readings.append(json.loads(value))
+        if not any(validator.is_valid(reading) for reading in readings):
+            return True
+    return False
 
 
 def _empty_form_is_valid(case) -> bool:

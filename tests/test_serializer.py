@@ -443,6 +443,9 @@ EXTRAS_CASES = {
     "nested many ok": {"numbers": [0], "addresses": [{"street": "Elm", "zip": "1"}]},
     "defaults overridden": {"numbers": [0], "flag": "false", "level": "9", "note": None},
     "write-only": {"numbers": [0], "secret": "s"},
+    # ListField() without a child (`items: {}`): any item, null too (found by Schemathesis:
+    # authentik's `bcc_addresses: [null]` refused).
+    "list of anything": {"numbers": [0], "anything": [None, "", 1, {"a": [2]}]},
 }
 FORM_CASES = {
     "form valid": (

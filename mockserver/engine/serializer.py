@@ -412,6 +412,10 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
             nested = isinstance(item_spec.get("properties"), dict)
             one.kind = "objects" if nested else "list"
             one.child = _field("", items, True, None)
+            if not items:
+                # ListField() without a child: _UnvalidatedField takes any item, null too
+                # (drf-spectacular writes its items as `{}`).
+                one.child.allow_null = one.child.allow_blank = True
     elif exists is not None:
         one.kind = "relation"
     elif enum is not None:

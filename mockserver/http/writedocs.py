@@ -91,6 +91,12 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
             continue
         raw_op = document["paths"][op.path][op.method.lower()]
         responses = raw_op.setdefault("responses", {})
+        for code, answer in list(responses.items()):
+            answer = _shallow(document, answer)
+            if str(code) == "204" and isinstance(answer, dict) and "content" in answer:
+                # RFC 9110 (15.3.5): a 204 has no content; the mock sends none, as an
+                # ASGI or WSGI server sends none for DRF's `Response(data, status=204)`.
+                responses[code] = {k: v for k, v in answer.items() if k != "content"}
         added = {"400": ("The request body is not valid.", INVALID_BODY)}
         if op.method == "DELETE":
             # destroy() never reads the body: no 400 and no 415 are possible, but for
