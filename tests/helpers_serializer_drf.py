@@ -99,8 +99,10 @@ def main() -> None:
             child=serializers.IntegerField(min_value=0), min_length=1, max_length=3
         )
         words = serializers.ListField(child=serializers.CharField(), required=False)
+        anything = serializers.ListField(required=False)
         mapping = serializers.DictField(child=serializers.IntegerField(), required=False)
         address = AddressSerializer(required=False)
+        addresses = AddressSerializer(many=True, required=False)
         flag = serializers.BooleanField(default=True)
         level = serializers.IntegerField(default=3)
         note = serializers.CharField(required=False, allow_null=True)
@@ -149,15 +151,19 @@ def main() -> None:
             for key, values in body.items():
                 data.setlist(key, values)
             body = data
-        serializer = classes[case["serializer"]](data=body, partial=case["partial"])
+        many = case.get("many", False)
+        serializer = classes[case["serializer"]](data=body, partial=case["partial"], many=many)
         if serializer.is_valid():
-            fields = serializer.fields
-            answer = {
-                "data": {
+            fields = serializer.child.fields if many else serializer.fields
+
+            def shown(validated, fields=fields):
+                return {
                     k: None if v is None else fields[k].to_representation(v)
-                    for k, v in serializer.validated_data.items()
+                    for k, v in validated.items()
                 }
-            }
+
+            validated = serializer.validated_data
+            answer = {"data": [shown(v) for v in validated] if many else shown(validated)}
         else:
             answer = {"errors": serializer.errors}
         answers.append(json.loads(json.dumps(answer, default=str)))

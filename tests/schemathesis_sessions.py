@@ -16,6 +16,25 @@ which DRF refuses ("product with this sku already exists."), as it should. So wi
 scenario a UUID already sent for a unique field is replaced by a fresh one: the data
 respects the constraint the document cannot write; the checks stay as they are.
 
+Two verdicts of the `negative_data_rejection` check (ST201) rest on what a form is not to
+DRF, and are withdrawn (`filter_failure`) only where DRF reads the request sent as a valid
+one; the request is still sent and every other check still runs on its answer:
+- a form body that is no object: schemathesis sends it as one multipart part without
+  headers, or as urlencoded text. Django's MultiPartParser skips a part without a
+  Content-Disposition (`MultiPartParser._parse`), and QueryDict reads text without `=` as
+  a key without a value that no field has: DRF reads the empty form, as if nothing was
+  sent. Withdrawn where the empty form is valid to the documented schema.
+- a form body with a file part: schemathesis's own judge of a form as sent
+  (`_form_body_is_valid_as_sent`: the text "0" is an integer's, as every form's part is
+  text) gives up when a file part's value (`Binary`) reaches its validator ("Unsupported
+  type: 'Binary'"), so "0" for an integer next to a file counted as negative. The judge
+  is asked again with the file parts as the text any string schema holds.
+
+And an ST202 ("schema-valid request rejected") whose request holds a query value its own
+parameter's schema refuses is withdrawn: the request was no valid one. The stateful phase
+fills a parameter from a linked response by name, unchecked (a user's UUID into an
+integer `user__id`), and DRF's filter rightly answers 400 ("A valid integer is required.").
+
 The session header goes on the prepared request (a `requests` auth callable), never into
 the case: schemathesis revalidates a case whose headers a hook changed, and a negative
 case ("Missing `Authorization`") whose other headers are valid is relabelled positive,
@@ -25,12 +44,18 @@ a request meant to lack them, and DRF rightly answered 200 where the check wante
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import json
 import os
 import sys
 import uuid
 
 import schemathesis
+from schemathesis.core.jsonschema import make_validator
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi import checks as openapi_checks
+from schemathesis.transport.serialization import Binary
 
 HEADER = "X-Mock-Session"
 _numbers = itertools.count(1)
@@ -143,3 +168,88 @@ def after_call(context, case, response) -> None:
     except Exception:  # no JSON answer: nothing to remember
         return
     _sent.setdefault(scenario, set()).update(seen_in(body))
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response) -> bool:
+    """Every failure, but an ST201 on a form that DRF reads as a valid one (above)."""
+    if failure.code == "ST202":
+        return not _refused_query_value(case)
+    media = (case.media_type or "").split(";")[0].strip().lower()
+    if failure.code != "ST201" or media not in _FORMS:
+        return True
+    if not isinstance(case.body, dict):
+        return not _empty_form_is_valid(case)
+    if not any(_has_file(value) for value in case.body.values()):
+        return True  # schemathesis judged the form as sent already
+    sent = _AsSent(case, {name: _unfiled(value) for name, value in case.body.items()})
+    return not openapi_checks._body_negation_becomes_valid_after_serialization(response, sent)
+
+
+def _refused_query_value(case) -> bool:
+    """Whether a query value is one its parameter's schema refuses, read as sent (text, or
+    the JSON it spells: "5" is an integer on the wire)."""
+    query = case.query if isinstance(case.query, dict) else {}
+    try:
+        container = case.operation.get_parameter_set(ParameterLocation.QUERY)
+        properties = container.schema.get("properties") or {}
+        validator_cls = case.operation.schema.adapter.jsonschema_validator_cls
+    except Exception:  # no parameters to read: the verdict stands
+        return False
+    for name, value in query.items():
+        if name not in properties:
+            continue
+        try:
+            validator = make_validator(properties[name], validator_cls)
+        except Exception:
+            continue
+        readings = [value]
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):  # no JSON: its text only
+                readings.append(json.loads(value))
+        if not any(validator.is_valid(reading) for reading in readings):
+            return True
+    return False
+
+
+def _empty_form_is_valid(case) -> bool:
+    body = case.operation.get_body_for_media_type(case.media_type)
+    if body is None:
+        return False
+    validator_cls = case.operation.schema.adapter.jsonschema_validator_cls
+    try:
+        return make_validator(body.optimized_schema, validator_cls).is_valid({})
+    except Exception:  # a schema the validator cannot read: the verdict stands
+        return False
+
+
+def _has_file(value) -> bool:
+    return isinstance(value, Binary) or (
+        isinstance(value, list) and any(isinstance(item, Binary) for item in value)
+    )
+
+
+def _unfiled(value):
+    """A file part's value as the text a `format: binary` string schema holds.
+
+    >>> _unfiled([Binary(b"PNG"), "x"]), _unfiled(0)
+    (['', 'x'], 0)
+    """
+    if isinstance(value, Binary):
+        return ""
+    if isinstance(value, list):
+        return [_unfiled(item) for item in value]
+    return value
+
+
+class _AsSent:
+    """A case seen with another body: what schemathesis's judge reads of it."""
+
+    def __init__(self, case, body):
+        self._case, self.body = case, body
+
+    def __getattr__(self, name):
+        return getattr(self._case, name)

@@ -191,8 +191,135 @@ def validate(
     mockserver.errors.ApiError: (400, {'non_field_errors': \
 ['Invalid data. Expected a dictionary, but got list.']}, None)
     """
-    fields = fields_of(schema, relations or {}, unique or {}, model)
+    items = _listed(schema)
+    if items is not None:
+        child = Field("", "object", True, fields=fields_of(items, {}, {}, ""))
+        return validate_many(child, data, partial=partial, form=form)
+    whole, branches = composed(schema)
+    refused = None
+    for branch in branches:
+        fields = fields_of(branch, relations or {}, unique or {}, model)
+        try:
+            return validate_fields(fields, data, partial=partial, form=form)
+        except ApiError as error:
+            refused = refused or error
+    if refused is not None:
+        raise refused
+    fields = fields_of(whole, relations or {}, unique or {}, model)
     return validate_fields(fields, data, partial=partial, form=form)
+
+
+def composed(schema: dict) -> tuple[dict, list[dict]]:
+    """A body schema composed of others (a hand-written spec's, as django-allauth's): its
+    `allOf` members as one object (their fields and their required ones together), and
+    the alternatives of a `oneOf` or `anyOf` in it, each merged with the rest, which the
+    view tries in turn (the first that validates is the one read; none: the first's
+    errors). No serializer documents itself so; a view that picks one by the body does.
+
+    >>> whole, branches = composed({"allOf": [
+    ...     {"properties": {"p": {"type": "string"}}, "required": ["p"]},
+    ...     {"anyOf": [{"properties": {"u": {}}, "required": ["u"]},
+    ...                {"properties": {"e": {}}, "required": ["e"]}]}]})
+    >>> sorted(whole["properties"]), [b["required"] for b in branches]
+    (['p'], [['p', 'u'], ['p', 'e']])
+    """
+    whole: dict = {"type": "object", "properties": {}, "required": []}
+    alternatives: list[dict] = []
+    for part in _parts(schema):
+        if isinstance(part.get("oneOf") or part.get("anyOf"), list) and not alternatives:
+            alternatives = [m for m in part.get("oneOf") or part["anyOf"] if isinstance(m, dict)]
+        if isinstance(part.get("properties"), dict):
+            whole["properties"].update(part["properties"])
+        whole["required"] += [r for r in part.get("required") or () if r not in whole["required"]]
+    if not schema.get("allOf") and not alternatives:
+        return schema, []
+    branches = []
+    for alternative in alternatives:
+        one, _ = composed(alternative)
+        branches.append({
+            "type": "object",
+            "properties": {**whole["properties"], **(one.get("properties") or {})},
+            "required": whole["required"] + [r for r in one.get("required") or ()
+                                             if r not in whole["required"]],
+        })  # fmt: skip
+    return whole, branches
+
+
+def _parts(schema: dict, depth: int = 0) -> list[dict]:
+    """The schema and its `allOf` members, all the way in (bounded)."""
+    if not isinstance(schema, dict) or depth > 8:
+        return []
+    found = [schema]
+    for member in schema.get("allOf") or ():
+        found += _parts(member, depth + 1)
+    return found
+
+
+def _listed(schema: dict) -> dict | None:
+    """The item schema of a body that is a list of objects (a serializer with many=True,
+    drf-spectacular's `type: array` body), else None."""
+    whole = effective(schema)
+    items = whole.get("items") if whole.get("type") == "array" else None
+    if isinstance(items, dict) and isinstance(effective(items).get("properties"), dict):
+        return effective(items)
+    return None
+
+
+def validate_many(child: Field, data: object, *, partial: bool = False, form: bool = False):
+    """ListSerializer's validation of a whole body (`many=True`): a list of the child's
+    objects, each one validated; a form's `[0]field` keys (html.parse_html_list, an empty
+    list when there are none). A body that is no list is `non_field_errors`; bad items are
+    each one's errors by its index (LIST_SERIALIZER_ERRORS_AS_DICT, DRF 3.18's default).
+
+    >>> child = Field("", "object", True, fields=[Field("n", "integer", True)])
+    >>> validate_many(child, [{"n": "1"}])
+    [{'n': 1}]
+    >>> for body in ({}, [{"n": 1}, {}]):
+    ...     try:
+    ...         validate_many(child, body)
+    ...     except ApiError as error:
+    ...         print(error.body)
+    {'non_field_errors': ['Expected a list of items but got type "dict".']}
+    {'1': {'n': ['This field is required.']}}
+    """
+    if data is None:
+        # ListSerializer.errors turns the child's "null" into DRF's "No data provided".
+        raise ApiError.invalid({"non_field_errors": [MESSAGES["no_data"]]})
+    if form and isinstance(data, Mapping):
+        data = _html_items(data)
+    if not isinstance(data, list):
+        detail = MESSAGES["not_a_list"].format(type(data).__name__)
+        raise ApiError.invalid({"non_field_errors": [detail]})
+    try:
+        return _items_of(child, data, partial, form)
+    except _Invalid as invalid:
+        raise ApiError.invalid(invalid.detail) from None
+
+
+def _html_items(data: Mapping) -> list:
+    """html.parse_html_list(data, default=[]) of a whole form: `[0]name` keys make the
+    first item (each value the key's last, as QueryDict.items() gives it), a bare `[1]` key
+    an item that is its text.
+
+    >>> _html_items({"[1]n": ["2"], "[0]n": ["0", "1"], "[0]m": ["x"], "note": ["y"]})
+    [{'n': ['1'], 'm': ['x']}, {'n': ['2']}]
+    """
+    found: dict[int, object] = {}
+    for key, values in data.items():
+        match = _HTML_INDEX.match(key)
+        if match is None or not values:
+            continue
+        index, name = int(match[1]), match[2]
+        if not name:
+            found[index] = values[-1]
+        elif isinstance(found.get(index), dict):
+            found[index][name] = [values[-1]]
+        else:
+            found[index] = {name: [values[-1]]}
+    return [found[i] for i in sorted(found)]
+
+
+_HTML_INDEX = re.compile(r"^\[([0-9]+)\](.*)$")  # DRF's, in its flags
 
 
 def validate_fields(
@@ -285,6 +412,10 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
             nested = isinstance(item_spec.get("properties"), dict)
             one.kind = "objects" if nested else "list"
             one.child = _field("", items, True, None)
+            if not items:
+                # ListField() without a child: _UnvalidatedField takes any item, null too
+                # (drf-spectacular writes its items as `{}`).
+                one.child.allow_null = one.child.allow_blank = True
     elif exists is not None:
         one.kind = "relation"
     elif enum is not None:
@@ -697,15 +828,19 @@ def _objects(one: Field, data, partial):
     if not isinstance(data, list):
         detail = MESSAGES["not_a_list"].format(type(data).__name__)
         raise _Invalid({"non_field_errors": [detail]})
-    out, errors, bad = [], [], False
-    for item in data:
+    return _items_of(one.child, data, partial)
+
+
+def _items_of(child: Field, data: list, partial: bool, form: bool = False) -> list:
+    """ListSerializer's items: each one the child's, the errors by index (DRF 3.18's
+    LIST_SERIALIZER_ERRORS_AS_DICT, True by default; its keys are text in JSON)."""
+    out, errors = [], {}
+    for index, item in enumerate(data):
         try:
-            out.append(_run(one.child, item, partial))
-            errors.append({})
+            out.append(_run(child, item, partial, form))
         except _Invalid as invalid:
-            errors.append(invalid.detail)
-            bad = True
-    if bad:
+            errors[str(index)] = invalid.detail
+    if errors:
         raise _Invalid(errors)
     return out
 

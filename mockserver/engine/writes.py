@@ -231,7 +231,11 @@ class _Writer:
         self._generator = None
         self._fits: dict[str, object] = {}  # an omitted field's value, by name
         self._documented = {str(code) for code in op.responses}
-        props = (self.schema or {}).get("properties") or {}
+        # A hand-written spec's composed body: its members as one serializer, or the
+        # alternatives the view tries in turn (serializer.composed).
+        whole, branches = serializer.composed(self.schema or {})
+        shapes = branches or [whole]
+        props = {n: p for one in shapes for n, p in (one.get("properties") or {}).items()}
         self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
         self._current: tuple = (None, None)
         # A HyperlinkedModelSerializer's `url`, which a create writes from the request's URL.
@@ -243,16 +247,15 @@ class _Writer:
             (name, prop, bool(effective(prop).get("readOnly")), _is_moment(prop))
             for name, prop in self.fields.items()
         ]
-        self._fields = serializer.fields_of(
-            self.schema or {},
-            {
-                name: self._exists(target)
-                for name, target in self.resource.relations.items()
-                if target in state.served
-            },
-            {name: self._taken(name) for name in self.resource.unique},
-            self.resource.model,
-        )
+        relations = {
+            name: self._exists(target)
+            for name, target in self.resource.relations.items()
+            if target in state.served
+        }
+        unique = {name: self._taken(name) for name in self.resource.unique}
+        self._branches = [
+            serializer.fields_of(one, relations, unique, self.resource.model) for one in shapes
+        ]
 
     # -- the three writes --------------------------------------------------------------------
 
@@ -372,7 +375,13 @@ class _Writer:
         # the request's session through `_current` (requests run one at a time here).
         self._current = (records, key)
         data, form = write.parsed()
-        return serializer.validate_fields(self._fields, data, partial=partial, form=form)
+        refused = None
+        for fields in self._branches:
+            try:
+                return serializer.validate_fields(fields, data, partial=partial, form=form)
+            except ApiError as error:
+                refused = refused or error  # none validates: the first one's errors
+        raise refused
 
     def _exists(self, target: str) -> Callable[[object], bool]:
         """Whether a record of `target` has this primary key (PrimaryKeyRelatedField): its
@@ -546,13 +555,25 @@ def request_schema(op: Operation, spec) -> dict | None:
     """The serializer's schema: the JSON body's, else the first documented. A PATCH is
     validated with the full serializer and `partial=True`, as DRF's partial_update does:
     its `Patched<Name>` component marks nothing required, which is the only place the
-    schema says that a string may not be blank; so its full serializer's (`full_write`)."""
-    if op.method == "PATCH":
+    schema says that a string may not be blank; so its full serializer's (`full_write`).
+    A PATCH whose own body requires fields is no partial update (`partial_update`)."""
+    if partial_update(op):
         op = full_write(op, spec) or op
-    return _json_body(op)
+    return _own_schema(op)
 
 
-def _json_body(op: Operation) -> dict | None:
+def partial_update(op: Operation) -> bool:
+    """Whether a write is validated as DRF's partial_update: a PATCH whose body requires
+    nothing, as drf-spectacular writes every one (`Patched<Name>`). One that requires
+    fields is a view's own (django-allauth's PATCH of an email address requires it and
+    `primary`), whose PUT on the same path may take another body altogether."""
+    if op.method != "PATCH":
+        return False
+    own = _own_schema(op)
+    return not (isinstance(own, dict) and own.get("required"))
+
+
+def _own_schema(op: Operation) -> dict | None:
     for media, schema in op.body.items():
         if media.split(";")[0].strip().lower() == "application/json":
             return schema
@@ -567,7 +588,7 @@ def full_write(op: Operation, spec) -> Operation | None:
     Field.get_value reads `required` from the serializer, which a partial update shares:
     a required CharField's "" in a form is a value, refused blank, never "no value".
     """
-    fields = set((_json_body(op) or {}).get("properties") or ())
+    fields = set((_own_schema(op) or {}).get("properties") or ())
     resource = op.resource
     for method in ("PUT", "POST"):
         for other in spec.operations:
@@ -576,7 +597,7 @@ def full_write(op: Operation, spec) -> Operation | None:
             same_path = other.path == op.path
             if not (same_path or (method == "POST" and resource and other.resource == resource)):
                 continue
-            body = _json_body(other) or {}
+            body = _own_schema(other) or {}
             if method == "PUT" and same_path:
                 return other
             if set(body.get("properties") or ()) == fields:

@@ -307,10 +307,14 @@ class ApiMiddleware:
         schema = writes.request_schema(op, self.state.spec)
         if schema is not None:
             data, form = write.parsed()
-            serializer.validate(schema, data, partial=method == "PATCH", form=form)
+            serializer.validate(schema, data, partial=writes.partial_update(op), form=form)
         url = _request_url(scope, exchange.headers)
         data = self.workspace.records(write.session)
-        return handler(Query(), url, exchange.match.params, data)
+        answer = handler(Query(), url, exchange.match.params, data)
+        if isinstance(answer, handlers.Result) and answer.status == 204:
+            # RFC 9110 (15.3.5): a 204 has no content, whatever schema the spec gives it.
+            return handlers.Result(204, b"", ())
+        return answer
 
     async def _redirect(self, scope, send):
         """Django's APPEND_SLASH: 301 to the path with its slash, query kept, an empty body

@@ -333,6 +333,14 @@ _DRF_BODIES = {
     "400": ({"name": ["This field is required."]},),
     "default": ({"detail": "Not found."},),
 }
+# ... and a write's 400s besides: a body no parser reads (ParseError), a ListField's or a
+# nested serializer's errors, a many=True body's errors by index.
+_WRITE_400 = (
+    {"name": ["This field is required."]},
+    {"detail": "JSON parse error - Expecting value: line 1 column 1 (char 0)"},
+    {"tags": {"0": ["A valid integer is required."]}},
+    {"0": {"name": ["This field is required."]}},
+)
 
 
 def _admitting_drf(spec, document: dict, response, code: str, drf_schema: dict):
@@ -349,7 +357,8 @@ def _admitting_drf(spec, document: dict, response, code: str, drf_schema: dict):
     media = found["content"].get("application/json")
     if isinstance(media, dict):
         documented = media.get("schema")
-        if not isinstance(documented, dict) or _admits(spec, documented, code):
+        bodies = _WRITE_400 if drf_schema is writedocs.INVALID_BODY else None
+        if not isinstance(documented, dict) or _admits(spec, documented, code, bodies):
             return response  # as written (a `$ref` stays one)
         changed = copy.deepcopy(found)
         changed["content"]["application/json"]["schema"] = {"anyOf": [documented, drf_schema]}
@@ -359,13 +368,15 @@ def _admitting_drf(spec, document: dict, response, code: str, drf_schema: dict):
     return changed
 
 
-def _admits(spec, schema: dict, code: str) -> bool:
-    """Whether a documented schema holds every body DRF gives for the code."""
+def _admits(spec, schema: dict, code: str, bodies=None) -> bool:
+    """Whether a documented schema holds every body DRF gives for the code (`bodies`, when
+    given: a write's 400s)."""
     try:
         validator = jsonschema_rs.validator_for(spec.resolve(schema))
     except (ValueError, jsonschema_rs.ValidationError):
         return True  # a schema no validator reads: left as the spec wrote it
-    return all(validator.is_valid(body) for body in _DRF_BODIES.get(code, _DRF_BODIES["default"]))
+    bodies = bodies or _DRF_BODIES.get(code, _DRF_BODIES["default"])
+    return all(validator.is_valid(body) for body in bodies)
 
 
 def _path_params_of_the_template(document: dict) -> None:

@@ -96,6 +96,14 @@ def tighten(
             continue
         if "$ref" in prop:
             continue
+        listed = null_listed(prop)
+        if listed is not None:
+            # OpenAPI 3.1's null (`type: [string, "null"]`): the field as 3.0 writes it.
+            inner = tighten({"properties": {name: listed}}, required, relations, counts,
+                            resolve, depth)["properties"][name]  # fmt: skip
+            if inner is not listed:
+                properties[name] = relisted(inner)
+            continue
         target = relations.get(name)
         if _has_url(prop):
             new = _url(prop)
@@ -171,8 +179,15 @@ def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
     if isinstance(whole.get("properties"), dict):
         child = _nested(items, counts, resolve, depth)
     elif whole is items and effective(items).get("type") == "string" and "$ref" not in items:
+        # The child field as a top-level one: a CharField reads a number as its text, a
+        # UUIDField an integer, a DateField (any other format) no number at all.
         child = _text(items, True)
-        child = _char_number(child) if child is not items else None
+        if child.get("format") == "uuid" and child.get("type") == "string":
+            child = _uuid(child)
+        elif child is not items and child.get("pattern") in (NO_NUL, NOT_BLANK):
+            child = _char_number(child)
+        elif child is items:
+            child = None
     else:
         child = None
     if child is None:
@@ -194,11 +209,46 @@ def _text(prop: dict, required: bool) -> dict:
     if whole.get("type") != "string" or "oneOf" in prop or "anyOf" in prop or "enum" in whole:
         return prop  # a URL that may be blank (`oneOf: [uri, maxLength: 0]`), a choice
     new = dict(prop)
-    if required and not new.get("minLength"):
+    if (required or new.get("format") in _NEVER_BLANK) and not new.get("minLength"):
         new["minLength"] = 1
     if not {"format", "pattern"} & set(new):
         new["pattern"] = NOT_BLANK if required else NO_NUL
     return new if new != prop else prop
+
+
+# The formats whose field is no CharField: "" is no date, time or UUID, required or not
+# (DateField, DateTimeField, TimeField, UUIDField: "... has wrong format.", "Must be a
+# valid UUID.").
+_NEVER_BLANK = frozenset(("date", "date-time", "time", "uuid"))
+
+
+def null_listed(prop: dict) -> dict | None:
+    """A 3.1 `type: [X, "null"]` as 3.0's `type: X, nullable: true`, if `prop` is one.
+
+    >>> null_listed({"type": ["string", "null"], "format": "date-time"})
+    {'type': 'string', 'format': 'date-time', 'nullable': True}
+    """
+    kinds = prop.get("type")
+    if not isinstance(kinds, list) or "null" not in kinds or len(kinds) != 2:
+        return None
+    return {**prop, "type": next(k for k in kinds if k != "null"), "nullable": True}
+
+
+def relisted(node):
+    """`null_listed` undone, all the way in: a `nullable` kept is 3.1's `null` again.
+
+    >>> relisted({"anyOf": [{"type": "string", "nullable": True}, {"maxLength": 0}]})
+    {'anyOf': [{'type': ['string', 'null']}, {'maxLength': 0}]}
+    """
+    if isinstance(node, list):
+        return [relisted(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: relisted(value) if key in ("anyOf", "oneOf") else value
+           for key, value in node.items() if key != "nullable"}  # fmt: skip
+    if node.get("nullable") is True and isinstance(node.get("type"), str):
+        out["type"] = [node["type"], "null"]
+    return out
 
 
 # The longest text of a float's repr ("-2.2250738585072014e-308").
@@ -555,8 +605,8 @@ def unwidened(prop: dict) -> dict | None:
 
 
 def _unlisted(prop: dict) -> dict | None:
-    """A ListField whose text items `_nested` widened, with its items as they were: a
-    form's values for the key are text already.
+    """A ListField whose text or UUID items `_nested` widened, with its items as they
+    were: a form's values for the key are text already.
 
     >>> tags = _unlisted(_nested({"type": "array", "items": {"type": "string"}}, {}, None, 0))
     >>> tags["items"]["pattern"] == NOT_BLANK, "anyOf" in tags["items"]
@@ -565,7 +615,7 @@ def _unlisted(prop: dict) -> dict | None:
     items = prop.get("items")
     if prop.get("type") != "array" or not isinstance(items, dict):
         return None
-    text = _unchar(items)
+    text = _unchar(items) or _unuuid(items)
     return {**prop, "items": text} if text is not None else None
 
 

@@ -20,16 +20,20 @@ schema once its serializer has read the body (an action, a view of its own).
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 
 from mockserver.contract.schema import effective
 from mockserver.engine import writes
+from mockserver.engine.serializer import composed
 from mockserver.http import logins
 from mockserver.http.fieldschemas import (
     NO_NUL,
     NOT_BLANK,
     is_json_field,
+    null_listed,
+    relisted,
     tighten,
     unboolean,
     unwidened,
@@ -88,6 +92,12 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
         raw_op = document["paths"][op.path][op.method.lower()]
         _drop_ignored_headers(document, raw_op)
         responses = raw_op.setdefault("responses", {})
+        for code, answer in list(responses.items()):
+            answer = _shallow(document, answer)
+            if str(code) == "204" and isinstance(answer, dict) and "content" in answer:
+                # RFC 9110 (15.3.5): a 204 has no content; the mock sends none, as an
+                # ASGI or WSGI server sends none for DRF's `Response(data, status=204)`.
+                responses[code] = {k: v for k, v in answer.items() if k != "content"}
         added = {"400": ("The request body is not valid.", INVALID_BODY)}
         if op.method == "DELETE":
             # destroy() never reads the body: no 400 and no 415 are possible, but for
@@ -171,35 +181,47 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
     resource = _resource(spec, op)
     relations = resource.relations if resource is not None else {}
     required = _required_of(spec, op)
+    partial = writes.partial_update(op)
     changed_body = None
     unfit: list[str] = []  # media types that cannot carry a file the serializer requires
     for media, item in content.items():
         if not isinstance(item, dict) or not isinstance(item.get("schema"), dict):
             continue
         schema = _shallow(document, item["schema"])
-        if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
-            continue
-        tightened = tighten(
-            _scalars_inline(document, schema),
-            required,
-            relations,
-            counts,
-            lambda node: _shallow(document, node),
-        )
-        if op.method == "PATCH":
-            tightened = _partial(tightened, lambda node: _shallow(document, node))
         kind = media.split(";")[0].strip().lower()
-        tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
-        if tightened is None:
-            unfit.append(media)
-            continue
-        if kind in _FORMS:
-            tightened = _formable(tightened, lambda node: _shallow(document, node))
-            if tightened is None:
-                unfit.append(media)  # a required field a form cannot spell
+        listed = _listed(document, schema)
+        if listed is not None:
+            # A serializer with many=True as the body (ListSerializer): a form spells its
+            # items only as `[0]field` keys (html.parse_html_list), and reads any other
+            # form as the empty list; JSON's items are the child's fields.
+            if kind in _FORMS:
+                unfit.append(media)
                 continue
-        if kind in _FORMS:
-            tightened = as_form(tightened, multipart=kind == _FORMS[1], serializer=required)
+            items = tighten(listed, set(), {}, counts, lambda node: _shallow(document, node))
+            if items is not listed:
+                if changed_body is None:
+                    changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
+                changed_body["content"][media]["schema"] = {**schema, "items": items}
+            continue
+        if isinstance(schema, dict) and _is_composed(schema):
+            # A hand-written spec's composed body (django-allauth's `allOf`, a view's
+            # `oneOf`): as the serializer reads it (mockserver/engine/serializer.py
+            # `composed`), one object, or the alternatives the view tries in turn.
+            whole, branches = composed(spec.resolve(schema))
+            options = [_checked(document, one, kind, required, relations, counts, partial)
+                       for one in branches or [whole]]  # fmt: skip
+            options = [one for one in options if one is not None]
+            if not options:
+                unfit.append(media)
+                continue
+            tightened = options[0] if len(options) == 1 else {"anyOf": options}
+        elif isinstance(schema, dict) and isinstance(schema.get("properties"), dict):
+            tightened = _checked(document, schema, kind, required, relations, counts, partial)
+            if tightened is None:
+                unfit.append(media)
+                continue
+        else:
+            continue
         if tightened is not schema:
             if changed_body is None:
                 changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
@@ -220,6 +242,18 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
         # then; a hand-written spec may say it all the same).
         changed_body = changed_body or copy.deepcopy(body)
         changed_body["required"] = False
+    elif (
+        isinstance(body, dict)
+        and body.get("required") is not True
+        and not writes.partial_update(op)
+        and _something_required(document, body.get("content"))
+    ):
+        # ... and an absent body is refused where the serializer requires a field ("This
+        # field is required.") or is a list (ListSerializer: "Expected a list of items but
+        # got type "dict"."): the body is required, though the spec does not say so (a
+        # view's own `request=` schema, which drf-spectacular never marks required).
+        changed_body = changed_body or copy.deepcopy(body)
+        changed_body["required"] = True
     if changed_body is not None:
         raw_op["requestBody"] = changed_body
 
@@ -294,6 +328,72 @@ def _nothing_required(document: dict, content: dict) -> bool:
     return True
 
 
+def _is_composed(schema: dict) -> bool:
+    """Whether a body schema is made of others, with no properties of its own."""
+    return not isinstance(schema.get("properties"), dict) and any(
+        isinstance(schema.get(key), list) for key in ("allOf", "oneOf", "anyOf")
+    )
+
+
+def _checked(document, schema, kind, required, relations, counts, partial) -> dict | None:
+    """One media type's object schema as its serializer reads it: DRF's checks written
+    in (a partial update's nested serializers require nothing: `_partial`), files where
+    they can travel, a form's fields as a form spells them; None when the media type
+    cannot carry a field the serializer requires."""
+    resolve = functools.partial(_shallow, document)
+    tightened = tighten(_scalars_inline(document, schema), required, relations, counts, resolve)
+    if partial:
+        tightened = _partial(tightened, resolve)
+    tightened = files_as_carried(tightened, multipart=kind == _FORMS[1])
+    if tightened is None:
+        return None
+    if kind in _FORMS:
+        tightened = _formable(tightened, resolve)
+        if tightened is None:
+            return None  # a required field a form cannot spell
+        tightened = as_form(
+            tightened, multipart=kind == _FORMS[1], serializer=required, resolve=resolve
+        )
+    return tightened
+
+
+def _something_required(document: dict, content) -> bool:
+    """Whether every media type's body is a list of objects, or an object whose
+    serializer requires a field: DRF refuses the `{}` an absent body is read as.
+
+    >>> _something_required({}, {"application/json": {"schema": {"required": ["a"]}}})
+    True
+    >>> _something_required({}, {"application/json": {"schema": {"properties": {}}}})
+    False
+    """
+    if not isinstance(content, dict) or not content:
+        return False
+    for item in content.values():
+        schema = _shallow(document, item.get("schema")) if isinstance(item, dict) else None
+        if not isinstance(schema, dict):
+            return False
+        if _listed(document, schema) is None and not _requires(schema):
+            return False
+    return True
+
+
+def _requires(schema: dict) -> bool:
+    """Whether an object schema (or each of its alternatives) requires a field."""
+    members = schema.get("anyOf")
+    if isinstance(members, list) and members and "properties" not in schema:
+        return all(isinstance(m, dict) and _requires(m) for m in members)
+    return bool(schema.get("required")) and effective(schema).get("type", "object") == "object"
+
+
+def _listed(document: dict, schema) -> dict | None:
+    """The item schema of a body that is a list of objects (`many=True`), else None."""
+    whole = effective(schema) if isinstance(schema, dict) else {}
+    items = _shallow(document, whole.get("items")) if whole.get("type") == "array" else None
+    if isinstance(items, dict) and isinstance(effective(items).get("properties"), dict):
+        return items
+    return None
+
+
 def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
     """A form's request schema without the fields a form cannot spell as a client sends
     them; None when one of them is required (every such form body is a 400).
@@ -348,30 +448,46 @@ def _formable(schema: dict, resolve=lambda node: node) -> dict | None:
     return {**schema, "properties": properties}
 
 
-def _scalars_inline(document: dict, schema: dict) -> dict:
+def _scalars_inline(document: dict, schema: dict, depth: int = 0) -> dict:
     """`schema` with each property that names a scalar component (`code: {$ref: Code}`,
-    Code a string) holding a copy of it, so that the field gets the checks an inline one
-    gets; a nested serializer's stays a `$ref`. `schema` itself when none does.
+    Code a string; with siblings, `{$ref: Password, writeOnly: true}`) holding a copy of
+    it, so that the field gets the checks an inline one gets, in inline nested objects
+    too; a nested serializer's stays a `$ref`. `schema` itself when none does.
 
     >>> doc = {"c": {"Code": {"type": "string"}}}
     >>> _scalars_inline(doc, {"properties": {"code": {"$ref": "#/c/Code"}}})
     {'properties': {'code': {'type': 'string'}}}
+    >>> _scalars_inline(doc, {"properties": {"t": {"properties": {"c": {"$ref": "#/c/Code",
+    ...                                                               "title": "C"}}}}})
+    {'properties': {'t': {'properties': {'c': {'type': 'string', 'title': 'C'}}}}}
     """
     properties = dict(schema["properties"])
     for name, prop in schema["properties"].items():
-        if not isinstance(prop, dict) or set(prop) != {"$ref"}:
+        if not isinstance(prop, dict):
             continue
-        target = _shallow(document, prop)
+        if isinstance(prop.get("properties"), dict) and "$ref" not in prop:
+            if depth < _NESTING:
+                inner = _scalars_inline(document, prop, depth + 1)
+                if inner is not prop:
+                    properties[name] = inner
+            continue
+        if not isinstance(prop.get("$ref"), str):
+            continue
+        target = _shallow(document, {"$ref": prop["$ref"]})
         if (
             isinstance(target, dict)
             and target.get("type") in ("string", "integer", "number", "boolean")
             and "enum" not in target  # a choice (a `StatusEnum`) has no more checks
             and "$ref" not in json.dumps(target)
         ):
-            properties[name] = copy.deepcopy(target)
+            siblings = {k: v for k, v in prop.items() if k != "$ref"}
+            properties[name] = {**copy.deepcopy(target), **siblings}
     if properties == schema["properties"]:
         return schema
     return {**schema, "properties": properties}
+
+
+_NESTING = 4  # how deep inline nested objects are looked into, as fieldschemas.tighten
 
 
 _FILE = {"type": "string", "format": "binary"}
@@ -427,7 +543,13 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _BLANK = {"type": "string", "maxLength": 0}
 
 
-def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()) -> dict:
+def as_form(
+    schema: dict,
+    *,
+    multipart: bool,
+    serializer: set[str] = frozenset(),
+    resolve=lambda node: node,
+) -> dict:
     """A request schema as a form carries it to DRF's fields (`Field.get_value` on a
     QueryDict); `schema` itself when nothing differs.
 
@@ -441,6 +563,8 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
       and an optional field's "" is no value at all: "" is accepted by both. A field the
       serializer requires (`serializer`: a PATCH's, which its `Patched...` schema does not
       list) is not optional: its "" is a value, refused as any other its field cannot read.
+      A choice that names its component (`status: {$ref: StatusEnum}`, `resolve` follows
+      it) is no different.
 
     >>> form = as_form({"properties": {"on": {"type": "boolean"},
     ...                                "n": {"type": "integer", "nullable": True},
@@ -453,8 +577,23 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
     """
     properties = dict(schema["properties"])
     required = list(schema.get("required") or ())
+    listed = set()  # OpenAPI 3.1's `type: [X, "null"]`, read as 3.0's `nullable` here
     for name, prop in schema["properties"].items():
-        if not isinstance(prop, dict) or "$ref" in prop or prop.get("readOnly"):
+        if not isinstance(prop, dict) or prop.get("readOnly"):
+            continue
+        if null_listed(prop) is not None:
+            prop = null_listed(prop)
+            listed.add(name)
+        optional = name not in required and name not in serializer
+        if _is_choice(prop, resolve):
+            # A form has no null ("null" is no choice): "" is how it sends one.
+            choice = {k: v for k, v in prop.items() if k != "nullable"}
+            if optional or prop.get("nullable") is True:
+                properties[name] = {"anyOf": [choice, _BLANK]}
+            elif choice != prop:
+                properties[name] = choice
+            continue
+        if "$ref" in prop:
             continue
         if _is_file(prop) or (prop.get("type") == "array" and _is_file(prop.get("items"))):
             continue  # a file part (files_as_carried), never text
@@ -500,7 +639,6 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
         if prop.get("nullable") is True and not (multipart and null_fits):
             new = {k: v for k, v in new.items() if k != "nullable"}
         scalar = kind in ("integer", "number", "string") or "enum" in whole
-        optional = name not in required and name not in serializer
         # A text field that may not be blank (drf-spectacular's minLength) takes a form's
         # "" all the same where it is optional or nullable: no value, or None.
         blank_refused = text and (whole.get("minLength") or 0) > 0
@@ -510,6 +648,9 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
             new = {"anyOf": [new, _BLANK]}
         if new is not prop:
             properties[name] = new
+    for name in listed:
+        if properties[name] is not schema["properties"][name]:
+            properties[name] = relisted(properties[name])
     if properties == schema["properties"] and required == list(schema.get("required") or ()):
         return schema
     out = {**schema, "properties": properties, "required": required}
@@ -518,12 +659,32 @@ def as_form(schema: dict, *, multipart: bool, serializer: set[str] = frozenset()
     return out
 
 
+def _is_choice(prop: dict, resolve) -> bool:
+    """Whether a property names a choice component: `{$ref: StatusEnum}`, or `allOf` of
+    that one (drf-spectacular's way to give it a description, a default or `nullable`).
+
+    >>> _is_choice({"allOf": [{"$ref": "#/E"}]}, lambda node: {"type": "string", "enum": ["a"]})
+    True
+    """
+    members = prop.get("allOf")
+    if isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict):
+        prop = members[0]
+    if not isinstance(prop.get("$ref"), str):
+        return False
+    target = resolve(prop)
+    return (
+        isinstance(target, dict)
+        and isinstance(target.get("enum"), list)
+        and target.get("type") in ("string", "integer", "number", None)
+    )
+
+
 def _required_of(spec, op) -> set[str]:
     """The serializer's required fields: the body's own; a PATCH's (a `Patched...` schema
     lists none) those of its full serializer (mockserver/engine/writes.py `full_write`),
     which a partial update refuses blank all the same when it is sent."""
-    if op.method != "PATCH":
-        return set()
+    if not writes.partial_update(op):
+        return set()  # a full write's, or a PATCH's own: its body says them
     full = writes.full_write(op, spec)
     if full is None:
         return set()
