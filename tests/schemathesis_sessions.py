@@ -21,6 +21,13 @@ the case: schemathesis revalidates a case whose headers a hook changed, and a ne
 case ("Missing `Authorization`") whose other headers are valid is relabelled positive,
 which turns off the header's exclusion: the credentials given with `-H` then went back on
 a request meant to lack them, and DRF rightly answered 200 where the check wanted 401.
+
+A case meant to lack a cookie (eda-server's logout, whose only authenticator is
+SessionAuthentication: "Missing `sessionid` at cookie") leaves out the cookie parameter,
+but schemathesis excludes only headers, so the session cookie given with `-H 'Cookie: ...'`
+still went out, and DRF rightly logged the session out (204) where the check wanted a
+refusal. The prepared request's `Cookie` header loses exactly the cookies the case says
+are missing, so the request is the one the case describes.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ import sys
 import uuid
 
 import schemathesis
+from schemathesis.core.mutations import OperatorKind
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoverageScenario
 
 HEADER = "X-Mock-Session"
 _numbers = itertools.count(1)
@@ -113,23 +123,71 @@ def before_call(context, case, kwargs) -> None:
         body = unique_in_scenario(_sent.setdefault(scenario, set()), case.body)
         if body is not case.body:  # a changed case is revalidated (above): only when it is
             case.body = body
-    kwargs["auth"] = Session(name)
+    kwargs["auth"] = Session(name, missing_cookies(case))
+
+
+def missing_cookies(case) -> frozenset[str]:
+    """The cookies a negative case says it lacks: the one a coverage case leaves out, or
+    those a fuzzing mutation took out of the required ones (as schemathesis's own
+    `get_exclude_headers` reads a case for headers)."""
+    meta = getattr(case, "meta", None)
+    if meta is None or not meta.generation.mode.is_negative:
+        return frozenset()
+    data = meta.phase.data
+    if getattr(data, "parameter_location", None) != ParameterLocation.COOKIE:
+        return frozenset()
+    if getattr(data, "scenario", None) == CoverageScenario.MISSING_PARAMETER:
+        return frozenset([data.parameter] if data.parameter else [])
+    sent = case.cookies or {}
+    missing: set[str] = set()
+    for mutation in getattr(data, "mutations", ()) or ():
+        if mutation.path:
+            continue
+        if mutation.operator == OperatorKind.REMOVE_REQUIRED_PROPERTY and mutation.parameter:
+            missing.add(mutation.parameter)
+        elif (
+            mutation.operator == OperatorKind.NEGATE_CONSTRAINTS and "required" in mutation.keywords
+        ):
+            names = [mutation.parameter] if mutation.parameter else mutation.original_value
+            missing.update(n for n in names or () if isinstance(n, str) and n not in sent)
+    return frozenset(missing)
+
+
+def without_cookies(header: str, names: frozenset[str]) -> str:
+    """A `Cookie` header without the named cookies.
+
+    >>> without_cookies("sessionid=k; csrftoken=t", frozenset({"sessionid"}))
+    'csrftoken=t'
+    """
+    kept = [part.strip() for part in header.split(";") if part.strip()]
+    return "; ".join(p for p in kept if p.split("=", 1)[0].strip() not in names)
 
 
 class Session:
     """A `requests` auth callable that puts the session header on the prepared request,
-    after schemathesis has chosen the case's headers and excluded the missing ones.
+    after schemathesis has chosen the case's headers and excluded the missing ones, and
+    takes out of its `Cookie` header the cookies the case lacks.
 
     >>> import requests
     >>> Session("case-1")(requests.Request("GET", "http://x/").prepare()).headers[HEADER]
     'case-1'
+    >>> sent = requests.Request("GET", "http://x/", headers={"Cookie": "sessionid=k"})
+    >>> "Cookie" in Session("case-2", frozenset({"sessionid"}))(sent.prepare()).headers
+    False
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, missing: frozenset[str] = frozenset()):
         self.name = name
+        self.missing = missing
 
     def __call__(self, request):
         request.headers[HEADER] = self.name
+        if self.missing and "Cookie" in request.headers:
+            kept = without_cookies(request.headers["Cookie"], self.missing)
+            if kept:
+                request.headers["Cookie"] = kept
+            else:
+                del request.headers["Cookie"]
         return request
 
 

@@ -61,3 +61,36 @@ def _run(check: str) -> str:
 )
 def test_a_case_is_sent_in_a_session_of_its_own_without_being_changed(check, printed):
     assert _run(check) == printed
+
+
+# A negative case of the coverage phase, as schemathesis describes it in `case.meta`.
+_MISSING_COOKIE = """
+from types import SimpleNamespace as N
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoverageScenario
+
+def meta(negative, where, name="sessionid"):
+    data = N(parameter_location=where, scenario=CoverageScenario.MISSING_PARAMETER,
+             parameter=name)
+    return N(generation=N(mode=N(is_negative=negative)), phase=N(data=data))
+
+case.meta, case.cookies = meta({negative}, ParameterLocation.{where}), {{}}
+kwargs = {{}}
+hooks.before_call(None, case, kwargs)
+given = requests.Request("POST", "http://x/", headers={{"Cookie": "sessionid=k; other=1"}})
+print(kwargs["auth"](given.prepare()).headers.get("Cookie"))
+"""
+
+
+@pytest.mark.parametrize(
+    "negative, where, printed",
+    [
+        # Found by Schemathesis (eda-server's logout, SessionAuthentication alone): "Missing
+        # `sessionid` at cookie" went out with the session cookie given with -H (ST201).
+        pytest.param(True, "COOKIE", "other=1", id="missing cookie taken out"),
+        pytest.param(False, "COOKIE", "sessionid=k; other=1", id="a positive case keeps it"),
+        pytest.param(True, "HEADER", "sessionid=k; other=1", id="a missing header: not ours"),
+    ],
+)
+def test_a_case_meant_to_lack_a_cookie_is_sent_without_it(negative, where, printed):
+    assert _run(_MISSING_COOKIE.format(negative=negative, where=where)) == printed
