@@ -28,6 +28,14 @@ but schemathesis excludes only headers, so the session cookie given with `-H 'Co
 still went out, and DRF rightly logged the session out (204) where the check wanted a
 refusal. The prepared request's `Cookie` header loses exactly the cookies the case says
 are missing, so the request is the one the case describes.
+
+DRF's `obtain_auth_token` (AuthTokenSerializer) answers 400 "Unable to log in with provided
+credentials." to a username and password that no user has, as it should; a schema cannot
+say which users exist, so a drawn login is no login the service must accept. A positive
+case of that view (sends `username` and `password`, answers a `token`) is given the
+password of a user (`MOCK_LOGIN_PASSWORD`, and `MOCK_LOGIN_USERNAME` where the spec has
+user records), so that the check holds the view to what it owes a known user: 200 and its
+token. Negative cases keep what they were drawn with.
 """
 
 from __future__ import annotations
@@ -47,6 +55,11 @@ _numbers = itertools.count(1)
 _scenarios: dict[str, str] = {}
 _sent: dict[str, set[str]] = {}  # per scenario, the unique values already sent
 UNIQUE = tuple(name for name in os.environ.get("MOCK_UNIQUE", "").split(",") if name)
+LOGIN = {
+    name: os.environ[f"MOCK_LOGIN_{name.upper()}"]
+    for name in ("username", "password")
+    if os.environ.get(f"MOCK_LOGIN_{name.upper()}")
+}
 
 
 def unique_in_scenario(sent: set[str], body, names=UNIQUE, fresh=None):
@@ -123,7 +136,51 @@ def before_call(context, case, kwargs) -> None:
         body = unique_in_scenario(_sent.setdefault(scenario, set()), case.body)
         if body is not case.body:  # a changed case is revalidated (above): only when it is
             case.body = body
+    if LOGIN and isinstance(case.body, dict) and is_token_login(case) and not _negative(case):
+        case.body = {**case.body, **LOGIN}
     kwargs["auth"] = Session(name, missing_cookies(case))
+
+
+def _negative(case) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is not None and meta.generation.mode.is_negative
+
+
+def is_token_login(case) -> bool:
+    """Whether the case's operation is DRF's `obtain_auth_token` as drf-spectacular
+    documents it: a POST sending `username` and `password`, answering a `token`."""
+    operation = getattr(case, "operation", None)
+    if operation is None or str(getattr(case, "method", "")).upper() != "POST":
+        return False
+    document, raw = operation.schema.raw_schema, operation.definition.raw
+    body = (raw.get("requestBody") or {}).get("content") or {}
+    answer = ((raw.get("responses") or {}).get("200") or {}).get("content") or {}
+    sent = _properties(document, body, hidden="readOnly")
+    return sent == {"username", "password"} and "token" in _properties(document, answer)
+
+
+def _properties(document: dict, content: dict, hidden: str = "") -> set[str]:
+    """The property names of a content's first schema (a top-level `$ref` followed),
+    without the `hidden` ones (`readOnly`: what a request does not send).
+
+    >>> document = {"c": {"T": {"properties": {"token": {"readOnly": True}, "u": {}}}}}
+    >>> sorted(_properties(document, {"a/json": {"schema": {"$ref": "#/c/T"}}}, "readOnly"))
+    ['u']
+    """
+    for media in content.values():
+        schema = (media or {}).get("schema") if isinstance(media, dict) else None
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/"):
+            schema = document
+            for part in ref[2:].split("/"):
+                schema = schema.get(part, {}) if isinstance(schema, dict) else {}
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        return {
+            name
+            for name, prop in (props if isinstance(props, dict) else {}).items()
+            if not (hidden and isinstance(prop, dict) and prop.get(hidden))
+        }
+    return set()
 
 
 def missing_cookies(case) -> frozenset[str]:
