@@ -435,14 +435,20 @@ def compile_routes(spec: Spec, base_path: str, suffixes: bool = False) -> tuple[
         # A path key holding a query (`/api/cpes?cpe={cpe}`, as a view's own schema may
         # write it) routes on its path; the rest comes in the query string.
         path = path.partition("?")[0]
-        regex = re.compile(_template(base_path + path, lookup) + r"\Z")
-        suffix = None
-        if suffixes:
-            bare = _template(base_path + path.rstrip("/"), lookup)
-            suffix = re.compile(bare + r"\.(?P<format>[a-z0-9]+)/?\Z")
-        routes.append(
-            Route(regex, operations, suffix, allowed(operations), _first(base_path + path))
-        )
+        # A path with a dot segment (coordnet's `/api/llm/.`, drf-spectacular's spelling of
+        # `re_path(r"llm/.*")`) reaches the service as clients send it, without the dot
+        # segments (RFC 3986 5.2.4: `/api/llm/`), where the same view answers.
+        for sent in dict.fromkeys((path, without_dot_segments(path))):
+            if sent != path and sent in grouped:
+                continue  # a documented route of its own
+            regex = re.compile(_template(base_path + sent, lookup) + r"\Z")
+            suffix = None
+            if suffixes:
+                bare = _template(base_path + sent.rstrip("/"), lookup)
+                suffix = re.compile(bare + r"\.(?P<format>[a-z0-9]+)/?\Z")
+            routes.append(
+                Route(regex, operations, suffix, allowed(operations), _first(base_path + sent))
+            )
     return tuple(routes)
 
 
@@ -456,6 +462,26 @@ def _first(template: str) -> str | None:
         return None
     first = template[1:].partition("/")[0]
     return None if "{" in first else first
+
+
+def without_dot_segments(path: str) -> str:
+    """A path as RFC 3986's remove_dot_segments leaves it (5.2.4), as clients send it.
+
+    >>> without_dot_segments("/api/llm/."), without_dot_segments("/a/b/c/./../../g")
+    ('/api/llm/', '/a/g')
+    """
+    segments = path.split("/")
+    out: list[str] = []
+    for n, segment in enumerate(segments):
+        last = n == len(segments) - 1
+        if segment in (".", ".."):
+            if segment == ".." and len(out) > 1:
+                out.pop()
+            if last:
+                out.append("")  # `/a/.` and `/a/b/..` end in a slash
+            continue
+        out.append(segment)
+    return "/".join(out)
 
 
 def allowed(operations) -> bytes:

@@ -40,6 +40,21 @@ the case: schemathesis revalidates a case whose headers a hook changed, and a ne
 case ("Missing `Authorization`") whose other headers are valid is relabelled positive,
 which turns off the header's exclusion: the credentials given with `-H` then went back on
 a request meant to lack them, and DRF rightly answered 200 where the check wanted 401.
+
+A case meant to lack a cookie (eda-server's logout, whose only authenticator is
+SessionAuthentication: "Missing `sessionid` at cookie") leaves out the cookie parameter,
+but schemathesis excludes only headers, so the session cookie given with `-H 'Cookie: ...'`
+still went out, and DRF rightly logged the session out (204) where the check wanted a
+refusal. The prepared request's `Cookie` header loses exactly the cookies the case says
+are missing, so the request is the one the case describes.
+
+DRF's `obtain_auth_token` (AuthTokenSerializer) answers 400 "Unable to log in with provided
+credentials." to a username and password that no user has, as it should; a schema cannot
+say which users exist, so a drawn login is no login the service must accept. A positive
+case of that view (sends `username` and `password`, answers a `token`) is given the
+password of a user (`MOCK_LOGIN_PASSWORD`, and `MOCK_LOGIN_USERNAME` where the spec has
+user records), so that the check holds the view to what it owes a known user: 200 and its
+token. Negative cases keep what they were drawn with.
 """
 
 from __future__ import annotations
@@ -53,7 +68,9 @@ import uuid
 
 import schemathesis
 from schemathesis.core.jsonschema import make_validator
+from schemathesis.core.mutations import OperatorKind
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation.meta import CoverageScenario
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.transport.serialization import Binary
 
@@ -62,6 +79,11 @@ _numbers = itertools.count(1)
 _scenarios: dict[str, str] = {}
 _sent: dict[str, set[str]] = {}  # per scenario, the unique values already sent
 UNIQUE = tuple(name for name in os.environ.get("MOCK_UNIQUE", "").split(",") if name)
+LOGIN = {
+    name: os.environ[f"MOCK_LOGIN_{name.upper()}"]
+    for name in ("username", "password")
+    if os.environ.get(f"MOCK_LOGIN_{name.upper()}")
+}
 
 
 def unique_in_scenario(sent: set[str], body, names=UNIQUE, fresh=None):
@@ -138,23 +160,115 @@ def before_call(context, case, kwargs) -> None:
         body = unique_in_scenario(_sent.setdefault(scenario, set()), case.body)
         if body is not case.body:  # a changed case is revalidated (above): only when it is
             case.body = body
-    kwargs["auth"] = Session(name)
+    if LOGIN and isinstance(case.body, dict) and is_token_login(case) and not _negative(case):
+        case.body = {**case.body, **LOGIN}
+    kwargs["auth"] = Session(name, missing_cookies(case))
+
+
+def _negative(case) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is not None and meta.generation.mode.is_negative
+
+
+def is_token_login(case) -> bool:
+    """Whether the case's operation is DRF's `obtain_auth_token` as drf-spectacular
+    documents it: a POST sending `username` and `password`, answering a `token`."""
+    operation = getattr(case, "operation", None)
+    if operation is None or str(getattr(case, "method", "")).upper() != "POST":
+        return False
+    document, raw = operation.schema.raw_schema, operation.definition.raw
+    body = (raw.get("requestBody") or {}).get("content") or {}
+    answer = ((raw.get("responses") or {}).get("200") or {}).get("content") or {}
+    sent = _properties(document, body, hidden="readOnly")
+    return sent == {"username", "password"} and "token" in _properties(document, answer)
+
+
+def _properties(document: dict, content: dict, hidden: str = "") -> set[str]:
+    """The property names of a content's first schema (a top-level `$ref` followed),
+    without the `hidden` ones (`readOnly`: what a request does not send).
+
+    >>> document = {"c": {"T": {"properties": {"token": {"readOnly": True}, "u": {}}}}}
+    >>> sorted(_properties(document, {"a/json": {"schema": {"$ref": "#/c/T"}}}, "readOnly"))
+    ['u']
+    """
+    for media in content.values():
+        schema = (media or {}).get("schema") if isinstance(media, dict) else None
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/"):
+            schema = document
+            for part in ref[2:].split("/"):
+                schema = schema.get(part, {}) if isinstance(schema, dict) else {}
+        props = schema.get("properties") if isinstance(schema, dict) else None
+        return {
+            name
+            for name, prop in (props if isinstance(props, dict) else {}).items()
+            if not (hidden and isinstance(prop, dict) and prop.get(hidden))
+        }
+    return set()
+
+
+def missing_cookies(case) -> frozenset[str]:
+    """The cookies a negative case says it lacks: the one a coverage case leaves out, or
+    those a fuzzing mutation took out of the required ones (as schemathesis's own
+    `get_exclude_headers` reads a case for headers)."""
+    meta = getattr(case, "meta", None)
+    if meta is None or not meta.generation.mode.is_negative:
+        return frozenset()
+    data = meta.phase.data
+    if getattr(data, "parameter_location", None) != ParameterLocation.COOKIE:
+        return frozenset()
+    if getattr(data, "scenario", None) == CoverageScenario.MISSING_PARAMETER:
+        return frozenset([data.parameter] if data.parameter else [])
+    sent = case.cookies or {}
+    missing: set[str] = set()
+    for mutation in getattr(data, "mutations", ()) or ():
+        if mutation.path:
+            continue
+        if mutation.operator == OperatorKind.REMOVE_REQUIRED_PROPERTY and mutation.parameter:
+            missing.add(mutation.parameter)
+        elif (
+            mutation.operator == OperatorKind.NEGATE_CONSTRAINTS and "required" in mutation.keywords
+        ):
+            names = [mutation.parameter] if mutation.parameter else mutation.original_value
+            missing.update(n for n in names or () if isinstance(n, str) and n not in sent)
+    return frozenset(missing)
+
+
+def without_cookies(header: str, names: frozenset[str]) -> str:
+    """A `Cookie` header without the named cookies.
+
+    >>> without_cookies("sessionid=k; csrftoken=t", frozenset({"sessionid"}))
+    'csrftoken=t'
+    """
+    kept = [part.strip() for part in header.split(";") if part.strip()]
+    return "; ".join(p for p in kept if p.split("=", 1)[0].strip() not in names)
 
 
 class Session:
     """A `requests` auth callable that puts the session header on the prepared request,
-    after schemathesis has chosen the case's headers and excluded the missing ones.
+    after schemathesis has chosen the case's headers and excluded the missing ones, and
+    takes out of its `Cookie` header the cookies the case lacks.
 
     >>> import requests
     >>> Session("case-1")(requests.Request("GET", "http://x/").prepare()).headers[HEADER]
     'case-1'
+    >>> sent = requests.Request("GET", "http://x/", headers={"Cookie": "sessionid=k"})
+    >>> "Cookie" in Session("case-2", frozenset({"sessionid"}))(sent.prepare()).headers
+    False
     """
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, missing: frozenset[str] = frozenset()):
         self.name = name
+        self.missing = missing
 
     def __call__(self, request):
         request.headers[HEADER] = self.name
+        if self.missing and "Cookie" in request.headers:
+            kept = without_cookies(request.headers["Cookie"], self.missing)
+            if kept:
+                request.headers["Cookie"] = kept
+            else:
+                del request.headers["Cookie"]
         return request
 
 

@@ -219,7 +219,9 @@ def test_schemathesis_finds_no_failure_on_the_strict_mock(served, tmp_path):
         command += ["-H", header]
     began = time.monotonic()
     try:
-        env = SCHEMATHESIS_ENV if WRITES_TOO else None  # reads write nothing: no sessions
+        # Reads write nothing: no sessions. A login's drawn password is the key the mock
+        # accepts (tests/schemathesis_sessions.py, obtain_auth_token).
+        env = {**SCHEMATHESIS_ENV, "MOCK_LOGIN_PASSWORD": KEY} if WRITES_TOO else None
         returncode, output = run_bounded(command, tmp_path, _st_limit(operations), env)
     except AssertionError as exc:
         raise AssertionError(f"{spec}: {exc}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.contract.schema import Validator, column_kind, effective
+from mockserver.contract.schema import Validator, column_kind, effective, implicit_mappings
 
 KINDS = [
     pytest.param({"type": "number", "format": "double"}, "float", id="FloatField"),
@@ -120,3 +120,26 @@ def test_a_discriminator_reads_alike_with_references_and_resolved():
     referring = {**CHALLENGES, "oneOf": [{"$ref": "#/c/Denied"}, {"$ref": "#/c/Login"}]}
     for value in ({"component": "ak-login", "title": "t"}, {"component": "ak-login"}):
         assert Validator(referring, refs).is_valid(value) is Validator(CHALLENGES).is_valid(value)
+
+
+POINT, LINE = {"$ref": "#/components/schemas/Point"}, {"$ref": "#/components/schemas/Line"}
+IMPLICIT = [
+    ("members by reference: their names", {"oneOf": [POINT, LINE]},
+     {"Point": POINT["$ref"], "Line": LINE["$ref"]}),
+    ("anyOf too", {"anyOf": [POINT, LINE]}, {"Point": POINT["$ref"], "Line": LINE["$ref"]}),
+    ("an inline member: no name, no mapping", {"oneOf": [POINT, {"type": "object"}]}, None),
+    ("two members of one name: no mapping", {"oneOf": [POINT, {"$ref": "#/other/Point"}]}, None),
+    ("a mapping given stays", {"oneOf": [POINT, LINE], "mapping": {"p": POINT["$ref"]}},
+     {"p": POINT["$ref"]}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("node", "mapping"), [n[1:] for n in IMPLICIT], ids=[n[0] for n in IMPLICIT]
+)
+def test_a_discriminator_without_mapping_gets_the_one_openapi_implies(node, mapping):
+    given = {"mapping": node.pop("mapping")} if "mapping" in node else {}
+    document = {"components": {"schemas": {"Shape": {
+        **node, "discriminator": {"propertyName": "type", **given}}}}}  # fmt: skip
+    implicit_mappings(document)
+    assert document["components"]["schemas"]["Shape"]["discriminator"].get("mapping") == mapping

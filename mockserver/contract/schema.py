@@ -200,6 +200,40 @@ def _discriminated(node: dict) -> list | None:
     return tagged
 
 
+def implicit_mappings(node) -> None:
+    """Each discriminator without a `mapping` whose `oneOf` / `anyOf` members are all
+    references given the mapping OpenAPI implies (in place): the value naming a member is
+    its schema's name (OpenAPI 3.0.3, Discriminator Object: "the inline or referenced
+    schema name ... can be used as the value"). Written out before anything resolves the
+    document, the names survive resolution, and every reader (the served document, the
+    validators, the data generator, the serializer) tells the members apart by their tag,
+    as the service does: objects-api's GeoJSON geometry is read by its `type`, and a
+    Polygon and a MultiLineString share one schema otherwise.
+
+    >>> node = {"oneOf": [{"$ref": "#/c/s/Point"}, {"$ref": "#/c/s/Line"}],
+    ...         "discriminator": {"propertyName": "type"}}
+    >>> implicit_mappings(node)
+    >>> node["discriminator"]["mapping"]
+    {'Point': '#/c/s/Point', 'Line': '#/c/s/Line'}
+    """
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        choice = node.get("discriminator")
+        members = node.get("oneOf") or node.get("anyOf")
+        if isinstance(choice, dict) and "mapping" not in choice and isinstance(members, list):
+            refs = [m.get("$ref") if isinstance(m, dict) else None for m in members]
+            names = [r.rsplit("/", 1)[-1] for r in refs if isinstance(r, str)]
+            if members and len(names) == len(members) == len(set(names)):
+                choice["mapping"] = dict(zip(names, refs, strict=True))
+        stack.extend(node.values())
+
+
 # DRF's TimeField renders `value.isoformat()`: `14:30:00`, `14:30:00.250000`, an offset only
 # for an aware time. JSON Schema's `time` (RFC 3339 full-time) would want the offset always.
 _TIME = re.compile(r"\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?")

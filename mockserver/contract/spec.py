@@ -34,6 +34,7 @@ from mockserver.contract.resource import (
     discover,
     merged,
 )
+from mockserver.contract.schema import implicit_mappings
 from mockserver.contract.security import TOKEN_ONLY, Security, security_of
 from mockserver.contract.yamlio import load_yaml, read_bounded
 from mockserver.errors import ConfigError, Finding
@@ -183,6 +184,7 @@ class Spec:
             self.raw = apply_overlay(self.raw, overlay)
         # Before anything follows a `$ref`: only the document itself is ever read.
         references.check(str(path), self.raw)
+        implicit_mappings(self.raw)  # the members' names, which resolving loses
         self._verdict = _validate(path, self.raw, validated, aside)
         # What the spec has that DRF would serve but the engine does not model: reported by
         # `mockserver check`, and never a reason to refuse the spec.

@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from mockserver.contract.conventions import decimal_places
-from mockserver.contract.schema import effective, members_of
+from mockserver.contract.schema import Validator, effective, members_of
 from mockserver.engine import addresses
 from mockserver.errors import ApiError
 
@@ -148,7 +148,7 @@ class Field:
     name: str
     kind: str  # any, string, integer, float, decimal, boolean, uuid, date, datetime, time,
     # choice, relation, many (ManyRelatedField), list, dict, object, objects (many=True),
-    # file (FileField: drf-spectacular's `format: binary`)
+    # file (FileField: drf-spectacular's `format: binary`), one_of (one of several objects)
     required: bool = False
     allow_null: bool = False
     allow_blank: bool = False
@@ -160,6 +160,7 @@ class Field:
     digits: tuple[int | None, int | None] = (None, None)  # max_digits, decimal_places
     exists: Check | None = None
     taken: Check | None = None
+    fits: Check | None = None  # one_of: whether a value is valid as the schema reads it
     unique_message: str = MESSAGES["unique"]
 
 
@@ -392,6 +393,13 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
     spec = effective(prop)
     enum = spec.get("enum") if isinstance(spec.get("enum"), list) else None
     one = Field(name, "any", required, schema=spec, exists=exists)
+    alternatives = _alternatives(prop) if exists is None else None
+    if alternatives is not None:
+        one.kind, one.fits = "one_of", Validator(alternatives).is_valid
+        one.allow_null = bool(spec.get("nullable"))
+        if "default" in prop:
+            one.default = prop["default"]
+        return one
     one.allow_null = bool(spec.get("nullable")) or (enum is not None and None in enum)
     if "default" in prop:
         one.default = prop["default"]
@@ -462,6 +470,42 @@ def _field(name: str, prop: dict, required: bool, exists: Check | None) -> Field
     return one
 
 
+def _alternatives(prop: dict) -> dict | None:
+    """The `oneOf` / `anyOf` of a field that is one of several objects, else None.
+
+    A project's own field documented as alternatives (objects-api's GeometryField as
+    `GeoJSONGeometry: oneOf: [Point, LineString, ...]`, a PolymorphicProxySerializer) takes
+    a value its schema reads as valid: under exactly one `oneOf` member (the one its
+    discriminator's mapping names), under one `anyOf` member at least. Folded into one
+    object, the members' `coordinates` would be the last member's alone, refusing a Point
+    and taking a MultiPolygon of text. drf-spectacular's own alternatives (a nullable
+    choice's `[StatusEnum, BlankEnum, NullEnum]`, a blank URL's `[uri, maxLength: 0]`) are
+    not objects, and stay the fields they are.
+
+    >>> point = {"properties": {"c": {"type": "array", "maxItems": 2}}, "required": ["c"]}
+    >>> sorted(_alternatives({"allOf": [{"oneOf": [point, {"type": "object"}]}]}))
+    ['oneOf']
+    >>> _alternatives({"oneOf": [{"type": "string", "enum": ["a"]}, {"enum": [None]}]})
+    """
+    node = prop
+    for _ in range(8):  # `allOf: [Geometry]`: drf-spectacular's wrapping of a described ref
+        members = node.get("oneOf") or node.get("anyOf")
+        if isinstance(members, list):
+            break
+        wrapped = members_of(node, ("allOf",))
+        if len(wrapped) != 1:
+            return None
+        node = wrapped[0]
+    else:
+        return None
+    real = [effective(m) for m in members_of(node, ("oneOf", "anyOf"))]
+    if len(real) < 2 or not all(
+        m.get("type") == "object" or isinstance(m.get("properties"), dict) for m in real
+    ):
+        return None
+    return node
+
+
 # -- the serializer ----------------------------------------------------------------------------
 
 
@@ -510,7 +554,7 @@ def _value(one: Field, data: Mapping, partial: bool, form: bool):
     if one.kind == "any":
         # JSONField.get_value marks a form's text as JSON to be parsed.
         return _JSONText(values[-1] if values else "") if present else EMPTY
-    if one.kind in ("dict", "object"):
+    if one.kind in ("dict", "object", "one_of"):
         nested = {
             k[len(one.name) + 1 :]: v for k, v in data.items() if k.startswith(one.name + ".")
         }
@@ -859,6 +903,14 @@ def _dict(one: Field, data, partial):
     return out
 
 
+def _one_of(one: Field, data, partial):
+    if not isinstance(data, Mapping):
+        raise _fail("invalid_data", type(data).__name__)
+    if one.fits is not None and not one.fits(data):
+        raise _fail("pattern")  # Django's "Enter a valid value.": no member takes it
+    return data
+
+
 def _any(one: Field, data, partial):
     if isinstance(data, _JSONText):
         try:
@@ -886,6 +938,7 @@ _CONVERT = {
     "objects": _objects,
     "dict": _dict,
     "file": _file,
+    "one_of": _one_of,
 }
 
 
