@@ -196,6 +196,18 @@ def test_an_idle_kept_alive_connection_is_closed(server):
     assert KEEPALIVE_TIMEOUT * 0.9 <= seconds < KEEPALIVE_TIMEOUT + 3
 
 
+def test_the_idle_time_counts_from_the_last_answer(server):
+    """The keep-alive timer armed after the first answer is still running when the second
+    request comes; the connection is closed `keepalive_timeout` after the second answer,
+    as uvicorn closes it, not when that first timer ends."""
+    pause = KEEPALIVE_TIMEOUT * 0.6
+    first = request(b"/users/?limit=1", AUTH)
+    raw, seconds = exchange(server, [first, request(b"/users/2/", AUTH)], pause=pause)
+    print(f"\nidle keep-alive closed {seconds:.2f} s after the first request")
+    assert raw.count(b"HTTP/1.1 200 OK") == 2
+    assert pause + KEEPALIVE_TIMEOUT * 0.9 <= seconds < pause + KEEPALIVE_TIMEOUT + 3
+
+
 def test_a_kept_alive_connection_serves_its_next_request(server):
     """The head timer restarts with each request: two requests, one connection."""
     first = request(b"/users/?limit=1", AUTH)

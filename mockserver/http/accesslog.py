@@ -42,26 +42,26 @@ class AccessLogMiddleware:
             await self.app(scope, receive, send)
             return
         started = self.clock()
-        seen = {"status": 500, "body": b""}
+        status, body = 500, b""
 
         async def logged_send(message):
+            nonlocal status, body
             if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
-            elif message["type"] == "http.response.body" and seen["status"] == 400:
-                seen["body"] = (seen["body"] + message.get("body", b""))[:_BODY_LIMIT]
+                status = message["status"]
+            elif status == 400 and message["type"] == "http.response.body":
+                body = (body + message.get("body", b""))[:_BODY_LIMIT]
             await send(message)
 
         try:
             await self.app(scope, receive, logged_send)
         finally:
             if self.logger.isEnabledFor(logging.INFO):
-                status = seen["status"]
                 args = (
                     scope["method"],
                     target(scope, self.secrets),
                     status,
                     (self.clock() - started) * 1000,
-                    f"  {reason(seen['body'])}" if status == 400 else "",
+                    f"  {reason(body)}" if status == 400 else "",
                 )
                 batch = _batch_of(self.logger)
                 if batch is not None:

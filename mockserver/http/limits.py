@@ -22,7 +22,10 @@ shape with `Connection: close` as soon as it is crossed:
 - more than `max_pipeline` requests pipelined behind the one being answered: the
   connection is not read further until they are answered (RFC 9112, 9.3.2 lets a server
   take its time); uvicorn would parse and queue every one a client sends;
-- an idle kept-alive connection is closed after `keepalive_timeout` (uvicorn's own timer).
+- an idle kept-alive connection is closed after `keepalive_timeout`, as uvicorn closes it,
+  by one timer per connection that is re-armed only when it fires (`_idle_check`): uvicorn
+  cancels its timer when a request comes and makes a new one after each answer, about
+  1.6 µs an answer under uvloop.
 
 A refusal of a request pipelined behind others waits for their answers, so that answers
 stay in order (RFC 9112, 9.3.2). A body sent with a GET is never read by the app: uvicorn
@@ -146,6 +149,10 @@ class LimitedProtocol(HttpToolsProtocol):
         self._held: bytes | None = None  # not parsed yet: the pipeline is full
         self._deferred: _Refused | None = None  # written once the earlier answers are
         self._trailer_sink = _Trailers(self)
+        # The keep-alive timer: when the connection last went idle (None: a request is
+        # being read or answered), and the one timer that looks at it.
+        self._idle_since: float | None = None
+        self._idle_timer: asyncio.TimerHandle | None = None
         # Requests pipelined on every connection of this server, for max_concurrency, and
         # the Hosts it answers, remembered across connections.
         state = self.server_state
@@ -264,7 +271,16 @@ class LimitedProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         if not self.pipeline and self._deferred is None and self._held is None:
-            _base.on_response_complete(self)  # nothing waits behind this answer: uvicorn's own
+            # Nothing waits behind this answer: uvicorn's own steps, but the keep-alive
+            # timer, which is re-armed only if it has none (`_idle_check`).
+            self.server_state.total_requests += 1
+            if self.transport.is_closing():
+                return
+            self._unset_keepalive_if_required()
+            self.flow.resume_reading()
+            self._idle_since = self.loop.time()
+            if self._idle_timer is None:
+                self._idle_timer = self.loop.call_later(self.timeout_keep_alive, self._idle_check)
             return
         queued = len(self.pipeline)
         super().on_response_complete()  # starts the next pipelined request, if any
@@ -279,6 +295,29 @@ class LimitedProtocol(HttpToolsProtocol):
             held, self._held = self._held, None
             self._release()
             self.data_received(held)
+
+    def _unset_keepalive_if_required(self) -> None:
+        # uvicorn calls this for every chunk received and every answer: the connection is
+        # busy. Its own timer is set only when an answer starts a pipelined request's turn.
+        self._idle_since = None
+        if self.timeout_keep_alive_task is not None:
+            self.timeout_keep_alive_task.cancel()
+            self.timeout_keep_alive_task = None
+
+    def _idle_check(self) -> None:
+        """The keep-alive timer's end: uvicorn's close when the connection has been idle
+        for `timeout_keep_alive` since its last answer; else the timer waits out what is
+        left of that from the last answer, or, while a request is read or answered, it
+        ends, to be made again after the answer."""
+        self._idle_timer = None
+        since = self._idle_since
+        if since is None:
+            return
+        left = since + self.timeout_keep_alive - self.loop.time()
+        if left > 0:
+            self._idle_timer = self.loop.call_later(left, self._idle_check)
+        else:
+            self.timeout_keep_alive_handler()
 
     # -- parser callbacks -------------------------------------------------------------------
 
@@ -440,6 +479,10 @@ class LimitedProtocol(HttpToolsProtocol):
         self._refuse(_Refused(408, detail, current=True))
 
     def _cancel_timers(self) -> None:
+        self._idle_since = None
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         if self._head_timer is not None:
             self._head_timer.cancel()
             self._head_timer = None

@@ -55,11 +55,15 @@ class CoalescingTransport:
         self._flush()
         self._transport.set_protocol(protocol)
 
+    def is_closing(self) -> bool:
+        # Asked after every answer: a method of its own costs less than `__getattr__`'s.
+        return self._transport.is_closing()
+
     def get_write_buffer_size(self) -> int:
         held = len(self._held) if self._held is not None else 0
         return held + self._transport.get_write_buffer_size()
 
     def __getattr__(self, name):
-        # Everything else (is_closing, abort, get_extra_info, pause_reading...) is the
+        # Everything else (abort, get_extra_info, pause_reading...) is the
         # transport's own.
         return getattr(self._transport, name)
