@@ -55,15 +55,26 @@ case of that view (sends `username` and `password`, answers a `token`) is given 
 password of a user (`MOCK_LOGIN_PASSWORD`, and `MOCK_LOGIN_USERNAME` where the spec has
 user records), so that the check holds the view to what it owes a known user: 200 and its
 token. Negative cases keep what they were drawn with.
+
+Schemathesis's workers are threads, and Hypothesis describes a filter's lambda by parsing its
+source (`ast.parse`, hypothesis/internal/lambda_sources.py) in whichever worker builds the
+strategy. CPython 3.11 keeps the AST constructor's recursion depth in the interpreter's
+module state, which threads share (cpython gh-106905): two workers parsing at once leave it
+unbalanced, and one of them fails with "SystemError: AST constructor recursion depth
+mismatch", a Runtime Error of the run that no request caused (objects-api's coverage phase).
+So `ast.parse` takes a lock in this process: one parse at a time, as with a single worker;
+nothing generated, sent or checked changes.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import itertools
 import json
 import os
 import sys
+import threading
 import uuid
 
 import schemathesis
@@ -84,6 +95,26 @@ LOGIN = {
     for name in ("username", "password")
     if os.environ.get(f"MOCK_LOGIN_{name.upper()}")
 }
+
+
+def serialized(parse, lock=None):
+    """`parse` (ast.parse) made to run in one thread at a time (module docstring, gh-106905).
+
+    >>> serialized(ast.parse)("x = 1").body[0].targets[0].id
+    'x'
+    """
+    lock = lock or threading.Lock()
+
+    def parse_alone(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    parse_alone.serializes = parse
+    return parse_alone
+
+
+if getattr(ast.parse, "serializes", None) is None:
+    ast.parse = serialized(ast.parse)
 
 
 def unique_in_scenario(sent: set[str], body, names=UNIQUE, fresh=None):

@@ -220,3 +220,34 @@ print(case.body)
 def test_a_login_is_drawn_with_a_password_the_mock_accepts(schema, negative, printed):
     check = _LOGIN.format(schema=schema, negative=negative)
     assert _run(check, MOCK_LOGIN_PASSWORD="key") == printed
+
+
+# Two workers (threads) parse at once: the most parses in flight together. ast.parse calls
+# the `compile` of the ast module's globals, here one that waits while it counts.
+_PARSES = """
+import ast, threading, time
+flight, most = [0], [0]
+
+def compile(*args, **kwargs):
+    flight[0] += 1
+    most[0] = max(most[0], flight[0])
+    time.sleep(0.2)
+    flight[0] -= 1
+    return compile.original(*args, **kwargs)
+
+compile.original = ast.compile if hasattr(ast, "compile") else __builtins__.compile
+ast.compile = compile
+workers = [threading.Thread(target=ast.parse, args=("x = 1",)) for _ in range(2)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+print(most[0])
+"""
+
+
+def test_the_workers_parse_one_at_a_time():
+    # CPython 3.11 (gh-106905): the AST constructor's recursion depth, shared by threads,
+    # went unbalanced when two workers parsed a lambda at once ("SystemError: AST
+    # constructor recursion depth mismatch", a Runtime Error of objects-api's run).
+    assert _run(_PARSES) == "1"
