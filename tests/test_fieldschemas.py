@@ -322,6 +322,11 @@ NESTED = [
     ("any value", {"state": [1, {"a": None}]}, True),
     ("any value but null", {"state": None}, False),
     ("nullable any value", {"extra": None}, True),
+    # A nested serializer with a description, `allOf: [$ref]` (found by Schemathesis:
+    # objects-api's `record.references[].url` with a one-letter TLD, which URLValidator
+    # refuses, documented as valid: ST202).
+    ("described nested url", {"record": {"references": [{"url": "https://a.a"}]}}, False),
+    ("described nested url, valid", {"record": {"references": [{"url": "https://a.io"}]}}, True),
 ]
 
 
@@ -339,9 +344,15 @@ def test_nested_serializers_and_list_items_are_tightened_too(body, valid):
             "state": {"title": "State"},
             "labels": {"type": "object", "additionalProperties": {"type": "string"}},
             "extra": {"nullable": True},
+            "record": {"allOf": [_ref("Record")], "description": "State", "nullable": True},
         },
     }
-    components = {"Message": _MESSAGE}
+    references = {"type": "array", "items": _ref("Reference")}
+    components = {
+        "Message": _MESSAGE,
+        "Record": {"type": "object", "properties": {"references": references}},
+        "Reference": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}},
+    }
     tight = tighten(schema, set(), {}, {}, lambda node: components[node["$ref"].split("/")[-1]])
     assert jsonschema_rs.validator_for(tight).is_valid(body) is valid
 

@@ -156,6 +156,13 @@ def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
     """
     if depth >= _NESTING or prop.get("readOnly"):
         return None
+    wrapped = _wrapped(prop)
+    if wrapped is not None:
+        # drf-spectacular writes a nested serializer that has a description (or is
+        # nullable) as `allOf: [$ref]` beside them (objects-api's `record`): the same field.
+        outer = {k: v for k, v in prop.items() if k != "allOf"}
+        inner = _nested(wrapped, counts, resolve, depth)
+        return None if inner is None else {**inner, **outer}
     target = resolve(prop) if resolve is not None and "$ref" in prop else prop
     if not isinstance(target, dict):
         return None
@@ -199,6 +206,22 @@ def _nested(prop: dict, counts, resolve, depth: int) -> dict | None:
         return None
     new = {**target, "items": child}
     return {**new, **{k: v for k, v in prop.items() if k != "$ref"}} if "$ref" in prop else new
+
+
+def _wrapped(prop: dict) -> dict | None:
+    """The one reference of an `allOf: [$ref]` with nothing else to it but annotations.
+
+    >>> _wrapped({"allOf": [{"$ref": "#/c/R"}], "description": "d", "nullable": True})
+    {'$ref': '#/c/R'}
+    >>> _wrapped({"allOf": [{"$ref": "#/c/R"}], "properties": {}}) is None
+    True
+    """
+    members = prop.get("allOf")
+    if not isinstance(members, list) or len(members) != 1 or not isinstance(members[0], dict):
+        return None
+    if "$ref" not in members[0] or (_STRUCTURE - {"allOf", "nullable"}) & set(prop):
+        return None
+    return members[0]
 
 
 # The keys that make a schema more than "any JSON value".
