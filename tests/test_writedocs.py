@@ -804,6 +804,29 @@ def test_a_composed_body_is_documented_as_its_serializer_reads_it(tmp_path):
         assert validator.is_valid(sent) is valid, sent
 
 
+WITHIN = [
+    ("a collection's type with a point's coordinates",
+     {"type": "GeometryCollection", "coordinates": [1, 2]}, False),
+    ("a point", {"type": "Point", "coordinates": [1, 2]}, True),
+    ("a collection", {"type": "GeometryCollection", "geometries": []}, True),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("within", "valid"), [w[1:] for w in WITHIN], ids=[w[0] for w in WITHIN])
+def test_a_composed_body_reads_the_served_components(within, valid):
+    # Found by Schemathesis (objects-api POST /objects/search, ST202): the search body
+    # (`allOf: [ObjectSearch, ...]`) was resolved from the spec, whose GeoJSONGeometry
+    # members are not held to their discriminator's value: a collection's `type` with a
+    # point's coordinates was documented valid (a Point, to JSON Schema's oneOf), and the
+    # service refuses it, as the mock does.
+    state = make_state(spec="tests/realspecs/objects-api.yaml", size=3)
+    document = with_drf_errors(state.spec, {})
+    body = document["paths"]["/objects/search"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    validator = jsonschema_rs.validator_for({**schema, "components": document["components"]})
+    assert validator.is_valid({"geometry": {"within": within}}) is valid
+
+
 def test_a_patch_that_requires_fields_requires_its_body(tmp_path):
     # django-allauth's PATCH of an email address (found by Schemathesis: kpi's, sent
     # without a body, refused: "This field is required.").
