@@ -24,6 +24,8 @@ import functools
 import json
 import re
 
+import jsonschema_rs
+
 from mockserver.contract.schema import effective
 from mockserver.engine import writes
 from mockserver.engine.serializer import composed
@@ -661,6 +663,7 @@ def as_form(
                 new = {"anyOf": [new, items]}
         # A nullable text field takes a multipart "null" as its text, where it fits.
         null_fits = text and (whole.get("maxLength") or 4) >= 4 >= (whole.get("minLength") or 0)
+        null_fits = null_fits and _takes_null_text(prop)
         if prop.get("nullable") is True and not (multipart and null_fits):
             new = {k: v for k, v in new.items() if k != "nullable"}
         scalar = kind in ("integer", "number", "string") or "enum" in whole
@@ -682,6 +685,23 @@ def as_form(
     if not required:
         del out["required"]
     return out
+
+
+def _takes_null_text(prop: dict) -> bool:
+    """Whether a text field's schema (nullable aside) holds the text "null", which
+    Schemathesis sends in a multipart part for None; inventree's nullable URL (`oneOf: [uri
+    pattern, blank]`, whose folded form has no pattern) does not: URLField refuses it.
+    A schema that names another is taken to hold it.
+
+    >>> _takes_null_text({"oneOf": [{"type": "string", "pattern": "^h"}, {"maxLength": 0}]})
+    False
+    >>> _takes_null_text({"type": "string", "nullable": True})
+    True
+    """
+    if "$ref" in json.dumps(prop):
+        return True
+    plain = {k: v for k, v in prop.items() if k != "nullable"}
+    return jsonschema_rs.validator_for(plain).is_valid("null")
 
 
 def _is_choice(prop: dict, resolve) -> bool:
