@@ -396,26 +396,3 @@ def test_a_patterned_char_field_is_documented_as_its_serializer_reads_it(
     except ApiError:
         accepted = False
     assert accepted is valid
-
-
-COST = {"type": "string", "format": "decimal", "pattern": "^-?\\d{0,13}(?:\\.\\d{0,6})?$"}
-DECIMAL_BLANKS = [
-    # Found by Schemathesis (inventree's prices, ST201): DecimalField.validate_empty_values
-    # reads blank text as null where null is allowed, and the mock created the record.
-    ("nullable, empty", True, "", True),
-    ("nullable, spaces", True, "  ", True),
-    ("nullable, a number's text", True, "1.5", True),
-    ("nullable, a word", True, "x", False),
-    ("not nullable, empty", False, "", False),
-]
-
-
-@pytest.mark.parametrize(
-    ("nullable", "text", "valid"),
-    [d[1:] for d in DECIMAL_BLANKS],
-    ids=[d[0] for d in DECIMAL_BLANKS],
-)
-def test_a_nullable_decimal_takes_blank_text(nullable, text, valid):
-    prop = {**COST, "nullable": True} if nullable else COST
-    tight = tighten({"properties": {"price": prop}}, set(), {}, {})["properties"]["price"]
-    assert jsonschema_rs.validator_for(tight).is_valid(text) is valid

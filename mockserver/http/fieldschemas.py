@@ -115,7 +115,7 @@ def tighten(
         elif target is not None:
             new = _related(prop, counts.get(target, 0), name in required)
         elif prop.get("format") == "decimal":
-            new = _decimal_blank(_decimal_number(_decimal(prop)), prop)
+            new = _decimal_number(_decimal(prop))
         elif prop.get("type") == "boolean" and "enum" not in prop:
             new = _boolean(prop)
         elif prop.get("type") == "number" and "enum" not in prop:
@@ -445,23 +445,6 @@ def _decimal(prop: dict) -> dict:
         return prop
     body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
     return {**prop, "pattern": f"^-?{body}$"}
-
-
-def _decimal_blank(new: dict, prop: dict) -> dict:
-    """A nullable DecimalField takes blank text as null (DecimalField.validate_empty_values:
-    `smart_str(data).strip() == '' and self.allow_null`), which its pattern refuses.
-
-    >>> blank = _decimal_blank({"anyOf": [{"pattern": "d"}]}, {"nullable": True})["anyOf"][1]
-    >>> [re.search(blank["pattern"], text) is not None for text in ("", " \t", "0")]
-    [True, True, False]
-    >>> _decimal_blank({"pattern": "d"}, {})
-    {'pattern': 'd'}
-    """
-    if not prop.get("nullable"):
-        return new
-    blank = {"type": "string", "pattern": f"^[{_SPACE}]*$"}
-    members = new["anyOf"] if isinstance(new.get("anyOf"), list) and len(new) == 1 else [new]
-    return {"anyOf": [*members, blank]}
 
 
 def _decimal_number(prop: dict) -> dict:
