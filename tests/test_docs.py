@@ -390,3 +390,34 @@ def test_an_items_that_is_no_schema_is_dropped():
     document = with_drf_errors(make_state(spec=str(spec), size=3, access_log=False).spec, {})
     purls = document["components"]["schemas"]["Purls"]["properties"]["purls"]
     assert purls == {"type": "array"}
+
+
+def _members(properties: dict) -> dict:
+    return {"type": "object", "properties": properties}
+
+
+TAGS = [
+    # authentik's transactional `provider` (its tag `provider_model` a field beside it):
+    # one member at least, as the mock reads it (found by Schemathesis: ST202).
+    ("no member has the tag", {"Google": _members({"name": {}}), "LDAP": _members({})}, "anyOf"),
+    ("the members have it", {"Google": _members({"provider_model": {}}),
+                             "LDAP": _members({"provider_model": {}})}, "oneOf"),
+    ("a member's part is not followed", {"Google": {"allOf": [{"$ref": "#/x"}]},
+                                         "LDAP": _members({})}, "oneOf"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("schemas", "key"), [t[1:] for t in TAGS], ids=[t[0] for t in TAGS])
+def test_a_discriminator_whose_tag_no_member_has_is_served_as_any_of(schemas, key):
+    from mockserver.http.docs import _discriminated
+
+    node = {
+        "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in schemas],
+        "discriminator": {
+            "propertyName": "provider_model",
+            "mapping": {name.lower(): f"#/components/schemas/{name}" for name in schemas},
+        },
+    }
+    document = {"components": {"schemas": schemas}, "node": node}
+    _discriminated(document, document)
+    assert key in document["node"] and len(document["node"][key]) == 2

@@ -449,7 +449,12 @@ def test_nested_lists_split_the_records_among_the_parents(blog):
         assert status == 200
         seen += orjson.loads(body)
     assert sorted(seen, key=orjson.dumps) == sorted(comments, key=orjson.dumps)
-    assert blog("/posts/no-such-post/comments/")[::2] == (200, b"[]")
+    # `/posts/{slug}/comments/` beside the detail `/posts/{slug}/`: a DRF router's detail
+    # @action (drf-nested-routers would name it `{post_slug}`), whose get_object() is 404
+    # for a post that does not exist (found by Schemathesis: objects-api's history of a
+    # deleted object was 200, ST301).
+    status, _, body = blog("/posts/no-such-post/comments/")
+    assert (status, orjson.loads(body)) == (404, {"detail": "No Post matches the given query."})
 
 
 def test_a_list_action_of_the_same_model_lists_the_collection(blog):
@@ -461,3 +466,39 @@ def test_a_path_value_its_parameter_cannot_be_names_nothing(blog):
     """`/users/abc/stats/`: Django's `<int:...>` route, or get_object(), finds nothing."""
     assert blog("/users/abc/stats/")[::2] == (404, b'{"detail":"Not found."}')
     assert blog("/users/1.5/stats/")[::2] == (404, b'{"detail":"Not found."}')
+
+
+OBJECTS_KEY = "0123456789abcdef0123456789abcdef01234567"
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+PARENTS = [
+    # Found by Schemathesis (objects-api, stateful: ST301): the history of a deleted object
+    # was 200 and an empty list; ObjectViewSet.history is a detail @action (get_object()).
+    ("a detail action's unknown parent", f"/objects/{UNKNOWN}/history", 404),
+    # drf-nested-routers names the parent `{objecttype_uuid}` and filters the queryset by it.
+    ("a nested router's unknown parent", f"/objecttypes/{UNKNOWN}/versions", 200),
+]
+
+
+@pytest.mark.parametrize(("path", "status"), [p[1:] for p in PARENTS], ids=[p[0] for p in PARENTS])
+def test_a_detail_action_s_list_is_404_for_an_unknown_parent(path, status):
+    from helpers_api import make_client, make_state
+
+    client = make_client(
+        make_state(spec="tests/realspecs/objects-api.yaml", size=3, token=(OBJECTS_KEY,))
+    )
+    auth = {"Authorization": f"Token {OBJECTS_KEY}", "Accept-Crs": "EPSG:4326"}
+    assert client.get(path, headers=auth).status_code == status
+
+
+def test_a_deleted_object_s_history_is_404():
+    from helpers_api import make_client, make_state
+
+    client = make_client(
+        make_state(spec="tests/realspecs/objects-api.yaml", size=3, token=(OBJECTS_KEY,))
+    )
+    auth = {"Authorization": f"Token {OBJECTS_KEY}", "Accept-Crs": "EPSG:4326",
+            "X-Mock-Session": "deleted"}  # fmt: skip
+    uuid = client.get("/objects", headers=auth).json()["results"][0]["uuid"]
+    assert client.get(f"/objects/{uuid}/history", headers=auth).status_code == 200
+    assert client.delete(f"/objects/{uuid}", headers=auth).status_code == 204
+    assert client.get(f"/objects/{uuid}/history", headers=auth).status_code == 404

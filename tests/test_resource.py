@@ -535,7 +535,7 @@ def test_the_lookup_field_is_what_the_path_names(blog, path, lookup, lookup_fiel
 
 def test_a_nested_list_without_a_parent_field_is_scoped_by_its_parent(blog):
     scope = blog.operation("posts_comments_list").view.scope
-    assert scope == Scope("slug", "/posts/", None)
+    assert scope == Scope("slug", "/posts/", None, detail=True)  # the detail's `{slug}`
 
 
 def test_a_detail_action_names_its_lookup(blog):

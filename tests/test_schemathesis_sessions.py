@@ -85,6 +85,12 @@ doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
                           "responses": {"200": {"description": ""}}}},
     "/needs/": {"post": {"requestBody": body({"n": {"type": "integer"}}, ["n"]),
                          "responses": {"200": {"description": ""}}}},
+    "/facts/": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+        "type": "object", "properties": {
+            "memory_bytes": {"type": "integer", "format": "int64"},
+            "pid": {"type": "integer", "format": "int64", "maximum": 2**63 - 1},
+            "cpus": {"type": "integer"}}}}}},
+                         "responses": {"200": {"description": ""}}}},
     "/users/": {"get": {"parameters": [{"in": "query", "name": "user__id",
                                         "schema": {"type": "integer"}}],
                         "responses": {"200": {"description": ""}}}},
@@ -124,6 +130,17 @@ FORM_VERDICTS = [
     ("JSON", "kept('/upload/', 'True', 'application/json', data=b'true')", "True"),
     # Found by Schemathesis: a stateful link put a UUID into authentik's `user__id`, and
     # DRF's 400 counted as a valid request refused.
+    # Found by Schemathesis: authentik's check-in, hardware.memory_bytes = 2**63 under an
+    # int64 with no bound (an IntegerField without max_value, which DRF reads with int()).
+    ("past an unbounded int64", "kept('/facts/', {'memory_bytes': 2**63}, 'application/json')",
+     "False"),
+    ("below an unbounded int64", "kept('/facts/', {'memory_bytes': -2**63 - 1},"
+     " 'application/json')", "False"),
+    ("past a bounded int64", "kept('/facts/', {'pid': 2**63}, 'application/json')", "True"),
+    ("past an int64 and a word", "kept('/facts/', {'memory_bytes': 2**63, 'cpus': 'x'},"
+     " 'application/json')", "True"),
+    ("an int64 in range, another error", "kept('/facts/', {'cpus': 'x'}, 'application/json')",
+     "True"),
     ("a query value its schema refuses", "read({'user__id': '36f61205-448a'})", "False"),
     ("a query value its schema takes", "read({'user__id': 5})", "True"),
     ("a query value's text its schema takes", "read({'user__id': '5'})", "True"),
@@ -220,3 +237,34 @@ print(case.body)
 def test_a_login_is_drawn_with_a_password_the_mock_accepts(schema, negative, printed):
     check = _LOGIN.format(schema=schema, negative=negative)
     assert _run(check, MOCK_LOGIN_PASSWORD="key") == printed
+
+
+# Two workers (threads) parse at once: the most parses in flight together. ast.parse calls
+# the `compile` of the ast module's globals, here one that waits while it counts.
+_PARSES = """
+import ast, threading, time
+flight, most = [0], [0]
+
+def compile(*args, **kwargs):
+    flight[0] += 1
+    most[0] = max(most[0], flight[0])
+    time.sleep(0.2)
+    flight[0] -= 1
+    return compile.original(*args, **kwargs)
+
+compile.original = ast.compile if hasattr(ast, "compile") else __builtins__.compile
+ast.compile = compile
+workers = [threading.Thread(target=ast.parse, args=("x = 1",)) for _ in range(2)]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join()
+print(most[0])
+"""
+
+
+def test_the_workers_parse_one_at_a_time():
+    # CPython 3.11 (gh-106905): the AST constructor's recursion depth, shared by threads,
+    # went unbalanced when two workers parsed a lambda at once ("SystemError: AST
+    # constructor recursion depth mismatch", a Runtime Error of objects-api's run).
+    assert _run(_PARSES) == "1"

@@ -171,6 +171,11 @@ class Scope:
     param: str
     parent: str | None = None
     field: str | None = None
+    # The parameter is the parent detail's own (`/objects/{uuid}/history` beside
+    # `/objects/{uuid}`): a detail @action, whose get_object() is 404 for an unknown parent.
+    # drf-nested-routers names its parent `{objecttype_uuid}` and filters the children's
+    # queryset by it: an unknown parent has no children, an empty list.
+    detail: bool = False
 
 
 @dataclass(frozen=True)
@@ -235,7 +240,9 @@ def discover(spec, raw_operations) -> Discovery:
             own = _resource(spec, path, gets[path], shaped)
             found[path] = own
             target = path
-        scope = Scope(match[2], parent, _pointer_to(found[target], parent, found, match[2]))
+        detail = any(f"{match[1]}{{{match[2]}}}{end}" in gets for end in ("", "/"))
+        pointer = _pointer_to(found[target], parent, found, match[2])
+        scope = Scope(match[2], parent, pointer, detail)
         nested[path] = (target, scope)
     for path in gets:
         match = re.fullmatch(r"(.*/)\{(\w+)\}/?", path)

@@ -184,6 +184,11 @@ def _discriminated(node: dict) -> list | None:
     name, mapping = discriminator.get("propertyName"), discriminator.get("mapping")
     if not isinstance(name, str) or not isinstance(mapping, dict) or len(mapping) != len(members):
         return None
+    if untagged(members, name):
+        # The tag is a field beside this one (authentik's PolymorphicProxySerializer with
+        # `resource_type_field_name="provider_model"` over a DictField `provider`), which
+        # no member holds: the value is valid under one member at least.
+        return [json_schema(member) for member in members]
     tagged = []
     for n, member in enumerate(members):
         ref = member.get("$ref") if isinstance(member, dict) else None
@@ -198,6 +203,34 @@ def _discriminated(node: dict) -> list | None:
         match = {"properties": {name: {"enum": tags or [list(mapping)[n]]}}, "required": [name]}
         tagged.append({"allOf": [match, json_schema(member)]})
     return tagged
+
+
+def untagged(members: list, name: str, resolve=lambda node: node) -> bool:
+    """Whether no member of a discriminated `oneOf` has the discriminator's property
+    (`resolve` follows a reference; one it cannot follow is taken to have it).
+
+    >>> untagged([{"properties": {"a": {}}}, {"allOf": [{"properties": {"b": {}}}]}], "kind")
+    True
+    >>> untagged([{"properties": {"a": {}}}, {"allOf": [{"$ref": "#/c/Geometry"}]}], "kind")
+    False
+    >>> untagged([{"properties": {"kind": {}}}], "kind")
+    False
+    """
+    return not any(_holds(member, name, resolve, 0) for member in members)
+
+
+def _holds(node, name: str, resolve, depth: int) -> bool:
+    if isinstance(node, dict) and "$ref" in node:
+        node = resolve(node)
+    if not isinstance(node, dict) or "$ref" in node or depth > 8:
+        return True
+    if name in (node.get("properties") or {}):
+        return True
+    return any(
+        _holds(part, name, resolve, depth + 1)
+        for key in ("allOf", "oneOf", "anyOf")
+        for part in node.get(key) or ()
+    )
 
 
 def implicit_mappings(node) -> None:

@@ -343,6 +343,17 @@ def for_operation(op: Operation, state) -> Handler | None:
         lister = _LISTS[view.paging]
         if view.envelope is not None:
             lister = _enveloped(lister, view, op, state)
+        if scoper is not None and view.scope.detail and scoper.parent is not None:
+            parent = scoper.parent
+
+            def listed(query: Query, url: str, params: dict[str, str], data):
+                # A detail @action's list (objects-api's history): get_object() first, 404
+                # for a parent that does not exist (or no longer does, once deleted).
+                if find_row(data[parent], params[scoper.param]) is None:
+                    raise ApiError.detail(404, no_match(data[parent].resource))
+                return lister(data[path], query, url, records_of(params, data))
+
+            return listed
         return lambda query, url, params, data: lister(
             data[path], query, url, records_of(params, data)
         )

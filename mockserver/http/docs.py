@@ -25,6 +25,7 @@ import jsonschema_rs
 import orjson
 
 from mockserver.contract.resource import Paging
+from mockserver.contract.schema import untagged
 from mockserver.contract.spec import typed_choices
 from mockserver.http import ui, writedocs
 from mockserver.http.answer import Answer, send_answer, write
@@ -275,7 +276,7 @@ def with_drf_errors(spec, counts: dict[str, int] | None = None) -> dict:
     _passwords_write_only(document)
     _path_params_of_the_template(document)
     _unreadable_dropped(document)
-    _discriminated(document)
+    _discriminated(document, document)
     for op in spec.operations:
         raw_op = document["paths"][op.path][op.method.lower()]
         # A write's query parameters are checked as a read's unmodelled ones (app.py).
@@ -416,7 +417,7 @@ def _shallow(document: dict, node):
     return node
 
 
-def _discriminated(node) -> None:
+def _discriminated(node, root: dict | None = None) -> None:
     """Each `oneOf` member named in its discriminator's mapping held to its own value of the
     discriminating property (in place).
 
@@ -432,7 +433,14 @@ def _discriminated(node) -> None:
             named: dict[str, list] = {}
             for value, ref in (mapping or {}).items():
                 named.setdefault(ref, []).append(value)
-            if isinstance(name, str) and isinstance(mapping, dict):
+            resolve = functools.partial(_shallow, root) if root is not None else _unfollowed
+            mapped = isinstance(mapping, dict) and len(mapping) == len(found)
+            if isinstance(name, str) and mapped and untagged(found, name, resolve):
+                # The tag is a field beside this one, which no member holds (authentik's
+                # transactional `provider`, tagged by `provider_model`): one member at
+                # least, as the mock reads it (mockserver/contract/schema.py).
+                node["anyOf"] = node.pop("oneOf")
+            elif isinstance(name, str) and isinstance(mapping, dict):
                 node["oneOf"] = [
                     {"allOf": [m], "properties": {name: {"enum": named[m["$ref"]]}}}
                     if isinstance(m, dict) and m.get("$ref") in named
@@ -440,10 +448,14 @@ def _discriminated(node) -> None:
                     for m in found
                 ]
         for value in node.values():
-            _discriminated(value)
+            _discriminated(value, root)
     elif isinstance(node, list):
         for item in node:
-            _discriminated(item)
+            _discriminated(item, root)
+
+
+def _unfollowed(node):
+    return node  # no document to follow a reference in: untagged() takes it as tagged
 
 
 def _unreadable_dropped(node) -> None:

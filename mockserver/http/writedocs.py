@@ -24,6 +24,8 @@ import functools
 import json
 import re
 
+import jsonschema_rs
+
 from mockserver.contract.schema import effective
 from mockserver.engine import writes
 from mockserver.engine.serializer import composed
@@ -207,7 +209,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             # A hand-written spec's composed body (django-allauth's `allOf`, a view's
             # `oneOf`): as the serializer reads it (mockserver/engine/serializer.py
             # `composed`), one object, or the alternatives the view tries in turn.
-            whole, branches = composed(spec.resolve(schema))
+            whole, branches = composed(_composition(document, schema))
             options = [_checked(document, one, kind, required, relations, counts, partial)
                        for one in branches or [whole]]  # fmt: skip
             options = [one for one in options if one is not None]
@@ -326,6 +328,31 @@ def _nothing_required(document: dict, content: dict) -> bool:
         if schema.get("required") or effective(schema).get("type", "object") != "object":
             return False
     return True
+
+
+def _composition(document: dict, node, depth: int = 0):
+    """`node` with the references of its `allOf` / `oneOf` / `anyOf` members followed in
+    the served document, its properties' references left to `tighten` (which follows them
+    there too). The served components are the ones to read: there a discriminator's members
+    are each held to their own value (docs.py `_discriminated`); the spec's, fully resolved,
+    let objects-api's search take `within: {type: GeometryCollection, coordinates: [1, 2]}`
+    as a Point (JSON Schema's `oneOf`), which the service refuses, as the mock does.
+
+    >>> doc = {"c": {"A": {"properties": {"a": {"$ref": "#/c/B"}}}, "B": {"type": "string"}}}
+    >>> _composition(doc, {"allOf": [{"$ref": "#/c/A"}]})
+    {'allOf': [{'properties': {'a': {'$ref': '#/c/B'}}}]}
+    """
+    node = _shallow(document, node)
+    if not isinstance(node, dict) or depth > _COMPOSITION_DEPTH:
+        return node
+    out = dict(node)
+    for key in ("allOf", "oneOf", "anyOf"):
+        if isinstance(node.get(key), list):
+            out[key] = [_composition(document, member, depth + 1) for member in node[key]]
+    return out
+
+
+_COMPOSITION_DEPTH = 8  # as deep as the serializer reads a composition (`_parts`)
 
 
 def _is_composed(schema: dict) -> bool:
@@ -636,6 +663,7 @@ def as_form(
                 new = {"anyOf": [new, items]}
         # A nullable text field takes a multipart "null" as its text, where it fits.
         null_fits = text and (whole.get("maxLength") or 4) >= 4 >= (whole.get("minLength") or 0)
+        null_fits = null_fits and _takes_null_text(prop)
         if prop.get("nullable") is True and not (multipart and null_fits):
             new = {k: v for k, v in new.items() if k != "nullable"}
         scalar = kind in ("integer", "number", "string") or "enum" in whole
@@ -657,6 +685,23 @@ def as_form(
     if not required:
         del out["required"]
     return out
+
+
+def _takes_null_text(prop: dict) -> bool:
+    """Whether a text field's schema (nullable aside) holds the text "null", which
+    Schemathesis sends in a multipart part for None; inventree's nullable URL (`oneOf: [uri
+    pattern, blank]`, whose folded form has no pattern) does not: URLField refuses it.
+    A schema that names another is taken to hold it.
+
+    >>> _takes_null_text({"oneOf": [{"type": "string", "pattern": "^h"}, {"maxLength": 0}]})
+    False
+    >>> _takes_null_text({"type": "string", "nullable": True})
+    True
+    """
+    if "$ref" in json.dumps(prop):
+        return True
+    plain = {k: v for k, v in prop.items() if k != "nullable"}
+    return jsonschema_rs.validator_for(plain).is_valid("null")
 
 
 def _is_choice(prop: dict, resolve) -> bool:
