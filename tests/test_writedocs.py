@@ -266,6 +266,13 @@ def test_the_contract_itself_is_untouched(served):
     assert json.loads(json.dumps(state.spec.raw)) == raw
 
 
+def _served_document(tmp_path, raw: dict) -> dict:
+    """The /openapi.json the mock serves for the spec `raw` (size 3)."""
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(raw))
+    return with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+
+
 def _body_schema(document, path, method, media="application/json") -> dict:
     return document["paths"][path][method]["requestBody"]["content"][media]["schema"]
 
@@ -365,9 +372,7 @@ FORMS = [
 def test_a_form_has_no_null_and_may_leave_a_boolean_out(tmp_path, media, required, nullable):
     raw = shop(True)
     raw["paths"]["/products/"]["post"]["requestBody"] = _body(FORM_FIELDS)
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     schema = _body_schema(document, "/products/", "post", media)
     assert schema["required"] == required
     props = schema["properties"]
@@ -401,9 +406,7 @@ def test_a_float_field_takes_booleans_in_json_within_its_bounds(tmp_path, media,
     raw = shop(True)
     rating = {"type": "number", "format": "double", "minimum": 0, "maximum": 5}
     raw["components"]["schemas"]["ProductRequest"]["properties"]["rating"] = rating
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     prop = _body_schema(document, "/products/", "post", media)["properties"]["rating"]
     if booleans is None:
         assert prop == {"anyOf": [rating, BLANK]}  # optional: "" is no value
@@ -427,9 +430,7 @@ def test_a_decimal_field_takes_numbers_in_json(tmp_path, media, numbers):
     raw = shop(True)
     price = {"type": "string", "format": "decimal", "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$"}
     raw["components"]["schemas"]["ProductRequest"]["properties"]["price"] = price
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     prop = _body_schema(document, "/products/", "post", media)["properties"]["price"]
     members = prop["anyOf"]
     assert members[0]["format"] == "decimal"
@@ -496,9 +497,7 @@ NO_BODY = [
 def test_a_body_is_required_where_its_serializer_refuses_none(tmp_path, schema, said, required):
     raw = shop(True)
     raw["paths"]["/products/"]["post"]["requestBody"] = _body(schema, said)
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     assert document["paths"]["/products/"]["post"]["requestBody"]["required"] is required
 
 
@@ -621,9 +620,7 @@ def test_a_view_of_its_own_with_referenced_scalars_and_no_documented_success(tmp
             "security": TOKEN,
         }
     }
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     props = _body_schema(document, "/confirm/", "post")["properties"]
     text = {"type": "string", "minLength": 1, "pattern": NOT_BLANK}
     assert props["code"] == {"anyOf": [text, {"type": "number"}]}
@@ -648,9 +645,7 @@ def test_a_required_list_of_lists_is_documented_in_json_only(tmp_path):
             "security": TOKEN,
         }
     }
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     assert list(document["paths"]["/quotas/"]["post"]["requestBody"]["content"]) == [
         "application/json"
     ]
@@ -680,9 +675,7 @@ def test_a_form_leaves_out_the_nested_fields_it_cannot_spell(tmp_path):
             "security": TOKEN,
         }
     }
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     for media in ("multipart/form-data", "application/x-www-form-urlencoded"):
         assert list(_body_schema(document, "/lines/", "post", media)["properties"]) == ["note"]
     assert set(_body_schema(document, "/lines/", "post")["properties"]) == {"note", "line", "lines"}
@@ -732,9 +725,7 @@ def test_a_list_of_objects_is_documented_in_json_only_its_items_tightened(tmp_pa
     raw["paths"]["/products/"]["post"]["requestBody"] = _body(
         {"type": "array", "items": _ref("ProductRequest")}, required=False
     )
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     body = document["paths"]["/products/"]["post"]["requestBody"]
     assert list(body["content"]) == ["application/json"]
     assert body["required"] is True
@@ -758,9 +749,7 @@ def test_a_write_s_own_400_also_admits_drf_s(tmp_path, body):
     raw = shop(True)
     own = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
     raw["paths"]["/products/"]["post"]["responses"].update(_json(own, "400"))
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     answer = document["paths"]["/products/"]["post"]["responses"]["400"]
     schema = answer["content"]["application/json"]["schema"]
     assert jsonschema_rs.validator_for(schema).is_valid(body)
@@ -789,9 +778,7 @@ def test_a_composed_body_is_documented_as_its_serializer_reads_it(tmp_path):
             "security": TOKEN,
         }
     }
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     body = document["paths"]["/login/"]["post"]["requestBody"]
     assert body["required"] is True
     validator = jsonschema_rs.validator_for(body["content"]["application/json"]["schema"])
@@ -841,9 +828,7 @@ def test_a_patch_that_requires_fields_requires_its_body(tmp_path):
             "security": TOKEN,
         }
     }
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     assert document["paths"]["/emails/"]["patch"]["requestBody"]["required"] is True
 
 
@@ -874,9 +859,7 @@ def test_a_form_leaves_out_dict_and_json_fields(tmp_path, field, required):
             "security": TOKEN,
         }
     }
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     content = document["paths"]["/data/"]["post"]["requestBody"]["content"]
     if required:  # every form body is a 400: forms are not documented
         assert list(content) == ["application/json"]
@@ -917,9 +900,7 @@ def test_a_204_documented_with_content_is_served_without(tmp_path):
     # documented 204 with a JSON body, answered 204 without one: ST109).
     raw = shop(True)
     raw["paths"]["/products/"]["post"]["responses"] = _json({"type": "object"}, "204")
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(raw))
-    document = with_drf_errors(make_state(spec=str(path), size=3).spec, {})
+    document = _served_document(tmp_path, raw)
     assert document["paths"]["/products/"]["post"]["responses"]["204"] == {"description": ""}
 
 
