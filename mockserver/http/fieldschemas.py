@@ -502,14 +502,21 @@ def _unuuid(prop: dict) -> dict | None:
 
 def _undecimal(prop: dict) -> dict | None:
     """The decimal schema `_decimal_number` widened, if `prop` is one."""
+    return _unwiden(
+        prop,
+        lambda first, added: first.get("format") == "decimal" and added.get("type") == "number",
+    )
+
+
+def _unwiden(prop: dict, widened) -> dict | None:
+    """The first of `prop`'s two `anyOf` members, when `widened(first, added)` says the
+    second is the one a field's widening added; else None."""
     members = prop.get("anyOf")
     if (
         isinstance(members, list)
         and len(members) == 2
-        and isinstance(members[0], dict)
-        and members[0].get("format") == "decimal"
-        and isinstance(members[1], dict)
-        and members[1].get("type") == "number"
+        and all(isinstance(member, dict) for member in members)
+        and widened(*members)
     ):
         return members[0]
     return None
@@ -556,17 +563,14 @@ def _float(prop: dict) -> dict:
 
 def _unfloat(prop: dict) -> dict | None:
     """The number schema `_float` widened, if `prop` is one."""
-    members = prop.get("anyOf")
-    if (
-        isinstance(members, list)
-        and len(members) == 2
-        and isinstance(members[1], dict)
-        and list(members[1]) == ["enum"]
-        and members[1]["enum"]
-        and all(isinstance(v, bool) for v in members[1]["enum"])
-    ):
-        return members[0]
-    return None
+    return _unwiden(
+        prop,
+        lambda _first, added: (
+            list(added) == ["enum"]
+            and bool(added["enum"])
+            and all(isinstance(v, bool) for v in added["enum"])
+        ),
+    )
 
 
 def _unmapped(prop: dict) -> dict | None:
