@@ -74,6 +74,19 @@ VALIDITY = [
         id="nothing else required",
     ),
     pytest.param({"type": "number", "format": "double"}, 12.0, True, id="a float"),
+    # Draft 4 knows no `uuid` format: authentik's transactional provider took
+    # `property_mappings: [""]` (found by Schemathesis, ST201).
+    pytest.param({"type": "string", "format": "uuid"}, "", False, id="blank: no UUID"),
+    pytest.param({"type": "string", "format": "uuid"}, "x", False, id="no UUID"),
+    pytest.param(
+        {"type": "string", "format": "uuid"}, "e3e70682c2094caca29f6fbed82c07cd", True, id="hex"
+    ),
+    pytest.param(
+        {"type": "string", "format": "uuid"},
+        "e3e70682-c209-4cac-a29f-6fbed82c07cd",
+        True,
+        id="uuid",
+    ),
 ]
 # authentik's challenges: members alike but for their tag, resolved (no references left).
 CHALLENGE = {
@@ -125,15 +138,23 @@ def test_a_discriminator_reads_alike_with_references_and_resolved():
 # authentik's transactional `provider`: a DictField that a PolymorphicProxySerializer
 # documents with `resource_type_field_name="provider_model"`, a field beside it; no member
 # has the tag (found by Schemathesis: every provider refused, "Enter a valid value.", ST202).
-GOOGLE = {"type": "object", "properties": {"name": {"type": "string"}, "subject": {}},
-          "required": ["name", "subject"]}  # fmt: skip
-LDAP = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+UUIDS = {"type": "array", "items": {"type": "string", "format": "uuid"}}
+GOOGLE = {"type": "object", "properties": {"name": {"type": "string"}, "subject": {},
+          "mappings": UUIDS}, "required": ["name", "subject"]}  # fmt: skip
+LDAP = {"type": "object", "properties": {"name": {"type": "string"}, "mappings": UUIDS},
+        "required": ["name"]}  # fmt: skip
 PROVIDER = {"oneOf": [GOOGLE, LDAP], "discriminator": {"propertyName": "provider_model",
             "mapping": {"google": "#/c/Google", "ldap": "#/c/LDAP"}}}  # fmt: skip
 SIBLING_TAGGED = [
     ("valid under two members", {"name": "n", "subject": "s"}, True),
     ("valid under one", {"name": "n"}, True),
     ("valid under none", {"name": 5}, False),
+    (
+        "a member's UUID list",
+        {"name": "n", "mappings": ["e3e70682-c209-4cac-a29f-6fbed82c07cd"]},
+        True,
+    ),
+    ("a blank in a UUID list, which every member refuses", {"name": "n", "mappings": [""]}, False),
 ]
 
 

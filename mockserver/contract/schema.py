@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import jsonschema_rs
 import numpy as np
@@ -270,7 +271,27 @@ def implicit_mappings(node) -> None:
 # DRF's TimeField renders `value.isoformat()`: `14:30:00`, `14:30:00.250000`, an offset only
 # for an aware time. JSON Schema's `time` (RFC 3339 full-time) would want the offset always.
 _TIME = re.compile(r"\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)?")
-FORMATS = {"time": lambda text: _TIME.fullmatch(text) is not None}
+FORMATS = {
+    "time": lambda text: _TIME.fullmatch(text) is not None,
+    # Draft 4 has no `uuid` format, so a validator of that draft passes any text as one; a
+    # UUIDField takes what `uuid.UUID(hex=...)` reads (DRF's UUIDField.to_internal_value):
+    # dashes or none, braces, a `urn:uuid:` prefix.
+    "uuid": lambda text: _is_uuid(text),
+}
+
+
+def _is_uuid(text: str) -> bool:
+    """Whether DRF's UUIDField takes `text`.
+
+    >>> [_is_uuid(t) for t in ("e3e70682-c209-4cac-a29f-6fbed82c07cd", "E3E70682C2094CAC"
+    ...     "A29F6FBED82C07CD", "", "x")]
+    [True, True, False, False]
+    """
+    try:
+        uuid.UUID(hex=text)
+    except ValueError:
+        return False
+    return True
 
 
 def with_refs(schema: dict, refs: dict[str, dict] | None) -> dict:

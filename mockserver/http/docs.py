@@ -438,8 +438,12 @@ def _discriminated(node, root: dict | None = None) -> None:
             if isinstance(name, str) and mapped and untagged(found, name, resolve):
                 # The tag is a field beside this one, which no member holds (authentik's
                 # transactional `provider`, tagged by `provider_model`): one member at
-                # least, as the mock reads it (mockserver/contract/schema.py).
+                # least, as the mock reads it (mockserver/contract/schema.py). The
+                # discriminator goes too: OpenAPI reads its property inside the value, and a
+                # client that does so (Schemathesis) held a provider to the member that a
+                # stray `provider_model` key of its own named, which the service ignores.
                 node["anyOf"] = node.pop("oneOf")
+                del node["discriminator"]
             elif isinstance(name, str) and isinstance(mapping, dict):
                 node["oneOf"] = [
                     {"allOf": [m], "properties": {name: {"enum": named[m["$ref"]]}}}
