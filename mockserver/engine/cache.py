@@ -38,8 +38,9 @@ from mockserver import __version__
 
 MANIFEST = "manifest.json"
 # The layout and generation of entries: another value makes every older entry unused (3:
-# a discriminator's implicit mapping draws GeoJSON geometries by their `type`).
-_FORMAT = b"resources-3"
+# a discriminator's implicit mapping draws GeoJSON geometries by their `type`; 4: a spec's
+# example that is no UUID for a `format: uuid` is replaced, as any invalid example is).
+_FORMAT = b"resources-4"
 # Blocks are hashed on all cores while the next files are read (hashlib lets go of the GIL
 # on big buffers), so checking a million users' 1 GB costs a fraction of a second.
 BLOCK = 64 * 2**20
