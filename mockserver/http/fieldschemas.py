@@ -116,6 +116,8 @@ def tighten(
             new = _related(prop, counts.get(target, 0), name in required)
         elif prop.get("format") == "decimal":
             new = _decimal_number(_decimal(prop))
+            if prop.get("nullable"):
+                new = _blank_is_null(new)
         elif prop.get("type") == "boolean" and "enum" not in prop:
             new = _boolean(prop)
         elif prop.get("type") == "number" and "enum" not in prop:
@@ -469,6 +471,31 @@ def _decimal_number(prop: dict) -> dict:
         if isinstance(prop.get(bound), int | float):
             number[bound] = prop[bound]
     return {"anyOf": [prop, number]}
+
+
+# What `str.strip()` takes away (`str.isspace()`), as DRF strips a DecimalField's text.
+_STRIPPED = (
+    "[\\t-\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
+)
+
+
+def _blank_is_null(prop: dict) -> dict:
+    r"""A nullable DecimalField's text, blank too: DecimalField.validate_empty_values reads
+    text that is blank once stripped as null (DRF 3.15+), where `_decimal` wants a digit.
+
+    >>> tight = _decimal_number(_decimal({"type": "string", "format": "decimal",
+    ...     "pattern": "^-?\\d{0,6}(?:\\.\\d{0,2})?$", "nullable": True}))
+    >>> text = _blank_is_null(tight)["anyOf"][0]["pattern"]
+    >>> [bool(re.fullmatch(text, t)) for t in ("", " \u3000", "1.5", "-", " 1")]
+    [True, True, True, False, False]
+    """
+    members = prop.get("anyOf")
+    text = members[0] if isinstance(members, list) else prop
+    pattern = text.get("pattern")
+    if not isinstance(pattern, str) or not pattern.startswith("^") or not pattern.endswith("$"):
+        return prop
+    blank = {**text, "pattern": f"^(?:{pattern[1:-1]}|{_STRIPPED}*)$"}
+    return {**prop, "anyOf": [blank, *members[1:]]} if isinstance(members, list) else blank
 
 
 # `_decimal`'s patterns: `^-?(?:\d{1,W}(?:\.\d{0,P})?|\.\d{1,P})$`, `^-?(?:0(?:...`.
