@@ -76,6 +76,27 @@ def test_a_decimal_has_a_digit(text, valid):
     assert (re.search(text_member["pattern"], text) is not None) is valid
 
 
+BOUNDS = [
+    # A bound written as a float rounds to the nearest one: inventree's max_digits=19,
+    # decimal_places=6 bound 9999999999999.999999 was 1e13, 14 whole digits, which DRF
+    # refuses (found by Schemathesis: ST202, "no more than 13 digits before the point").
+    ("inventree's price", r"^-?\d{0,13}(?:\.\d{0,6})?$", 9999999999999.998,
+     "9999999999999.998000"),
+    ("exact as a float", r"^-?\d{0,3}(?:\.\d{0,1})?$", 999.9, "999.9"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("pattern", "largest", "stored"), [b[1:] for b in BOUNDS], ids=[b[0] for b in BOUNDS]
+)
+def test_a_decimal_s_json_numbers_are_bounded_by_floats_it_takes(pattern, largest, stored):
+    prop = {"type": "string", "format": "decimal", "pattern": pattern}
+    number = tighten({"properties": {"p": prop}}, set(), {}, {})["properties"]["p"]["anyOf"][1]
+    assert (number["minimum"], number["maximum"]) == (-largest, largest)
+    schema = {"type": "object", "properties": {"p": prop}}
+    assert serializer.validate(schema, {"p": largest}) == {"p": stored}
+
+
 NULLABLE_DECIMALS = [
     # DecimalField.validate_empty_values: text blank once stripped is null where the field
     # allows null (found by Schemathesis: inventree's `price: ""` refused by the served

@@ -11,6 +11,8 @@ writes all of it into a schema (mockserver/http/writedocs.py serves it); `unwide
 
 from __future__ import annotations
 
+import decimal
+import math
 import re
 
 from mockserver.contract.schema import effective
@@ -464,7 +466,7 @@ def _decimal_number(prop: dict) -> dict:
     places = int(found["places"] or 0)
     if places == 0:
         return prop  # 5.0 reads "5.0", one place too many: only an integer, left out
-    largest = float(f"{'9' * whole or '0'}.{'9' * places}")
+    largest = _float_at_most(f"{'9' * whole or '0'}.{'9' * places}")
     number = {"type": "number", "minimum": -largest, "maximum": largest,
               "multipleOf": float(f"1e-{places}")}  # fmt: skip
     for bound in ("minimum", "maximum"):
@@ -496,6 +498,20 @@ def _blank_is_null(prop: dict) -> dict:
         return prop
     blank = {**text, "pattern": f"^(?:{pattern[1:-1]}|{_STRIPPED}*)$"}
     return {**prop, "anyOf": [blank, *members[1:]]} if isinstance(members, list) else blank
+
+
+def _float_at_most(text: str) -> float:
+    """The largest float not above the decimal `text`: a JSON number is a float, and the
+    nearest float to 9999999999999.999999 is 1e13, a whole digit more than DecimalField
+    takes ("Ensure that there are no more than 13 digits before the decimal point.").
+
+    >>> _float_at_most("9999999999999.999999"), _float_at_most("999999.99")
+    (9999999999999.998, 999999.99)
+    """
+    number = float(text)
+    while decimal.Decimal(number) > decimal.Decimal(text):
+        number = math.nextafter(number, -math.inf)
+    return number
 
 
 # `_decimal`'s patterns: `^-?(?:\d{1,W}(?:\.\d{0,P})?|\.\d{1,P})$`, `^-?(?:0(?:...`.
