@@ -502,3 +502,12 @@ def test_a_deleted_object_s_history_is_404():
     assert client.get(f"/objects/{uuid}/history", headers=auth).status_code == 200
     assert client.delete(f"/objects/{uuid}", headers=auth).status_code == 204
     assert client.get(f"/objects/{uuid}/history", headers=auth).status_code == 404
+
+
+def test_one_sampler_per_spec_shared_by_reads_and_writes(shop):
+    """A sampler keeps each schema node's merged form and validator: the generated reads and
+    the writes answered from a schema (mockserver/engine/writes.py) share one per spec."""
+    sampler = handlers.sampler_of(shop)
+    assert handlers.sampler_of(shop) is sampler
+    other = state.load(Settings(cache_dir="", size=3))
+    assert handlers.sampler_of(other) is not sampler

@@ -368,7 +368,7 @@ def for_operation(op: Operation, state) -> Handler | None:
             return retrieve_record(data[path], query, row_of(params, data))
 
         return retrieve
-    answer = generated(view, op, state.settings.seed, _sampler(state))
+    answer = generated(view, op, state.settings.seed, sampler_of(state))
     if view.reply == Reply.EMPTY:
 
         def answer(query, url, params, data, _view=view):
@@ -389,7 +389,7 @@ def for_operation(op: Operation, state) -> Handler | None:
 _SAMPLERS: dict[int, sample.Sampler] = {}
 
 
-def _sampler(state) -> sample.Sampler:
+def sampler_of(state) -> sample.Sampler:
     """One Sampler per spec: it keeps each schema node's merged form and validator."""
     found = _SAMPLERS.get(id(state.spec))
     if found is None:
@@ -406,7 +406,7 @@ def _enveloped(lister, view: View, op: Operation, state) -> Callable:
     object) says them; the others are generated from their schema."""
     props = (view.envelope or {}).get("properties") or {}
     own = {k: v for k, v in props.items() if k not in ("count", "next", "previous", "results")}
-    sampler = _sampler(state)
+    sampler = sampler_of(state)
     seed = state.settings.seed
 
     def answer(served, query: Query, url: str, rows) -> bytes:

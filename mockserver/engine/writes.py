@@ -45,7 +45,7 @@ from mockserver.contract.schema import Validator, effective
 from mockserver.contract.spec import Operation
 from mockserver.contract.timefmt import format_datetime
 from mockserver.engine import serializer, store
-from mockserver.engine.handlers import Result, _sampler, find_row
+from mockserver.engine.handlers import Result, find_row, sampler_of
 from mockserver.engine.records import Records, Served, by_key, link_path, no_match
 from mockserver.errors import ApiError
 
@@ -227,7 +227,7 @@ class _Writer:
         # whose create or update serializer (`OperationInputSerializer`) is not the read
         # one answers `serializer.data`, that serializer's representation.
         self.answer_schema = _answer_schema(op, view, self.resource, state.spec)
-        self._sampler = _sampler(state) if self.answer_schema is not None else None
+        self._sampler = sampler_of(state) if self.answer_schema is not None else None
         self._generator = None
         self._fits: dict[str, object] = {}  # an omitted field's value, by name
         self._documented = {str(code) for code in op.responses}
