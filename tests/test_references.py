@@ -130,3 +130,29 @@ def test_a_nesting_past_the_bound_is_refused():
 )
 def test_target(ref, found):
     assert references.target({**_doc("#/components/schemas/Tag"), "x": ["a", "b"]}, ref) == found
+
+
+SERVED = {
+    "components": {
+        "schemas": {
+            "Alias": {"$ref": "#/components/schemas/Price"},
+            "Price": {"type": "string", "format": "decimal"},
+            "Loop": {"$ref": "#/components/schemas/Back"},
+            "Back": {"$ref": "#/components/schemas/Loop"},
+        }
+    }
+}
+FOLLOWED = [
+    ("no reference: the node", {"type": "integer"}, {"type": "integer"}),
+    ("one step", {"$ref": "#/components/schemas/Price"}, SERVED["components"]["schemas"]["Price"]),
+    ("two steps", {"$ref": "#/components/schemas/Alias"}, SERVED["components"]["schemas"]["Price"]),
+    ("a loop: nothing", {"$ref": "#/components/schemas/Loop"}, None),
+    ("pointing nowhere: nothing", {"$ref": "#/components/schemas/Gone"}, None),
+    ("another document: nothing", {"$ref": "other.yaml#/Price"}, None),
+    ("no object: itself", None, None),
+]
+
+
+@pytest.mark.parametrize(("node", "found"), [f[1:] for f in FOLLOWED], ids=[f[0] for f in FOLLOWED])
+def test_followed(node, found):
+    assert references.followed(SERVED, node) == found

@@ -75,6 +75,30 @@ def target(document: dict, ref: str):
     return node
 
 
+def followed(document: dict, node):
+    """`node` itself, or what its local `$ref` points at, followed until it is no reference;
+    None where a reference points nowhere or back at itself (a served document is read
+    whole, past the checks a spec passed at load).
+
+    >>> document = {"c": {"A": {"$ref": "#/c/B"}, "B": {"type": "string"}, "L": {"$ref": "#/c/L"}}}
+    >>> followed(document, {"$ref": "#/c/A"}), followed(document, {"$ref": "#/c/L"})
+    ({'type': 'string'}, None)
+    >>> followed(document, {"$ref": "#/c/X"}), followed(document, 5)
+    (None, 5)
+    """
+    seen = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if ref in seen or not ref.startswith("#/"):
+            return None
+        seen.add(ref)
+        try:
+            node = target(document, ref)
+        except KeyError:
+            return None
+    return node
+
+
 def _check_ref(source: str, document: dict, ref, place: tuple) -> None:
     where = " ".join(str(p) for p in place) or "the top level"
     if not isinstance(ref, str):

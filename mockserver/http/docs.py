@@ -24,6 +24,7 @@ from pathlib import Path
 import jsonschema_rs
 import orjson
 
+from mockserver.contract.references import followed
 from mockserver.contract.resource import Paging
 from mockserver.contract.schema import untagged
 from mockserver.contract.spec import typed_choices
@@ -205,7 +206,7 @@ def _text_bounds(document: dict, op, parameters: list) -> None:
     the booleans (`typed_choices`).
     """
     for index, raw in enumerate(parameters):
-        param = _shallow(document, raw)
+        param = followed(document, raw)
         if not isinstance(param, dict) or param.get("in") != "query":
             continue
         if "x-filter" in param or "x-query" in param or not isinstance(param.get("schema"), dict):
@@ -352,7 +353,7 @@ def _admitting_drf(spec, document: dict, response, code: str, drf_schema: dict):
     code, which the service's own views give. The response then lists `application/json`
     too, and a JSON schema that refuses DRF's body becomes `anyOf` it and DRF's shape.
     """
-    found = _shallow(document, response)
+    found = followed(document, response)
     if not isinstance(found, dict) or not isinstance(found.get("content"), dict):
         return response  # no body documented: nothing a client checks it against
     media = found["content"].get("application/json")
@@ -398,23 +399,12 @@ def _path_params_of_the_template(document: dict) -> None:
             if not isinstance(listed, list):
                 continue
             owner["parameters"] = [
-                raw for raw in listed if not _phantom(_shallow(document, raw), named)
+                raw for raw in listed if not _phantom(followed(document, raw), named)
             ]
 
 
 def _phantom(param, named: set[str]) -> bool:
     return isinstance(param, dict) and param.get("in") == "path" and param.get("name") not in named
-
-
-def _shallow(document: dict, node):
-    """A `$ref`'s local target (one step is all drf-spectacular writes), else `node`."""
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        target = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, dict) else None
-        return target
-    return node
 
 
 def _discriminated(node, root: dict | None = None) -> None:
@@ -433,7 +423,7 @@ def _discriminated(node, root: dict | None = None) -> None:
             named: dict[str, list] = {}
             for value, ref in (mapping or {}).items():
                 named.setdefault(ref, []).append(value)
-            resolve = functools.partial(_shallow, root) if root is not None else _unfollowed
+            resolve = functools.partial(followed, root) if root is not None else _unfollowed
             mapped = isinstance(mapping, dict) and len(mapping) == len(found)
             if isinstance(name, str) and mapped and untagged(found, name, resolve):
                 # The tag is a field beside this one, which no member holds (authentik's

@@ -26,6 +26,7 @@ import re
 
 import jsonschema_rs
 
+from mockserver.contract.references import followed
 from mockserver.contract.schema import effective
 from mockserver.engine import writes
 from mockserver.engine.serializer import composed
@@ -95,7 +96,7 @@ def document_writes(spec, document: dict, counts: dict[str, int], added_for) -> 
         _drop_ignored_headers(document, raw_op)
         responses = raw_op.setdefault("responses", {})
         for code, answer in list(responses.items()):
-            answer = _shallow(document, answer)
+            answer = followed(document, answer)
             if str(code) == "204" and isinstance(answer, dict) and "content" in answer:
                 # RFC 9110 (15.3.5): a 204 has no content; the mock sends none, as an
                 # ASGI or WSGI server sends none for DRF's `Response(data, status=204)`.
@@ -155,7 +156,7 @@ def _drop_ignored_headers(document: dict, raw_op: dict) -> None:
         param
         for param in params
         if not (
-            isinstance(one := _shallow(document, param), dict)
+            isinstance(one := followed(document, param), dict)
             and one.get("in") == "header"
             and str(one.get("name", "")).lower() in _IGNORED_HEADERS
         )
@@ -177,7 +178,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
     The schema is written inline in the operation (a copy): the component it names may be
     the response's too (without COMPONENT_SPLIT_REQUEST), and the answers stay as they are.
     """
-    content = (_shallow(document, raw_op.get("requestBody")) or {}).get("content")
+    content = (followed(document, raw_op.get("requestBody")) or {}).get("content")
     if not isinstance(content, dict):
         return
     resource = _resource(spec, op)
@@ -189,7 +190,7 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
     for media, item in content.items():
         if not isinstance(item, dict) or not isinstance(item.get("schema"), dict):
             continue
-        schema = _shallow(document, item["schema"])
+        schema = followed(document, item["schema"])
         kind = media.split(";")[0].strip().lower()
         listed = _listed(document, schema)
         if listed is not None:
@@ -199,10 +200,10 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             if kind in _FORMS:
                 unfit.append(media)
                 continue
-            items = tighten(listed, set(), {}, counts, lambda node: _shallow(document, node))
+            items = tighten(listed, set(), {}, counts, lambda node: followed(document, node))
             if items is not listed:
                 if changed_body is None:
-                    changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
+                    changed_body = copy.deepcopy(followed(document, raw_op["requestBody"]))
                 changed_body["content"][media]["schema"] = {**schema, "items": items}
             continue
         if isinstance(schema, dict) and _is_composed(schema):
@@ -226,14 +227,14 @@ def _body_checks(spec, document: dict, op, raw_op: dict, counts: dict[str, int])
             continue
         if tightened is not schema:
             if changed_body is None:
-                changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
+                changed_body = copy.deepcopy(followed(document, raw_op["requestBody"]))
             changed_body["content"][media]["schema"] = tightened
     if unfit and len(unfit) < len(content):
         if changed_body is None:
-            changed_body = copy.deepcopy(_shallow(document, raw_op["requestBody"]))
+            changed_body = copy.deepcopy(followed(document, raw_op["requestBody"]))
         for media in unfit:
             del changed_body["content"][media]
-    body = changed_body or _shallow(document, raw_op["requestBody"])
+    body = changed_body or followed(document, raw_op["requestBody"])
     if (
         isinstance(body, dict)
         and body.get("required") is True
@@ -322,7 +323,7 @@ def _nothing_required(document: dict, content: dict) -> bool:
     False
     """
     for item in content.values():
-        schema = _shallow(document, item.get("schema")) if isinstance(item, dict) else None
+        schema = followed(document, item.get("schema")) if isinstance(item, dict) else None
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             return False
         if schema.get("required") or effective(schema).get("type", "object") != "object":
@@ -342,7 +343,7 @@ def _composition(document: dict, node, depth: int = 0):
     >>> _composition(doc, {"allOf": [{"$ref": "#/c/A"}]})
     {'allOf': [{'properties': {'a': {'$ref': '#/c/B'}}}]}
     """
-    node = _shallow(document, node)
+    node = followed(document, node)
     if not isinstance(node, dict) or depth > _COMPOSITION_DEPTH:
         return node
     out = dict(node)
@@ -367,7 +368,7 @@ def _checked(document, schema, kind, required, relations, counts, partial) -> di
     in (a partial update's nested serializers require nothing: `_partial`), files where
     they can travel, a form's fields as a form spells them; None when the media type
     cannot carry a field the serializer requires."""
-    resolve = functools.partial(_shallow, document)
+    resolve = functools.partial(followed, document)
     tightened = tighten(_scalars_inline(document, schema), required, relations, counts, resolve)
     if partial:
         tightened = _partial(tightened, resolve)
@@ -396,7 +397,7 @@ def _something_required(document: dict, content) -> bool:
     if not isinstance(content, dict) or not content:
         return False
     for item in content.values():
-        schema = _shallow(document, item.get("schema")) if isinstance(item, dict) else None
+        schema = followed(document, item.get("schema")) if isinstance(item, dict) else None
         if not isinstance(schema, dict):
             return False
         if _listed(document, schema) is None and not _requires(schema):
@@ -415,7 +416,7 @@ def _requires(schema: dict) -> bool:
 def _listed(document: dict, schema) -> dict | None:
     """The item schema of a body that is a list of objects (`many=True`), else None."""
     whole = effective(schema) if isinstance(schema, dict) else {}
-    items = _shallow(document, whole.get("items")) if whole.get("type") == "array" else None
+    items = followed(document, whole.get("items")) if whole.get("type") == "array" else None
     if isinstance(items, dict) and isinstance(effective(items).get("properties"), dict):
         return items
     return None
@@ -500,7 +501,7 @@ def _scalars_inline(document: dict, schema: dict, depth: int = 0) -> dict:
             continue
         if not isinstance(prop.get("$ref"), str):
             continue
-        target = _shallow(document, {"$ref": prop["$ref"]})
+        target = followed(document, {"$ref": prop["$ref"]})
         if (
             isinstance(target, dict)
             and target.get("type") in ("string", "integer", "number", "boolean")
@@ -735,18 +736,3 @@ def _required_of(spec, op) -> set[str]:
         return set()
     body = full.body.get("application/json") or next(iter(full.body.values()))
     return set(body.get("required") or ())
-
-
-def _shallow(document: dict, node):
-    """A `$ref`'s local target, else `node`."""
-    seen = set()
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        if node["$ref"] in seen:
-            return None
-        seen.add(node["$ref"])
-        target = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, dict) else None
-        node = target
-    return node
