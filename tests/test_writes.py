@@ -305,6 +305,13 @@ def test_a_blank_url_written_reads_back_under_response_validation():
 
 CORPUS = "tests/realspecs/"
 KEY = "k" * 40
+
+
+def _corpus_client(spec: str, size: int = 3):
+    """A client of the mock serving one spec of the real-specs corpus, `KEY` accepted."""
+    return make_client(make_state(spec=CORPUS + spec, size=size, access_log=False, token=(KEY,)))
+
+
 CREATED = [
     # Found by Schemathesis (`make fuzz-writes`): objects-api's `uuid` (UUIDField,
     # default=uuid4) was created "", its routes have no trailing slash, and a version's
@@ -326,7 +333,7 @@ CREATED = [
 def test_a_create_draws_what_its_model_would_and_links_its_detail(
     spec, headers, path, body, pattern
 ):
-    client = make_client(make_state(spec=CORPUS + spec, size=3, access_log=False, token=(KEY,)))
+    client = _corpus_client(spec)
     created = client.post(path, json=body, headers={**headers, "X-Mock-Session": spec})
     # (open-chat-studio's create documents 200, its view's own answer: found by
     # Schemathesis, ST103.)
@@ -338,9 +345,7 @@ def test_a_create_draws_what_its_model_would_and_links_its_detail(
 
 
 def test_a_nested_create_links_its_detail_with_the_value_drawn_for_it():
-    client = make_client(
-        make_state(spec=CORPUS + "objects-api.yaml", size=3, access_log=False, token=(KEY,))
-    )
+    client = _corpus_client("objects-api.yaml")
     auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "nested"}
     parent = client.post("/objecttypes", json={"name": "a", "namePlural": "b"}, headers=auth)
     versions = f"/objecttypes/{parent.json()['uuid']}/versions"
@@ -353,9 +358,7 @@ def test_a_nested_record_created_under_a_parent_is_that_parent_s_alone():
     a version created under the second of two new object types was listed under the
     first, and 404 under its own; creating parents also moved every generated version to
     another parent. Found by Schemathesis (`make fuzz-writes`)."""
-    client = make_client(
-        make_state(spec=CORPUS + "objects-api.yaml", size=4, access_log=False, token=(KEY,))
-    )
+    client = _corpus_client("objects-api.yaml", size=4)
     auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "parents"}
     generated = [t["uuid"] for t in client.get("/objecttypes", headers=auth).json()["results"]]
     before = {u: client.get(f"/objecttypes/{u}/versions", headers=auth).json() for u in generated}
@@ -388,9 +391,7 @@ def test_a_nested_record_created_under_a_parent_is_that_parent_s_alone():
 def test_a_value_the_answer_renders_otherwise_is_drawn_for_it():
     # open-chat-studio's session create takes the experiment's id and answers the
     # experiment (found by Schemathesis: the create was refused, ST202).
-    client = make_client(
-        make_state(spec=CORPUS + "open-chat-studio.yaml", size=3, access_log=False, token=(KEY,))
-    )
+    client = _corpus_client("open-chat-studio.yaml")
     body = {"experiment": "e3e70682-c209-1cac-a29f-6fbed82c07cd", "participant": "p"}
     created = client.post("/api/sessions/", json=body, headers={"X-api-key": KEY})
     assert created.status_code == 201, created.text
@@ -399,9 +400,7 @@ def test_a_value_the_answer_renders_otherwise_is_drawn_for_it():
 
 def test_a_json_field_holds_an_integer_past_64_bits():
     # Found by Schemathesis on objects-api's `jsonSchema` (a 500: orjson refuses it).
-    client = make_client(
-        make_state(spec=CORPUS + "objects-api.yaml", size=3, access_log=False, token=(KEY,))
-    )
+    client = _corpus_client("objects-api.yaml")
     auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "big"}
     parent = client.post("/objecttypes", json={"name": "a", "namePlural": "b"}, headers=auth)
     versions = f"/objecttypes/{parent.json()['uuid']}/versions"
@@ -418,9 +417,7 @@ def test_a_json_field_holds_an_integer_past_64_bits():
 def test_a_created_url_goes_in_location_only_when_a_header_can_carry_it(url, location):
     # Found by Schemathesis on eda-server's project `url` (a CharField): "\x1b" went into
     # `Location`, and the server dropped the connection.
-    client = make_client(
-        make_state(spec=CORPUS + "eda-server.json", size=3, access_log=False, token=(KEY,))
-    )
+    client = _corpus_client("eda-server.json")
     auth = {"X-DAB-JW-TOKEN": KEY, "X-Mock-Session": "location"}
     created = client.post("/projects/", json={"name": "p", "organization_id": 1, "url": url},
                           headers=auth)  # fmt: skip
@@ -551,10 +548,7 @@ def test_a_partial_update_s_form_refuses_a_blank_field_its_serializer_requires(f
     # POST's of the same path. Field.get_value reads `required` from that serializer, so
     # a form's "" is a value there, refused blank (found by Schemathesis: the PATCH
     # answered 200 and kept the comment, ST201).
-    client = make_client(
-        make_state(spec=CORPUS + "socialdistribution.yaml", size=3, access_log=False,
-                   token=(KEY,))
-    )  # fmt: skip
+    client = _corpus_client("socialdistribution.yaml")
     auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "blank"}
     for path in ("/posts/1/comments", "/posts/1/comments/1"):
         answer = client.patch(path, headers=auth, **form)
@@ -566,9 +560,7 @@ def test_a_version_created_under_a_generated_parent_is_written_as_it_is_read():
     # Found by Schemathesis (objects-api, stateful: ST302): a version created under a
     # generated object type was read back (200) but its DELETE was 404, as a write scoped
     # its parent's children as if the session's records were the generated ones.
-    client = make_client(
-        make_state(spec=CORPUS + "objects-api.yaml", size=20, access_log=False, token=(KEY,))
-    )
+    client = _corpus_client("objects-api.yaml", size=20)
     auth = {"Authorization": f"Token {KEY}", "X-Mock-Session": "scoped"}
     versions = "/objecttypes/58088048-44e9-43a1-a8ba-c4c3ad0774a8/versions"
     created = client.post(versions, json={"status": "published"}, headers=auth)
@@ -687,9 +679,7 @@ GEOMETRIES = [
     ("geometry", "status"), [g[1:] for g in GEOMETRIES], ids=[g[0] for g in GEOMETRIES]
 )
 def test_a_geometry_is_read_as_the_member_its_type_names(geometry, status):
-    client = make_client(
-        make_state(spec=CORPUS + "objects-api.yaml", size=3, access_log=False, token=(KEY,))
-    )
+    client = _corpus_client("objects-api.yaml")
     headers = {"Authorization": f"Token {KEY}", "Content-Crs": "EPSG:4326", "X-Mock-Session": "g"}
     answer = client.post(
         "/objects/search", json={"geometry": {"within": geometry}}, headers=headers
