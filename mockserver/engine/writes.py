@@ -557,9 +557,35 @@ def request_schema(op: Operation, spec) -> dict | None:
     its `Patched<Name>` component marks nothing required, which is the only place the
     schema says that a string may not be blank; so its full serializer's (`full_write`).
     A PATCH whose own body requires fields is no partial update (`partial_update`)."""
-    if partial_update(op):
-        op = full_write(op, spec) or op
-    return _own_schema(op)
+    own = _own_schema(op)
+    full = full_write(op, spec) if partial_update(op) else None
+    return own if full is None else _with_files(_own_schema(full), own)
+
+
+def _with_files(full: dict | None, patched: dict | None) -> dict | None:
+    """The full serializer's schema with its file fields as the PATCH's body has them.
+
+    A component that requests and responses share is written in the response's direction,
+    where drf-spectacular writes a FileField as its URL (`format: uri`); `Patched<Name>` is
+    a request's only, and says `format: binary` (inventree's part `image`: an upload was
+    refused "Not a valid string.").
+
+    >>> full = {"properties": {"image": {"type": "string", "format": "uri"}, "name": {}}}
+    >>> patched = {"properties": {"image": {"type": "string", "format": "binary"}}}
+    >>> _with_files(full, patched)["properties"]["image"]["format"]
+    'binary'
+    """
+    if not isinstance(full, dict) or not isinstance(patched, dict):
+        return full
+    files = {
+        name: prop
+        for name, prop in (patched.get("properties") or {}).items()
+        if isinstance(prop, dict) and effective(prop).get("format") == "binary"
+    }
+    properties = full.get("properties")
+    if not files or not isinstance(properties, dict) or not files.keys() & properties.keys():
+        return full
+    return {**full, "properties": {**properties, **{k: files[k] for k in files if k in properties}}}
 
 
 def partial_update(op: Operation) -> bool:
