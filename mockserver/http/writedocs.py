@@ -321,9 +321,19 @@ def _nothing_required(document: dict, content: dict) -> bool:
     True
     >>> _nothing_required({}, {"application/json": {"schema": {"type": "array"}}})
     False
+    >>> signup = {"allOf": [{"properties": {"email": {}}}]}  # django-allauth's ProviderSignup
+    >>> _nothing_required({}, {"application/json": {"schema": signup}})
+    True
+    >>> _nothing_required({}, {"application/json": {"schema": {"allOf": [{"properties": {
+    ...     "email": {}}}, {"properties": {"password": {}}, "required": ["password"]}]}}})
+    False
     """
     for item in content.values():
         schema = followed(document, item.get("schema")) if isinstance(item, dict) else None
+        if isinstance(schema, dict) and _is_composed(schema):
+            # As the serializer reads it: its members' fields as one, or alternatives.
+            whole, branches = composed(_composition(document, schema))
+            schema = whole if not branches else None
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             return False
         if schema.get("required") or effective(schema).get("type", "object") != "object":
