@@ -65,6 +65,12 @@ own declaration over an IntegerField with no max_value (authentik's facts.BigInt
 answers 2xx to 2**63, as the mock does (authentik POST /endpoints/agents/connectors/
 check_in/ hardware.memory_bytes).
 
+Schemathesis's judge of a form as sent reads each part's text as text, or as JSON (`"5"` an
+integer's). DRF's IntegerField also reads `"5.0"` as 5 (`re_decimal` strips a point and
+zeros: inventree's `location=2211347085635922.0` in a form is the location 2211347085635922),
+so a float with no fraction, which schemathesis sends as such text, counted as negative
+where DRF reads an integer. The judge is given that reading too (`_drf_form_readings`).
+
 Schemathesis's workers are threads, and Hypothesis describes a filter's lambda by parsing its
 source (`ast.parse`, hypothesis/internal/lambda_sources.py) in whichever worker builds the
 strategy. CPython 3.11 keeps the AST constructor's recursion depth in the interpreter's
@@ -82,6 +88,7 @@ import contextlib
 import itertools
 import json
 import os
+import re
 import sys
 import threading
 import uuid
@@ -326,6 +333,23 @@ def after_call(context, case, response) -> None:
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+# IntegerField.to_internal_value: `int(re_decimal.sub("", str(data)))`, `\.0*\s*$` taken off.
+_INTEGRAL_TEXT = re.compile(r"\s*([-+]?\d+)\.0*\s*")
+_schemathesis_readings = openapi_checks._form_text_readings
+
+
+def _drf_form_readings(text: str) -> list:
+    """The ways schemathesis reads a form's part, and DRF's reading of `"5.0"` as 5 (above).
+
+    >>> _drf_form_readings("5.0"), _drf_form_readings(" -7. "), _drf_form_readings("5.5")
+    (['5.0', 5.0, 5], [' -7. ', -7], ['5.5', 5.5])
+    """
+    readings = _schemathesis_readings(text)
+    integral = _INTEGRAL_TEXT.fullmatch(text)
+    return [*readings, int(integral[1])] if integral else readings
+
+
+openapi_checks._form_text_readings = _drf_form_readings
 
 
 @schemathesis.hook
