@@ -389,8 +389,9 @@ class _Writer:
 
     def destroy(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
+        version = records.version
         key, _current = self._located(write, records)
-        workspace.store(write.session, self.path, key, None, expected=records.version)
+        workspace.store(write.session, self.path, key, None, expected=version)
         _cascade(self.state, workspace, write.session, self.path, key)
         return Result(204, b"", ())
 
