@@ -128,6 +128,49 @@ def test_next_key(store, steps, floor, expected):
     assert store.next_key("", P, floor) == expected
 
 
+# A put conditional on the version its write was validated against: (what happens before it,
+# the version it expects, whether it is stored). `then` is the version after the steps;
+# `before` the one before the last step.
+@pytest.mark.parametrize(
+    ("steps", "expected", "stored"),
+    [
+        pytest.param([], "zero", True, id="an unwritten session at 0: stored"),
+        pytest.param(["put"], "then", True, id="the current version: stored"),
+        pytest.param(["put", "put"], "before", False, id="another write since: refused"),
+        pytest.param(["put"], "zero", False, id="0 after a write: refused"),
+        pytest.param(["put", "reset"], "before", False, id="a reset since: refused"),
+        pytest.param(["put", "load"], "before", False, id="a load since: refused"),
+        pytest.param(["put", "reset"], "zero", True, id="0 after a reset: stored"),
+        pytest.param(["put", "other"], "before", True, id="another session's write: stored"),
+        pytest.param(["put", "put"], None, True, id="no version given: stored"),
+    ],
+)
+def test_a_conditional_put_is_stored_only_at_its_version(store, steps, expected, stored):
+    before = 0
+    for step in steps:
+        before = store.version("")
+        if step == "put":
+            store.put("", P, 7, RECORD)
+        elif step == "other":
+            store.put("other", P, 8, RECORD)
+        elif step == "reset":
+            store.reset("")
+        else:
+            store.load("", {"collections": {P: {"records": {"9": None}}}})
+    version = {"zero": 0, "then": store.version(""), "before": before, None: None}[expected]
+    state, changed = store.dump(""), store.version("")
+
+    assert store.put("", P, 5000, b'{"id":5000}', expected=version) is stored
+    if stored:
+        assert store.read("")[P][5000] == b'{"id":5000}'
+        assert store.version("") not in (0, changed)
+    else:
+        # Nothing written: not the record, not its key among those used, not the version.
+        assert (store.dump(""), store.version("")) == (state, changed)
+        assert store.read_since("", changed) == (changed, {})
+        assert store.next_key("", P, 30) < 5000
+
+
 def test_read_since_gives_what_changed_after_a_version(store):
     assert store.read_since("", 0) == (0, {})  # nothing written: nothing to apply
     store.put("", P, 1, RECORD)

@@ -336,6 +336,100 @@ def test_parallel_sessions_see_only_their_own_writes(shop):
     assert again["id"] == SIZE + 1 + CREATES  # the loaded sequence goes on
 
 
+# -- 4b. racing writes, answered as if validated one after the other ---------------------------
+
+RACERS, ROUNDS = 12, 3
+TAKEN = {"sku": ["product with this sku already exists."]}
+
+
+def raced(requests: list[tuple[str, str, dict | None]], session: str) -> list[httpx.Response]:
+    """The requests sent at the same instant (a barrier), one thread and one new connection
+    each, in their order over both servers and both workers of one."""
+    start = threading.Barrier(len(requests))
+
+    def send(request: tuple[str, str, dict | None]) -> httpx.Response:
+        method, url, body = request
+        start.wait()
+        return call(method, url, session, body)
+
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(send, requests))
+
+
+def holding(origin: str, sku: str, session: str) -> list[int]:
+    """The keys of the records that hold `sku` (django-filter's exact lookup)."""
+    response = call("GET", f"{origin}{PRODUCTS}?sku={sku}&page_size=100", session)
+    assert response.status_code == 200, response.text
+    return [record["id"] for record in response.json()["results"]]
+
+
+@pytest.mark.slow
+def test_racing_creates_of_one_unique_value_make_one_record(shop):
+    """12 clients POST the same new sku at the same instant over both servers: one 201, and
+    every other answer is the 400 of DRF's UniqueValidator, as a database's unique index
+    would have it; the list holds one record with that sku. Three rounds."""
+    session = f"race-create-{uuid.uuid4().hex}"
+    origins = list(shop)
+    for round_ in range(ROUNDS):
+        sku = str(uuid.uuid4())
+        requests = [
+            ("POST", origins[n % 2] + PRODUCTS, {**product(f"Racer {round_}-{n}"), "sku": sku})
+            for n in range(RACERS)
+        ]
+        answers = raced(requests, session)
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [201] + [400] * (RACERS - 1), (round_, statuses)
+        assert [a.json() for a in answers if a.status_code == 400] == [TAKEN] * (RACERS - 1)
+        (won,) = [a.json() for a in answers if a.status_code == 201]
+        for origin in origins:
+            assert holding(origin, sku, session) == [won["id"]]
+
+
+@pytest.mark.slow
+def test_racing_updates_to_one_unique_value_leave_it_to_one_record(shop):
+    """12 records PATCHed to the same new sku at the same instant: one 200, the others the
+    UniqueValidator's 400, and only that record holds it."""
+    session = f"race-patch-{uuid.uuid4().hex}"
+    origins = list(shop)
+    for round_ in range(ROUNDS):
+        keys = [
+            created(origins[0], f"Patched {round_}-{n}", session)[0]["id"] for n in range(RACERS)
+        ]
+        sku = str(uuid.uuid4())
+        requests = [
+            ("PATCH", f"{origins[n % 2]}{PRODUCTS}{key}/", {"sku": sku})
+            for n, key in enumerate(keys)
+        ]
+        answers = raced(requests, session)
+        statuses = sorted(answer.status_code for answer in answers)
+        assert statuses == [200] + [400] * (RACERS - 1), (round_, statuses)
+        assert [a.json() for a in answers if a.status_code == 400] == [TAKEN] * (RACERS - 1)
+        (won,) = [a.json() for a in answers if a.status_code == 200]
+        for origin in origins:
+            assert holding(origin, sku, session) == [won["id"]]
+
+
+@pytest.mark.slow
+def test_updates_racing_deletes_never_bring_a_record_back(shop):
+    """Two DELETEs and ten PATCHes of one record at the same instant: one DELETE is a 204 and
+    the other a 404, as DRF's destroy of a record already gone; each PATCH a 200 (before the
+    delete) or a 404 (after it), and the record stays deleted."""
+    session = f"race-delete-{uuid.uuid4().hex}"
+    origins = list(shop)
+    for round_ in range(ROUNDS):
+        key = created(origins[0], f"Doomed {round_}", session)[0]["id"]
+        url = f"{PRODUCTS}{key}/"
+        requests = [("DELETE", origins[n] + url, None) for n in range(2)]
+        requests += [("PATCH", origins[n % 2] + url, {"stock": n}) for n in range(2, RACERS)]
+        answers = raced(requests, session)
+        assert sorted(a.status_code for a in answers[:2]) == [204, 404], round_
+        assert {a.status_code for a in answers[2:]} <= {200, 404}, round_
+        for origin in origins:
+            assert call("GET", f"{origin}{PRODUCTS}{key}/", session).status_code == 404
+            listed = call("GET", f"{origin}{PRODUCTS}?id={key}", session).json()
+            assert listed["count"] == 0, (round_, listed)
+
+
 # -- 5. the state file -------------------------------------------------------------------------
 
 

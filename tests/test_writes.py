@@ -265,9 +265,10 @@ class _Store:
     def read_since(self, session, since):
         return None
 
-    def put(self, session, path, key, record):
+    def put(self, session, path, key, record, expected=None):
         self.sets.setdefault(session, {}).setdefault(path, {})[key] = record
         self.versions[session] = self.version(session) + 1
+        return True
 
 
 def test_the_users_contract_stays_read_only():

@@ -72,8 +72,19 @@ class Sessions(Protocol):
         """Atomically the next key: max(floor, every key ever used in this collection and
         session) + 1, where `floor` is the base's largest key."""
 
-    def put(self, session: str, collection: str, key: int, record: bytes | None) -> None:
-        """One record written (its JSON) or deleted (None)."""
+    def put(
+        self,
+        session: str,
+        collection: str,
+        key: int,
+        record: bytes | None,
+        expected: int | None = None,
+    ) -> bool:
+        """One record written (its JSON) or deleted (None); True. With `expected`, only if
+        the session is still at that version, the one the write was validated against:
+        else False, and nothing is written (another process wrote since: the caller
+        validates again against what it wrote, as a database's unique index and row
+        locks would have the second write see the first)."""
 
     def dump(self, session: str) -> dict:
         """The change set as JSON-able data (the module docstring gives its shape)."""
@@ -292,8 +303,19 @@ class LocalSessions:
         self._changed(session)
         return key
 
-    def put(self, session: str, collection: str, key: int, record: bytes | None) -> None:
+    def put(
+        self,
+        session: str,
+        collection: str,
+        key: int,
+        record: bytes | None,
+        expected: int | None = None,
+    ) -> bool:
         with self._lock:
+            # (One process writes here: a write validated against the current version,
+            # which a request reads while nothing else runs, always finds it unchanged.)
+            if expected is not None and self._versions.get(session, 0) != expected:
+                return False
             self._records.setdefault(session, {}).setdefault(collection, {})[key] = record
             used = self._used.setdefault(session, {})
             used[collection] = max(key, used.get(collection, 0))
@@ -301,6 +323,7 @@ class LocalSessions:
             self._log.setdefault(session, []).append((version, collection, key))
             self._start.setdefault(session, version)
         self._changed(session)
+        return True
 
     def dump(self, session: str) -> dict:
         with self._lock:

@@ -33,9 +33,14 @@ local key = string.format('%d', used + 1)
 redis.call('HSET', KEYS[1], ARGV[1], key)
 return key
 """
-# KEYS: clock, v, r, n, c, s; ARGV: field, JSON ("" deleted), collection, key. The record, the
-# largest key used, and the version in one step.
+# KEYS: clock, v, r, n, c, s; ARGV: field, JSON ("" deleted), collection, key, the version the
+# write was validated against ("": none). The record, the largest key used, and the version in
+# one step; nothing (nil) when the session has moved from that version, so that a check and
+# its put are one atomic step across processes (see `RedisSessions.put`).
 _PUT = """
+if ARGV[5] ~= '' and (redis.call('GET', KEYS[2]) or '0') ~= ARGV[5] then
+  return false
+end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 if tonumber(ARGV[4]) > tonumber(redis.call('HGET', KEYS[4], ARGV[3]) or '0') then
   redis.call('HSET', KEYS[4], ARGV[3], ARGV[4])
@@ -93,9 +98,9 @@ class RedisSessions:
     - `s:<session>`: the version from which `c` is complete: the last load's, else the
       first put's.
 
-    `version` is one GET; `next_key`, `put` and `read_since` are one script each (atomic,
-    a put and its version together); `read` is one HGETALL; `load` and `reset` one MULTI
-    each.
+    `version` is one GET; `next_key`, `put` and `read_since` are one script each (atomic:
+    a put, its check of the version when asked and the new version together); `read` is
+    one HGETALL; `load` and `reset` one MULTI each.
     """
 
     shared = True  # other processes write them too
@@ -146,12 +151,25 @@ class RedisSessions:
         with self._failing():
             return int(self._next_key(keys=[self._key("n", session)], args=[collection, floor]))
 
-    def put(self, session: str, collection: str, key: int, record: bytes | None) -> None:
+    def put(
+        self,
+        session: str,
+        collection: str,
+        key: int,
+        record: bytes | None,
+        expected: int | None = None,
+    ) -> bool:
+        # Optimistic concurrency on the session's version, rather than a unique index kept
+        # in Redis: a write's validation reads more than unique values (the records its
+        # relations name, the record it updates or deletes, those a delete cascades to), and
+        # one compare in the script the put already is covers all of it, at no cost to a
+        # write that races nothing. A refused put is validated again (writes.py).
         keys = [self._key(kind, session) for kind in ("clock", "v", "r", "n", "c", "s")]
         field = f"{collection}#{key}"
-        args = [field, _DELETED if record is None else record, collection, key]
+        record = _DELETED if record is None else record
+        args = [field, record, collection, key, "" if expected is None else expected]
         with self._failing():
-            self._put(keys=keys, args=args)
+            return self._put(keys=keys, args=args) is not None
 
     def dump(self, session: str) -> dict:
         with self._failing():

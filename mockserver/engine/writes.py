@@ -20,6 +20,15 @@ What a model does on save, which no spec says, the mock does by DRF's defaults:
 
 Every write goes to the session's change set (mockserver/engine/sessions.py) through
 `Workspace.store`, the one place that stores; reads see it at once (records.py).
+
+A write is validated and stored as one step, as a database's unique index and row locks
+make it, even when processes share the change sets (`--state-url`): its first put is
+conditional on the session's version that it was validated against. When another process
+wrote in between, nothing is stored, and the write is validated again against what that one
+wrote (`_serialized`): of two creates of one unique value one is a 201 and the other DRF's
+400, as if it had come after; a PATCH of a record deleted meanwhile is a 404, a relation to
+one a 400. The puts that follow from the first (a cascade, a nested create's link) are made
+from the state it was validated against, as a database makes them in the same transaction.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from mockserver.contract.timefmt import format_datetime
 from mockserver.engine import serializer, store
 from mockserver.engine.handlers import Result, find_row, sampler_of
 from mockserver.engine.records import Records, Served, by_key, link_path, no_match
+from mockserver.engine.sessions import StoreUnavailable
 from mockserver.errors import ApiError
 
 _JSON = (b"content-type", b"application/json")
@@ -54,6 +64,12 @@ _DRAWN = object()  # an omitted field that takes the value generated for the new
 _UNKNOWN = object()
 # Sessions whose merged records this process keeps; the least recently written go first.
 _KEPT_SESSIONS = 256
+# Validations of one write, each after another process wrote to its session in between,
+# before it is a 503 (StoreUnavailable, `Retry-After`) rather than a write left unchecked.
+# Each process performs one request at a time, so a write is refused only when another
+# process stored first: with a few processes, sixteen in a row is a session written
+# without a pause by all of them.
+ATTEMPTS = 16
 
 
 @dataclass
@@ -68,6 +84,9 @@ class Write:
     now: int
     url: str = ""  # the request's absolute URL (request.build_absolute_uri())
     _parsed: tuple | None = None
+    # A create's key, drawn once: a validation made again after another process's write
+    # keeps it (a sequence's next value is the request's once drawn, never given again).
+    _key: int | None = None
 
     def parsed(self) -> tuple[object, bool]:
         """`request.data`, parsed the first time a step asks as DRF's parsers do: (data,
@@ -76,6 +95,11 @@ class Write:
         if self._parsed is None:
             self._parsed = self.read()
         return self._parsed
+
+
+class Moved(Exception):
+    """The session changed since the version a write was validated against (another
+    process wrote to it): nothing was stored; the write is validated again."""
 
 
 class Workspace:
@@ -122,12 +146,21 @@ class Workspace:
         return records if isinstance(records, Records) else self._load(session)
 
     def store(
-        self, session: str, path: str, key: int, record: bytes | None, doc: dict | None = None
+        self,
+        session: str,
+        path: str,
+        key: int,
+        record: bytes | None,
+        doc: dict | None = None,
+        expected: int | None = None,
     ) -> None:
         """Store one write, and bring this process's view of the session up to date. `doc`:
-        the record as the dict its JSON was made from, when the caller has it."""
+        the record as the dict its JSON was made from, when the caller has it. `expected`:
+        the session's version the write was validated against (`Records.version`), which
+        it must still be at; else Moved, and nothing is stored."""
         view = self.writable(session)
-        self.sessions.put(session, path, key, record)
+        if not self.sessions.put(session, path, key, record, expected):
+            raise Moved(session)
         if not self.sessions.shared:
             # This process's own memory: no other writer, the write is the whole news.
             docs = {key: doc} if doc is not None else {}
@@ -201,9 +234,27 @@ def for_write(op: Operation, state) -> WriteHandler | None:
     if view.resource not in state.served:
         return None
     writer = _Writer(op, view, state)
-    return {Reply.CREATE: writer.create, Reply.UPDATE: writer.update}.get(
-        view.reply, writer.destroy
+    return _serialized(
+        {Reply.CREATE: writer.create, Reply.UPDATE: writer.update}.get(view.reply, writer.destroy)
     )
+
+
+def _serialized(handler: WriteHandler) -> WriteHandler:
+    """The write, validated again each time another process stored to its session between
+    its validation and its put (Moved), up to ATTEMPTS times; then a 503."""
+
+    def write(request: Write, workspace: Workspace) -> Result:
+        for _ in range(ATTEMPTS):
+            try:
+                return handler(request, workspace)
+            except Moved:
+                continue  # the next validation reads what the other process wrote
+        raise StoreUnavailable(
+            f"session {request.session!r} was written by others {ATTEMPTS} times in a row "
+            "while a write was validated"
+        )
+
+    return write
 
 
 class _Writer:
@@ -261,9 +312,12 @@ class _Writer:
 
     def create(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
+        version = records.version
         parent = self._parent_key(write, records)
         data = self._validated(write, records, partial=False, key=None)
-        key = workspace.next_key(write.session, self.path)
+        if write._key is None:
+            write._key = workspace.next_key(write.session, self.path)
+        key = write._key
         record: dict = {}
         drawn: list[str] = []  # fields whose value is the one generated for the new key
         now = None  # the request's time as DRF writes it, made once
@@ -301,6 +355,7 @@ class _Writer:
         result = self._saved(
             write,
             workspace,
+            version,
             key,
             record,
             self._status(201),
@@ -314,6 +369,7 @@ class _Writer:
 
     def update(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
+        version = records.version
         key, current = self._located(write, records)
         data = self._validated(write, records, partial=self.op.method == "PATCH", key=key)
         before = orjson.loads(current)
@@ -324,6 +380,7 @@ class _Writer:
         return self._saved(
             write,
             workspace,
+            version,
             key,
             record,
             self._status(200),
@@ -332,8 +389,9 @@ class _Writer:
 
     def destroy(self, write: Write, workspace: Workspace) -> Result:
         records = workspace.writable(write.session)
+        version = records.version
         key, _current = self._located(write, records)
-        workspace.store(write.session, self.path, key, None)
+        workspace.store(write.session, self.path, key, None, expected=version)
         _cascade(self.state, workspace, write.session, self.path, key)
         return Result(204, b"", ())
 
@@ -465,12 +523,14 @@ class _Writer:
         self,
         write: Write,
         workspace: Workspace,
+        version: int,
         key: int,
         record: dict,
         status: int,
         rendered: Callable[[list[str]], dict],
     ):
-        """Store the record and answer it. A field the body set that the collection's
+        """Store the record, if the session is still at the `version` it was validated
+        against (else Moved), and answer it. A field the body set that the collection's
         (read) schema cannot hold comes from another serializer than the read one (a
         `<Name>Request` whose `feedstock` is a code, read back as a nested object; an id
         read back as its text): DRF saves the value and its read serializer renders what
@@ -491,7 +551,7 @@ class _Writer:
             name = where.split("/")[0] or "non_field_errors"
             raise ApiError.invalid({name: [f"Enter a valid value. ({message})"]})
         body = _dumps(record)
-        workspace.store(write.session, self.path, key, body, record)
+        workspace.store(write.session, self.path, key, body, record, version)
         if self.answer_schema is not None:
             body = orjson.dumps(self._answer(key, record, write.parsed()[0]))
         headers = [_JSON]
