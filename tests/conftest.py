@@ -6,6 +6,7 @@ import json
 from urllib.parse import parse_qsl
 
 import pytest
+from helpers_redis import RedisServer
 
 from mockserver import state
 from mockserver.contract import fixtures as fixtures_module
@@ -82,3 +83,14 @@ def parse(list_op, rules):
 # the module registers its hooks in this process, where they would change every in-process
 # schemathesis run after it; the doctest collection would import it.
 collect_ignore = ["schemathesis_sessions.py"]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A Redis-compatible server of the module's own (a free port, stopped by PID), for the
+    shared store's tests: its URL."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    try:
+        yield server.url
+    finally:
+        server.stop()

@@ -111,22 +111,23 @@ negative = types.SimpleNamespace(
     is_negative_at=lambda where: where == ParameterLocation.BODY, components={},
     is_dirty=lambda: False)
 
-def kept(path, body, media="multipart/form-data", code="ST201", data=None, files=None):
+def negative_case(path, body, media, **request):
+    # A case negative in its body, and the response to it (the request as sent).
     case = schema[path]["POST"].Case(body=body, media_type=media)
     object.__setattr__(case, "_meta", negative)
-    sent = requests.Request("POST", "http://x" + path, data=data, files=files).prepare()
-    failure = types.SimpleNamespace(code=code)
-    return hooks.filter_failure(None, failure, case, types.SimpleNamespace(request=sent))
+    sent = requests.Request("POST", "http://x" + path, **request).prepare()
+    return case, types.SimpleNamespace(request=sent)
+
+def kept(path, body, media="multipart/form-data", code="ST201", data=None, files=None):
+    case, response = negative_case(path, body, media, data=data, files=files)
+    return hooks.filter_failure(None, types.SimpleNamespace(code=code), case, response)
 
 def judged(body, text, media="application/x-www-form-urlencoded"):
     # Schemathesis's own judge: whether a negative form is valid as it was sent.
     from schemathesis.specs.openapi import checks
-    case = schema["/needs/"]["POST"].Case(body=body, media_type=media)
-    object.__setattr__(case, "_meta", negative)
-    sent = requests.Request("POST", "http://x/needs/", data=text,
-                            headers={"Content-Type": media}).prepare()
-    return checks._body_negation_becomes_valid_after_serialization(
-        types.SimpleNamespace(request=sent), case)
+    case, response = negative_case("/needs/", body, media, data=text,
+                                   headers={"Content-Type": media})
+    return checks._body_negation_becomes_valid_after_serialization(response, case)
 """
 
 FORM_VERDICTS = [

@@ -28,15 +28,6 @@ P = "/products/"
 RECORD = b'{"id":1001,"name":"Lamp"}'
 
 
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
 def _fresh_redis(url: str) -> RedisSessions:
     """A store in a namespace of its own: tests on one server never see each other."""
     return RedisSessions(url, namespace=uuid.uuid4().hex)

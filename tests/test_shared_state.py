@@ -60,20 +60,11 @@ def stopped(server: MockServer) -> int:
 
 
 @pytest.fixture(scope="module")
-def redis(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="module")
-def shop(overlay, redis):
+def shop(overlay, redis_url):
     """Two servers on one store: `workers` (`--workers 2`) and `single`; their origins."""
     started = [
-        serve(overlay, "--workers", "2", "--state-url", redis.url),
-        serve(overlay, "--state-url", redis.url),
+        serve(overlay, "--workers", "2", "--state-url", redis_url),
+        serve(overlay, "--state-url", redis_url),
     ]
     try:
         workers, single = (server.wait() for server in started)
@@ -363,6 +354,17 @@ def holding(origin: str, sku: str, session: str) -> list[int]:
     return [record["id"] for record in response.json()["results"]]
 
 
+def one_took_it(answers: list[httpx.Response], won: int, origins, sku: str, session: str):
+    """One answer is `won` and every other the 400 of DRF's UniqueValidator; on every server
+    only the winner's record holds `sku`."""
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [won] + [400] * (len(answers) - 1), statuses
+    assert [a.json() for a in answers if a.status_code == 400] == [TAKEN] * (len(answers) - 1)
+    (winner,) = [a.json() for a in answers if a.status_code == won]
+    for origin in origins:
+        assert holding(origin, sku, session) == [winner["id"]]
+
+
 @pytest.mark.slow
 def test_racing_creates_of_one_unique_value_make_one_record(shop):
     """12 clients POST the same new sku at the same instant over both servers: one 201, and
@@ -376,13 +378,7 @@ def test_racing_creates_of_one_unique_value_make_one_record(shop):
             ("POST", origins[n % 2] + PRODUCTS, {**product(f"Racer {round_}-{n}"), "sku": sku})
             for n in range(RACERS)
         ]
-        answers = raced(requests, session)
-        statuses = sorted(answer.status_code for answer in answers)
-        assert statuses == [201] + [400] * (RACERS - 1), (round_, statuses)
-        assert [a.json() for a in answers if a.status_code == 400] == [TAKEN] * (RACERS - 1)
-        (won,) = [a.json() for a in answers if a.status_code == 201]
-        for origin in origins:
-            assert holding(origin, sku, session) == [won["id"]]
+        one_took_it(raced(requests, session), 201, origins, sku, session)
 
 
 @pytest.mark.slow
@@ -400,13 +396,7 @@ def test_racing_updates_to_one_unique_value_leave_it_to_one_record(shop):
             ("PATCH", f"{origins[n % 2]}{PRODUCTS}{key}/", {"sku": sku})
             for n, key in enumerate(keys)
         ]
-        answers = raced(requests, session)
-        statuses = sorted(answer.status_code for answer in answers)
-        assert statuses == [200] + [400] * (RACERS - 1), (round_, statuses)
-        assert [a.json() for a in answers if a.status_code == 400] == [TAKEN] * (RACERS - 1)
-        (won,) = [a.json() for a in answers if a.status_code == 200]
-        for origin in origins:
-            assert holding(origin, sku, session) == [won["id"]]
+        one_took_it(raced(requests, session), 200, origins, sku, session)
 
 
 @pytest.mark.slow

@@ -14,7 +14,6 @@ import uuid
 
 import pytest
 from helpers_api import make_state
-from helpers_redis import RedisServer
 from helpers_writes import shop_spec
 from starlette.testclient import TestClient
 
@@ -28,15 +27,6 @@ RECORD = b'{"id":31,"name":"Lamp"}'
 TAKEN = {"sku": ["product with this sku already exists."]}
 GONE = {"detail": "No Product matches the given query."}
 UNAVAILABLE = {"detail": "The state store is unavailable; retry shortly."}
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    try:
-        yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
