@@ -196,18 +196,32 @@ def validate(
     if items is not None:
         child = Field("", "object", True, fields=fields_of(items, {}, {}, ""))
         return validate_many(child, data, partial=partial, form=form)
-    whole, branches = composed(schema)
-    refused = None
-    for branch in branches:
-        fields = fields_of(branch, relations or {}, unique or {}, model)
-        try:
-            return validate_fields(fields, data, partial=partial, form=form)
-        except ApiError as error:
-            refused = refused or error
-    if refused is not None:
+    return Body(schema, relations or {}, unique or {}, model).validate(
+        data, partial=partial, form=form
+    )
+
+
+class Body:
+    """An object body's serializer, its fields made once (a write bound at start): the
+    schema's fields, or the alternatives of a composed body (`composed`), which the view
+    tries in turn: the first that validates is the one read; none, the first one's errors.
+    `shapes`: the object schemas the alternatives are."""
+
+    def __init__(
+        self, schema: dict, relations: Mapping[str, Check], unique: Mapping[str, Check], model: str
+    ):
+        whole, branches = composed(schema)
+        self.shapes = branches or [whole]
+        self._fields = [fields_of(one, relations, unique, model) for one in self.shapes]
+
+    def validate(self, data: object, *, partial: bool = False, form: bool = False) -> dict:
+        refused = None
+        for fields in self._fields:
+            try:
+                return validate_fields(fields, data, partial=partial, form=form)
+            except ApiError as error:
+                refused = refused or error
         raise refused
-    fields = fields_of(whole, relations or {}, unique or {}, model)
-    return validate_fields(fields, data, partial=partial, form=form)
 
 
 def composed(schema: dict) -> tuple[dict, list[dict]]:

@@ -282,11 +282,18 @@ class _Writer:
         self._generator = None
         self._fits: dict[str, object] = {}  # an omitted field's value, by name
         self._documented = {str(code) for code in op.responses}
+        relations = {
+            name: self._exists(target)
+            for name, target in self.resource.relations.items()
+            if target in state.served
+        }
+        unique = {name: self._taken(name) for name in self.resource.unique}
         # A hand-written spec's composed body: its members as one serializer, or the
         # alternatives the view tries in turn (serializer.composed).
-        whole, branches = serializer.composed(self.schema or {})
-        shapes = branches or [whole]
-        props = {n: p for one in shapes for n, p in (one.get("properties") or {}).items()}
+        self._body = serializer.Body(self.schema or {}, relations, unique, self.resource.model)
+        props = {
+            n: p for one in self._body.shapes for n, p in (one.get("properties") or {}).items()
+        }
         self._writable = {n for n, p in props.items() if not effective(p).get("readOnly")}
         self._current: tuple = (None, None)
         # A HyperlinkedModelSerializer's `url`, which a create writes from the request's URL.
@@ -297,15 +304,6 @@ class _Writer:
         self._shapes = [
             (name, prop, bool(effective(prop).get("readOnly")), _is_moment(prop))
             for name, prop in self.fields.items()
-        ]
-        relations = {
-            name: self._exists(target)
-            for name, target in self.resource.relations.items()
-            if target in state.served
-        }
-        unique = {name: self._taken(name) for name in self.resource.unique}
-        self._branches = [
-            serializer.fields_of(one, relations, unique, self.resource.model) for one in shapes
         ]
 
     @functools.cached_property
@@ -439,13 +437,7 @@ class _Writer:
         # the request's session through `_current` (requests run one at a time here).
         self._current = (records, key)
         data, form = write.parsed()
-        refused = None
-        for fields in self._branches:
-            try:
-                return serializer.validate_fields(fields, data, partial=partial, form=form)
-            except ApiError as error:
-                refused = refused or error  # none validates: the first one's errors
-        raise refused
+        return self._body.validate(data, partial=partial, form=form)
 
     def _exists(self, target: str) -> Callable[[object], bool]:
         """Whether a record of `target` has this primary key (PrimaryKeyRelatedField): its
