@@ -155,6 +155,8 @@ class ApiMiddleware:
             for op in route.operations.values()
             if (writer := writes.for_write(op, state)) is not None
         }
+        # A write answered from its schema: (its serializer's schema, a partial update).
+        self._bodies: dict[int, tuple[dict | None, bool]] = {}
         # DRF's obtain_auth_token and simplejwt's views, by their schemas.
         self._logins = {
             id(op): login
@@ -304,10 +306,19 @@ class ApiMiddleware:
             raise ApiError.detail(405, f'Method "{method}" not allowed.')
         handler, _rules, checks, _parsed = answer
         _check_path(exchange.match.params, checks)
-        schema = writes.request_schema(op, self.state.spec)
+        body = self._bodies.get(id(op))
+        if body is None:
+            # Found once, at the operation's first write: a PATCH's full serializer is looked
+            # for among every operation of the spec.
+            spec = self.state.spec
+            body = self._bodies[id(op)] = (
+                writes.request_schema(op, spec),
+                writes.partial_update(op),
+            )
+        schema, partial = body
         if schema is not None:
             data, form = write.parsed()
-            serializer.validate(schema, data, partial=writes.partial_update(op), form=form)
+            serializer.validate(schema, data, partial=partial, form=form)
         url = _request_url(scope, exchange.headers)
         data = self.workspace.records(write.session)
         answer = handler(Query(), url, exchange.match.params, data)
