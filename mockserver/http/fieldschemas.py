@@ -475,12 +475,6 @@ def _decimal_number(prop: dict) -> dict:
     return {"anyOf": [prop, number]}
 
 
-# What `str.strip()` takes away (`str.isspace()`), as DRF strips a DecimalField's text.
-_STRIPPED = (
-    "[\\t-\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
-)
-
-
 def _blank_is_null(prop: dict) -> dict:
     r"""A nullable DecimalField's text, blank too: DecimalField.validate_empty_values reads
     text that is blank once stripped as null (DRF 3.15+), where `_decimal` wants a digit.
@@ -496,7 +490,8 @@ def _blank_is_null(prop: dict) -> dict:
     pattern = text.get("pattern")
     if not isinstance(pattern, str) or not pattern.startswith("^") or not pattern.endswith("$"):
         return prop
-    blank = {**text, "pattern": f"^(?:{pattern[1:-1]}|{_STRIPPED}*)$"}
+    # Blank is what strip() leaves nothing of (`_SPACE`).
+    blank = {**text, "pattern": f"^(?:{pattern[1:-1]}|[{_SPACE}]*)$"}
     return {**prop, "anyOf": [blank, *members[1:]]} if isinstance(members, list) else blank
 
 
